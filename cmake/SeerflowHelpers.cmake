@@ -1,0 +1,54 @@
+# Shared CMake helpers: one library per source folder, one test executable per test file.
+
+# seerflow_folder_library(<name> DIR <dir> [DEPS ...] [EXCLUDE <file> ...])
+# Builds every *.cpp in DIR (non-recursive) into a static library; header-only folders become
+# INTERFACE libraries. Include root is the repository root, so includes read
+# "runtime/parse/drain.hpp".
+function(seerflow_folder_library name)
+  cmake_parse_arguments(ARG "" "DIR" "DEPS;EXCLUDE" ${ARGN})
+  file(GLOB _srcs CONFIGURE_DEPENDS ${ARG_DIR}/*.cpp)
+  foreach(ex IN LISTS ARG_EXCLUDE)
+    list(REMOVE_ITEM _srcs ${ARG_DIR}/${ex})
+  endforeach()
+  if(_srcs)
+    add_library(${name} STATIC ${_srcs})
+    target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/generated)
+    target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  else()
+    add_library(${name} INTERFACE)
+    target_include_directories(${name} INTERFACE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/generated)
+    target_link_libraries(${name} INTERFACE ${ARG_DEPS})
+  endif()
+endfunction()
+
+# seerflow_test_folder(<prefix> DIR <dir> DEPS ...)
+# Every *_test.cpp in DIR becomes its own executable <prefix>_<stem>, registered with CTest
+# one test per Catch2 TEST_CASE. Separate executables keep one broken area from hiding the rest.
+function(seerflow_test_folder prefix)
+  cmake_parse_arguments(ARG "" "DIR" "DEPS;LABELS" ${ARGN})
+  file(GLOB _tests CONFIGURE_DEPENDS ${ARG_DIR}/*_test.cpp)
+  foreach(t IN LISTS _tests)
+    get_filename_component(stem ${t} NAME_WE)
+    string(REGEX REPLACE "_test$" "" stem ${stem})
+    set(exe ${prefix}_${stem})
+    add_executable(${exe} ${t})
+    target_link_libraries(${exe} PRIVATE seerflow_catch_main ${ARG_DEPS})
+    target_compile_definitions(${exe} PRIVATE
+      SEERFLOW_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+      SEERFLOW_SHARED_DATA="${SEERFLOW_SHARED_DATA}"
+      SEERFLOW_BINARY="$<TARGET_FILE:seerflow>")
+    catch_discover_tests(${exe} TEST_PREFIX "${prefix}/${stem}: " DISCOVERY_MODE PRE_TEST
+                         PROPERTIES SKIP_RETURN_CODE 77 LABELS "${ARG_LABELS}")
+  endforeach()
+endfunction()
+
+# seerflow_embed_text(<target> <var> <file>): makes the file's text available as
+# `extern const char* const <var>;` so the binary runs with no files beside it.
+function(seerflow_embed_text target var file)
+  file(READ ${file} _content)
+  set(_out ${PROJECT_BINARY_DIR}/generated/embedded/${var}.cpp)
+  file(CONFIGURE OUTPUT ${_out}
+       CONTENT "// Generated from ${file}; edit that file instead.\nextern const char* const ${var};\nconst char* const ${var} = R\"seerflow_embed(${_content})seerflow_embed\";\n")
+  set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
+  target_sources(${target} PRIVATE ${_out})
+endfunction()

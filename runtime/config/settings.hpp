@@ -1,0 +1,125 @@
+#pragma once
+// Every configuration key Seerflow reads, with its default. Zero-config is `settings{}` plus the
+// default supervision tree. The YAML schema (runtime/config/schema.cpp) maps keys onto these
+// fields; keep the two in step, and document keys in conf/seerflow.example.yaml.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace seerflow::config {
+
+// Where a value came from, for error messages ("seerflow.yaml:12:5: receivers.syslog.tcp.port").
+struct location {
+  std::string file;
+  int line = 0;    // 1-based; 0 = built-in default
+  int column = 0;  // 1-based
+};
+
+struct syslog_udp_settings {
+  bool enabled = true;
+  std::string bind = "0.0.0.0";
+  std::uint16_t port = 5514;              // 0 = any free port (reported at start)
+  std::size_t max_record = 65507;         // largest UDP payload; longer datagrams are truncated by the kernel and rejected
+  std::size_t receive_buffer = 4u << 20;  // SO_RCVBUF request (capped by net.core.rmem_max)
+};
+
+struct syslog_tcp_settings {
+  bool enabled = true;
+  std::string bind = "0.0.0.0";
+  std::uint16_t port = 5601;
+  std::size_t max_record = 65536;         // longer records are rejected ("oversized"), not split
+  std::size_t max_connections = 1024;     // further clients wait in the listen backlog
+  std::int64_t idle_timeout_ms = 600000;  // close connections silent this long
+};
+
+struct syslog_settings {
+  std::string source = "syslog";  // the source actor the syslog receivers feed
+  syslog_udp_settings udp;
+  syslog_tcp_settings tcp;
+};
+
+struct receivers_settings {
+  syslog_settings syslog;
+};
+
+struct pipeline_settings {
+  std::size_t batch_size = 512;     // records per batch handed to a source actor
+  std::int64_t batch_linger_ms = 5; // a partial batch is handed over after this long
+  std::size_t credits = 16;         // batches in flight per source (the credit window)
+};
+
+struct parse_settings {
+  std::string timezone = "UTC";          // zone of timestamps without one: "UTC", "local", "+05:30"
+  std::string invalid_utf8 = "repair";   // "repair" (U+FFFD, counted) or "reject"
+  std::size_t max_message = 65536;       // longer messages are rejected ("oversized")
+};
+
+struct drain_settings {
+  int depth = 4;
+  double similarity = 0.4;
+  int max_children = 100;
+  std::size_t max_clusters = 100000;  // least recently used clusters are evicted beyond this
+};
+
+struct entity_settings {
+  // Entity types extracted (all by default): ip, user, host, file, domain, process.
+  std::vector<std::string> types = {"ip", "user", "host", "file", "domain", "process"};
+  std::size_t max_per_event = 32;
+  std::int64_t window_ms = 3600000;   // event-time span of an entity's sliding window
+  std::size_t window_max_events = 256;
+};
+
+struct directory_settings {
+  std::size_t max_live_actors = 100000;     // beyond this, least recently used actors passivate
+  std::int64_t idle_passivate_ms = 300000;  // actors idle this long (wall clock) passivate
+  std::size_t max_passive = 1000000;        // snapshots kept for passivated actors
+  std::int64_t sweep_interval_ms = 10000;
+};
+
+struct storage_settings {
+  std::string backend = "sqlite";
+  std::string path;                   // default: <data_dir>/seerflow.db
+  std::size_t flush_rows = 4096;      // a write transaction commits at this many rows...
+  std::int64_t flush_ms = 200;        // ...or this long after its first row
+  std::string synchronous = "normal"; // SQLite PRAGMA synchronous: off, normal, full
+};
+
+struct runtime_settings {
+  int scheduler_threads = 0;              // 0 = number of cores
+  std::string scheduler_policy = "sharing";  // CAF scheduler: sharing or stealing (see README)
+  int io_threads = 1;
+  std::string log_level = "info";
+};
+
+// A node of the supervision tree. A supervisor has a strategy, an intensity and children; a
+// leaf names an actor kind from the catalog (actors/catalog.hpp).
+struct tree_node {
+  std::string name;
+  std::string kind;                  // "supervisor" or a catalog kind
+  std::string strategy = "one_for_one";  // one_for_one | one_for_all | rest_for_one
+  int max_restarts = 5;              // restart intensity: at most this many restarts...
+  std::int64_t within_ms = 10000;    // ...within this window, else give up and escalate
+  std::string restart = "permanent"; // leaves: permanent | transient | temporary
+  std::map<std::string, std::string> args;  // kind-specific arguments
+  std::vector<tree_node> children;
+  location where;
+};
+
+struct settings {
+  std::string data_dir;     // default: $SEERFLOW_DATA_DIR, else $XDG_DATA_HOME/seerflow, else ~/.local/share/seerflow
+  std::string node_name = "local";
+  receivers_settings receivers;
+  pipeline_settings pipeline;
+  parse_settings parse;
+  drain_settings drain;
+  entity_settings entities;
+  directory_settings directory;
+  storage_settings storage;
+  runtime_settings runtime;
+  tree_node supervision;    // default: conf/supervision.yaml, embedded in the binary
+  std::string origin;       // file the settings were loaded from ("" = defaults only)
+};
+
+}  // namespace seerflow::config

@@ -1,0 +1,42 @@
+#pragma once
+// What a receiver hands to its source actor: framed bytes plus transport facts, not yet decoded.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seerflow::model {
+
+enum class input_format : std::uint8_t { syslog = 0, raw, jsonl };
+
+constexpr std::string_view to_string(input_format f) {
+  switch (f) {
+    case input_format::syslog: return "syslog";
+    case input_format::raw: return "raw";
+    case input_format::jsonl: return "jsonl";
+  }
+  return "?";
+}
+
+struct raw_record {
+  std::string data;             // one framed record, without its trailing newline
+  std::int64_t arrival_ns = 0;  // wall clock at receipt
+  std::string peer;             // "10.0.0.7:51514", "stdin", "file:/var/log/syslog"
+};
+
+struct raw_batch {
+  input_format format = input_format::syslog;
+  std::vector<raw_record> records;
+};
+
+// A record that could not become an event, kept with its reason for inspection.
+struct rejected_record {
+  std::string source;
+  std::string reason;           // short, stable identifier: "bad_pri", "oversized", ...
+  std::string detail;           // human-readable explanation
+  std::string data;             // the offending bytes, truncated to a bounded prefix
+  std::int64_t arrival_ns = 0;
+  std::string peer;
+};
+
+}  // namespace seerflow::model
