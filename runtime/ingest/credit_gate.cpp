@@ -39,7 +39,16 @@ asio::awaitable<bool> credit_gate::acquire() {
   }
 }
 
+bool credit_gate::acquire_blocking() {
+  std::unique_lock<std::mutex> lock(mtx_);
+  credit_cv_.wait(lock, [this] { return closed_ || available_ > 0; });
+  if (closed_) return false;
+  --available_;
+  return true;
+}
+
 void credit_gate::wake_locked(std::size_t n) {
+  credit_cv_.notify_all();
   // Wake one waiter per returned credit; a woken waiter that loses the race simply waits again.
   while (n-- > 0 && !waiters_.empty()) {
     auto w = std::move(waiters_.back());

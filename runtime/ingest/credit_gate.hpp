@@ -31,6 +31,10 @@ public:
   // gate was closed meanwhile (shutdown), in which case no credit was taken.
   boost::asio::awaitable<bool> acquire();
 
+  // Blocks the calling plain thread (never an I/O or actor thread) until a credit is free.
+  // Returns false if the gate was closed.
+  bool acquire_blocking();
+
   // Returns credits; wakes waiting coroutines on their own executors.
   void release(std::size_t n = 1);
 
@@ -55,6 +59,7 @@ private:
   const std::size_t capacity_;
   mutable std::mutex mtx_;
   std::condition_variable idle_cv_;
+  std::condition_variable credit_cv_;
   std::size_t available_;
   bool closed_ = false;
   std::vector<waiter> waiters_;

@@ -37,6 +37,9 @@ struct rejected_record {
   std::string data;             // the offending bytes, truncated to a bounded prefix
   std::int64_t arrival_ns = 0;
   std::string peer;
+  // Sequence number of the last event accepted before this record in the same source (0 if
+  // none), so that outputs can show rejections in input order.
+  std::uint64_t after_seq = 0;
 };
 
 }  // namespace seerflow::model

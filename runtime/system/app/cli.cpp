@@ -1,12 +1,142 @@
 #include "runtime/system/app/cli.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "actors/catalog.hpp"
+#include "runtime/system/app/commands.hpp"
+#include "runtime/system/app/settings_loader.hpp"
 
 namespace seerflow::app {
 
-int run_cli(int, char**) {
-  std::puts("seerflow " SEERFLOW_VERSION);
+namespace {
+
+constexpr const char* usage_text =
+    "usage: seerflow <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  start [--config FILE] [--data-dir DIR]\n"
+    "        run the agent: syslog on UDP 5514 and TCP 5601, SQLite under the data directory\n"
+    "        (defaults need no config file); Ctrl+C or SIGTERM shuts down in order\n"
+    "  analyze FILE|- [--format syslog|raw|jsonl] [--config FILE] [--year YYYY]\n"
+    "                 [--source NAME] [--no-summary]\n"
+    "        replay a log through the pipeline; prints one JSON object per input record,\n"
+    "        then one per alert (--year: year of the first record when timestamps have none)\n"
+    "  validate-config FILE   check a configuration file; exit 0 when it is valid\n"
+    "  kinds                  list the actor kinds a supervision tree may use\n"
+    "  version | --version    print the version\n"
+    "  help | --help          this text\n";
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "seerflow: %s\n\n%s", msg.c_str(), usage_text);
+  return 2;
+}
+
+// Reads the value of an option written as "--name value" or "--name=value".
+bool take_value(const std::vector<std::string>& args, std::size_t& i, const std::string& name,
+                std::string& out, std::string& err) {
+  const auto& a = args[i];
+  if (a == name) {
+    if (i + 1 >= args.size()) {
+      err = name + " needs a value";
+      return false;
+    }
+    out = args[++i];
+    return true;
+  }
+  if (a.rfind(name + "=", 0) == 0) {
+    out = a.substr(name.size() + 1);
+    return true;
+  }
+  return false;
+}
+
+int cmd_start(const std::vector<std::string>& args) {
+  start_options o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string err;
+    if (take_value(args, i, "--config", o.config_file, err)) continue;
+    if (!err.empty()) return usage_error(err);
+    if (take_value(args, i, "--data-dir", o.data_dir, err)) continue;
+    if (!err.empty()) return usage_error(err);
+    return usage_error("start: unknown option '" + args[i] + "'");
+  }
+  return run_start(o);
+}
+
+int cmd_analyze(const std::vector<std::string>& args) {
+  analyze_options o;
+  bool have_input = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string err, value;
+    if (take_value(args, i, "--format", o.format, err)) continue;
+    if (!err.empty()) return usage_error(err);
+    if (take_value(args, i, "--config", o.config_file, err)) continue;
+    if (!err.empty()) return usage_error(err);
+    if (take_value(args, i, "--source", o.source, err)) continue;
+    if (!err.empty()) return usage_error(err);
+    if (take_value(args, i, "--year", value, err)) {
+      char* end = nullptr;
+      const long y = std::strtol(value.c_str(), &end, 10);
+      if (end == value.c_str() || *end != '\0' || y < 1970 || y > 9999)
+        return usage_error("--year needs a year between 1970 and 9999, not '" + value + "'");
+      o.year = static_cast<int>(y);
+      continue;
+    }
+    if (!err.empty()) return usage_error(err);
+    if (args[i] == "--no-summary") {
+      o.summary = false;
+      continue;
+    }
+    if (args[i] != "-" && args[i].rfind("--", 0) == 0)
+      return usage_error("analyze: unknown option '" + args[i] + "'");
+    if (have_input) return usage_error("analyze takes one input (FILE or -)");
+    o.input = args[i];
+    have_input = true;
+  }
+  if (!have_input) return usage_error("analyze needs an input: a file or - for stdin");
+  return run_analyze(o);
+}
+
+}  // namespace
+
+int run_validate_config(const std::string& file) {
+  auto loaded = load_settings_or_report(file);
+  if (!loaded) return 2;
+  std::printf("%s: ok\n", file.c_str());
   return 0;
+}
+
+int run_kinds() {
+  std::printf("supervisor\n    a supervisor (strategy, max_restarts, within, children)\n");
+  for (const auto& k : actors::builtin_catalog().kinds())
+    std::printf("%s\n    %s\n", k.name.c_str(), k.description.c_str());
+  return 0;
+}
+
+int run_cli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage_error("no command given");
+  const std::string cmd = args.front();
+  args.erase(args.begin());
+  if (cmd == "--version" || cmd == "version") {
+    std::printf("seerflow %s\n", SEERFLOW_VERSION);
+    return 0;
+  }
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    std::printf("%s", usage_text);
+    return 0;
+  }
+  if (cmd == "start") return cmd_start(args);
+  if (cmd == "analyze") return cmd_analyze(args);
+  if (cmd == "validate-config") {
+    if (args.size() != 1) return usage_error("validate-config takes exactly one FILE");
+    return run_validate_config(args[0]);
+  }
+  if (cmd == "kinds") return run_kinds();
+  return usage_error("unknown command '" + cmd + "'");
 }
 
 }  // namespace seerflow::app

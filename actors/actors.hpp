@@ -1,0 +1,104 @@
+#pragma once
+// The whole actor protocol in one place: every actor interface of Seerflow, with one line per
+// handler. Data-path actors are statically typed; receivers and supervisors, whose protocol is
+// only control, are dynamically typed `caf::actor`s.
+//
+// Conventions every actor follows:
+//   shutdown_atom           finish what is already queued (FIFO), then quit normally. The
+//                           supervisor sends it in reverse start order for ordered shutdown.
+//   inspect_atom -> string  a bounded JSON view of the actor's state (console, tests).
+// Every data message carries a credit token (runtime/ingest/credit_gate.hpp); an actor keeps
+// it until it is done with the data, which is what bounds every mailbox behind a receiver.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/send.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/batches.hpp"
+
+namespace seerflow::actors {
+
+using namespace seerflow::messages;
+
+// One per configured source: decode, event time, Drain, entities, logsource; then one
+// event_batch to each sink and one routed_batch to the directory per input batch.
+using source_actor = caf::typed_actor<
+    // a receiver batch; the uint64 is the hand-off sequence number, acknowledged when processed
+    caf::reacts_to<ingest_atom, std::uint64_t, model::raw_batch, ingest::credit_token>,
+    // timer: stash the model state (miner, counters) in the registry vault
+    caf::reacts_to<snapshot_atom>,
+    // timer: retry sends held back while a sink or the directory was restarting
+    caf::reacts_to<retry_atom>,
+    caf::reacts_to<shutdown_atom>,
+    caf::replies_to<inspect_atom>::with<std::string>>;
+
+// Where decoded events go: the SQLite store in `start`, the NDJSON printer in `analyze`.
+using sink_actor = caf::typed_actor<
+    // events and rejected records of one batch, in input order
+    caf::reacts_to<event_batch>,
+    // timer: commit the buffer of generation N if it is still pending
+    caf::reacts_to<flush_atom, std::uint64_t>,
+    // commit now; replies with the number of events written so far
+    caf::replies_to<sync_atom>::with<std::uint64_t>,
+    caf::reacts_to<shutdown_atom>,
+    caf::replies_to<inspect_atom>::with<std::string>>;
+
+// Live/passive counts of the directory: templates live, passive; entities live, passive.
+using directory_counts = std::vector<std::uint64_t>;
+
+// Per node: maps template and entity ids to live actors, spawning on first sight, passivating
+// idle or least recently used ones (snapshot kept) and reviving them on demand.
+using directory_actor = caf::typed_actor<
+    // one delivery per destination; forwarded as one message each
+    caf::reacts_to<routed_batch>,
+    // timer: passivate actors idle longer than directory.idle_passivate
+    caf::reacts_to<sweep_atom>,
+    // counts for the summary and tests: {templates live, passive, entities live, passive}
+    caf::replies_to<stats_atom>::with<directory_counts>,
+    caf::reacts_to<shutdown_atom>,
+    caf::replies_to<inspect_atom>::with<std::string>>;
+
+// One per entity (virtual: spawned on first sight, passivated when idle).
+using entity_actor = caf::typed_actor<
+    // the observations of this entity in one batch
+    caf::reacts_to<entity_message>,
+    // reply with a state snapshot, then quit (the directory keeps the snapshot)
+    caf::replies_to<passivate_atom>::with<std::string>,
+    caf::reacts_to<shutdown_atom>,
+    caf::replies_to<inspect_atom>::with<std::string>>;
+
+// One per template (virtual, like entities).
+using template_actor = caf::typed_actor<
+    caf::reacts_to<template_message>,
+    caf::replies_to<passivate_atom>::with<std::string>,
+    caf::reacts_to<shutdown_atom>,
+    caf::replies_to<inspect_atom>::with<std::string>>;
+
+// Collects alerts from every detector; logs them; in `analyze`, hands them to the printer.
+using alert_actor = caf::typed_actor<
+    caf::reacts_to<model::alert>,
+    // every alert collected so far, in a deterministic order (time, id)
+    caf::replies_to<alerts_atom>::with<std::vector<model::alert>>,
+    caf::reacts_to<shutdown_atom>,
+    caf::replies_to<inspect_atom>::with<std::string>>;
+
+// Receivers (kind syslog_udp, syslog_tcp) are dynamically typed:
+//   shutdown_atom   stop reading, hand over the partial batch, close sockets, quit
+//   stopped_atom    (internal) the server finished stopping
+//   inspect_atom -> string
+// Supervisors are dynamically typed:
+//   shutdown_atom           stop children in reverse start order, each after the previous quit
+//   restart_atom, string    kill and restart the named child (operators, fault injection)
+//   children_atom -> string JSON list of children with restart counts
+//   inspect_atom -> string
+
+}  // namespace seerflow::actors

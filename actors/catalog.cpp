@@ -1,0 +1,149 @@
+#include "actors/catalog.hpp"
+
+#include <set>
+#include <sstream>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/spawn_options.hpp>
+
+#include "actors/alert_actor.hpp"
+#include "actors/directory_actor.hpp"
+#include "actors/printer_actor.hpp"
+#include "actors/receiver_actor.hpp"
+#include "actors/source_actor.hpp"
+#include "actors/store_actor.hpp"
+
+namespace seerflow::actors {
+
+void catalog::add(kind_entry k) { kinds_.push_back(std::move(k)); }
+
+const kind_entry* catalog::find(std::string_view name) const {
+  for (const auto& k : kinds_)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+namespace {
+
+std::string where(const config::tree_node& n) {
+  std::ostringstream os;
+  os << (n.where.file.empty() ? "<default tree>" : n.where.file) << ':' << n.where.line << ':'
+     << n.where.column;
+  return os.str();
+}
+
+void validate_node(const catalog& cat, const config::tree_node& n, const std::string& path,
+                   std::vector<std::string>& errors) {
+  const std::string me = path.empty() ? n.name : path + "." + n.name;
+  if (n.kind == "supervisor") {
+    for (const auto& c : n.children) validate_node(cat, c, me, errors);
+    return;
+  }
+  const auto* k = cat.find(n.kind);
+  if (!k) {
+    std::string known;
+    for (const auto& e : cat.kinds()) known += (known.empty() ? "" : ", ") + e.name;
+    errors.push_back(where(n) + ": supervision " + me + ": unknown actor kind '" + n.kind +
+                     "' (known: supervisor, " + known + ")");
+    return;
+  }
+  for (const auto& [key, value] : n.args) {
+    bool ok = false;
+    for (const auto& a : k->args) ok |= a == key;
+    if (!ok) {
+      std::string accepted;
+      for (const auto& a : k->args) accepted += (accepted.empty() ? "" : ", ") + a;
+      errors.push_back(where(n) + ": supervision " + me + ": kind '" + n.kind +
+                       "' takes no argument '" + key + "'" +
+                       (accepted.empty() ? " (it takes none)" : " (accepted: " + accepted + ")"));
+    }
+  }
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == ',' || c == ' ') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+catalog make_builtin() {
+  catalog c;
+  c.add({"store", "the SQLite writer (storage.*); sink of decoded events", {},
+         [](const spawn_env& env) {
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn<caf::detached + caf::linked>(store_actor_impl, env.ctx));
+         }});
+  c.add({"printer", "prints events as NDJSON (seerflow analyze); a sink", {},
+         [](const spawn_env& env) {
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn<caf::detached + caf::linked>(printer_actor_impl, env.ctx));
+         }});
+  c.add({"alerts", "collects and logs alerts", {}, [](const spawn_env& env) {
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn<caf::linked>(alert_actor_impl, env.ctx));
+         }});
+  c.add({"directory", "spawns, routes to and passivates template and entity actors", {},
+         [](const spawn_env& env) {
+           return caf::actor_cast<caf::actor>(env.parent->spawn<caf::linked>(
+               directory_actor_impl, env.ctx, directory_options_from(*env.ctx->cfg)));
+         }});
+  c.add({"source",
+         "decodes, mines templates, extracts entities; args: source (default: the node name), "
+         "sinks (default: store, or printer in analyze), directory",
+         {"source", "sinks", "directory"},
+         [](const spawn_env& env) {
+           source_args a;
+           a.name = arg_or(*env.node, "source", env.node->name);
+           const bool analyze = env.ctx->mode == system::run_mode::analyze;
+           a.sinks = split_list(arg_or(*env.node, "sinks", analyze ? "printer" : "store"));
+           a.directory = arg_or(*env.node, "directory", "directory");
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn<caf::linked>(source_actor_impl, env.ctx, std::move(a)));
+         }});
+  c.add({"syslog_udp",
+         "syslog over UDP (receivers.syslog.udp); args: source (default receivers.syslog.source)",
+         {"source"},
+         [](const spawn_env& env) {
+           const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.syslog.source);
+           return env.parent->spawn<caf::linked>(syslog_receiver_impl, env.ctx, env.node->name,
+                                                 receiver_protocol::udp, source);
+         }});
+  c.add({"syslog_tcp",
+         "syslog over TCP (receivers.syslog.tcp); args: source (default receivers.syslog.source)",
+         {"source"},
+         [](const spawn_env& env) {
+           const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.syslog.source);
+           return env.parent->spawn<caf::linked>(syslog_receiver_impl, env.ctx, env.node->name,
+                                                 receiver_protocol::tcp, source);
+         }});
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> catalog::validate(const config::tree_node& root) const {
+  std::vector<std::string> errors;
+  validate_node(*this, root, "", errors);
+  return errors;
+}
+
+const catalog& builtin_catalog() {
+  static const catalog c = make_builtin();
+  return c;
+}
+
+std::string arg_or(const config::tree_node& node, const std::string& key, std::string fallback) {
+  auto it = node.args.find(key);
+  return it == node.args.end() || it->second.empty() ? std::move(fallback) : it->second;
+}
+
+}  // namespace seerflow::actors

@@ -1,0 +1,297 @@
+#include "actors/directory_actor.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "actors/entity_actor.hpp"
+#include "actors/template_actor.hpp"
+#include "messages/inspect.hpp"
+#include "runtime/util/log.hpp"
+
+namespace seerflow::actors {
+
+directory_options directory_options_from(const config::settings& cfg) {
+  directory_options o;
+  o.max_live = cfg.directory.max_live_actors;
+  o.max_passive = cfg.directory.max_passive;
+  o.idle = std::chrono::milliseconds(cfg.directory.idle_passivate_ms);
+  o.sweep_interval = std::chrono::milliseconds(cfg.directory.sweep_interval_ms);
+  o.window.span_ns = cfg.entities.window_ms * 1'000'000;
+  o.window.max_events = cfg.entities.window_max_events;
+  return o;
+}
+
+namespace {
+
+using self_ptr = directory_actor::stateful_pointer<directory_state>;
+using template_table = child_table<template_actor, template_message>;
+using entity_table = child_table<entity_actor, entity_message>;
+
+template_actor spawn_child(self_ptr self, std::uint64_t key, const template_message&,
+                           std::string snapshot) {
+  return self->spawn<caf::linked>(template_actor_impl, key, std::move(snapshot));
+}
+
+entity_actor spawn_child(self_ptr self, std::uint64_t, const entity_message& first,
+                         std::string snapshot) {
+  return self->spawn<caf::linked>(entity_actor_impl, first.delivery.entity,
+                                  self->state.opts.window, std::move(snapshot));
+}
+
+void update_gauges(self_ptr self) {
+  auto& st = self->state;
+  st.live_templates->set(static_cast<std::int64_t>(st.templates.live.size()));
+  st.live_entities->set(static_cast<std::int64_t>(st.entities.live.size()));
+  st.known_templates->set(static_cast<std::int64_t>(st.templates.known_ever));
+  st.known_entities->set(static_cast<std::int64_t>(st.entities.known_ever));
+}
+
+void maybe_finish_shutdown(self_ptr self) {
+  if (self->state.shutting_down && self->state.by_addr.empty()) self->quit();
+}
+
+// Starts an actor for `key` (fresh or from the slot's snapshot) and marks it live.
+template <class Table>
+void revive(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
+            typename Table::slot& s, const typename Table::message_type& first) {
+  const bool from_snapshot = !s.snapshot.empty();
+  s.handle = spawn_child(self, key, first, std::move(s.snapshot));
+  s.snapshot.clear();
+  s.phase = child_phase::live;
+  t.live.push_front(key);
+  s.lru = t.live.begin();
+  s.last_active = self->clock().now();
+  self->state.by_addr[s.handle.address()] = {is_entity, key};
+  if (from_snapshot) self->state.revivals->add();
+}
+
+template <class Table>
+void send_to(self_ptr self, typename Table::slot& s, typename Table::message_type msg) {
+  self->send(s.handle, std::move(msg));
+}
+
+template <class Table>
+void deliver(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
+             typename Table::message_type msg) {
+  auto [it, inserted] = t.slots.try_emplace(key);
+  auto& s = it->second;
+  bool revived = false;
+  if (inserted) {
+    ++t.known_ever;
+    revive(self, t, is_entity, key, s, msg);
+    revived = true;
+  } else if (s.phase == child_phase::passivating) {
+    s.pending.push_back(std::move(msg));
+    return;
+  } else if (s.phase == child_phase::passive) {
+    t.passive.erase(s.lru);
+    revive(self, t, is_entity, key, s, msg);
+    revived = true;
+  } else {
+    t.live.splice(t.live.begin(), t.live, s.lru);  // most recently used first
+    s.last_active = self->clock().now();
+  }
+  send_to<Table>(self, s, std::move(msg));
+  // During shutdown every live child has already been told to stop; one revived now must be too.
+  if (revived && self->state.shutting_down) self->send(s.handle, shutdown_atom::value);
+}
+
+// Puts a passive slot on the passive list, evicting the oldest snapshots beyond max_passive.
+template <class Table>
+void make_passive(self_ptr self, Table& t, std::uint64_t key, typename Table::slot& s) {
+  s.phase = child_phase::passive;
+  t.passive.push_front(key);
+  s.lru = t.passive.begin();
+  while (t.passive.size() > self->state.opts.max_passive) {
+    const auto victim = t.passive.back();
+    t.passive.pop_back();
+    t.slots.erase(victim);
+    self->state.evictions->add();
+  }
+}
+
+template <class Table>
+void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
+                   std::string snapshot, bool ok) {
+  auto it = t.slots.find(key);
+  if (it == t.slots.end() || it->second.phase != child_phase::passivating) return;
+  auto& s = it->second;
+  self->state.by_addr.erase(s.handle.address());
+  s.handle = nullptr;
+  s.snapshot = std::move(snapshot);
+  if (ok)
+    self->state.passivations->add();
+  else
+    self->state.failures->add();
+  if (!s.pending.empty()) {
+    // Deliveries arrived while it was saving: bring it straight back and hand them over.
+    auto pending = std::move(s.pending);
+    s.pending.clear();
+    revive(self, t, is_entity, key, s, pending.front());
+    for (auto& m : pending) send_to<Table>(self, s, std::move(m));
+    if (self->state.shutting_down) self->send(s.handle, shutdown_atom::value);
+  } else {
+    make_passive(self, t, key, s);
+  }
+  update_gauges(self);
+  maybe_finish_shutdown(self);
+}
+
+template <class Table>
+void passivate(self_ptr self, Table& t, bool is_entity, std::uint64_t key) {
+  auto& s = t.slots.at(key);
+  t.live.erase(s.lru);
+  s.phase = child_phase::passivating;
+  Table* tp = &t;
+  self->request(s.handle, caf::infinite, passivate_atom::value)
+      .then(
+          [=](std::string& snap) {
+            on_passivated(self, *tp, is_entity, key, std::move(snap), true);
+          },
+          [=](caf::error&) { on_passivated(self, *tp, is_entity, key, std::string{}, false); });
+}
+
+// Keeps the number of live actors within max_live by passivating the least recently used.
+void enforce_live_bound(self_ptr self) {
+  auto& st = self->state;
+  while (st.templates.live.size() + st.entities.live.size() > st.opts.max_live) {
+    const bool t_empty = st.templates.live.empty();
+    const bool e_empty = st.entities.live.empty();
+    bool pick_entity;
+    if (t_empty)
+      pick_entity = true;
+    else if (e_empty)
+      pick_entity = false;
+    else
+      pick_entity = st.entities.slots.at(st.entities.live.back()).last_active <=
+                    st.templates.slots.at(st.templates.live.back()).last_active;
+    if (pick_entity)
+      passivate(self, st.entities, true, st.entities.live.back());
+    else
+      passivate(self, st.templates, false, st.templates.live.back());
+  }
+}
+
+template <class Table>
+void sweep_idle(self_ptr self, Table& t, bool is_entity) {
+  const auto cutoff = self->clock().now() - self->state.opts.idle;
+  while (!t.live.empty()) {
+    const auto key = t.live.back();
+    if (t.slots.at(key).last_active > cutoff) break;
+    passivate(self, t, is_entity, key);
+  }
+}
+
+template <class Table>
+void on_child_failure(self_ptr self, Table& t, std::uint64_t key) {
+  auto it = t.slots.find(key);
+  if (it == t.slots.end()) return;
+  auto& s = it->second;
+  if (s.phase == child_phase::live) {
+    t.live.erase(s.lru);
+    s.handle = nullptr;
+    self->state.failures->add();
+    make_passive(self, t, key, s);
+  }
+  // A child dying while passivating is handled by the failed request (on_passivated).
+}
+
+template <class Table>
+nlohmann::json table_json(const Table& t) {
+  std::size_t passivating = 0;
+  for (const auto& [k, s] : t.slots) passivating += s.phase == child_phase::passivating;
+  return {{"live", t.live.size()},
+          {"passivating", passivating},
+          {"passive", t.passive.size()},
+          {"known_ever", t.known_ever}};
+}
+
+}  // namespace
+
+directory_actor::behavior_type directory_actor_impl(
+    directory_actor::stateful_pointer<directory_state> self, system::node_context* ctx,
+    directory_options opts) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.opts = opts;
+  auto& m = *ctx->metrics;
+  st.passivations = &m.get_counter("directory_passivations");
+  st.revivals = &m.get_counter("directory_revivals");
+  st.evictions = &m.get_counter("directory_snapshot_evictions");
+  st.failures = &m.get_counter("directory_child_failures");
+  st.live_templates = &m.get_gauge("directory_live_actors", {{"kind", "template"}});
+  st.live_entities = &m.get_gauge("directory_live_actors", {{"kind", "entity"}});
+  st.known_templates = &m.get_gauge("directory_known", {{"kind", "template"}});
+  st.known_entities = &m.get_gauge("directory_known", {{"kind", "entity"}});
+
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    auto it = self->state.by_addr.find(msg.source);
+    if (it == self->state.by_addr.end()) {
+      // Not a live child: a passivated child's normal exit (already accounted for), or our
+      // supervisor telling us to go.
+      if (msg.reason != caf::exit_reason::normal) self->quit(msg.reason);
+      return;
+    }
+    const auto [is_entity, key] = it->second;
+    self->state.by_addr.erase(it);
+    if (!self->state.shutting_down && msg.reason && msg.reason != caf::exit_reason::normal) {
+      log::warn("directory", is_entity ? "entity" : "template", " actor ", key,
+                " failed: ", to_string(msg.reason), "; it will be revived on its next delivery");
+      if (is_entity)
+        on_child_failure(self, self->state.entities, key);
+      else
+        on_child_failure(self, self->state.templates, key);
+    } else if (!self->state.shutting_down) {
+      // A child quit normally without being asked to passivate: treat as passive, no snapshot.
+      if (is_entity)
+        on_child_failure(self, self->state.entities, key);
+      else
+        on_child_failure(self, self->state.templates, key);
+    }
+    update_gauges(self);
+    maybe_finish_shutdown(self);
+  });
+
+  self->delayed_send(self, opts.sweep_interval, sweep_atom::value);
+
+  return {
+      [=](const routed_batch& b) {
+        for (const auto& d : b.templates)
+          deliver(self, self->state.templates, false, d.template_id, template_message{d, b.credit});
+        for (const auto& d : b.entities)
+          deliver(self, self->state.entities, true, model::entity_key(d.entity.id),
+                  entity_message{d, b.credit});
+        enforce_live_bound(self);
+        update_gauges(self);
+      },
+      [=](sweep_atom) {
+        if (self->state.shutting_down) return;
+        sweep_idle(self, self->state.templates, false);
+        sweep_idle(self, self->state.entities, true);
+        update_gauges(self);
+        self->delayed_send(self, self->state.opts.sweep_interval, sweep_atom::value);
+      },
+      [=](stats_atom) -> directory_counts {
+        auto& s = self->state;
+        return {s.templates.live.size(), s.templates.passive.size(), s.entities.live.size(),
+                s.entities.passive.size()};
+      },
+      [=](shutdown_atom) {
+        auto& s = self->state;
+        s.shutting_down = true;
+        for (auto key : s.templates.live) self->send(s.templates.slots.at(key).handle, shutdown_atom::value);
+        for (auto key : s.entities.live) self->send(s.entities.slots.at(key).handle, shutdown_atom::value);
+        maybe_finish_shutdown(self);
+      },
+      [=](inspect_atom) -> std::string {
+        nlohmann::ordered_json j;
+        j["templates"] = table_json(self->state.templates);
+        j["entities"] = table_json(self->state.entities);
+        j["max_live_actors"] = self->state.opts.max_live;
+        j["max_passive"] = self->state.opts.max_passive;
+        j["idle_passivate_ms"] = self->state.opts.idle.count();
+        return j.dump();
+      },
+  };
+}
+
+}  // namespace seerflow::actors

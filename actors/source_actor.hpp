@@ -1,0 +1,53 @@
+#pragma once
+// The source actor: one per source. Runs the source pipeline (runtime/parse/source_pipeline.hpp)
+// on each receiver batch, sends the events to its sinks and the per-destination deliveries to
+// the directory, and acknowledges the batch to its hand-off. Its model state is stashed in the
+// registry vault periodically and on shutdown, and restored by the next incarnation.
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/actors.hpp"
+#include "runtime/parse/source_pipeline.hpp"
+#include "runtime/system/node_context.hpp"
+
+namespace seerflow::actors {
+
+struct source_actor_state {
+  system::node_context* ctx = nullptr;
+  std::string name;
+  std::vector<std::string> sinks;
+  std::string directory;
+  std::unique_ptr<parse::source_pipeline> pipeline;
+  std::shared_ptr<system::actor_handoff> handoff;
+  parse::pipeline_output out;
+  // Messages waiting for a sink or the directory to (re)appear in the registry, in order.
+  struct stalled_msg {
+    std::string target;
+    bool to_directory = false;
+    event_batch events;
+    routed_batch routed;
+  };
+  std::deque<stalled_msg> stalled;
+  bool retry_scheduled = false;
+  std::uint64_t batches = 0;
+  std::uint64_t records = 0;
+  static inline const char* name = "source";
+};
+
+struct source_args {
+  std::string name;
+  std::vector<std::string> sinks;
+  std::string directory = "directory";
+};
+
+// Builds the pipeline options of a source from the settings.
+parse::source_pipeline_options pipeline_options_from(const config::settings& cfg,
+                                                     const std::string& source, bool replay,
+                                                     std::optional<int> first_year);
+
+source_actor::behavior_type source_actor_impl(source_actor::stateful_pointer<source_actor_state> self,
+                                              system::node_context* ctx, source_args args);
+
+}  // namespace seerflow::actors

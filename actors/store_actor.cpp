@@ -1,0 +1,123 @@
+#include "actors/store_actor.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+#include <nlohmann/json.hpp>
+
+#include "actors/exception_handler.hpp"
+#include "messages/inspect.hpp"
+#include "runtime/store/store_error.hpp"
+#include "runtime/util/log.hpp"
+
+namespace seerflow::actors {
+
+namespace {
+
+using self_ptr = sink_actor::stateful_pointer<store_actor_state>;
+
+// Returns true when the buffer is empty afterwards.
+bool flush(self_ptr self) {
+  auto& st = self->state;
+  if (st.buffer.empty()) return true;
+  try {
+    std::size_t events = 0, rejected = 0;
+    for (const auto& b : st.buffer) {
+      st.db->add_events(b.events);
+      st.db->add_rejected(b.rejected);
+      events += b.events.size();
+      rejected += b.rejected.size();
+    }
+    st.db->commit();
+    st.events_written += events;
+    st.rejected_written += rejected;
+    st.events_counter->add(events);
+    ++st.commits;
+    st.buffer.clear();  // releases the credit tokens: receivers may send more
+    st.buffered_rows = 0;
+    ++st.generation;
+    st.timer_armed = false;
+    if (st.consecutive_failures > 0)
+      log::info("store", "writes succeed again after ", st.consecutive_failures, " failures");
+    st.consecutive_failures = 0;
+    return true;
+  } catch (const std::exception& e) {
+    st.db->rollback();
+    st.failures_counter->add();
+    ++st.consecutive_failures;
+    // Back off up to 30 s; the buffered batches (and their credits) are kept, so the receivers
+    // slow down (TCP) or drop and count (UDP) instead of this actor growing without bound.
+    const auto delay =
+        std::chrono::milliseconds(std::min<long long>(30000, 250LL << std::min(st.consecutive_failures, 7)));
+    log::error("store", "write of ", st.buffered_rows, " rows failed (", e.what(),
+               "); retrying in ", delay.count(), " ms");
+    ++st.generation;
+    st.timer_armed = true;
+    self->delayed_send(self, delay, flush_atom::value, st.generation);
+    return false;
+  }
+}
+
+}  // namespace
+
+sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* ctx) {
+  install_exception_handler(self, "store");
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.events_counter = &ctx->metrics->get_counter("store_events_written");
+  st.failures_counter = &ctx->metrics->get_counter("store_write_failures");
+  const auto& scfg = ctx->cfg->storage;
+  std::filesystem::path path(scfg.path);
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  store::store_options opts;
+  opts.path = scfg.path;
+  opts.synchronous = scfg.synchronous;
+  st.db = std::make_unique<store::event_store>(opts);
+  log::info("store", "writing to ", scfg.path, " (schema version ", st.db->schema_version(), ")");
+
+  return {
+      [=](event_batch& b) {
+        auto& s = self->state;
+        s.buffered_rows += b.events.size() + b.rejected.size();
+        s.buffer.push_back(std::move(b));
+        if (s.buffered_rows >= s.ctx->cfg->storage.flush_rows && s.consecutive_failures == 0) {
+          flush(self);
+        } else if (!s.timer_armed) {
+          s.timer_armed = true;
+          self->delayed_send(self, std::chrono::milliseconds(s.ctx->cfg->storage.flush_ms),
+                             flush_atom::value, s.generation);
+        }
+      },
+      [=](flush_atom, std::uint64_t gen) {
+        if (gen != self->state.generation) return;  // a stale timer of an earlier buffer
+        self->state.timer_armed = false;
+        flush(self);
+      },
+      [=](sync_atom) -> std::uint64_t {
+        flush(self);
+        return self->state.events_written;
+      },
+      [=](shutdown_atom) {
+        // A last write; if the disk still fails, say exactly what is lost.
+        for (int attempt = 0; attempt < 3 && !flush(self); ++attempt)
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (!self->state.buffer.empty())
+          log::error("store", "shutdown with ", self->state.buffered_rows,
+                     " rows unwritten after repeated failures");
+        self->quit();
+      },
+      [=](inspect_atom) -> std::string {
+        auto& s = self->state;
+        nlohmann::ordered_json j;
+        j["path"] = s.ctx->cfg->storage.path;
+        j["events_written"] = s.events_written;
+        j["rejected_written"] = s.rejected_written;
+        j["commits"] = s.commits;
+        j["buffered_rows"] = s.buffered_rows;
+        j["consecutive_failures"] = s.consecutive_failures;
+        return j.dump();
+      },
+  };
+}
+
+}  // namespace seerflow::actors

@@ -1,0 +1,36 @@
+#pragma once
+// The store actor: the single SQLite writer, on its own thread (SQLite calls block). It buffers
+// event batches and writes them in one transaction when the buffer reaches storage.flush_rows
+// rows or storage.flush after its first row. Batches keep their credit tokens until committed,
+// so a slow or failing disk slows the receivers instead of filling memory; a failed commit is
+// retried with backoff and nothing is dropped.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "actors/actors.hpp"
+#include "runtime/store/event_store.hpp"
+#include "runtime/system/node_context.hpp"
+
+namespace seerflow::actors {
+
+struct store_actor_state {
+  system::node_context* ctx = nullptr;
+  std::unique_ptr<store::event_store> db;
+  std::vector<event_batch> buffer;
+  std::size_t buffered_rows = 0;
+  std::uint64_t generation = 0;  // of the buffer; a flush timer only flushes its own generation
+  bool timer_armed = false;
+  int consecutive_failures = 0;
+  std::uint64_t events_written = 0;
+  std::uint64_t rejected_written = 0;
+  std::uint64_t commits = 0;
+  metrics::counter* events_counter = nullptr;
+  metrics::counter* failures_counter = nullptr;
+  static inline const char* name = "store";
+};
+
+sink_actor::behavior_type store_actor_impl(sink_actor::stateful_pointer<store_actor_state> self,
+                                           system::node_context* ctx);
+
+}  // namespace seerflow::actors

@@ -1,0 +1,42 @@
+#pragma once
+// The data messages of the event path. Each carries the credit token of the receiver batch it
+// came from (runtime/ingest/credit_gate.hpp): the credit returns when the last of them is done.
+#include <string>
+#include <vector>
+
+#include "runtime/ingest/credit_gate.hpp"
+#include "runtime/model/alert.hpp"
+#include "runtime/model/deliveries.hpp"
+#include "runtime/model/event.hpp"
+#include "runtime/model/raw_record.hpp"
+
+namespace seerflow::messages {
+
+// source -> sinks (store, analyze printer): the decoded batch, events in input order.
+struct event_batch {
+  std::string source;
+  std::vector<model::event> events;
+  std::vector<model::rejected_record> rejected;
+  ingest::credit_token credit;
+};
+
+// source -> directory: one delivery per template and per entity touched by the batch.
+struct routed_batch {
+  std::vector<model::template_delivery> templates;
+  std::vector<model::entity_delivery> entities;
+  ingest::credit_token credit;
+};
+
+// directory -> template actor
+struct template_message {
+  model::template_delivery delivery;
+  ingest::credit_token credit;
+};
+
+// directory -> entity actor
+struct entity_message {
+  model::entity_delivery delivery;
+  ingest::credit_token credit;
+};
+
+}  // namespace seerflow::messages

@@ -1,0 +1,34 @@
+#pragma once
+// What a source actor tells the template and entity actors about one batch: one delivery per
+// destination, so a hot entity gets one message per batch instead of one per event.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/model/entity.hpp"
+
+namespace seerflow::model {
+
+struct template_delivery {
+  std::uint64_t template_id = 0;
+  std::string source;
+  std::string text;            // the template after this batch
+  bool created = false;        // the cluster was created in this batch
+  bool updated = false;        // its template text changed in this batch
+  std::vector<std::int64_t> times;  // event time of each event of the batch in this template
+  std::string example;         // one message of this batch, for inspection
+};
+
+struct entity_observation {
+  std::int64_t time_ns = 0;
+  std::uint64_t seq = 0;          // the event's sequence number in its source
+  std::uint64_t template_id = 0;
+};
+
+struct entity_delivery {
+  entity_ref entity;
+  std::string source;
+  std::vector<entity_observation> observations;  // in input order
+};
+
+}  // namespace seerflow::model

@@ -1,0 +1,201 @@
+#include "runtime/parse/source_pipeline.hpp"
+
+#include "runtime/parse/jsonl_decoder.hpp"
+#include "runtime/parse/raw_decoder.hpp"
+#include "runtime/parse/rejection.hpp"
+#include "runtime/parse/syslog_decoder.hpp"
+#include "runtime/util/byte_codec.hpp"
+#include "runtime/util/civil_time.hpp"
+#include "runtime/util/hash.hpp"
+
+namespace seerflow::parse {
+
+namespace {
+constexpr std::uint8_t snapshot_version = 1;
+constexpr std::size_t max_rejected_bytes = 4096;  // what is kept of a rejected record
+}  // namespace
+
+void pipeline_output::clear() {
+  events.clear();
+  rejected.clear();
+  templates.clear();
+  entities.clear();
+}
+
+source_pipeline::source_pipeline(source_pipeline_options opts, metrics::registry* metrics)
+    : opts_(std::move(opts)),
+      miner_(opts_.drain),
+      extractor_(opts_.entities),
+      metrics_(metrics) {
+  if (metrics_) {
+    const metrics::labels l{{"source", opts_.source}};
+    events_ = &metrics_->get_counter("source_events", l);
+    utf8_repaired_ = &metrics_->get_counter("source_utf8_repaired", l);
+    header_missing_ = &metrics_->get_counter("source_header_missing", l);
+    time_missing_ = &metrics_->get_counter("source_time_missing", l);
+  }
+}
+
+void source_pipeline::count_rejection(std::string_view reason) {
+  if (metrics_)
+    metrics_
+        ->get_counter("records_rejected",
+                      {{"stage", "decode"}, {"source", opts_.source}, {"reason", std::string(reason)}})
+        .add();
+}
+
+std::uint64_t source_pipeline::template_id_for(const drain_match& m) {
+  auto it = cluster_ids_.find(m.cluster_id);
+  if (it != cluster_ids_.end()) return it->second;
+  std::uint64_t id = util::mix64(util::fnv1a64(m.template_text, util::fnv1a64(opts_.source + '\x1f')));
+  while (id == 0 || used_ids_.count(id)) id = util::mix64(id + 1);
+  // Bound the map like the miner bounds its clusters: forget ids of clusters it evicted.
+  if (cluster_ids_.size() >= 2 * opts_.drain.max_clusters + 16) {
+    for (auto i = cluster_ids_.begin(); i != cluster_ids_.end();) {
+      if (!miner_.has_cluster(i->first)) {
+        used_ids_.erase(i->second);
+        i = cluster_ids_.erase(i);
+      } else {
+        ++i;
+      }
+    }
+  }
+  cluster_ids_.emplace(m.cluster_id, id);
+  used_ids_.insert(id);
+  return id;
+}
+
+void source_pipeline::process(const model::raw_batch& batch, pipeline_output& out) {
+  out.clear();
+  tpl_index_.clear();
+  ent_index_.clear();
+  out.events.reserve(batch.records.size());
+  decode_options dopt = opts_.decode;
+  rejection why;
+  decode_notes notes;
+  for (const auto& rec : batch.records) {
+    model::event ev;
+    ev.source = opts_.source;
+    ev.peer = rec.peer;
+    ev.arrival_ns = rec.arrival_ns;
+    if (opts_.replay) {
+      if (have_time_)
+        dopt.time.reference_ns = last_time_ns_;
+      else if (opts_.first_year)
+        dopt.time.reference_ns = util::to_unix_ns(*opts_.first_year, 7, 2, 0, 0, 0);
+      else
+        dopt.time.reference_ns = rec.arrival_ns;
+      ev.time_ns = have_time_ ? last_time_ns_ : rec.arrival_ns;
+    } else {
+      dopt.time.reference_ns = rec.arrival_ns;
+      ev.time_ns = rec.arrival_ns;
+    }
+    why = {};
+    notes = {};
+    bool ok = false;
+    switch (batch.format) {
+      case model::input_format::syslog: ok = decode_syslog(rec.data, dopt, ev, why, notes); break;
+      case model::input_format::raw: ok = decode_raw(rec.data, dopt, ev, why, notes); break;
+      case model::input_format::jsonl: ok = decode_jsonl(rec.data, dopt, ev, why, notes); break;
+    }
+    if (!ok) {
+      model::rejected_record r;
+      r.source = opts_.source;
+      r.reason = std::string(why.reason);
+      r.detail = std::move(why.detail);
+      r.data = rec.data.substr(0, max_rejected_bytes);
+      r.arrival_ns = rec.arrival_ns;
+      r.peer = rec.peer;
+      r.after_seq = seq_;
+      count_rejection(why.reason);
+      out.rejected.push_back(std::move(r));
+      continue;
+    }
+    if (metrics_) {
+      if (notes.utf8_repaired) utf8_repaired_->add();
+      if (notes.header_missing) header_missing_->add();
+      if (notes.time_missing || !ev.time_from_log) time_missing_->add();
+    }
+    ev.seq = ++seq_;
+    if (ev.time_from_log || !have_time_) {
+      last_time_ns_ = ev.time_ns;
+      have_time_ = have_time_ || ev.time_from_log;
+    }
+
+    if (!ev.message.empty()) {
+      const auto m = miner_.add(ev.message, &ev.params);
+      ev.template_id = template_id_for(m);
+      ev.template_text = std::string(m.template_text);
+      auto [ti, fresh] = tpl_index_.try_emplace(ev.template_id, out.templates.size());
+      if (fresh) {
+        auto& d = out.templates.emplace_back();
+        d.template_id = ev.template_id;
+        d.source = opts_.source;
+        d.example = ev.message;
+      }
+      auto& d = out.templates[ti->second];
+      d.text = ev.template_text;
+      d.created |= m.change == template_change::created;
+      d.updated |= m.change == template_change::updated;
+      d.times.push_back(ev.time_ns);
+    }
+
+    extractor_.extract(ev, ev.entities);
+    ev.ls = logsource_.infer(ev);
+    for (const auto& e : ev.entities) {
+      auto [ei, fresh] = ent_index_.try_emplace(model::entity_key(e.id), out.entities.size());
+      if (fresh) {
+        auto& d = out.entities.emplace_back();
+        d.entity = e;
+        d.source = opts_.source;
+      }
+      out.entities[ei->second].observations.push_back({ev.time_ns, ev.seq, ev.template_id});
+    }
+    if (events_) events_->add();
+    out.events.push_back(std::move(ev));
+  }
+}
+
+std::string source_pipeline::snapshot() const {
+  util::byte_writer w;
+  w.u8(snapshot_version);
+  w.varint(seq_);
+  w.svarint(last_time_ns_);
+  w.u8(have_time_ ? 1 : 0);
+  w.varint(cluster_ids_.size());
+  for (const auto& [cluster, id] : cluster_ids_) {
+    w.varint(cluster);
+    w.varint(id);
+  }
+  w.str(miner_.snapshot());
+  return w.take();
+}
+
+bool source_pipeline::restore(std::string_view bytes) {
+  util::byte_reader r(bytes);
+  if (r.u8() != snapshot_version) return false;
+  const auto seq = r.varint();
+  const auto last_time = r.svarint();
+  const bool have_time = r.u8() != 0;
+  const auto n = r.varint();
+  if (!r.plausible_count(n, 2)) return false;
+  std::unordered_map<std::uint64_t, std::uint64_t> ids;
+  for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
+    const auto cluster = r.varint();
+    ids[cluster] = r.varint();
+  }
+  const auto miner_bytes = r.str(std::size_t{1} << 31);
+  if (!r.ok() || !r.at_end()) return false;
+  auto miner = drain_miner::restore(miner_bytes);
+  if (!miner) return false;
+  miner_ = std::move(*miner);
+  seq_ = seq;
+  last_time_ns_ = last_time;
+  have_time_ = have_time;
+  cluster_ids_ = std::move(ids);
+  used_ids_.clear();
+  for (const auto& [c, id] : cluster_ids_) used_ids_.insert(id);
+  return true;
+}
+
+}  // namespace seerflow::parse

@@ -1,0 +1,115 @@
+#include "runtime/state/entity_state.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "runtime/util/byte_codec.hpp"
+#include "runtime/util/civil_time.hpp"
+
+namespace seerflow::state {
+
+namespace {
+constexpr std::uint8_t snapshot_version = 1;
+}
+
+entity_state::entity_state(model::entity_ref ref, window_options opts)
+    : ref_(std::move(ref)), opts_(opts) {}
+
+void entity_state::observe(const std::vector<model::entity_observation>& obs) {
+  for (const auto& o : obs) {
+    if (count_ == 0) {
+      first_ns_ = last_ns_ = o.time_ns;
+    } else {
+      first_ns_ = std::min(first_ns_, o.time_ns);
+      last_ns_ = std::max(last_ns_, o.time_ns);
+    }
+    ++count_;
+    if (count_ > 1 && o.time_ns < watermark_ns_ - opts_.span_ns) {
+      ++late_;
+      continue;
+    }
+    watermark_ns_ = std::max(watermark_ns_, o.time_ns);
+    // Keep the window ordered by event time; out-of-order arrivals are rare and near the end.
+    auto pos = window_.end();
+    while (pos != window_.begin() && std::prev(pos)->time_ns > o.time_ns) --pos;
+    window_.insert(pos, o);
+  }
+  trim();
+}
+
+void entity_state::trim() {
+  const std::int64_t start = watermark_ns_ - opts_.span_ns;
+  while (!window_.empty() && window_.front().time_ns < start) window_.pop_front();
+  while (window_.size() > opts_.max_events) window_.pop_front();
+}
+
+std::string entity_state::snapshot() const {
+  util::byte_writer w;
+  w.u8(snapshot_version);
+  w.u8(static_cast<std::uint8_t>(ref_.type));
+  w.str(ref_.value);
+  w.raw(std::string_view(reinterpret_cast<const char*>(ref_.id.data()), ref_.id.size()));
+  w.varint(count_);
+  w.varint(late_);
+  w.svarint(first_ns_);
+  w.svarint(last_ns_);
+  w.svarint(watermark_ns_);
+  w.varint(window_.size());
+  for (const auto& o : window_) {
+    w.svarint(o.time_ns);
+    w.varint(o.seq);
+    w.varint(o.template_id);
+  }
+  return w.take();
+}
+
+std::optional<entity_state> entity_state::restore(std::string_view bytes, window_options opts) {
+  util::byte_reader r(bytes);
+  if (r.u8() != snapshot_version) return std::nullopt;
+  const auto type = r.u8();
+  if (type >= model::entity_type_names.size()) return std::nullopt;
+  model::entity_ref ref;
+  ref.type = static_cast<model::entity_type>(type);
+  ref.value = r.str(4096);
+  for (auto& b : ref.id) b = r.u8();
+  entity_state s(std::move(ref), opts);
+  s.count_ = r.varint();
+  s.late_ = r.varint();
+  s.first_ns_ = r.svarint();
+  s.last_ns_ = r.svarint();
+  s.watermark_ns_ = r.svarint();
+  const auto n = r.varint();
+  if (!r.plausible_count(n, 3)) return std::nullopt;
+  for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
+    model::entity_observation o;
+    o.time_ns = r.svarint();
+    o.seq = r.varint();
+    o.template_id = r.varint();
+    s.window_.push_back(o);
+  }
+  if (!r.ok() || !r.at_end()) return std::nullopt;
+  s.trim();  // the options may have shrunk since the snapshot was taken
+  return s;
+}
+
+std::string entity_state::inspect_json(std::size_t max_window_items) const {
+  nlohmann::ordered_json j;
+  j["type"] = std::string(model::to_string(ref_.type));
+  j["value"] = ref_.value;
+  j["events"] = count_;
+  j["first_seen"] = count_ ? util::format_rfc3339(first_ns_) : "";
+  j["last_seen"] = count_ ? util::format_rfc3339(last_ns_) : "";
+  j["late_events"] = late_;
+  j["window_size"] = window_.size();
+  auto recent = nlohmann::json::array();
+  const std::size_t skip = window_.size() > max_window_items ? window_.size() - max_window_items : 0;
+  for (std::size_t i = skip; i < window_.size(); ++i) {
+    const auto& o = window_[i];
+    recent.push_back({{"time", util::format_rfc3339(o.time_ns)}, {"seq", o.seq},
+                      {"template_id", o.template_id}});
+  }
+  j["window_recent"] = std::move(recent);
+  return j.dump();
+}
+
+}  // namespace seerflow::state

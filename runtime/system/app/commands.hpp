@@ -1,0 +1,28 @@
+#pragma once
+// The subcommands of `seerflow`. Each returns the process exit code: 0 success, 1 a runtime
+// failure, 2 a usage or configuration error.
+#include <optional>
+#include <string>
+
+namespace seerflow::app {
+
+struct start_options {
+  std::string config_file;  // "" = built-in defaults
+  std::string data_dir;     // "" = from config
+};
+
+struct analyze_options {
+  std::string input;        // path or "-" for stdin
+  std::string format = "syslog";
+  std::string config_file;
+  std::string source = "analyze";
+  std::optional<int> year;
+  bool summary = true;
+};
+
+int run_start(const start_options& opts);
+int run_analyze(const analyze_options& opts);
+int run_validate_config(const std::string& file);
+int run_kinds();
+
+}  // namespace seerflow::app

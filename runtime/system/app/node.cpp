@@ -1,0 +1,177 @@
+#include "runtime/system/app/node.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "actors/catalog.hpp"
+#include "actors/supervisor.hpp"
+#include "messages/atoms.hpp"
+#include "messages/type_registry.hpp"
+#include "runtime/util/log.hpp"
+
+namespace seerflow::app {
+
+struct node::root_handle {
+  caf::actor actor;
+};
+
+namespace {
+
+int scheduler_threads(const config::settings& cfg) {
+  if (cfg.runtime.scheduler_threads > 0) return cfg.runtime.scheduler_threads;
+  const auto hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 2 : static_cast<int>(hw);
+}
+
+}  // namespace
+
+std::size_t count_receivers(const config::tree_node& tree) {
+  if (tree.kind == "syslog_udp" || tree.kind == "syslog_tcp") return 1;
+  std::size_t n = 0;
+  for (const auto& c : tree.children) n += count_receivers(c);
+  return n;
+}
+
+node::node(config::settings cfg, system::run_mode mode, system::analyze_options analyze,
+           const actors::catalog* cat)
+    : cfg_(std::move(cfg)),
+      metrics_(std::make_unique<metrics::registry>()),
+      io_(std::make_unique<boost::asio::io_context>(cfg_.runtime.io_threads)),
+      sys_cfg_(std::make_unique<caf::actor_system_config>()),
+      catalog_(cat ? cat : &actors::builtin_catalog()),
+      root_(std::make_unique<root_handle>()) {
+  messages::register_message_types(*sys_cfg_);
+  // The sharing policy: CAF 0.17's work stealing collapses when one actor fans out to many
+  // (STACK.md §5.2); sharing holds 7 M events/s at 100k actors with batching.
+  if (cfg_.runtime.scheduler_policy == "stealing")
+    sys_cfg_->set("scheduler.policy", caf::atom("stealing"));
+  else
+    sys_cfg_->set("scheduler.policy", caf::atom("sharing"));
+  sys_cfg_->set("scheduler.max-threads", scheduler_threads(cfg_));
+  sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
+  registry_ = std::make_unique<system::actor_registry>(*metrics_, cfg_.pipeline.credits);
+  ctx_.sys = sys_.get();
+  ctx_.cfg = &cfg_;
+  ctx_.io = io_.get();
+  ctx_.metrics = metrics_.get();
+  ctx_.registry = registry_.get();
+  ctx_.mode = mode;
+  ctx_.analyze = analyze;
+}
+
+node::~node() {
+  if (root_->actor) {
+    caf::anon_send_exit(root_->actor, caf::exit_reason::user_shutdown);
+    wait_root(std::chrono::seconds(10));
+  }
+  // Receivers finish stopping on the I/O threads, so those keep running until every actor is
+  // done; handles held by the registry must be released before the actor system goes.
+  sys_->await_all_actors_done();
+  io_work_.reset();
+  io_->stop();
+  for (auto& t : io_threads_) t.join();
+  root_.reset();
+  registry_.reset();
+}
+
+void node::boot(const config::tree_node& tree) {
+  started_ = std::chrono::steady_clock::now();
+  using guard_t = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  io_work_ = std::make_shared<guard_t>(io_->get_executor());
+  for (int i = 0; i < std::max(1, cfg_.runtime.io_threads); ++i)
+    io_threads_.emplace_back([this] { io_->run(); });
+  auto root = sys_->spawn(actors::supervisor_impl, &ctx_, catalog_, &tree, std::string{});
+  root->attach_functor([this](const caf::error& reason) {
+    std::lock_guard<std::mutex> guard(mtx_);
+    root_done_ = true;
+    if (reason && reason != caf::exit_reason::normal) root_failure_ = caf::to_string(reason);
+    cv_.notify_all();
+  });
+  root_->actor = root;
+  registry_->put({tree.name, "supervisor", "", cfg_.node_name}, root);
+}
+
+bool node::wait_root(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mtx_);
+  return cv_.wait_for(lock, timeout, [this] { return root_done_; });
+}
+
+bool node::root_exited() const {
+  std::lock_guard<std::mutex> guard(mtx_);
+  return root_done_;
+}
+
+std::string node::root_failure() const {
+  std::lock_guard<std::mutex> guard(mtx_);
+  return root_failure_;
+}
+
+bool node::shutdown(std::chrono::milliseconds timeout) {
+  if (!root_->actor) return true;
+  caf::anon_send(root_->actor, messages::shutdown_atom::value);
+  if (wait_root(timeout)) return true;
+  log::error("node", "ordered shutdown did not finish within ", timeout.count(),
+             " ms; stopping everything now");
+  caf::anon_send_exit(root_->actor, caf::exit_reason::kill);
+  return wait_root(std::chrono::seconds(10));
+}
+
+bool node::wait_endpoints(std::size_t count, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (registry_->endpoints().size() < count) {
+    if (std::chrono::steady_clock::now() > deadline || root_exited()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+session_summary node::summary() const {
+  session_summary s;
+  s.events = metrics_->total("source_events");
+  s.anomalies = metrics_->total("alerts_raised");
+  s.dropped = metrics_->total("records_dropped");
+  s.rejected = metrics_->total("records_rejected");
+  for (const auto& smp : metrics_->snapshot()) {
+    if (smp.name != "directory_known") continue;
+    for (const auto& [k, v] : smp.tags) {
+      if (k != "kind") continue;
+      if (v == "template") s.templates = static_cast<std::uint64_t>(smp.value);
+      if (v == "entity") s.entities = static_cast<std::uint64_t>(smp.value);
+    }
+  }
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  return s;
+}
+
+std::string session_summary::text() const {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(2);
+  os << "session summary: events processed " << events << ", anomalies " << anomalies
+     << ", unique templates " << templates << ", entities " << entities << ", dropped "
+     << dropped << ", rejected " << rejected << ", duration " << seconds << " s, "
+     << static_cast<std::uint64_t>(events_per_second()) << " events/s";
+  return os.str();
+}
+
+std::string session_summary::json() const {
+  return nlohmann::ordered_json{{"events", events},
+                                {"anomalies", anomalies},
+                                {"unique_templates", templates},
+                                {"entities", entities},
+                                {"dropped", dropped},
+                                {"rejected", rejected},
+                                {"duration_s", seconds},
+                                {"events_per_s", events_per_second()}}
+      .dump();
+}
+
+}  // namespace seerflow::app

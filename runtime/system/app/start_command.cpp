@@ -1,0 +1,105 @@
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unistd.h>
+
+#include "runtime/system/app/commands.hpp"
+#include "runtime/system/app/node.hpp"
+#include "runtime/system/app/settings_loader.hpp"
+#include "runtime/system/app/signals.hpp"
+#include "runtime/util/log.hpp"
+
+namespace seerflow::app {
+
+namespace {
+
+constexpr auto shutdown_timeout = std::chrono::seconds(60);
+
+// Endpoints actually bound (ports may be 0 in config), for scripts, tests and operators.
+void write_endpoints(const std::filesystem::path& file, system::actor_registry& reg) {
+  nlohmann::ordered_json j = nlohmann::json::array();
+  for (const auto& e : reg.endpoints())
+    j.push_back({{"receiver", e.receiver}, {"protocol", e.protocol}, {"address", e.address},
+                 {"port", e.port}});
+  const auto tmp = file.string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << nlohmann::ordered_json{{"pid", ::getpid()}, {"endpoints", j}}.dump(2) << '\n';
+  }
+  std::filesystem::rename(tmp, file);
+}
+
+void apply_data_dir(config::settings& s, const std::string& dir) {
+  const auto derived = (std::filesystem::path(s.data_dir) / "seerflow.db").string();
+  if (s.storage.path.empty() || s.storage.path == derived)
+    s.storage.path = (std::filesystem::path(dir) / "seerflow.db").string();
+  s.data_dir = dir;
+}
+
+}  // namespace
+
+int run_start(const start_options& opts) {
+  auto loaded = load_settings_or_report(opts.config_file);
+  if (!loaded) return 2;
+  auto cfg = std::move(*loaded);
+  if (!opts.data_dir.empty()) apply_data_dir(cfg, opts.data_dir);
+  log::level lv;
+  if (log::parse_level(cfg.runtime.log_level, lv)) log::threshold() = static_cast<int>(lv);
+
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) {
+    log::error("start", "cannot create data directory ", cfg.data_dir, ": ", ec.message());
+    return 1;
+  }
+  const auto endpoints_file = std::filesystem::path(cfg.data_dir) / "endpoints.json";
+  std::filesystem::remove(endpoints_file, ec);
+
+  block_termination_signals();
+  log::info("start", "seerflow " SEERFLOW_VERSION " starting; config: ",
+            opts.config_file.empty() ? "built-in defaults" : opts.config_file,
+            "; data directory: ", cfg.data_dir);
+  node n(cfg, system::run_mode::serve);
+  n.boot(n.settings().supervision);
+
+  const auto receivers = count_receivers(n.settings().supervision);
+  if (n.wait_endpoints(receivers, std::chrono::seconds(30))) {
+    write_endpoints(endpoints_file, n.registry());
+    std::string listening;
+    for (const auto& e : n.registry().endpoints())
+      listening += " " + e.protocol + "://" + e.address + ":" + std::to_string(e.port);
+    log::info("start", "ready; listening on", listening.empty() ? " nothing" : listening);
+  }
+
+  int sig = 0;
+  while (!n.root_exited() && (sig = wait_termination_signal(std::chrono::milliseconds(200))) == 0) {
+  }
+  int code = 0;
+  if (sig != 0) {
+    log::info("start", "received ", signal_name(sig), "; shutting down in order (send ",
+              signal_name(sig), " again to stop at once)");
+    // A second signal means "now": the wait below runs in its own thread.
+    std::thread([] {
+      while (true) {
+        if (int again = wait_termination_signal(std::chrono::milliseconds(500))) {
+          log::error("start", "second ", signal_name(again), ": exiting without flushing");
+          std::fflush(nullptr);
+          ::_exit(130);
+        }
+      }
+    }).detach();
+    if (!n.shutdown(shutdown_timeout)) code = 1;
+  }
+  if (!n.root_failure().empty()) {
+    log::error("start", "the supervision tree gave up: ", n.root_failure());
+    code = 1;
+  }
+  const auto summary = n.summary();
+  std::fprintf(stderr, "%s\nsummary-json: %s\n", summary.text().c_str(), summary.json().c_str());
+  std::filesystem::remove(endpoints_file, ec);
+  return code;
+}
+
+}  // namespace seerflow::app
