@@ -21,6 +21,9 @@ namespace {
 
 const std::string builtin_origin = "conf/supervision.yaml (built-in)";
 
+// A hostile file can produce an error per node; nobody reads past the first screenful.
+constexpr std::size_t max_reported_errors = 100;
+
 std::string choices_text(const schema_entry& e) {
   std::string out;
   for (std::size_t i = 0; i < e.choices.size(); ++i) {
@@ -227,6 +230,13 @@ void apply_yaml(std::string_view yaml, const std::string& origin, const env_look
   read_section(doc.root, "", ctx, s);
 }
 
+void cap_errors(std::vector<config_error>& errors, const std::string& origin) {
+  if (errors.size() <= max_reported_errors) return;
+  const std::size_t hidden = errors.size() - max_reported_errors;
+  errors.resize(max_reported_errors);
+  errors.push_back({{origin, 0, 0}, "", std::to_string(hidden) + " more errors not shown"});
+}
+
 std::string join_path(const std::string& dir, std::string_view leaf) {
   if (!dir.empty() && dir.back() == '/') return dir + std::string(leaf);
   return dir + "/" + std::string(leaf);
@@ -278,6 +288,7 @@ load_result load_string(std::string_view yaml, const std::string& origin, const 
   r.value.supervision = default_supervision_tree();
   r.value.origin = origin;
   apply_yaml(yaml, origin, env, r.value, r.errors);
+  cap_errors(r.errors, origin);
   resolve_paths(r.value, env);
   return r;
 }

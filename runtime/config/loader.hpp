@@ -22,7 +22,8 @@ struct load_result {
 // Reads and loads a file; `value.origin` is `path`. An unreadable file is one error.
 load_result load_file(const std::string& path, const env_lookup& env = process_env());
 
-// Loads YAML text; errors and tree locations name `origin` as their file.
+// Loads YAML text; errors and tree locations name `origin` as their file. At most 100 errors
+// are listed, then one saying how many more were found.
 load_result load_string(std::string_view yaml, const std::string& origin,
                         const env_lookup& env = process_env());
 

@@ -408,6 +408,16 @@ TEST_CASE("every error of a file is reported in one pass, in file order") {
   CHECK(r.value.drain.depth == 6);
 }
 
+TEST_CASE("a flood of errors is cut at 100") {
+  std::string text = "entities:\n  types: [";
+  for (int i = 0; i < 500; ++i) text += "ip, ";
+  text += "ip]\n";
+  const load_result r = load(text);
+  REQUIRE(r.errors.size() == 101);
+  CHECK(to_string(r.errors[0]) == "t.yaml:2:15: entities.types[1]: 'ip' is listed twice");
+  CHECK(to_string(r.errors[100]) == "t.yaml: 400 more errors not shown");
+}
+
 TEST_CASE("duplicate keys are reported") {
   const load_result r = load("node_name: a\npipeline:\n  credits: 4\n  credits: 8\nnode_name: b\n");
   CHECK(error_lines(r) ==
