@@ -2,6 +2,7 @@
 // Every configuration key Seerflow reads, with its default. Zero-config is `settings{}` plus the
 // default supervision tree. The YAML schema (runtime/config/schema.cpp) maps keys onto these
 // fields; keep the two in step, and document keys in conf/seerflow.example.yaml.
+// Every struct compares field by field (tests compare loaded settings with the defaults).
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -15,6 +16,8 @@ struct location {
   std::string file;
   int line = 0;    // 1-based; 0 = built-in default
   int column = 0;  // 1-based
+
+  bool operator==(const location&) const = default;
 };
 
 struct syslog_udp_settings {
@@ -23,6 +26,8 @@ struct syslog_udp_settings {
   std::uint16_t port = 5514;              // 0 = any free port (reported at start)
   std::size_t max_record = 65507;         // largest UDP payload; longer datagrams are truncated by the kernel and rejected
   std::size_t receive_buffer = 4u << 20;  // SO_RCVBUF request (capped by net.core.rmem_max)
+
+  bool operator==(const syslog_udp_settings&) const = default;
 };
 
 struct syslog_tcp_settings {
@@ -32,28 +37,38 @@ struct syslog_tcp_settings {
   std::size_t max_record = 65536;         // longer records are rejected ("oversized"), not split
   std::size_t max_connections = 1024;     // further clients wait in the listen backlog
   std::int64_t idle_timeout_ms = 600000;  // close connections silent this long
+
+  bool operator==(const syslog_tcp_settings&) const = default;
 };
 
 struct syslog_settings {
   std::string source = "syslog";  // the source actor the syslog receivers feed
   syslog_udp_settings udp;
   syslog_tcp_settings tcp;
+
+  bool operator==(const syslog_settings&) const = default;
 };
 
 struct receivers_settings {
   syslog_settings syslog;
+
+  bool operator==(const receivers_settings&) const = default;
 };
 
 struct pipeline_settings {
   std::size_t batch_size = 512;     // records per batch handed to a source actor
   std::int64_t batch_linger_ms = 5; // a partial batch is handed over after this long
   std::size_t credits = 16;         // batches in flight per source (the credit window)
+
+  bool operator==(const pipeline_settings&) const = default;
 };
 
 struct parse_settings {
   std::string timezone = "UTC";          // zone of timestamps without one: "UTC", "local", "+05:30"
   std::string invalid_utf8 = "repair";   // "repair" (U+FFFD, counted) or "reject"
   std::size_t max_message = 65536;       // longer messages are rejected ("oversized")
+
+  bool operator==(const parse_settings&) const = default;
 };
 
 struct drain_settings {
@@ -61,6 +76,8 @@ struct drain_settings {
   double similarity = 0.4;
   int max_children = 100;
   std::size_t max_clusters = 100000;  // least recently used clusters are evicted beyond this
+
+  bool operator==(const drain_settings&) const = default;
 };
 
 struct entity_settings {
@@ -69,6 +86,8 @@ struct entity_settings {
   std::size_t max_per_event = 32;
   std::int64_t window_ms = 3600000;   // event-time span of an entity's sliding window
   std::size_t window_max_events = 256;
+
+  bool operator==(const entity_settings&) const = default;
 };
 
 struct directory_settings {
@@ -76,6 +95,8 @@ struct directory_settings {
   std::int64_t idle_passivate_ms = 300000;  // actors idle this long (wall clock) passivate
   std::size_t max_passive = 1000000;        // snapshots kept for passivated actors
   std::int64_t sweep_interval_ms = 10000;
+
+  bool operator==(const directory_settings&) const = default;
 };
 
 struct storage_settings {
@@ -84,6 +105,8 @@ struct storage_settings {
   std::size_t flush_rows = 4096;      // a write transaction commits at this many rows...
   std::int64_t flush_ms = 200;        // ...or this long after its first row
   std::string synchronous = "normal"; // SQLite PRAGMA synchronous: off, normal, full
+
+  bool operator==(const storage_settings&) const = default;
 };
 
 struct runtime_settings {
@@ -91,6 +114,8 @@ struct runtime_settings {
   std::string scheduler_policy = "sharing";  // CAF scheduler: sharing or stealing (see README)
   int io_threads = 1;
   std::string log_level = "info";
+
+  bool operator==(const runtime_settings&) const = default;
 };
 
 // A node of the supervision tree. A supervisor has a strategy, an intensity and children; a
@@ -105,6 +130,8 @@ struct tree_node {
   std::map<std::string, std::string> args;  // kind-specific arguments
   std::vector<tree_node> children;
   location where;
+
+  bool operator==(const tree_node&) const = default;
 };
 
 struct settings {
@@ -120,6 +147,8 @@ struct settings {
   runtime_settings runtime;
   tree_node supervision;    // default: conf/supervision.yaml, embedded in the binary
   std::string origin;       // file the settings were loaded from ("" = defaults only)
+
+  bool operator==(const settings&) const = default;
 };
 
 }  // namespace seerflow::config

@@ -1,0 +1,377 @@
+#include "runtime/config/schema.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+#include "runtime/config/supervision_reader.hpp"
+#include "runtime/config/value_syntax.hpp"
+
+namespace seerflow::config {
+namespace {
+
+using accessor = field_ref (*)(settings&);
+
+// Each row names its field once; the lambda converts to a plain function pointer.
+#define SEERFLOW_FIELD(path) [](settings& s) -> field_ref { return &s.path; }
+
+constexpr std::int64_t kib = 1024;
+constexpr std::int64_t mib = kib * kib;
+constexpr std::int64_t gib = mib * kib;
+constexpr std::int64_t second_ms = 1000;
+constexpr std::int64_t hour_ms = 3600 * second_ms;
+constexpr std::int64_t day_ms = 24 * hour_ms;
+
+constexpr schema_entry boolean(std::string_view key, accessor f, std::string_view d) {
+  return {.key = key, .type = value_type::boolean, .field = f, .description = d};
+}
+constexpr schema_entry integer(std::string_view key, accessor f, std::int64_t min, std::int64_t max,
+                               std::string_view d) {
+  return {.key = key,
+          .type = value_type::integer,
+          .field = f,
+          .description = d,
+          .min = min,
+          .max = max};
+}
+constexpr schema_entry number(std::string_view key, accessor f, double min, double max,
+                              std::string_view d) {
+  return {.key = key,
+          .type = value_type::number,
+          .field = f,
+          .description = d,
+          .min_number = min,
+          .max_number = max};
+}
+constexpr schema_entry duration(std::string_view key, accessor f, std::int64_t min,
+                                std::int64_t max, std::string_view d) {
+  return {.key = key,
+          .type = value_type::duration,
+          .field = f,
+          .description = d,
+          .min = min,
+          .max = max};
+}
+constexpr schema_entry size(std::string_view key, accessor f, std::int64_t min, std::int64_t max,
+                            std::string_view d) {
+  return {
+      .key = key, .type = value_type::size, .field = f, .description = d, .min = min, .max = max};
+}
+constexpr schema_entry text(std::string_view key, accessor f,
+                            std::optional<std::string> (*check)(std::string&),
+                            std::string_view note, std::string_view d) {
+  return {.key = key,
+          .type = value_type::text,
+          .field = f,
+          .description = d,
+          .check = check,
+          .type_note = note};
+}
+constexpr schema_entry choice(std::string_view key, accessor f,
+                              std::span<const std::string_view> choices, std::string_view d,
+                              std::optional<std::string> (*check)(std::string&) = nullptr) {
+  return {.key = key,
+          .type = value_type::choice,
+          .field = f,
+          .description = d,
+          .choices = choices,
+          .check = check};
+}
+constexpr schema_entry text_list(std::string_view key, accessor f,
+                                 std::span<const std::string_view> choices, std::string_view d) {
+  return {
+      .key = key, .type = value_type::text_list, .field = f, .description = d, .choices = choices};
+}
+
+std::optional<std::string> check_name(std::string& v) {
+  if (is_valid_name(v)) return std::nullopt;
+  return "expected a name of 1 to 128 characters from A-Z, a-z, 0-9, '_', '.' and '-', got " +
+         quote_for_message(v);
+}
+
+std::optional<std::string> check_address(std::string& v) {
+  if (is_ip_address(v)) return std::nullopt;
+  return "expected an IP address such as 0.0.0.0 or ::, got " + quote_for_message(v);
+}
+
+std::optional<std::string> check_timezone(std::string& v) {
+  std::string normalized;
+  if (normalize_timezone(v, normalized)) {
+    v = std::move(normalized);
+    return std::nullopt;
+  }
+  return "expected UTC, local or a UTC offset such as +05:30 or -0800 (at most 14:00), got " +
+         quote_for_message(v);
+}
+
+std::optional<std::string> check_backend(std::string& v) {
+  if (v == "postgresql") return "postgresql is not supported yet; the only backend is sqlite";
+  return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 2> utf8_policies{"repair", "reject"};
+constexpr std::array<std::string_view, 1> backends{"sqlite"};
+constexpr std::array<std::string_view, 3> synchronous_modes{"off", "normal", "full"};
+constexpr std::array<std::string_view, 2> scheduler_policies{"sharing", "stealing"};
+constexpr std::array<std::string_view, 4> log_levels{"error", "warn", "info", "debug"};
+constexpr std::array<std::string_view, 6> entity_types{"ip",   "user",   "host",
+                                                       "file", "domain", "process"};
+
+constexpr std::int64_t max_duration = 365 * day_ms;
+
+const std::array rows{
+    text("data_dir", SEERFLOW_FIELD(data_dir), nullptr, "path",
+         "state directory; empty = $SEERFLOW_DATA_DIR, $XDG_DATA_HOME/seerflow, "
+         "~/.local/share/seerflow or ./seerflow-data, first that applies"),
+    text("node_name", SEERFLOW_FIELD(node_name), check_name, "name",
+         "this node's name in a cluster and in the actor registry"),
+
+    text("receivers.syslog.source", SEERFLOW_FIELD(receivers.syslog.source), check_name, "name",
+         "the source actor (supervision tree leaf) the syslog receivers feed"),
+    boolean("receivers.syslog.udp.enabled", SEERFLOW_FIELD(receivers.syslog.udp.enabled),
+            "receive syslog over UDP"),
+    text("receivers.syslog.udp.bind", SEERFLOW_FIELD(receivers.syslog.udp.bind), check_address,
+         "IP address", "address the UDP receiver binds to"),
+    integer("receivers.syslog.udp.port", SEERFLOW_FIELD(receivers.syslog.udp.port), 0, 65535,
+            "UDP port; 0 = any free port (reported at start)"),
+    size("receivers.syslog.udp.max_record", SEERFLOW_FIELD(receivers.syslog.udp.max_record), 1,
+         65535, "largest datagram accepted; longer ones are truncated by the kernel and rejected"),
+    size("receivers.syslog.udp.receive_buffer", SEERFLOW_FIELD(receivers.syslog.udp.receive_buffer),
+         kib, gib, "SO_RCVBUF requested (the kernel caps it at net.core.rmem_max)"),
+    boolean("receivers.syslog.tcp.enabled", SEERFLOW_FIELD(receivers.syslog.tcp.enabled),
+            "receive syslog over TCP"),
+    text("receivers.syslog.tcp.bind", SEERFLOW_FIELD(receivers.syslog.tcp.bind), check_address,
+         "IP address", "address the TCP receiver listens on"),
+    integer("receivers.syslog.tcp.port", SEERFLOW_FIELD(receivers.syslog.tcp.port), 0, 65535,
+            "TCP port; 0 = any free port (reported at start)"),
+    size("receivers.syslog.tcp.max_record", SEERFLOW_FIELD(receivers.syslog.tcp.max_record), 1,
+         64 * mib, "longer records are rejected as oversized, never split"),
+    integer("receivers.syslog.tcp.max_connections",
+            SEERFLOW_FIELD(receivers.syslog.tcp.max_connections), 1, 1'000'000,
+            "open connections at most; further clients wait in the listen backlog"),
+    duration("receivers.syslog.tcp.idle_timeout",
+             SEERFLOW_FIELD(receivers.syslog.tcp.idle_timeout_ms), 1, max_duration,
+             "connections silent this long are closed"),
+
+    integer("pipeline.batch_size", SEERFLOW_FIELD(pipeline.batch_size), 1, 1'048'576,
+            "records per batch handed to a source actor"),
+    duration("pipeline.batch_linger", SEERFLOW_FIELD(pipeline.batch_linger_ms), 0, hour_ms,
+             "a partial batch is handed over after this long"),
+    integer("pipeline.credits", SEERFLOW_FIELD(pipeline.credits), 1, 65536,
+            "batches in flight per source (the credit window)"),
+
+    text("parse.timezone", SEERFLOW_FIELD(parse.timezone), check_timezone, "UTC|local|+hh:mm",
+         "zone of timestamps that carry none: UTC, local or an offset such as +05:30"),
+    choice("parse.invalid_utf8", SEERFLOW_FIELD(parse.invalid_utf8), utf8_policies,
+           "invalid UTF-8 in a record: repair (U+FFFD, counted) or reject the record"),
+    size("parse.max_message", SEERFLOW_FIELD(parse.max_message), 1, 64 * mib,
+         "longer messages are rejected as oversized"),
+
+    integer("drain.depth", SEERFLOW_FIELD(drain.depth), 3, 64,
+            "depth of the Drain parse tree (root and length levels included)"),
+    number("drain.similarity", SEERFLOW_FIELD(drain.similarity), 0.0, 1.0,
+           "least token similarity for a message to join a template"),
+    integer("drain.max_children", SEERFLOW_FIELD(drain.max_children), 1, 1'000'000,
+            "children per Drain tree node"),
+    integer("drain.max_clusters", SEERFLOW_FIELD(drain.max_clusters), 1, 100'000'000,
+            "templates kept; least recently used ones are evicted beyond this"),
+
+    text_list("entities.types", SEERFLOW_FIELD(entities.types), entity_types,
+              "entity types extracted from messages"),
+    integer("entities.max_per_event", SEERFLOW_FIELD(entities.max_per_event), 1, 4096,
+            "entities extracted from one event at most"),
+    duration("entities.window", SEERFLOW_FIELD(entities.window_ms), 1, max_duration,
+             "event-time span of an entity's sliding window"),
+    integer("entities.window_max_events", SEERFLOW_FIELD(entities.window_max_events), 1, 1'000'000,
+            "events kept in an entity's window at most"),
+
+    integer("directory.max_live_actors", SEERFLOW_FIELD(directory.max_live_actors), 1, 100'000'000,
+            "live template and entity actors; least recently used ones passivate"),
+    duration("directory.idle_passivate", SEERFLOW_FIELD(directory.idle_passivate_ms), 1,
+             max_duration, "actors idle this long (wall clock) passivate"),
+    integer("directory.max_passive", SEERFLOW_FIELD(directory.max_passive), 1, 1'000'000'000,
+            "snapshots of passivated actors kept"),
+    duration("directory.sweep_interval", SEERFLOW_FIELD(directory.sweep_interval_ms), 1,
+             max_duration, "how often the directory looks for idle actors"),
+
+    choice("storage.backend", SEERFLOW_FIELD(storage.backend), backends,
+           "storage engine; sqlite is the only one for now", check_backend),
+    text("storage.path", SEERFLOW_FIELD(storage.path), nullptr, "path",
+         "database file; empty = <data_dir>/seerflow.db"),
+    integer("storage.flush_rows", SEERFLOW_FIELD(storage.flush_rows), 1, 1'000'000,
+            "a write transaction commits at this many rows..."),
+    duration("storage.flush", SEERFLOW_FIELD(storage.flush_ms), 0, hour_ms,
+             "...or this long after its first row"),
+    choice("storage.synchronous", SEERFLOW_FIELD(storage.synchronous), synchronous_modes,
+           "SQLite PRAGMA synchronous"),
+
+    integer("runtime.scheduler_threads", SEERFLOW_FIELD(runtime.scheduler_threads), 0, 1024,
+            "actor scheduler threads; 0 = number of cores"),
+    choice("runtime.scheduler_policy", SEERFLOW_FIELD(runtime.scheduler_policy), scheduler_policies,
+           "CAF scheduler policy (sharing scales to many actors)"),
+    integer("runtime.io_threads", SEERFLOW_FIELD(runtime.io_threads), 1, 256,
+            "threads running the network and disk coroutines"),
+    choice("runtime.log_level", SEERFLOW_FIELD(runtime.log_level), log_levels,
+           "least severe level written to the process log"),
+};
+
+#undef SEERFLOW_FIELD
+
+std::string join(std::span<const std::string_view> xs, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (i > 0) out += sep;
+    out += xs[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const schema_entry> schema() {
+  return rows;
+}
+
+const schema_entry* find_entry(std::string_view key) {
+  for (const auto& e : rows) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+bool is_section(std::string_view key) {
+  if (key.empty()) return false;
+  for (const auto& e : rows) {
+    if (e.key.size() > key.size() && e.key.starts_with(key) && e.key[key.size()] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+const std::vector<std::string>& known_paths() {
+  static const std::vector<std::string> paths = [] {
+    std::vector<std::string> out;
+    auto add = [&](std::string_view p) {
+      if (std::find(out.begin(), out.end(), p) == out.end()) out.emplace_back(p);
+    };
+    for (const auto& e : rows) {
+      for (std::size_t dot = e.key.find('.'); dot != std::string_view::npos;
+           dot = e.key.find('.', dot + 1)) {
+        add(e.key.substr(0, dot));
+      }
+      add(e.key);
+    }
+    add("supervision");
+    return out;
+  }();
+  return paths;
+}
+
+field_ref read_field(const schema_entry& e, const settings& s) {
+  // The accessors only form a pointer; callers of read_field never write through it.
+  return e.field(const_cast<settings&>(s));
+}
+
+std::string render_value(const schema_entry& e, const settings& s) {
+  const field_ref f = read_field(e, s);
+  std::int64_t integral = 0;
+  std::visit(
+      [&](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+          integral = static_cast<std::int64_t>(*p);
+        }
+      },
+      f);
+  switch (e.type) {
+    case value_type::boolean:
+      return *std::get<bool*>(f) ? "true" : "false";
+    case value_type::integer:
+      return std::to_string(integral);
+    case value_type::number:
+      return format_number(*std::get<double*>(f));
+    case value_type::text:
+    case value_type::choice: {
+      const std::string& v = *std::get<std::string*>(f);
+      return v.empty() ? "\"\"" : v;
+    }
+    case value_type::duration:
+      return format_duration_ms(integral);
+    case value_type::size:
+      return format_size_bytes(integral);
+    case value_type::text_list: {
+      std::string out = "[";
+      const auto& v = *std::get<std::vector<std::string>*>(f);
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += v[i];
+      }
+      return out + "]";
+    }
+  }
+  return {};
+}
+
+std::string describe_type(const schema_entry& e) {
+  switch (e.type) {
+    case value_type::boolean:
+      return "boolean";
+    case value_type::integer:
+      return "integer " + std::to_string(e.min) + ".." + std::to_string(e.max);
+    case value_type::number:
+      return "number " + format_number(e.min_number) + ".." + format_number(e.max_number);
+    case value_type::text:
+      return e.type_note.empty() ? std::string("string") : std::string(e.type_note);
+    case value_type::choice:
+      return join(e.choices, "|");
+    case value_type::duration:
+      return "duration " + format_duration_ms(e.min) + ".." + format_duration_ms(e.max);
+    case value_type::size:
+      return "size " + format_size_bytes(e.min) + ".." + format_size_bytes(e.max);
+    case value_type::text_list:
+      return "list of " + join(e.choices, "|");
+  }
+  return {};
+}
+
+std::string describe_schema() {
+  struct line {
+    std::string key, type, value, description;
+  };
+  std::vector<line> lines;
+  lines.push_back({"KEY", "TYPE", "DEFAULT", "DESCRIPTION"});
+  const settings defaults;
+  for (const auto& e : rows) {
+    lines.push_back({std::string(e.key), describe_type(e), render_value(e, defaults),
+                     std::string(e.description)});
+  }
+  lines.push_back({"supervision", "tree", "(built-in)",
+                   "the supervision tree; replaces the built-in conf/supervision.yaml when set"});
+  for (const auto& k : supervision_node_keys()) {
+    lines.push_back({"supervision." + std::string(k.key), std::string(k.type),
+                     std::string(k.default_value), std::string(k.description)});
+  }
+  std::size_t key_width = 0;
+  std::size_t type_width = 0;
+  std::size_t value_width = 0;
+  for (const auto& l : lines) {
+    key_width = std::max(key_width, l.key.size());
+    type_width = std::max(type_width, l.type.size());
+    value_width = std::max(value_width, l.value.size());
+  }
+  std::string out;
+  for (const auto& l : lines) {
+    out += l.key;
+    out.append(key_width - l.key.size() + 2, ' ');
+    out += l.type;
+    out.append(type_width - l.type.size() + 2, ' ');
+    out += l.value;
+    out.append(value_width - l.value.size() + 2, ' ');
+    out += l.description;
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace seerflow::config
