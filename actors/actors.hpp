@@ -64,6 +64,11 @@ using directory_actor = caf::typed_actor<
     caf::reacts_to<sweep_atom>,
     // counts for the summary and tests: {templates live, passive, entities live, passive}
     caf::replies_to<stats_atom>::with<directory_counts>,
+    // the state of one child ("entity" or "template", key): asked if live, read from its
+    // snapshot if passive; "" if unknown
+    caf::replies_to<inspect_atom, std::string, std::uint64_t>::with<std::string>,
+    // kill one live child (operators, fault injection); it is revived on its next delivery
+    caf::replies_to<restart_atom, std::string, std::uint64_t>::with<bool>,
     caf::reacts_to<shutdown_atom>,
     caf::replies_to<inspect_atom>::with<std::string>>;
 

@@ -195,6 +195,48 @@ void on_child_failure(self_ptr self, Table& t, std::uint64_t key) {
   // A child dying while passivating is handled by the failed request (on_passivated).
 }
 
+std::string passive_json(self_ptr, const template_table&, const std::string& snapshot) {
+  auto st = state::template_state::restore(snapshot);
+  return st ? st->inspect_json() : std::string{};
+}
+
+std::string passive_json(self_ptr self, const entity_table&, const std::string& snapshot) {
+  auto st = state::entity_state::restore(snapshot, self->state.opts.window);
+  return st ? st->inspect_json() : std::string{};
+}
+
+template <class Table>
+caf::result<std::string> inspect_child(self_ptr self, Table& t, std::uint64_t key) {
+  auto it = t.slots.find(key);
+  if (it == t.slots.end()) return std::string{};
+  auto& s = it->second;
+  if (s.phase == child_phase::passive) {
+    nlohmann::json j = nlohmann::json::parse(passive_json(self, t, s.snapshot), nullptr, false);
+    if (j.is_discarded()) j = nlohmann::json::object();
+    j["actor"] = "passive";
+    return j.dump();
+  }
+  auto rp = self->template make_response_promise<std::string>();
+  self->request(s.handle, caf::infinite, inspect_atom::value)
+      .then(
+          [rp](std::string& json) mutable {
+            nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+            if (j.is_discarded()) j = nlohmann::json::object();
+            j["actor"] = "live";
+            rp.deliver(j.dump());
+          },
+          [rp](caf::error&) mutable { rp.deliver(std::string{}); });
+  return rp;
+}
+
+template <class Table>
+bool kill_child(self_ptr self, Table& t, std::uint64_t key) {
+  auto it = t.slots.find(key);
+  if (it == t.slots.end() || it->second.phase != child_phase::live) return false;
+  self->send_exit(it->second.handle, caf::exit_reason::kill);
+  return true;
+}
+
 template <class Table>
 nlohmann::json table_json(const Table& t) {
   std::size_t passivating = 0;
@@ -274,6 +316,18 @@ directory_actor::behavior_type directory_actor_impl(
         auto& s = self->state;
         return {s.templates.live.size(), s.templates.passive.size(), s.entities.live.size(),
                 s.entities.passive.size()};
+      },
+      [=](inspect_atom, const std::string& kind, std::uint64_t key) -> caf::result<std::string> {
+        auto& s = self->state;
+        if (kind == "entity") return inspect_child(self, s.entities, key);
+        if (kind == "template") return inspect_child(self, s.templates, key);
+        return std::string{};
+      },
+      [=](restart_atom, const std::string& kind, std::uint64_t key) -> bool {
+        auto& s = self->state;
+        if (kind == "entity") return kill_child(self, s.entities, key);
+        if (kind == "template") return kill_child(self, s.templates, key);
+        return false;
       },
       [=](shutdown_atom) {
         auto& s = self->state;
