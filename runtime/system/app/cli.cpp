@@ -7,6 +7,8 @@
 
 #include "actors/catalog.hpp"
 #include "runtime/system/app/commands.hpp"
+#include "runtime/config/schema.hpp"
+#include "runtime/config/to_yaml.hpp"
 #include "runtime/system/app/settings_loader.hpp"
 
 namespace seerflow::app {
@@ -25,6 +27,8 @@ constexpr const char* usage_text =
     "        replay a log through the pipeline; prints one JSON object per input record,\n"
     "        then one per alert (--year: year of the first record when timestamps have none)\n"
     "  validate-config FILE   check a configuration file; exit 0 when it is valid\n"
+    "  config show [--config FILE]  print the effective settings as YAML\n"
+    "  config schema          every configuration key with its type, default and meaning\n"
     "  kinds                  list the actor kinds a supervision tree may use\n"
     "  version | --version    print the version\n"
     "  help | --help          this text\n";
@@ -109,6 +113,27 @@ int run_validate_config(const std::string& file) {
   return 0;
 }
 
+int run_config(const std::vector<std::string>& args) {
+  if (args.empty()) return usage_error("config needs a subcommand: show or schema");
+  if (args[0] == "schema" && args.size() == 1) {
+    std::printf("%s", config::describe_schema().c_str());
+    return 0;
+  }
+  if (args[0] == "show") {
+    std::string file;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      std::string err;
+      if (take_value(args, i, "--config", file, err)) continue;
+      return usage_error(err.empty() ? "config show: unknown option '" + args[i] + "'" : err);
+    }
+    auto loaded = load_settings_or_report(file);
+    if (!loaded) return 2;
+    std::printf("%s", config::to_yaml(*loaded).c_str());
+    return 0;
+  }
+  return usage_error("unknown config subcommand '" + args[0] + "'");
+}
+
 int run_kinds() {
   std::printf("supervisor\n    a supervisor (strategy, max_restarts, within, children)\n");
   for (const auto& k : actors::builtin_catalog().kinds())
@@ -136,6 +161,7 @@ int run_cli(int argc, char** argv) {
     return run_validate_config(args[0]);
   }
   if (cmd == "kinds") return run_kinds();
+  if (cmd == "config") return run_config(args);
   return usage_error("unknown command '" + cmd + "'");
 }
 
