@@ -93,56 +93,116 @@ enum key_kind : std::uint8_t {
   k_file,
 };
 
-constexpr std::array<std::string_view, 10> user_keys = {"user",     "ruser",     "suser", "duser",
-                                                        "username", "user_name", "acct",  "account",
-                                                        "logname",  "login"};
-constexpr std::array<std::string_view, 8> host_keys = {
-    "host", "rhost", "hostname", "shost", "dhost", "dvchost", "computer", "computername"};
-constexpr std::array<std::string_view, 20> ip_keys = {
-    "ip",       "src",         "dst",       "src_ip",    "dst_ip",  "srcip",     "dstip",
-    "saddr",    "daddr",       "laddr",     "raddr",     "addr",    "client",    "client_ip",
-    "clientip", "remote_addr", "remote_ip", "source_ip", "dest_ip", "ip_address"};
-constexpr std::array<std::string_view, 2> domain_keys = {"domain", "fqdn"};
-constexpr std::array<std::string_view, 6> process_keys = {"comm", "process", "process_name",
-                                                          "proc", "prog",    "program"};
-constexpr std::array<std::string_view, 3> exe_keys = {"exe", "image", "executable"};
-constexpr std::array<std::string_view, 7> file_keys = {
-    "file", "path", "filepath", "file_path", "filename", "cwd", "target_filename"};
+struct key_entry {
+  std::string_view name;  // lowercase
+  key_kind kind;
+};
+
+// Sorted by name: looked up by binary search.
+constexpr std::array<key_entry, 57> key_table = {{
+    {"account", k_user},
+    {"acct", k_user},
+    {"addr", k_ip},
+    {"client", k_ip},
+    {"client_ip", k_ip},
+    {"clientip", k_ip},
+    {"comm", k_process},
+    {"command", k_command},
+    {"computer", k_host},
+    {"computername", k_host},
+    {"cwd", k_file},
+    {"daddr", k_ip},
+    {"dest_ip", k_ip},
+    {"dhost", k_host},
+    {"domain", k_domain},
+    {"dst", k_ip},
+    {"dst_ip", k_ip},
+    {"dstip", k_ip},
+    {"duser", k_user},
+    {"dvchost", k_host},
+    {"exe", k_exe},
+    {"executable", k_exe},
+    {"file", k_file},
+    {"file_path", k_file},
+    {"filename", k_file},
+    {"filepath", k_file},
+    {"fqdn", k_domain},
+    {"host", k_host},
+    {"hostname", k_host},
+    {"image", k_exe},
+    {"ip", k_ip},
+    {"ip_address", k_ip},
+    {"laddr", k_ip},
+    {"login", k_user},
+    {"logname", k_user},
+    {"path", k_file},
+    {"proc", k_process},
+    {"process", k_process},
+    {"process_name", k_process},
+    {"prog", k_process},
+    {"program", k_process},
+    {"raddr", k_ip},
+    {"remote_addr", k_ip},
+    {"remote_ip", k_ip},
+    {"rhost", k_host},
+    {"ruser", k_user},
+    {"saddr", k_ip},
+    {"shost", k_host},
+    {"source_ip", k_ip},
+    {"src", k_ip},
+    {"src_ip", k_ip},
+    {"srcip", k_ip},
+    {"suser", k_user},
+    {"target_filename", k_file},
+    {"user", k_user},
+    {"user_name", k_user},
+    {"username", k_user},
+}};
+
+constexpr bool key_table_sorted() {
+  for (std::size_t i = 1; i < key_table.size(); ++i)
+    if (!(key_table[i - 1].name < key_table[i].name)) return false;
+  return true;
+}
+static_assert(key_table_sorted());
+
+key_kind lookup_key(std::string_view lower_name) {
+  std::size_t lo = 0, hi = key_table.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (key_table[mid].name < lower_name)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < key_table.size() && key_table[lo].name == lower_name ? key_table[lo].kind : k_none;
+}
 
 key_kind classify_key(std::string_view key) {
   if (key.empty() || key.size() > 48) return k_none;
-  const std::size_t dot = key.rfind('.');
-  const std::string_view last = dot == std::string_view::npos ? key : key.substr(dot + 1);
-  std::string_view parent;
-  if (dot != std::string_view::npos) {
-    const std::size_t pdot = key.rfind('.', dot == 0 ? 0 : dot - 1);
-    parent = (pdot == std::string_view::npos || pdot >= dot) ? key.substr(0, dot)
-                                                             : key.substr(pdot + 1, dot - pdot - 1);
+  char buf[48];
+  for (std::size_t i = 0; i < key.size(); ++i) buf[i] = to_lower(key[i]);
+  const std::string_view k(buf, key.size());
+  const std::size_t dot = k.rfind('.');
+  if (dot == std::string_view::npos) return lookup_key(k);
+  const std::string_view last = k.substr(dot + 1);
+  const std::size_t pdot = dot == 0 ? std::string_view::npos : k.rfind('.', dot - 1);
+  const std::string_view parent =
+      pdot == std::string_view::npos ? k.substr(0, dot) : k.substr(pdot + 1, dot - pdot - 1);
+  // ECS-style "<object>.<attribute>" keys ("user.name", "source.ip", "process.executable").
+  if (last == "name") {
+    if (parent == "user") return k_user;
+    if (parent == "host") return k_host;
+    if (parent == "process") return k_process;
+    return k_none;
   }
-  // ECS-style "<object>.<attribute>" keys.
-  if (!parent.empty()) {
-    if (iequals(last, "name")) {
-      if (iequals(parent, "user")) return k_user;
-      if (iequals(parent, "host")) return k_host;
-      if (iequals(parent, "process")) return k_process;
-      return k_none;
-    }
-    if (iequals(last, "address")) return k_ip;
-    if (iequals(last, "executable") && iequals(parent, "process")) return k_exe;
-    if (iequals(last, "path")) {
-      if (iequals(parent, "process")) return k_exe;
-      return iequals(parent, "file") ? k_file : k_none;  // "java.class.path" is a list
-    }
+  if (last == "address") return k_ip;
+  if (last == "executable") return parent == "process" ? k_exe : k_none;
+  if (last == "path") {
+    if (parent == "process") return k_exe;
+    return parent == "file" ? k_file : k_none;  // "java.class.path" is a list
   }
-  if (iequals_any(last, user_keys)) return k_user;
-  if (iequals_any(last, host_keys)) return k_host;
-  if (iequals_any(last, ip_keys)) return k_ip;
-  if (iequals_any(last, domain_keys)) return k_domain;
-  if (iequals_any(last, process_keys)) return k_process;
-  if (iequals_any(last, exe_keys)) return k_exe;
-  if (iequals(last, "command")) return k_command;
-  if (iequals_any(last, file_keys)) return k_file;
-  return k_none;
+  return lookup_key(last);
 }
 
 // An IP literal with an optional port ("1.2.3.4:22", "[2001:db8::1]:443").
@@ -165,7 +225,12 @@ bool is_unspecified(std::string_view canonical_ip_value) {
 }
 
 std::string_view trim_trailing(std::string_view s, std::string_view chars_to_trim) {
-  while (!s.empty() && chars_to_trim.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
+  auto in_set = [&](char c) {
+    for (char t : chars_to_trim)
+      if (t == c) return true;
+    return false;
+  };
+  while (!s.empty() && in_set(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -267,12 +332,17 @@ class entity_message_scanner {
   // Position of the next `q` at or after `from`, npos when none. Remembers the answer so a
   // message full of unmatched quotes is still scanned in linear time.
   std::size_t find_quote(char q, std::size_t from) {
-    std::size_t& cached = q == '"' ? next_dq_ : next_sq_;
-    if (cached != unset && (cached == std::string_view::npos || cached >= from)) return cached;
+    quote_cache& c = q == '"' ? dq_ : sq_;
+    // The answer of an earlier search from `c.from` <= `from` still holds when it lies at or
+    // after `from` (or was "none").
+    if (c.valid && c.from <= from && (c.pos == std::string_view::npos || c.pos >= from))
+      return c.pos;
+    if (from >= n_) return std::string_view::npos;
     const void* p = std::memchr(m_.data() + from, q, n_ - from);
-    cached = p ? static_cast<std::size_t>(static_cast<const char*>(p) - m_.data())
-               : std::string_view::npos;
-    return cached;
+    c = {true, from,
+         p ? static_cast<std::size_t>(static_cast<const char*>(p) - m_.data())
+           : std::string_view::npos};
+    return c.pos;
   }
 
   // The whitespace-delimited token starting at the first non-space at or after `from`.
@@ -315,7 +385,17 @@ class entity_message_scanner {
   // A word run starting at i (the byte before it is not a word byte).
   std::size_t word(std::size_t i) {
     std::size_t j = i;
-    while (j < n_ && is_word(m_[j])) ++j;
+    unsigned dots = 0;
+    bool dash_digit = false;  // a '-' followed by a digit: a quad may start there
+    for (; j < n_; ++j) {
+      const char c = m_[j];
+      if (!is_word(c)) break;
+      if (c == '.') {
+        ++dots;
+      } else if (c == '-' && j + 1 < n_ && is_digit(m_[j + 1])) {
+        dash_digit = true;
+      }
+    }
     const std::string_view w = m_.substr(i, j - i);
     const char q = at(j);
     std::size_t next = j;
@@ -332,11 +412,11 @@ class entity_message_scanner {
       std::size_t e = 0;
       if (q == ':' && all_hex(w) && v6_lead(i) && (e = ipv6(i)) != 0) {
         next = e;
+      } else if (dots > 0) {
+        const bool got_ip = dots >= 3 && (is_digit(w[0]) || dash_digit) && ipv4_in_run(i, j);
+        if (!got_ip) domain(i, j);
       } else {
-        const bool got_ip =
-            is_digit(w[0]) || w.find('-') != std::string_view::npos ? ipv4_in_run(i, j) : false;
-        if (!got_ip && w.find('.') != std::string_view::npos) domain(i, j);
-        next = std::max(next, phrase(w, i, j));
+        next = phrase(w, i, j);
       }
     }
     prev_word_ = w;
@@ -732,14 +812,17 @@ class entity_message_scanner {
     return e4;
   }
 
-  static constexpr std::size_t unset = static_cast<std::size_t>(-2);
+  struct quote_cache {
+    bool valid = false;
+    std::size_t from = 0, pos = 0;
+  };
 
   entity_extractor& x_;
   std::string_view m_;
   std::size_t n_;
   std::string_view prev_word_;
   std::size_t at_word_ = static_cast<std::size_t>(-1);  // start of the word after an '@'
-  std::size_t next_dq_ = unset, next_sq_ = unset;
+  quote_cache dq_, sq_;
   bool saw_login_ = false;
 };
 

@@ -52,6 +52,7 @@ struct entity_extractor_stats {
 //            "X : TTY=... ; USER=Y ; COMMAND=..." (sudo), "ROOT LOGIN ON", "LOGIN ON tty BY X".
 // The unspecified addresses (0.0.0.0, ::), "localhost" and a bare "/" are never entities; a
 // domain equal to the event's own host is the host, not a domain.
+// Not thread-safe (it keeps scratch buffers and an id cache): one extractor per thread/actor.
 class entity_extractor {
  public:
   explicit entity_extractor(entity_options = {});

@@ -20,14 +20,22 @@ void sha1_hasher::reset() {
 }
 
 void sha1_hasher::compress(const std::uint8_t* p) {
-  std::uint32_t w[80];
+  // FIPS 180-4 section 6.1.2, with the message schedule kept in a 16-word ring (the variant
+  // of section 6.1.3) so it stays in registers and cache.
+  std::uint32_t w[16];
   for (int t = 0; t < 16; ++t)
     w[t] = (std::uint32_t{p[4 * t]} << 24) | (std::uint32_t{p[4 * t + 1]} << 16) |
            (std::uint32_t{p[4 * t + 2]} << 8) | std::uint32_t{p[4 * t + 3]};
-  for (int t = 16; t < 80; ++t) w[t] = rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
 
   std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4];
-  auto round = [&](std::uint32_t f, std::uint32_t k, std::uint32_t wt) {
+  auto schedule = [&w](int t) {
+    if (t < 16) return w[t];
+    const std::uint32_t v =
+        rotl(w[(t + 13) & 15] ^ w[(t + 8) & 15] ^ w[(t + 2) & 15] ^ w[t & 15], 1);
+    w[t & 15] = v;
+    return v;
+  };
+  auto step = [&](std::uint32_t f, std::uint32_t k, std::uint32_t wt) {
     const std::uint32_t tmp = rotl(a, 5) + f + e + k + wt;
     e = d;
     d = c;
@@ -35,10 +43,14 @@ void sha1_hasher::compress(const std::uint8_t* p) {
     b = a;
     a = tmp;
   };
-  for (int t = 0; t < 20; ++t) round((b & c) | (~b & d), 0x5A827999u, w[t]);
-  for (int t = 20; t < 40; ++t) round(b ^ c ^ d, 0x6ED9EBA1u, w[t]);
-  for (int t = 40; t < 60; ++t) round((b & c) | (b & d) | (c & d), 0x8F1BBCDCu, w[t]);
-  for (int t = 60; t < 80; ++t) round(b ^ c ^ d, 0xCA62C1D6u, w[t]);
+#pragma GCC unroll 20
+  for (int t = 0; t < 20; ++t) step((b & c) | (~b & d), 0x5A827999u, schedule(t));
+#pragma GCC unroll 20
+  for (int t = 20; t < 40; ++t) step(b ^ c ^ d, 0x6ED9EBA1u, schedule(t));
+#pragma GCC unroll 20
+  for (int t = 40; t < 60; ++t) step((b & c) | (b & d) | (c & d), 0x8F1BBCDCu, schedule(t));
+#pragma GCC unroll 20
+  for (int t = 60; t < 80; ++t) step(b ^ c ^ d, 0xCA62C1D6u, schedule(t));
 
   h_[0] += a;
   h_[1] += b;

@@ -261,10 +261,11 @@ TEST_CASE("IPv4 in context") {
 }
 
 TEST_CASE("versions, longer dotted numbers and host names are not IPv4") {
-  for (auto m : {"version 1.2.3", "v2.0.1.7", "Linux version 2.6.5-1.358", "1.2.3.4.5",
-                 "OID 1.3.6.1.4.1.2021", "build 10.0.19041.1", "256.1.1.1", "010.1.1.1 is octal",
-                 "1.2.3.4a", "a1.2.3.4", "Detected 731.219 MHz", "blk_-6952295868487656571",
-                 "Version 1.0.6.0 Starting", "ver 4.3.2.1", "listening on 0.0.0.0:22", "x_1.2.3.4"})
+  for (auto m :
+       {"version 1.2.3", "v2.0.1.7", "Linux version 2.6.5-1.358", "1.2.3.4.5",
+        "OID 1.3.6.1.4.1.2021", "build 10.0.19041.1", "256.1.1.1", "010.1.1.1 is octal", "1.2.3.4a",
+        "a1.2.3.4", "Detected 731.219 MHz", "blk_-6952295868487656571", "blk_-123",
+        "Version 1.0.6.0 Starting", "ver 4.3.2.1", "listening on 0.0.0.0:22", "x_1.2.3.4"})
     CHECK(msg(m) == strings{});
   // A host name that embeds an address is the domain, not the address.
   CHECK(msg("host129.206.196.21.maximumasp.com is up") ==
@@ -477,6 +478,15 @@ TEST_CASE("order: header, then fields, then message; duplicates once") {
   ev.fields = {{"user", "root"}, {"src", "10.0.0.2"}};
   CHECK(extract(ev) ==
         strings{"host=gw", "process=sshd", "user=root", "ip=10.0.0.2", "ip=10.0.0.1"});
+}
+
+TEST_CASE("the event's own entity list can be the output") {
+  model::event ev = syslog_event("gw", "sshd", "Invalid user admin from 10.0.0.1");
+  ev.entities.push_back(model::entity_ref{model::entity_type::host, "kept", {}});
+  entity_extractor x;
+  x.extract(ev, ev.entities);
+  CHECK(names(ev.entities) ==
+        strings{"host=kept", "host=gw", "process=sshd", "user=admin", "ip=10.0.0.1"});
 }
 
 TEST_CASE("entity types can be switched off") {
