@@ -250,9 +250,13 @@ inline bool wait_closed_by_peer(int fd, std::chrono::milliseconds timeout = 20s)
   return false;
 }
 
+// Bound to 127.0.0.1 so that local_peer() names it as the receiver sees it.
 inline fd_holder udp_socket() {
   fd_holder fd(::socket(AF_INET, SOCK_DGRAM, 0));
   if (fd.get() < 0) throw std::runtime_error("socket failed");
+  const auto a = loopback(0);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0)
+    throw std::runtime_error("bind failed");
   return fd;
 }
 
