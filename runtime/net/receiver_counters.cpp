@@ -5,7 +5,9 @@
 namespace seerflow::net {
 
 namespace {
-metrics::labels receiver_label(const std::string& name) { return {{"receiver", name}}; }
+metrics::labels receiver_label(const std::string& name) {
+  return {{"receiver", name}};
+}
 }  // namespace
 
 reason_counters::reason_counters(metrics::registry& reg, std::string name, metrics::labels base)

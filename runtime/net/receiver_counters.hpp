@@ -18,7 +18,7 @@ namespace seerflow::net {
 // hostile sender producing millions of rejections costs a short locked lookup, not a registry
 // insert, per record. Thread-safe.
 class reason_counters {
-public:
+ public:
   reason_counters(metrics::registry& reg, std::string name, metrics::labels base);
   reason_counters(const reason_counters&) = delete;
   reason_counters& operator=(const reason_counters&) = delete;
@@ -28,7 +28,7 @@ public:
   std::uint64_t value(std::string_view reason) const;
   std::uint64_t total() const;
 
-private:
+ private:
   metrics::counter& lookup_locked(std::string_view reason) const;
 
   metrics::registry& reg_;
@@ -39,7 +39,7 @@ private:
 };
 
 class receiver_counters {
-public:
+ public:
   receiver_counters(metrics::registry& reg, std::string receiver);
 
   const std::string& receiver() const { return *name_; }
@@ -61,7 +61,7 @@ public:
   // Why TCP connections ended: "eof", "reset", "idle_timeout", "bad_frame", "error", "shutdown".
   reason_counters& connections_closed() const { return *closed_; }
 
-private:
+ private:
   std::shared_ptr<const std::string> name_;
   std::shared_ptr<reason_counters> dropped_;
   std::shared_ptr<reason_counters> rejected_;

@@ -12,14 +12,17 @@ namespace {
 // the value well inside 64 bits.
 constexpr unsigned max_count_digits = 10;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // First LF or NUL in [p, end), or end.
 const char* find_terminator(const char* p, const char* end) {
   const auto n = static_cast<std::size_t>(end - p);
   const char* lf = static_cast<const char*>(std::memchr(p, '\n', n));
   const char* stop = lf ? lf : end;
-  const char* nul = static_cast<const char*>(std::memchr(p, '\0', static_cast<std::size_t>(stop - p)));
+  const char* nul =
+      static_cast<const char*>(std::memchr(p, '\0', static_cast<std::size_t>(stop - p)));
   return nul ? nul : stop;
 }
 
@@ -48,8 +51,7 @@ syslog_framer::syslog_framer(std::size_t max_record, framing f)
     : max_record_(max_record == 0 ? 1 : max_record), framing_(f) {}
 
 bool syslog_framer::mid_record() const {
-  return state_ == state::octet_len || state_ == state::octet_body ||
-         state_ == state::lf_record;
+  return state_ == state::octet_len || state_ == state::octet_body || state_ == state::lf_record;
 }
 
 void syslog_framer::reset() {
@@ -126,9 +128,8 @@ bool syslog_framer::feed(std::string_view bytes, record_fn on_record, reject_fn 
           p += remaining_;
           state_ = state::frame_start;
           // Some senders count a trailing LF; the record itself never ends with one.
-          const auto body = strip_cr(rec.back() == '\n' || rec.back() == '\0'
-                                         ? rec.substr(0, rec.size() - 1)
-                                         : rec);
+          const auto body = strip_cr(
+              rec.back() == '\n' || rec.back() == '\0' ? rec.substr(0, rec.size() - 1) : rec);
           if (body.empty())
             on_reject("empty", "octet-counted frame holds only a line terminator");
           else
@@ -235,8 +236,7 @@ void syslog_framer::finish(record_fn on_record, reject_fn on_reject) {
       break;
     case state::octet_body:
       on_reject("truncated", "stream ended after " + std::to_string(buf_.size()) + " of " +
-                                 std::to_string(octet_len_) +
-                                 " bytes of an octet-counted record");
+                                 std::to_string(octet_len_) + " bytes of an octet-counted record");
       break;
     default:
       break;

@@ -13,7 +13,7 @@
 namespace seerflow::net {
 
 class syslog_framer {
-public:
+ public:
   // detect: a frame starting with a digit is octet-counted, anything else ends at LF (syslog).
   // lf: every frame ends at LF (raw text and JSON lines, which may well start with a digit).
   enum class framing : std::uint8_t { detect, lf };
@@ -44,7 +44,7 @@ public:
   std::size_t buffered() const { return buf_.size(); }
   bool failed() const { return state_ == state::failed; }
 
-private:
+ private:
   enum class state : std::uint8_t {
     frame_start,  // between frames; blank CR/LF/NUL bytes are skipped here
     octet_len,    // reading the digits of an octet count
@@ -60,10 +60,10 @@ private:
   const std::size_t max_record_;
   const framing framing_;
   state state_ = state::frame_start;
-  std::uint64_t octet_len_ = 0;   // octet count being parsed
-  unsigned digits_ = 0;           // digits of it seen so far
-  std::uint64_t remaining_ = 0;   // bytes still to read or skip in an octet-counted frame
-  std::string buf_;               // a record that straddles reads
+  std::uint64_t octet_len_ = 0;  // octet count being parsed
+  unsigned digits_ = 0;          // digits of it seen so far
+  std::uint64_t remaining_ = 0;  // bytes still to read or skip in an octet-counted frame
+  std::string buf_;              // a record that straddles reads
 };
 
 }  // namespace seerflow::net

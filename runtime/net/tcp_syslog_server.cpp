@@ -94,10 +94,13 @@ std::uint16_t tcp_syslog_server::start() {
             ", linger ", opt_.linger.count(), " ms)");
   auto self = shared_from_this();
   live_ = opt_.idle_timeout.count() > 0 ? 3 : 2;
-  asio::co_spawn(strand_, [self]() { return accept_loop(self); }, asio::detached);
-  asio::co_spawn(strand_, [self]() { return submit_loop(self); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self]() { return accept_loop(self); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self]() { return submit_loop(self); }, asio::detached);
   if (opt_.idle_timeout.count() > 0)
-    asio::co_spawn(strand_, [self]() { return idle_sweep(self); }, asio::detached);
+    asio::co_spawn(
+        strand_, [self]() { return idle_sweep(self); }, asio::detached);
   return port_;
 }
 
@@ -197,12 +200,12 @@ asio::awaitable<void> tcp_syslog_server::accept_loop(std::shared_ptr<tcp_syslog_
       }
       s.counters_.connections_accepted.add(1);
       s.counters_.connections_open.add(1);
-      s.connections_.emplace_back(std::move(sock), std::move(peer), s.opt_.max_record,
-                                  s.framing_);
+      s.connections_.emplace_back(std::move(sock), std::move(peer), s.opt_.max_record, s.framing_);
       auto conn = std::prev(s.connections_.end());
       conn->last_activity_ns = util::mono_now_ns();
       ++s.live_;
-      asio::co_spawn(s.strand_, [self, conn]() { return serve(self, conn); }, asio::detached);
+      asio::co_spawn(
+          s.strand_, [self, conn]() { return serve(self, conn); }, asio::detached);
     }
   } catch (const std::exception& e) {
     log::error("net", "syslog tcp '", s.counters_.receiver(), "': acceptor failed: ", e.what());
@@ -287,18 +290,15 @@ asio::awaitable<void> tcp_syslog_server::serve(std::shared_ptr<tcp_syslog_server
   s.coroutine_done();
 }
 
-void tcp_syslog_server::close_connection(connection_list::iterator conn,
-                                         std::string_view reason) {
+void tcp_syslog_server::close_connection(connection_list::iterator conn, std::string_view reason) {
   boost::system::error_code ignored;
   conn->socket.close(ignored);
   counters_.connections_closed().add(reason);
   counters_.connections_open.add(-1);
   if (reason == "idle_timeout" || reason == "bad_frame" || reason == "error")
-    warnings_.note("connections closed", reason, 1, "last from " + conn->peer,
-                   util::mono_now_ns());
+    warnings_.note("connections closed", reason, 1, "last from " + conn->peer, util::mono_now_ns());
   connections_.erase(conn);
-  if (accept_waiting_for_slot_ && connections_.size() < opt_.max_connections)
-    slot_timer_.cancel();
+  if (accept_waiting_for_slot_ && connections_.size() < opt_.max_connections) slot_timer_.cancel();
 }
 
 void tcp_syslog_server::add_record(std::string_view data, std::int64_t arrival_ns,
@@ -388,8 +388,8 @@ asio::awaitable<void> tcp_syslog_server::idle_sweep(std::shared_ptr<tcp_syslog_s
   const auto idle = std::chrono::duration_cast<std::chrono::nanoseconds>(s.opt_.idle_timeout);
   // A quarter of the timeout keeps the overshoot small; bounded so a sweep of 1024 connections
   // stays negligible.
-  const auto period = std::clamp<std::chrono::nanoseconds>(
-      idle / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
+  const auto period = std::clamp<std::chrono::nanoseconds>(idle / 4, std::chrono::milliseconds(10),
+                                                           std::chrono::seconds(1));
   try {
     while (s.phase_ == phase::running) {
       s.sweep_timer_.expires_after(period);
@@ -405,8 +405,7 @@ asio::awaitable<void> tcp_syslog_server::idle_sweep(std::shared_ptr<tcp_syslog_s
       }
     }
   } catch (const std::exception& e) {
-    log::error("net", "syslog tcp '", s.counters_.receiver(), "': idle sweep failed: ",
-               e.what());
+    log::error("net", "syslog tcp '", s.counters_.receiver(), "': idle sweep failed: ", e.what());
   }
   s.coroutine_done();
 }

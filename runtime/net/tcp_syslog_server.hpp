@@ -41,7 +41,7 @@ struct tcp_server_options {
 };
 
 class tcp_syslog_server : public std::enable_shared_from_this<tcp_syslog_server> {
-public:
+ public:
   // Keeps a copy of `counters` (a handle into the registry, which must outlive the server).
   // Framing: syslog auto-detects octet counting per frame; raw and jsonl are LF-framed only
   // (their lines may start with a digit).
@@ -66,7 +66,7 @@ public:
 
   std::uint16_t port() const { return port_; }
 
-private:
+ private:
   using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
   enum class phase : std::uint8_t { created, running, stopping, stopped };
 
@@ -118,9 +118,9 @@ private:
   connection_list connections_;
   bool accept_waiting_for_slot_ = false;
 
-  model::raw_batch pending_;                    // being filled by the readers
+  model::raw_batch pending_;                        // being filled by the readers
   std::chrono::steady_clock::time_point oldest_{};  // arrival of pending_'s first record
-  std::deque<model::raw_batch> sealed_;         // full, waiting for the submitter
+  std::deque<model::raw_batch> sealed_;             // full, waiting for the submitter
 
   // One read buffer for all connections: a read and its framing never suspend, and everything
   // runs on one strand, so only the bytes of records straddling reads are kept per connection.

@@ -130,9 +130,9 @@ std::uint16_t udp_syslog_server::start() {
   }
   const int one = 1;
   if (::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
-    log::warn("net", "syslog udp '", counters_.receiver(),
-              "': SO_RXQ_OVFL unavailable, kernel drops will not be counted: ",
-              std::strerror(errno));
+    log::warn(
+        "net", "syslog udp '", counters_.receiver(),
+        "': SO_RXQ_OVFL unavailable, kernel drops will not be counted: ", std::strerror(errno));
 
   socket_.bind(ep, ec);
   if (ec) fail(ec, "cannot bind");
@@ -150,8 +150,10 @@ std::uint16_t udp_syslog_server::start() {
             endpoint_text(addr, port_), " (batch ", opt_.batch_size, ", linger ",
             opt_.linger.count(), " ms, receive buffer ", effective / 2, " bytes)");
   auto self = shared_from_this();
-  asio::co_spawn(strand_, [self]() { return read_loop(self); }, asio::detached);
-  asio::co_spawn(strand_, [self]() { return linger_loop(self); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self]() { return read_loop(self); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self]() { return linger_loop(self); }, asio::detached);
   return port_;
 }
 
@@ -238,8 +240,8 @@ asio::awaitable<void> udp_syslog_server::linger_loop(std::shared_ptr<udp_syslog_
       co_await self->linger_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
   } catch (const std::exception& e) {
-    log::error("net", "syslog udp '", self->counters_.receiver(), "': linger timer failed: ",
-               e.what());
+    log::error("net", "syslog udp '", self->counters_.receiver(),
+               "': linger timer failed: ", e.what());
   }
   self->coroutine_done();
 }
@@ -260,8 +262,7 @@ bool udp_syslog_server::drain_once() {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK)
-        warnings_.note("receive errors", "recvmmsg", 1, std::strerror(errno),
-                       util::mono_now_ns());
+        warnings_.note("receive errors", "recvmmsg", 1, std::strerror(errno), util::mono_now_ns());
       return false;
     }
     const std::int64_t arrival = util::wall_now_ns();
@@ -294,9 +295,8 @@ bool udp_syslog_server::drain_once() {
       if (rec.size() > opt_.max_record) {
         counters_.records_rejected().add("oversized");
         warnings_.note("records rejected", "oversized", 1,
-                       "datagram of " + std::to_string(rec.size()) +
-                           " bytes exceeds max_record " + std::to_string(opt_.max_record) +
-                           " (from " + last_peer_ + ")",
+                       "datagram of " + std::to_string(rec.size()) + " bytes exceeds max_record " +
+                           std::to_string(opt_.max_record) + " (from " + last_peer_ + ")",
                        util::mono_now_ns());
         continue;
       }

@@ -36,7 +36,7 @@ struct udp_server_options {
 };
 
 class udp_syslog_server : public std::enable_shared_from_this<udp_syslog_server> {
-public:
+ public:
   // Keeps a copy of `counters` (a handle into the registry, which must outlive the server).
   udp_syslog_server(boost::asio::io_context& io, udp_server_options options,
                     std::shared_ptr<ingest::batch_sink> sink, receiver_counters& counters);
@@ -57,7 +57,7 @@ public:
 
   std::uint16_t port() const { return port_; }
 
-private:
+ private:
   using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
   enum class phase : std::uint8_t { created, running, stopping, stopped };
 

@@ -12,7 +12,7 @@
 namespace seerflow::net {
 
 class warning_throttle {
-public:
+ public:
   using writer = std::function<void(const std::string& line)>;
 
   // `prefix` starts every line (e.g. "syslog tcp 'edge'"); lines go to log::warn unless a
@@ -29,7 +29,7 @@ public:
   // Writes a line for every reason with occurrences not yet reported (at shutdown).
   void flush(std::int64_t now_ns);
 
-private:
+ private:
   struct entry {
     std::string kind;
     std::string reason;

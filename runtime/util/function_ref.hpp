@@ -13,7 +13,7 @@ class function_ref;
 
 template <class R, class... Args>
 class function_ref<R(Args...)> {
-public:
+ public:
   template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, function_ref> &&
                                               std::is_invocable_r_v<R, F&, Args...>>>
   function_ref(F&& f) noexcept  // NOLINT(google-explicit-constructor): used like a parameter
@@ -25,7 +25,7 @@ public:
 
   R operator()(Args... args) const { return call_(obj_, std::forward<Args>(args)...); }
 
-private:
+ private:
   void* obj_;
   R (*call_)(void*, Args...);
 };

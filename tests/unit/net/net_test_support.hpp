@@ -46,7 +46,7 @@ inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseco
 }
 
 class test_sink : public ingest::batch_sink {
-public:
+ public:
   // `credits` batches may be in the pipeline at once. With `hold`, the sink keeps the credit of
   // every batch it takes until release_held(); otherwise it returns each credit at once.
   explicit test_sink(std::size_t credits = 64, bool hold = false)
@@ -119,7 +119,7 @@ public:
     return wait_until([&] { return record_count() >= n; }, timeout);
   }
 
-private:
+ private:
   void take(model::raw_batch&& batch) {
     bool release = false;
     {
@@ -146,7 +146,7 @@ private:
 
 // An io_context run by `threads` threads until destruction.
 class io_thread {
-public:
+ public:
   explicit io_thread(int threads = 1) : guard_(boost::asio::make_work_guard(io_)) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
   }
@@ -157,7 +157,7 @@ public:
   }
   boost::asio::io_context& io() { return io_; }
 
-private:
+ private:
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::vector<std::thread> threads_;
@@ -177,7 +177,7 @@ int stop_and_wait(Server& server, std::chrono::milliseconds timeout = 20s) {
 // ---- blocking loopback clients ----
 
 class fd_holder {
-public:
+ public:
   explicit fd_holder(int fd = -1) : fd_(fd) {}
   fd_holder(fd_holder&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
   fd_holder& operator=(fd_holder&& o) noexcept {
@@ -195,7 +195,7 @@ public:
   }
   int get() const { return fd_; }
 
-private:
+ private:
   int fd_;
 };
 
@@ -268,6 +268,8 @@ inline void udp_send(int fd, std::uint16_t port, std::string_view data) {
 }
 
 // Runs a shell command; returns its exit status.
-inline int run_command(const std::string& cmd) { return std::system(cmd.c_str()); }
+inline int run_command(const std::string& cmd) {
+  return std::system(cmd.c_str());
+}
 
 }  // namespace seerflow::test

@@ -259,7 +259,8 @@ TEST_CASE("records inside one read are views into it; straddling ones are assemb
   CHECK(where[1] == input.data() + 8);
   const std::string rest = " end\n";
   std::string got;
-  REQUIRE(f.feed(rest, [&](std::string_view r) { got = r; }, on_reject));
+  REQUIRE(f.feed(
+      rest, [&](std::string_view r) { got = r; }, on_reject));
   CHECK(got == "<15>partial end");
 }
 
@@ -267,11 +268,11 @@ namespace {
 
 // A stream exercising every framing path, with a max_record of 24.
 const std::string mixed_stream = std::string("<13>first line\n") + "11 <14>counted" +
-                                 "<15>crlf line\r\n" + "\n\n" + "9 <16>a\nb c" +
-                                 "<17>nul ended" + std::string(1, '\0') +
+                                 "<15>crlf line\r\n" + "\n\n" + "9 <16>a\nb c" + "<17>nul ended" +
+                                 std::string(1, '\0') +
                                  "<18>this line is far too long for the limit\n" +
-                                 "44 <19>this counted record is also far too long" +
-                                 "0 " + "<20>after\n" + "7 <21>x\r\n" + "<22>tail";
+                                 "44 <19>this counted record is also far too long" + "0 " +
+                                 "<20>after\n" + "7 <21>x\r\n" + "<22>tail";
 
 outcome normalised(outcome o) {
   o.details.clear();  // the "so far" length of an oversized LF record depends on the reads
@@ -282,9 +283,8 @@ outcome normalised(outcome o) {
 
 TEST_CASE("a record split at every possible byte boundary frames identically") {
   const auto whole = normalised(run_once(mixed_stream, 24));
-  REQUIRE(whole.records == strings{"<13>first line", "<14>counted", "<15>crlf line",
-                                   "<16>a\nb c", "<17>nul ended", "<20>after", "<21>x",
-                                   "<22>tail"});
+  REQUIRE(whole.records == strings{"<13>first line", "<14>counted", "<15>crlf line", "<16>a\nb c",
+                                   "<17>nul ended", "<20>after", "<21>x", "<22>tail"});
   REQUIRE(whole.reasons == strings{"oversized", "oversized", "empty"});
 
   for (std::size_t i = 0; i <= mixed_stream.size(); ++i) {
@@ -297,8 +297,8 @@ TEST_CASE("a record split at every possible byte boundary frames identically") {
   for (std::size_t i = 0; i <= mixed_stream.size(); i += 3) {
     for (std::size_t j = i; j <= mixed_stream.size(); j += 5) {
       syslog_framer f(24);
-      auto out = normalised(run(f, {mixed_stream.substr(0, i), mixed_stream.substr(i, j - i),
-                                    mixed_stream.substr(j)}));
+      auto out = normalised(run(
+          f, {mixed_stream.substr(0, i), mixed_stream.substr(i, j - i), mixed_stream.substr(j)}));
       INFO("split at " << i << " and " << j);
       CHECK(out.records == whole.records);
       CHECK(out.reasons == whole.reasons);
@@ -316,8 +316,7 @@ TEST_CASE("randomized streams never crash and frame the same however they are sp
   std::mt19937_64 rng(20240611);
   const std::string alphabet = "0123456789 <>\n\r\0abcXYZ\xff\x80"s;
   const std::vector<std::string> known = {"oversized", "bad_frame", "empty", "truncated"};
-  auto chunked = [&](const std::string& s, std::size_t max_record,
-                     syslog_framer::framing mode) {
+  auto chunked = [&](const std::string& s, std::size_t max_record, syslog_framer::framing mode) {
     std::vector<std::string> chunks;
     std::size_t pos = 0;
     while (pos < s.size()) {
@@ -361,10 +360,18 @@ TEST_CASE("randomized streams never crash and frame the same however they are sp
     for (int m = 0; m < mutations && !s.empty(); ++m) {
       const std::size_t at = std::uniform_int_distribution<std::size_t>(0, s.size() - 1)(rng);
       switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
-        case 0: s[at] = static_cast<char>(rng()); break;
-        case 1: s.erase(at, 1); break;
-        case 2: s.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-        default: s.insert(at, s.substr(0, at % 17)); break;
+        case 0:
+          s[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          s.erase(at, 1);
+          break;
+        case 2:
+          s.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          s.insert(at, s.substr(0, at % 17));
+          break;
       }
     }
     check(s, 24, syslog_framer::framing::detect);

@@ -199,7 +199,8 @@ TEST_CASE("backpressure: with credits held the sender blocks, and after release 
 
   constexpr int total = 100000;
   std::string stream;
-  for (int i = 0; i < total; ++i) stream += "<13>bp seq " + std::to_string(i) + " padding-padding\n";
+  for (int i = 0; i < total; ++i)
+    stream += "<13>bp seq " + std::to_string(i) + " padding-padding\n";
 
   // Write until the socket stays unwritable: the receiver has stopped reading.
   std::size_t sent = 0;
@@ -441,8 +442,8 @@ TEST_CASE("bind failures name the address and the reason") {
   o.bind = "127.0.0.1";
   o.port = port;
   auto second = std::make_shared<net::tcp_syslog_server>(f.io.io(), o, f.sink, f.counters);
-  REQUIRE_THROWS_WITH(second->start(), "syslog tcp: cannot bind 127.0.0.1:" +
-                                           std::to_string(port) + ": Address already in use");
+  REQUIRE_THROWS_WITH(second->start(), "syslog tcp: cannot bind 127.0.0.1:" + std::to_string(port) +
+                                           ": Address already in use");
   o.bind = "not-an-address";
   auto third = std::make_shared<net::tcp_syslog_server>(f.io.io(), o, f.sink, f.counters);
   REQUIRE_THROWS_WITH(third->start(),

@@ -163,8 +163,7 @@ TEST_CASE("under backpressure UDP drops whole batches and counts exactly what it
   CHECK(f.sink->record_count() == 20);
   CHECK(f.dropped("backpressure") > 0);
   CHECK(f.sink->record_count() + f.dropped("backpressure") + f.dropped("kernel_buffer") == sent);
-  CHECK(f.counters.records_received.value() ==
-        f.sink->record_count() + f.dropped("backpressure"));
+  CHECK(f.counters.records_received.value() == f.sink->record_count() + f.dropped("backpressure"));
   // The first batches are the ones that got in.
   const auto data = f.sink->data();
   CHECK(data.front() == "<13>datagram 0");
@@ -271,8 +270,8 @@ TEST_CASE("UDP bind failures name the address and the reason") {
   auto o = opts();
   o.port = port;
   auto second = std::make_shared<net::udp_syslog_server>(f.io.io(), o, f.sink, f.counters);
-  REQUIRE_THROWS_WITH(second->start(), "syslog udp: cannot bind 127.0.0.1:" +
-                                           std::to_string(port) + ": Address already in use");
+  REQUIRE_THROWS_WITH(second->start(), "syslog udp: cannot bind 127.0.0.1:" + std::to_string(port) +
+                                           ": Address already in use");
   CHECK(stop_and_wait(second) == 1);
 }
 
