@@ -1,5 +1,8 @@
 #include "actors/receiver_actor.hpp"
 
+#include <cerrno>
+#include <system_error>
+
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
@@ -17,68 +20,96 @@ using namespace seerflow::messages;
 
 namespace {
 
+using self_ptr = caf::stateful_actor<receiver_state>*;
+
+// A restarted receiver may find its port still held: its predecessor's socket is closed
+// asynchronously on an I/O thread. It retries for this long before failing.
+constexpr auto bind_retry_window = std::chrono::seconds(5);
+constexpr auto bind_retry_interval = std::chrono::milliseconds(20);
+
 template <class Server, class Options>
-std::uint16_t start_server(caf::stateful_actor<receiver_state>* self, Options opts,
-                           std::shared_ptr<ingest::batch_sink> sink) {
+void start_server(self_ptr self, Options opts, std::shared_ptr<ingest::batch_sink> sink) {
   auto& st = self->state;
   net::receiver_counters counters(*st.ctx->metrics, st.name);
   auto server = std::make_shared<Server>(*st.ctx->io, std::move(opts), std::move(sink), counters);
-  const auto port = server->start();  // throws with a clear message when the bind fails
+  st.port = server->start();  // throws with a clear message when the bind fails
   st.stop_server = [server](std::function<void()> done) { server->stop(std::move(done)); };
-  return port;
+}
+
+// Returns false when the port is still in use and a retry is due; throws on other failures.
+bool try_start(self_ptr self) {
+  auto& st = self->state;
+  const auto& scfg = st.ctx->cfg->receivers.syslog;
+  const auto& pipe = st.ctx->cfg->pipeline;
+  auto sink = st.ctx->registry->handoff(st.source);
+  std::string address;
+  try {
+    if (st.protocol == receiver_protocol::udp) {
+      net::udp_server_options o;
+      o.bind = scfg.udp.bind;
+      o.port = scfg.udp.port;
+      o.max_record = scfg.udp.max_record;
+      o.receive_buffer = scfg.udp.receive_buffer;
+      o.batch_size = pipe.batch_size;
+      o.linger = std::chrono::milliseconds(pipe.batch_linger_ms);
+      address = o.bind;
+      start_server<net::udp_syslog_server>(self, std::move(o), sink);
+    } else {
+      net::tcp_server_options o;
+      o.bind = scfg.tcp.bind;
+      o.port = scfg.tcp.port;
+      o.max_record = scfg.tcp.max_record;
+      o.max_connections = scfg.tcp.max_connections;
+      o.idle_timeout = std::chrono::milliseconds(scfg.tcp.idle_timeout_ms);
+      o.batch_size = pipe.batch_size;
+      o.linger = std::chrono::milliseconds(pipe.batch_linger_ms);
+      address = o.bind;
+      start_server<net::tcp_syslog_server>(self, std::move(o), sink);
+    }
+  } catch (const std::system_error& e) {
+    if (e.code().value() == EADDRINUSE && std::chrono::steady_clock::now() < st.bind_deadline)
+      return false;
+    throw;
+  }
+  const std::string proto = st.protocol == receiver_protocol::udp ? "syslog/udp" : "syslog/tcp";
+  st.ctx->registry->add_endpoint({st.name, proto, address, st.port});
+  log::info(st.name, "listening on ", proto, " ", address, ":", st.port, " for source '",
+            st.source, "'");
+  // However the actor ends (ordered stop, kill, crash), the server stops with it, and the
+  // endpoint goes so that nobody is told about a port that is no longer served.
+  self->attach_functor([stop = st.stop_server, reg = st.ctx->registry, name = st.name] {
+    reg->remove_endpoint(name);
+    stop([] {});
+  });
+  st.started = true;
+  return true;
 }
 
 }  // namespace
 
-caf::behavior syslog_receiver_impl(caf::stateful_actor<receiver_state>* self,
-                                   system::node_context* ctx, std::string name,
+caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std::string name,
                                    receiver_protocol protocol, std::string source) {
   install_exception_handler(self, name);
   auto& st = self->state;
   st.ctx = ctx;
-  st.name = name;
-  st.source = source;
+  st.name = std::move(name);
+  st.source = std::move(source);
   st.protocol = protocol;
-  const auto& scfg = ctx->cfg->receivers.syslog;
-  const auto& pipe = ctx->cfg->pipeline;
-  auto sink = ctx->registry->handoff(source);
-  std::string address;
-  if (protocol == receiver_protocol::udp) {
-    net::udp_server_options o;
-    o.bind = scfg.udp.bind;
-    o.port = scfg.udp.port;
-    o.max_record = scfg.udp.max_record;
-    o.receive_buffer = scfg.udp.receive_buffer;
-    o.batch_size = pipe.batch_size;
-    o.linger = std::chrono::milliseconds(pipe.batch_linger_ms);
-    address = o.bind;
-    st.port = start_server<net::udp_syslog_server>(self, std::move(o), sink);
-  } else {
-    net::tcp_server_options o;
-    o.bind = scfg.tcp.bind;
-    o.port = scfg.tcp.port;
-    o.max_record = scfg.tcp.max_record;
-    o.max_connections = scfg.tcp.max_connections;
-    o.idle_timeout = std::chrono::milliseconds(scfg.tcp.idle_timeout_ms);
-    o.batch_size = pipe.batch_size;
-    o.linger = std::chrono::milliseconds(pipe.batch_linger_ms);
-    address = o.bind;
-    st.port = start_server<net::tcp_syslog_server>(self, std::move(o), sink);
-  }
-  const std::string proto = protocol == receiver_protocol::udp ? "syslog/udp" : "syslog/tcp";
-  ctx->registry->add_endpoint({name, proto, address, st.port});
-  log::info(name, "listening on ", proto, " ", address, ":", st.port, " for source '", source, "'");
-  // However the actor ends (ordered stop, kill, crash), the server stops with it; the
-  // registry entry goes so nobody is told about a port that is no longer served.
-  self->attach_functor([stop = st.stop_server, reg = ctx->registry, name] {
-    reg->remove_endpoint(name);
-    stop([] {});
-  });
+  st.bind_deadline = std::chrono::steady_clock::now() + bind_retry_window;
+  if (!try_start(self)) self->delayed_send(self, bind_retry_interval, retry_atom::value);
   return {
+      [=](retry_atom) {
+        if (self->state.started || self->state.stopping) return;
+        if (!try_start(self)) self->delayed_send(self, bind_retry_interval, retry_atom::value);
+      },
       [=](shutdown_atom) {
         auto& s = self->state;
         if (s.stopping) return;
         s.stopping = true;
+        if (!s.started) {
+          self->quit();
+          return;
+        }
         // Stop reading, hand over what was read, then quit: the source after us gets it all.
         auto me = caf::actor_cast<caf::actor>(self);
         s.stop_server([me] { caf::anon_send(me, stopped_atom::value); });
@@ -91,6 +122,7 @@ caf::behavior syslog_receiver_impl(caf::stateful_actor<receiver_state>* self,
         j["protocol"] = s.protocol == receiver_protocol::udp ? "syslog/udp" : "syslog/tcp";
         j["port"] = s.port;
         j["source"] = s.source;
+        j["listening"] = s.started && !s.stopping;
         for (const auto& smp : s.ctx->metrics->snapshot()) {
           bool mine = false;
           std::string reason;

@@ -3,6 +3,7 @@
 // starts in the actor's initialisation (a bind failure fails the actor, and its supervisor
 // decides), and stops whenever the actor ends — ordered shutdown, a kill, a crash — so a
 // restarted receiver rebinds its port and traffic resumes.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,7 +23,9 @@ struct receiver_state {
   receiver_protocol protocol = receiver_protocol::udp;
   std::uint16_t port = 0;
   std::function<void(std::function<void()>)> stop_server;  // callable from any thread
+  bool started = false;
   bool stopping = false;
+  std::chrono::steady_clock::time_point bind_deadline;
   static inline const char* name = "receiver";
 };
 

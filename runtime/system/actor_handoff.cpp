@@ -30,7 +30,9 @@ void actor_handoff::deliver(model::raw_batch batch) {
 }
 
 boost::asio::awaitable<bool> actor_handoff::submit(model::raw_batch batch) {
-  if (!co_await gate_->acquire()) co_return false;
+  // GCC 12 miscompiles `co_await` inside an if-condition: keep the await a statement.
+  const bool granted = co_await gate_->acquire();
+  if (!granted) co_return false;
   deliver(std::move(batch));
   co_return true;
 }

@@ -68,6 +68,8 @@ node::node(config::settings cfg, system::run_mode mode, system::analyze_options 
 }
 
 node::~node() {
+  // Whatever still waits for pipeline credit must give up now, or receivers never finish.
+  for (auto& h : registry_->handoffs()) h->gate()->close();
   if (root_->actor) {
     caf::anon_send_exit(root_->actor, caf::exit_reason::user_shutdown);
     wait_root(std::chrono::seconds(10));
