@@ -1,8 +1,43 @@
 #include "runtime/parse/admit_record.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include "runtime/util/utf8.hpp"
 
 namespace seerflow::parse {
+
+record_scan scan_record(std::string_view record) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const char* p = record.data();
+  const std::size_t n = record.size();
+  std::size_t controls = 0;
+  bool high = false;
+  auto byte = [&](unsigned char b) {
+    if (b >= 0x80) {
+      high = true;
+    } else if (b < 0x20 && b != '\t' && b != '\r' && b != '\n') {
+      ++controls;
+      return b == 0;
+    }
+    return false;
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    // Non-zero when some byte is below 0x20 or has its high bit set (may flag a clean byte next
+    // to a flagged one, never misses one): the word is then looked at byte by byte.
+    if ((((w - ones * 0x20) & ~w) | w) & highs) {
+      for (std::size_t k = 0; k < 8; ++k)
+        if (byte(static_cast<unsigned char>(p[i + k]))) return {true, !high};
+    }
+  }
+  for (; i < n; ++i)
+    if (byte(static_cast<unsigned char>(p[i]))) return {true, !high};
+  return {controls * 8 > n, !high};
+}
 
 bool admit_record(std::string_view record, const decode_options& opts, std::string& scratch,
                   std::string_view& text, rejection& why, decode_notes& notes) {
@@ -15,9 +50,10 @@ bool admit_record(std::string_view record, const decode_options& opts, std::stri
     return reject(why, "oversized",
                   "record of " + std::to_string(record.size()) + " bytes exceeds twice the " +
                       std::to_string(opts.max_message) + "-byte message limit");
-  if (util::looks_binary(record))
+  const record_scan scan = scan_record(record);
+  if (scan.binary)
     return reject(why, "binary", "record contains NUL bytes or mostly control characters");
-  const std::size_t valid = util::valid_utf8_prefix(record);
+  const std::size_t valid = scan.ascii ? record.size() : util::valid_utf8_prefix(record);
   if (valid == record.size()) {
     text = record;
     return true;

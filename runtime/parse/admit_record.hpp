@@ -14,6 +14,15 @@ namespace seerflow::parse {
 bool admit_record(std::string_view record, const decode_options& opts, std::string& scratch,
                   std::string_view& text, rejection& why, decode_notes& notes);
 
+// What one pass over a record tells: whether util::looks_binary would call it binary (same rule:
+// a NUL, or more than an eighth of the bytes C0 controls other than tab, CR, LF), and whether it
+// is pure ASCII (so UTF-8 validation can be skipped). Eight bytes at a time for plain text.
+struct record_scan {
+  bool binary = false;
+  bool ascii = true;
+};
+record_scan scan_record(std::string_view record);
+
 // Fills `why` and returns false, so a decoder can `return reject(why, "bad_pri", ...)`.
 inline bool reject(rejection& why, std::string_view reason, std::string detail) {
   why.reason = reason;

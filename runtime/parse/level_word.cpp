@@ -52,6 +52,7 @@ std::string_view strip_token(std::string_view t) {
         (open == '<' && close == '>'))
       t = t.substr(1, t.size() - 2);
   }
+  if (t.empty() || (t.front() != 'l' && t.front() != 'L')) return t;
   for (std::string_view prefix : {"level=", "lvl=", "LEVEL=", "Level="}) {
     if (t.substr(0, prefix.size()) == prefix) {
       t.remove_prefix(prefix.size());

@@ -219,6 +219,16 @@ bool infer_year(const stamp& st, const time_context& ctx, std::int64_t& out_ns) 
                                           : ctx.utc_offset_s) *
                 ns_per_second;
   const std::int64_t ref_year = util::civil_from_days(floor_div(ref_local, ns_per_day)).year;
+  // Fast path: within 182 days of the reference, no other year can be nearer (they are 365 or
+  // 366 days away), so the usual case needs one conversion.
+  if (ref_year >= min_year && ref_year <= max_year &&
+      st.day <= util::days_in_month(ref_year, st.mon)) {
+    const std::int64_t cand = to_utc(ref_year, st, ctx);
+    if (distance(cand, ref) < 182 * ns_per_day) {
+      out_ns = cand;
+      return true;
+    }
+  }
   bool found = false;
   std::int64_t best = 0;
   // Feb 29 may need to reach the nearest leap year; every other date is valid in each year.
