@@ -23,16 +23,25 @@ record_scan scan_record(std::string_view record) {
     }
     return false;
   };
+  // A word is flagged when some byte is below 0x20 or has its high bit set ((w - 0x20..) | w has
+  // the high bit of the lowest such byte set; it may also flag clean bytes above it, never miss
+  // one). Flagged words are looked at byte by byte.
+  auto flagged = [](std::uint64_t w) { return ((w - ones * 0x20) | w) & highs; };
+  auto bytes = [&](std::size_t at, std::size_t count) {
+    for (std::size_t k = 0; k < count; ++k)
+      if (byte(static_cast<unsigned char>(p[at + k]))) return true;
+    return false;
+  };
   std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    std::uint64_t w[2];
+    std::memcpy(w, p + i, 16);
+    if ((flagged(w[0]) | flagged(w[1])) != 0 && bytes(i, 16)) return {true, !high};
+  }
   for (; i + 8 <= n; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, p + i, 8);
-    // Non-zero when some byte is below 0x20 or has its high bit set (may flag a clean byte next
-    // to a flagged one, never misses one): the word is then looked at byte by byte.
-    if ((((w - ones * 0x20) & ~w) | w) & highs) {
-      for (std::size_t k = 0; k < 8; ++k)
-        if (byte(static_cast<unsigned char>(p[i + k]))) return {true, !high};
-    }
+    if (flagged(w) != 0 && bytes(i, 8)) return {true, !high};
   }
   for (; i < n; ++i)
     if (byte(static_cast<unsigned char>(p[i]))) return {true, !high};

@@ -45,7 +45,14 @@ int severity_of_word(std::string_view w) {
 }
 
 std::string_view strip_token(std::string_view t) {
-  if (const auto colon = t.find(':'); colon != std::string_view::npos) t = t.substr(0, colon);
+  // The longest candidate is "<CRITICAL>:" or "level=warning:"; longer tokens only matter when a
+  // ':' cuts them early ("WARNING:root:disk full").
+  const std::string_view head = t.substr(0, 16);
+  if (const auto colon = head.find(':'); colon != std::string_view::npos) {
+    t = t.substr(0, colon);
+  } else if (t.size() > 15) {
+    return {};
+  }
   if (t.size() >= 2) {
     const char open = t.front(), close = t.back();
     if ((open == '[' && close == ']') || (open == '(' && close == ')') ||

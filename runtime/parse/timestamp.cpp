@@ -218,7 +218,15 @@ bool infer_year(const stamp& st, const time_context& ctx, std::int64_t& out_ns) 
                                           ? local_offset_at(floor_div(ref, ns_per_second))
                                           : ctx.utc_offset_s) *
                 ns_per_second;
-  const std::int64_t ref_year = util::civil_from_days(floor_div(ref_local, ns_per_day)).year;
+  // Consecutive records mostly share the reference day: remember its year.
+  thread_local std::int64_t cached_day = std::numeric_limits<std::int64_t>::min();
+  thread_local std::int64_t cached_year = 0;
+  const std::int64_t ref_day = floor_div(ref_local, ns_per_day);
+  if (ref_day != cached_day) {
+    cached_year = util::civil_from_days(ref_day).year;
+    cached_day = ref_day;
+  }
+  const std::int64_t ref_year = cached_year;
   // Fast path: within 182 days of the reference, no other year can be nearer (they are 365 or
   // 366 days away), so the usual case needs one conversion.
   if (ref_year >= min_year && ref_year <= max_year &&

@@ -201,8 +201,7 @@ TEST_CASE("strings are unescaped; captured arrays are re-escaped compactly") {
 TEST_CASE("JSON rejections: bad_json with a position, not_object, no_message, too_deep") {
   const auto bad = run(R"({"message": "x", "a":})");
   CHECK(bad.why.reason == "bad_json");
-  CHECK(bad.why.detail.rfind("at byte 22: ", 0) == 0);
-  CHECK(bad.why.detail.find("syntax error") != std::string::npos);
+  CHECK(bad.why.detail == "at byte 21: expected a value");
   CHECK(bad.ev.time_ns == 5);  // untouched
   CHECK(bad.ev.message.empty());
   for (const char* s :
