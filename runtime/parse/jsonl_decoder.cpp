@@ -198,10 +198,14 @@ bool decode_jsonl(std::string_view line, const decode_options& opts, model::even
   else
     ev.procid.clear();
   ev.msgid.clear();
-  ev.fields.clear();
-  ev.fields.reserve(f.members.size());
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < f.members.size(); ++i)
-    if (!used[i]) ev.fields.push_back(std::move(f.members[i]));
+    if (!used[i]) {
+      if (kept != i) f.members[kept] = std::move(f.members[i]);
+      ++kept;
+    }
+  f.members.resize(kept);
+  ev.fields.swap(f.members);
   return true;
 }
 

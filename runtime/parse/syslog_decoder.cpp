@@ -13,9 +13,10 @@ namespace {
 constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
+// RFC 5424 PRINTUSASCII
 constexpr bool is_print_ascii(char c) {
   return c >= 33 && c <= 126;
-}  // RFC 5424 PRINTUSASCII
+}
 
 char at(std::string_view s, std::size_t i) {
   return i < s.size() ? s[i] : '\0';
