@@ -50,7 +50,7 @@ int severity_of(std::string_view line) {
 
 }  // namespace
 
-TEST_CASE("well-known members fill the event; the rest become flattened fields in order") {
+TEST_CASE("well-known members fill the event - the rest become flattened fields in order") {
   const auto d = run(
       R"({"message":"hello","@timestamp":"2023-01-01T10:00:00.5Z","host":"web1","app":"api",)"
       R"("pid":1234,"level":"warn","user":"bob","n":5,"f":1.50,"ok":true,"nil":null,)"
@@ -78,7 +78,7 @@ TEST_CASE("well-known members fill the event; the rest become flattened fields i
   CHECK_FALSE(d.notes.header_missing);
 }
 
-TEST_CASE("candidates are taken by priority; the ones not taken stay fields") {
+TEST_CASE("candidates are taken by priority - the ones not taken stay fields") {
   const auto d = run(R"({"msg":"second","message":"first","hostname":"h2","host":"h1"})");
   REQUIRE(d.ok);
   CHECK(d.ev.message == "first");
@@ -181,7 +181,7 @@ TEST_CASE("severity from level words, syslog numbers and pino levels") {
   CHECK(kept.ev.fields == std::vector<field>{{"level", "loud"}});
 }
 
-TEST_CASE("strings are unescaped; captured arrays are re-escaped compactly") {
+TEST_CASE("strings are unescaped - captured arrays are re-escaped compactly") {
   const auto d = run(
       R"({"message":"a\"b\\c\nd\u00e9\ud83d\ude00\t","arr":["q\"","\n\u0001","\u00e9"],"k\"ey":"v"})");
   REQUIRE(d.ok);

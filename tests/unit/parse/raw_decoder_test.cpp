@@ -43,7 +43,7 @@ int level(std::string_view line) {
 
 }  // namespace
 
-TEST_CASE("the whole line is the message; a leading stamp gives the time") {
+TEST_CASE("the whole line is the message - a leading stamp gives the time") {
   const auto d = run("2015-10-18 18:01:47,978 INFO [main] org.apache.Foo: started\r\n");
   REQUIRE(d.ok);
   CHECK(d.ev.message == "2015-10-18 18:01:47,978 INFO [main] org.apache.Foo: started");
@@ -152,7 +152,7 @@ TEST_CASE("raw rejections: empty, binary, oversized, invalid UTF-8") {
   CHECK(run("\x1b[31mERROR\x1b[0m disk full").ok);
 }
 
-TEST_CASE("every loghub line decodes raw with its time; levels match loghub's Level column") {
+TEST_CASE("every loghub line decodes raw with its time - levels match loghub's Level column") {
   struct level_column {
     const char* name;
     std::size_t column;

@@ -434,7 +434,7 @@ TEST_CASE("records without PRI or header are plain messages") {
   CHECK(c.time() == "2017-12-10T06:55:46Z");
 }
 
-TEST_CASE("trailing CR, LF and NUL are stripped; common rejections") {
+TEST_CASE("trailing CR, LF and NUL are stripped - common rejections") {
   const auto d = run(std::string("<13>Dec 10 06:55:46 h a: m\r\n\0\0", 30));
   REQUIRE(d.ok);
   CHECK(d.ev.message == "m");
@@ -552,7 +552,7 @@ TEST_CASE("the first line of each loghub log decodes with its time") {
         "authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 ");
 }
 
-TEST_CASE("every loghub line decodes; OpenSSH and Linux match loghub's structured columns") {
+TEST_CASE("every loghub line decodes - OpenSSH and Linux match loghub's structured columns") {
   for (const char* name : seerflow::test::loghub_names) {
     INFO(name);
     decode_options o = opts_near(2010, 1, 1);
