@@ -583,6 +583,23 @@ struct drain_miner::state {
            (da.size() <= 2 && db.size() <= 2) || (device(da) && device(db));
   }
 
+  static bool digits_only_difference(std::string_view a, std::string_view b) {
+    std::size_t pre = 0;
+    while (pre < a.size() && pre < b.size() && a[pre] == b[pre]) ++pre;
+    std::size_t suf = 0;
+    while (suf < a.size() - pre && suf < b.size() - pre &&
+           a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) {
+      ++suf;
+    }
+    // Widen to the whole digit run: "19"/"21" differ in "19"/"21", not "9"/"1".
+    while (pre > 0 && is_digit(a[pre - 1])) --pre;
+    while (suf > 0 && is_digit(a[a.size() - suf])) --suf;
+    const std::string_view da = a.substr(pre, a.size() - pre - suf);
+    const std::string_view db = b.substr(pre, b.size() - pre - suf);
+    return !da.empty() && !db.empty() && std::all_of(da.begin(), da.end(), is_digit) &&
+           std::all_of(db.begin(), db.end(), is_digit);
+  }
+
   // The token that covers both `a` and `b`: their shared text up to a delimiter on each side,
   // "<*>" in between.
   static std::string generalize(std::string_view a, std::string_view b) {
@@ -754,7 +771,7 @@ struct drain_miner::state {
     std::size_t star_t = SIZE_MAX;
     std::size_t budget = 8 * (m + n);
     while (si < n) {
-      if (--budget == 0) return false;
+      if (--budget == 0) return covers_repeated(t, seq, spans);
       if (ti < m && seq.agrees(t.tokens[ti], si)) {
         local[ti] = {static_cast<std::uint32_t>(si), static_cast<std::uint32_t>(si + 1)};
         if (ends_with_var(t.tokens[ti])) {
@@ -767,17 +784,66 @@ struct drain_miner::state {
       if (star_t != SIZE_MAX) {
         // Grow the last variable by one token, if that token may join it.
         const std::size_t next = local[star_t].second;
-        if (next >= n || !extendable(star_t, next)) return false;
+        if (next >= n || !extendable(star_t, next)) return covers_repeated(t, seq, spans);
         local[star_t].second = static_cast<std::uint32_t>(next + 1);
         ti = star_t + 1;
         si = next + 1;
         continue;
       }
-      return false;
+      return covers_repeated(t, seq, spans);
     }
-    if (ti != m) return false;
+    if (ti != m) return covers_repeated(t, seq, spans);
     if (spans) *spans = std::move(local);
     return true;
+  }
+
+  // A list of structured items ("node-1 0x1f <ok> node-2 0x3f <ok> ..."): the message repeats a
+  // run of up to four template tokens, holding a variable, more times than the template does.
+  template <class Seq>
+  bool covers_repeated(const cluster& t, const Seq& seq,
+                       std::vector<std::pair<std::uint32_t, std::uint32_t>>* spans) const {
+    const std::size_t m = t.tokens.size(), n = seq.size();
+    for (std::size_t p = 1; p <= 4 && p <= m; ++p) {
+      if ((n - m) % p != 0) continue;
+      const std::size_t extra = (n - m) / p;
+      for (std::size_t i = 0; i + p <= m; ++i) {
+        bool has_var = false;
+        for (std::size_t u = 0; u < p; ++u) has_var |= t.tokens[i + u].kind != tok_kind::literal;
+        if (!has_var) continue;
+        // Template position of message token j.
+        const auto at = [&](std::size_t j) -> std::size_t {
+          if (j < i + p) return j;
+          if (j < i + p * (extra + 1)) return i + (j - i) % p;
+          return j - p * extra;
+        };
+        // Extra repetitions must carry values where the unit has variables: a "<*>" repeated
+        // over words would swallow anything.
+        bool ok = true;
+        for (std::size_t j = 0; j < n && ok; ++j) {
+          const auto& tt = t.tokens[at(j)];
+          ok = seq.agrees(tt, j);
+          if (ok && j >= i + p && j < i + p * (extra + 1) && tt.kind != tok_kind::literal) {
+            ok = seq.kind(j) != tok_kind::literal;
+          }
+        }
+        if (!ok) continue;
+        if (spans) {
+          spans->assign(m, {0, 0});
+          for (std::size_t k = 0; k < m; ++k) {
+            const std::size_t j = k < i + p ? k : k + p * extra;
+            (*spans)[k] = {static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(j + 1)};
+          }
+          // The repetitions go to the unit's last variable.
+          std::size_t last_var = i;
+          for (std::size_t u = 0; u < p; ++u) {
+            if (t.tokens[i + u].kind != tok_kind::literal) last_var = i + u;
+          }
+          (*spans)[last_var].second = static_cast<std::uint32_t>(i + p * (extra + 1));
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   struct msg_seq {
@@ -846,7 +912,9 @@ struct drain_miner::state {
         for (std::size_t i = 0; i < c.tokens.size() && all; ++i) {
           const auto& t = c.tokens[i];
           const auto& o = x->tokens[i];
-          all = t.kind == tok_kind::wild || (t.hash == o.hash && t.shape == o.shape) ||
+          // A variable from a mask does not swallow a differing constant ("****" beside
+          // numbers stays apart); a learnt pattern such as "(<*>)" covers "()".
+          all = (t.hash == o.hash && t.shape == o.shape) ||
                 (t.kind == tok_kind::partial && o.kind != tok_kind::wild &&
                  glob_match(t.shape, o.shape));
         }
@@ -888,13 +956,15 @@ struct drain_miner::state {
 
   // Tries to generalise `c` so that it covers the message; true when done.
   bool try_generalize(cluster& c, const comparison& cmp) {
+    // Tokens that differ only in digits ("D3"/"D4", "node7"/"node12") are numbered names: a
+    // variable at once. Any other difference needs evidence: enough distinct values.
     bool all_masked = true;
     for (const auto i : cmp.diff) {
       const auto& tt = c.tokens[i];
       const auto& mt = toks[i];
-      if (mt.kind == tok_kind::wild) continue;
+      if (digits_only_difference(tt.shape, shape_of(mt))) continue;
       all_masked = false;
-      if (symbolic_pair(tt.shape, shape_of(mt))) return false;
+      if (mt.kind != tok_kind::wild && symbolic_pair(tt.shape, shape_of(mt))) return false;
     }
     std::vector<std::uint64_t> group;
     if (!all_masked) {
