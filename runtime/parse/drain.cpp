@@ -579,8 +579,12 @@ struct drain_miner::state {
       return i > 0 && digits >= 1 && digits <= 2 &&
              std::all_of(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), is_digit);
     };
+    if (device(da) && device(db)) return true;
+    // Codes carrying digits ("A8"/"B7") are identifiers, not names.
+    const auto digit = [](std::string_view s) { return std::any_of(s.begin(), s.end(), is_digit); };
+    if (digit(da) || digit(db)) return false;
     return (caps(da) && caps(db)) || (capitalised(da) && capitalised(db)) ||
-           (da.size() <= 2 && db.size() <= 2) || (device(da) && device(db));
+           (da.size() <= 2 && db.size() <= 2);
   }
 
   static bool digits_only_difference(std::string_view a, std::string_view b) {
@@ -962,7 +966,10 @@ struct drain_miner::state {
     for (const auto i : cmp.diff) {
       const auto& tt = c.tokens[i];
       const auto& mt = toks[i];
-      if (digits_only_difference(tt.shape, shape_of(mt))) continue;
+      if (digits_only_difference(tt.shape, shape_of(mt)) ||
+          digits_only_difference(tt.shape, mt.text)) {
+        continue;
+      }
       all_masked = false;
       if (mt.kind != tok_kind::wild && symbolic_pair(tt.shape, shape_of(mt))) return false;
     }
