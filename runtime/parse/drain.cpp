@@ -1,6 +1,7 @@
 #include "runtime/parse/drain.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -13,22 +14,67 @@ namespace {
 
 constexpr std::string_view wildcard = "<*>";
 
+// A fast 64-bit hash for tokens (mostly a few bytes long): whole 8-byte words, then the tail
+// read with overlapping loads, so no byte-by-byte loop and no library call.
 std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0x9E3779B97F4A7C15ULL) {
-  std::uint64_t h = seed ^ (s.size() * 0xff51afd7ed558ccdULL);
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
+  constexpr std::uint64_t k = 0x9FB21C651E98DF25ULL;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::uint64_t h = seed ^ (n * 0xff51afd7ed558ccdULL);
+  const auto load64 = [](const char* q) {
     std::uint64_t v;
-    std::memcpy(&v, s.data() + i, 8);
-    h = (h ^ v) * 0x9FB21C651E98DF25ULL;
-    h ^= h >> 29;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  const auto load32 = [](const char* q) {
+    std::uint32_t v;
+    std::memcpy(&v, q, 4);
+    return static_cast<std::uint64_t>(v);
+  };
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      h = (h ^ load64(p + i)) * k;
+      h ^= h >> 29;
+    }
+    if (i < n) h = (h ^ load64(p + n - 8)) * k;  // overlapping tail
+  } else if (n >= 4) {
+    h = (h ^ (load32(p) | (load32(p + n - 4) << 32))) * k;
+  } else if (n > 0) {
+    const std::uint64_t v = static_cast<unsigned char>(p[0]) |
+                            (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+                            (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+    h = (h ^ v) * k;
   }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  h = (h ^ tail) * 0x9FB21C651E98DF25ULL;
   h ^= h >> 32;
   h *= 0xC2B2AE3D27D4EB4FULL;
   h ^= h >> 29;
   return h;
+}
+
+// Equality of two short byte strings without a library call (tokens are a few bytes long).
+bool same_bytes(const char* a, const char* b, std::size_t n) {
+  const auto load64 = [](const char* q) {
+    std::uint64_t v;
+    std::memcpy(&v, q, 8);
+    return v;
+  };
+  const auto load32 = [](const char* q) {
+    std::uint32_t v;
+    std::memcpy(&v, q, 4);
+    return v;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 <= n; i += 8) {
+      if (load64(a + i) != load64(b + i)) return false;
+    }
+    return load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
 }
 
 const std::uint64_t wildcard_hash = hash_bytes(wildcard);
@@ -138,7 +184,25 @@ struct msg_token {
   std::uint64_t hash = 0;
   tok_kind kind = tok_kind::literal;
   bool digit = false;
+  date_part date = date_part::none;
 };
+
+// Size units written as their own token after a number ("16.0 KB,").
+constexpr bool is_closing_punct(char c) {
+  return c == ',' || c == ';' || c == '.' || c == ':' || c == ')' || c == ']' || c == '}';
+}
+
+bool is_size_unit(std::string_view unit) {
+  while (!unit.empty() && is_closing_punct(unit.back())) unit.remove_suffix(1);
+  static constexpr std::string_view units[] = {"B",   "KB",  "MB",  "GB",  "TB",  "PB",  "kB",
+                                               "KiB", "MiB", "GiB", "TiB", "PiB", "Kb",  "Mb",
+                                               "Gb",  "kb",  "mb",  "gb",  "K",   "M",   "G"};
+  if (unit.empty() || unit.size() > 3) return false;
+  for (auto u : units) {
+    if (u == unit) return true;
+  }
+  return false;
+}
 
 struct tmpl_token {
   std::string shape;
@@ -208,9 +272,39 @@ struct drain_miner::state {
   std::vector<std::uint32_t> leaves;    // where the message's template may be
   std::vector<std::uint32_t> siblings;  // where a template differing in a routed word may be
   std::vector<std::uint64_t> absorbed;
+  bool may_merge_dates = false, may_merge_sizes = false;
+  std::uint64_t signature = 0;  // of the current message's shapes
+
+  // Memo of constant words (tokens whose shape is the token itself): most tokens of most
+  // messages are such words, and masking them again is the largest cost of a message.
+  struct token_memo_entry {
+    static constexpr std::size_t max_text = 40;
+    std::uint64_t hash = 0;        // of the text
+    std::uint64_t shape_hash = 0;
+    std::uint8_t length = 0;       // of the text
+    std::uint8_t shape_length = 0;
+    tok_kind kind = tok_kind::literal;
+    bool digit = false, size_unit = false;
+    date_part date = date_part::none;
+    char text[max_text];
+    char shape[max_text];
+  };
+  std::vector<token_memo_entry> token_memo = std::vector<token_memo_entry>(8192);
+
+  // Memo of recent searches: message signature -> the cluster that fully matched it. Valid
+  // while the clusters are unchanged (`epoch` counts every change that can alter a search), so
+  // it never changes a result; it only skips the tree walk and the candidate comparisons.
+  struct memo_entry {
+    std::uint64_t signature = 0, cluster_id = 0, epoch = 0;
+  };
+  std::vector<memo_entry> memo = std::vector<memo_entry>(4096);
+  std::uint64_t epoch = 1;
+  std::array<bool, 256> delimiters{};
 
   explicit state(drain_options o) : opt(std::move(o)), masker(opt.masks) {
     nodes.emplace_back();
+    for (int c = 0; c <= 0x20; ++c) delimiters[static_cast<std::size_t>(c)] = true;
+    for (const char c : opt.extra_delimiters) delimiters[static_cast<unsigned char>(c)] = true;
     if (opt.max_tokens < 1) opt.max_tokens = 1;
     if (opt.max_token_bytes < 8) opt.max_token_bytes = 8;
     if (opt.max_clusters < 1) opt.max_clusters = 1;
@@ -226,28 +320,87 @@ struct drain_miner::state {
     msg_token t;
     t.text = text;
     t.shape_off = static_cast<std::uint32_t>(shapes.size());
-    if (text.size() > opt.max_token_bytes) {
-      shapes += wildcard;
-    } else {
-      masker.shape(text, shapes);
+    const std::uint64_t h = hash_bytes(text);
+    token_memo_entry* memo_slot = nullptr;
+    if (text.size() <= token_memo_entry::max_text) {
+      memo_slot = &token_memo[h & (token_memo.size() - 1)];
+      if (memo_slot->hash == h && memo_slot->length == text.size() &&
+          same_bytes(memo_slot->text, text.data(), text.size())) {
+        // A token seen before (most are constant words): its shape and facts are known.
+        shapes.append(memo_slot->shape, memo_slot->shape_length);
+        t.shape_len = memo_slot->shape_length;
+        t.hash = memo_slot->shape_hash;
+        t.kind = memo_slot->kind;
+        t.digit = memo_slot->digit;
+        t.date = memo_slot->date;
+        note_token_facts(t, memo_slot->size_unit);
+        toks.push_back(t);
+        return;
+      }
     }
+    const auto info = text.size() > opt.max_token_bytes
+                          ? masker.shape_truncated(text, opt.max_token_bytes, shapes)
+                          : masker.shape(text, shapes);
     t.shape_len = static_cast<std::uint32_t>(shapes.size() - t.shape_off);
+    t.kind = info.vars == 0   ? tok_kind::literal
+             : t.shape_len == 3 ? tok_kind::wild
+                                : tok_kind::partial;
+    t.digit = info.digit;
+    t.date = masker.classify_date_part(text);
+    t.hash = t.kind == tok_kind::literal ? h : hash_bytes(shape_of(t));  // literal: shape == text
+    const bool unit = text.size() <= 6 && is_size_unit(text);
+    if (memo_slot && t.shape_len <= token_memo_entry::max_text) {
+      memo_slot->hash = h;
+      memo_slot->shape_hash = t.hash;
+      memo_slot->length = static_cast<std::uint8_t>(text.size());
+      memo_slot->shape_length = static_cast<std::uint8_t>(t.shape_len);
+      memo_slot->kind = t.kind;
+      memo_slot->digit = t.digit;
+      memo_slot->date = t.date;
+      memo_slot->size_unit = unit;
+      std::memcpy(memo_slot->text, text.data(), text.size());
+      std::memcpy(memo_slot->shape, shapes.data() + t.shape_off, t.shape_len);
+    }
+    note_token_facts(t, unit);
     toks.push_back(t);
+  }
+
+  // Whether the message may hold values written over several tokens (see merge_runs).
+  void note_token_facts(const msg_token& t, bool size_unit) {
+    // A date run needs an anchor: a day or month name, a date or a time.
+    if (t.date == date_part::weekday || t.date == date_part::month || t.date == date_part::date ||
+        t.date == date_part::time) {
+      may_merge_dates = true;
+    }
+    if (size_unit && !toks.empty()) may_merge_sizes = true;
+  }
+
+  // End of the token starting at `j`. Without extra delimiters, eight bytes at a time: a byte
+  // below 0x21 (space or a control character) ends a token.
+  std::size_t token_end(std::string_view msg, std::size_t j) const {
+    if (opt.extra_delimiters.empty()) {
+      while (j + 8 <= msg.size()) {
+        std::uint64_t x;
+        std::memcpy(&x, msg.data() + j, 8);
+        const std::uint64_t m = (x - 0x2121212121212121ULL) & ~x & 0x8080808080808080ULL;
+        if (m) return j + static_cast<std::size_t>(__builtin_ctzll(m) >> 3);
+        j += 8;
+      }
+    }
+    while (j < msg.size() && !delimiters[static_cast<unsigned char>(msg[j])]) ++j;
+    return j;
   }
 
   void tokenize(std::string_view msg) {
     shapes.clear();
     toks.clear();
-    const auto is_delim = [&](char c) {
-      return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
-             (!opt.extra_delimiters.empty() && opt.extra_delimiters.find(c) != std::string::npos);
-    };
+    may_merge_dates = may_merge_sizes = false;
+    const auto is_delim = [this](char c) { return delimiters[static_cast<unsigned char>(c)]; };
     std::size_t i = 0;
     while (i < msg.size()) {
       while (i < msg.size() && is_delim(msg[i])) ++i;
       if (i >= msg.size()) break;
-      std::size_t j = i;
-      while (j < msg.size() && !is_delim(msg[j])) ++j;
+      const std::size_t j = token_end(msg, i);
       if (toks.size() + 1 == opt.max_tokens) {
         // The tail beyond max_tokens is one variable: bounded templates for any input.
         std::size_t end = msg.size();
@@ -257,6 +410,8 @@ struct drain_miner::state {
         t.shape_off = static_cast<std::uint32_t>(shapes.size());
         shapes += wildcard;
         t.shape_len = 3;
+        t.kind = tok_kind::wild;
+        t.hash = wildcard_hash;
         toks.push_back(t);
         break;
       }
@@ -264,19 +419,18 @@ struct drain_miner::state {
       i = j;
     }
     merge_runs(msg);
+    signature = 0x9E3779B97F4A7C15ULL ^ toks.size();
     for (auto& t : toks) {
-      const auto s = shape_of(t);
-      t.kind = kind_of(s);
-      t.hash = hash_bytes(s);
-      t.digit = std::any_of(s.begin(), s.end(), is_digit);
+      signature = (signature ^ t.hash) * 0x9FB21C651E98DF25ULL;
+      signature ^= signature >> 31;
     }
   }
 
   // Values written over several tokens become one token: dates ("Fri Jun 17 07:07:00 2005") and
   // sizes ("16.0 KB").
   void merge_runs(std::string_view msg) {
-    const bool dates = masker.enabled(mask_kind::datetime);
-    const bool sizes = masker.enabled(mask_kind::size);
+    const bool dates = may_merge_dates && masker.enabled(mask_kind::datetime);
+    const bool sizes = may_merge_sizes && masker.enabled(mask_kind::size);
     if ((!dates && !sizes) || toks.size() < 2) return;
     std::size_t w = 0;
     for (std::size_t k = 0; k < toks.size();) {
@@ -293,10 +447,13 @@ struct drain_miner::state {
         shapes += wildcard;
         shapes += trailing;
         t.shape_len = static_cast<std::uint32_t>(3 + trailing.size());
+        t.kind = trailing.empty() ? tok_kind::wild : tok_kind::partial;
+        t.hash = hash_bytes(shape_of(t));
         toks[w++] = t;
         k = end;
       } else {
-        toks[w++] = toks[k];
+        if (w != k) toks[w] = toks[k];
+        ++w;
         ++k;
       }
     }
@@ -305,7 +462,7 @@ struct drain_miner::state {
 
   std::size_t date_run_end(std::size_t k) const {
     const auto part = [&](std::size_t i) {
-      return i < toks.size() ? masker.classify_date_part(toks[i].text) : date_part::none;
+      return i < toks.size() ? toks[i].date : date_part::none;
     };
     std::size_t i = k;
     bool anchored = false;
@@ -343,21 +500,12 @@ struct drain_miner::state {
     for (char c : num) {
       if (!(is_digit(c) || c == '.' || c == ',' || c == '-' || c == '+')) return k;
     }
-    std::string_view unit = toks[k + 1].text;
+    const std::string_view unit = toks[k + 1].text;
+    if (!is_size_unit(unit)) return k;
     std::size_t cut = unit.size();
-    while (cut > 0 && std::string_view(",;.:)]}").find(unit[cut - 1]) != std::string_view::npos) {
-      --cut;
-    }
+    while (cut > 0 && is_closing_punct(unit[cut - 1])) --cut;
     trailing = unit.substr(cut);
-    unit = unit.substr(0, cut);
-    static constexpr std::string_view units[] = {"B",   "KB",  "MB",  "GB",  "TB",  "PB", "kB",
-                                                 "KiB", "MiB", "GiB", "TiB", "PiB", "Kb", "Mb",
-                                                 "Gb",  "kb",  "mb",  "gb",  "K",   "M",  "G"};
-    for (auto u : units) {
-      if (u == unit) return k + 2;
-    }
-    trailing = {};
-    return k;
+    return k + 2;
   }
 
   // ---- the tree ---------------------------------------------------------------------------
@@ -513,7 +661,7 @@ struct drain_miner::state {
     if (tt.kind == tok_kind::wild) return true;
     if (tt.hash == mt.hash && tt.shape == shape_of(mt)) return true;
     if (tt.kind == tok_kind::partial) {
-      return glob_match(tt.shape, mt.text) || glob_match(tt.shape, shape_of(mt));
+      return glob_match(tt.shape, shape_of(mt));
     }
     return false;
   }
@@ -692,6 +840,7 @@ struct drain_miner::state {
 
   // Takes a cluster out of every index (tree leaf, first-token index, recency list).
   void detach(cluster& c) {
+    ++epoch;
     auto& leaf = nodes[c.leaf].clusters;
     erase_id(leaf, c.id);
     prune(c.leaf);
@@ -706,6 +855,7 @@ struct drain_miner::state {
   }
 
   void attach(cluster& c) {
+    ++epoch;
     c.leaf = insert_path(c);
     nodes[c.leaf].clusters.push_back(c.id);
     if (const std::uint64_t fk = first_key(c)) by_first[fk].push_back(c.id);
@@ -714,6 +864,7 @@ struct drain_miner::state {
 
   // A routed token changed: the cluster moves to the leaf its template now routes to.
   void reroute(cluster& c) {
+    ++epoch;
     auto& leaf = nodes[c.leaf].clusters;
     erase_id(leaf, c.id);
     const std::uint32_t old_leaf = c.leaf;
@@ -995,6 +1146,7 @@ struct drain_miner::state {
       absorb(c, x);
     }
     render(c);
+    ++epoch;
     if (!cmp.diff.empty() && cmp.diff.front() < token_levels()) reroute(c);
     absorb_subsumed(c);
     absorb_covered(c);
@@ -1029,11 +1181,35 @@ struct drain_miner::state {
     }
   }
 
+  // The memo's answer for the current message, when still valid and still a full match.
+  cluster* memo_lookup() {
+    const memo_entry& e = memo[signature & (memo.size() - 1)];
+    if (e.signature != signature || e.epoch != epoch) return nullptr;
+    cluster* c = find(e.cluster_id);
+    if (!c || c->tokens.size() != toks.size()) return nullptr;
+    // Hash equality stands for string equality here: a false positive needs both the 64-bit
+    // signature and every token hash to collide.
+    for (std::size_t i = 0; i < toks.size(); ++i) {
+      const auto& tt = c->tokens[i];
+      if (tt.kind == tok_kind::wild || tt.hash == toks[i].hash) continue;
+      if (tt.kind != tok_kind::partial || !glob_match(tt.shape, shape_of(toks[i]))) return nullptr;
+    }
+    return c;
+  }
+
   drain_match add(std::string_view message, std::vector<std::string>* params) {
     tokenize(message);
     absorbed.clear();
-    collect_leaves();
     drain_match m;
+    if (cluster* hit = memo_lookup()) {
+      ++hit->size;
+      touch(*hit);
+      m.cluster_id = hit->id;
+      m.template_text = hit->text;
+      if (params) extract_params(*hit, nullptr, message, *params);
+      return m;
+    }
+    collect_leaves();
     cluster* chosen = nullptr;
     bool changed = false;
 
@@ -1074,6 +1250,7 @@ struct drain_miner::state {
     bool use_spans = false;
     if (best_full) {
       chosen = best_full;
+      memo[signature & (memo.size() - 1)] = memo_entry{signature, best_full->id, epoch};
     } else if (best_partial && try_generalize(*best_partial, best_partial_cmp)) {
       chosen = best_partial;
       changed = true;

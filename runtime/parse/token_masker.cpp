@@ -6,22 +6,30 @@
 namespace seerflow::parse {
 namespace {
 
-constexpr bool is_digit(char c) {
-  return c >= '0' && c <= '9';
+// Character classes by table: the masker looks at every byte of every message.
+enum : std::uint8_t { cls_digit = 1, cls_alpha = 2, cls_hex = 4, cls_word = 8 };
+
+constexpr std::array<std::uint8_t, 256> make_classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    std::uint8_t v = 0;
+    if (c >= '0' && c <= '9') v |= cls_digit | cls_hex | cls_word;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) v |= cls_alpha | cls_word;
+    if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) v |= cls_hex;
+    // Bytes of multi-byte UTF-8 sequences count as letters: words in any script.
+    if (c == '_' || c >= 0x80) v |= cls_word;
+    t[static_cast<std::size_t>(c)] = v;
+  }
+  return t;
 }
-constexpr bool is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-constexpr bool is_alnum(char c) {
-  return is_digit(c) || is_alpha(c);
-}
-constexpr bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-// Bytes of multi-byte UTF-8 sequences count as letters: words in any script.
-constexpr bool is_word(char c) {
-  return is_alnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
+constexpr std::array<std::uint8_t, 256> classes = make_classes();
+
+constexpr std::uint8_t cls(char c) { return classes[static_cast<unsigned char>(c)]; }
+constexpr bool is_digit(char c) { return cls(c) & cls_digit; }
+constexpr bool is_alpha(char c) { return cls(c) & cls_alpha; }
+constexpr bool is_alnum(char c) { return cls(c) & (cls_digit | cls_alpha); }
+constexpr bool is_hex(char c) { return cls(c) & cls_hex; }
+constexpr bool is_word(char c) { return cls(c) & cls_word; }
 constexpr char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
@@ -76,23 +84,11 @@ bool is_tld(std::string_view label, std::size_t labels) {
   return false;
 }
 
-constexpr std::array<std::string_view, 7> weekdays = {"mon", "tue", "wed", "thu",
-                                                      "fri", "sat", "sun"};
 constexpr std::array<std::string_view, 7> weekdays_long = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
-constexpr std::array<std::string_view, 12> months = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                     "jul", "aug", "sep", "oct", "nov", "dec"};
 constexpr std::array<std::string_view, 12> months_long = {
     "january", "february", "march",     "april",   "may",      "june",
     "july",    "august",   "september", "october", "november", "december"};
-
-template <std::size_t N>
-bool in_list(std::string_view w, const std::array<std::string_view, N>& list) {
-  for (auto x : list) {
-    if (iequals(w, x)) return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -486,12 +482,41 @@ constexpr bool is_piece_delimiter(char c) {
 // the shape of one token: a piece glued to a variable is part of it ("abc<*>" -> "<*>"), a
 // key=value value holding a variable is one variable, and variables separated only by dots or
 // by nothing are one ("<*>.<*>" -> "<*>").
+// Whether normalize_shape would change `s`: a variable glued to a piece, a key=value value
+// holding more than a variable, or variables joined by a dot or by nothing.
+bool needs_normalizing(std::string_view s, bool key_values) {
+  const auto glued = [](char c) { return !is_piece_delimiter(c) && c != '/'; };
+  bool any = false;
+  for (std::size_t p = 0; p + 3 <= s.size(); ++p) {
+    if (s[p] != '<' || s[p + 1] != '*' || s[p + 2] != '>') continue;
+    any = true;
+    if (p > 0 && glued(s[p - 1])) return true;
+    if (p + 3 < s.size() && (glued(s[p + 3]) || (s[p + 3] == '.' && s.compare(p + 4, 3, "<*>") == 0))) {
+      return true;
+    }
+    p += 2;
+  }
+  if (!any) return false;
+  if (key_values) {
+    for (std::size_t eq = s.find('='); eq != std::string_view::npos; eq = s.find('=', eq + 1)) {
+      std::size_t end = eq + 1;
+      while (end < s.size() && std::string_view(",;:)]}&").find(s[end]) == std::string_view::npos) {
+        ++end;
+      }
+      const std::string_view value = s.substr(eq + 1, end - eq - 1);
+      if (value != "<*>" && value.find("<*>") != std::string_view::npos) return true;
+    }
+  }
+  return false;
+}
+
 void normalize_shape(std::string& out, std::size_t from, bool key_values) {
   static constexpr std::string_view var = "<*>";
   std::string_view s(out.data() + from, out.size() - from);
-  if (s.find(var) == std::string_view::npos) return;
-  std::string buf;
-  buf.reserve(s.size());
+  if (!needs_normalizing(s, key_values)) return;
+  // Reused between calls: shapes are built on the per-message hot path.
+  thread_local std::string buf;
+  buf.clear();
   // Pieces glued to a variable.
   for (std::size_t i = 0; i < s.size();) {
     if (is_piece_delimiter(s[i])) {
@@ -570,8 +595,99 @@ bool is_instance_name(std::string_view t, std::size_t i, std::size_t& end) {
 
 }  // namespace
 
-std::size_t token_masker::shape(std::string_view t, std::string& out) const {
+namespace {
+
+// Characters a token holds; each scanner needs some of them, so most are skipped at once.
+enum feature : unsigned {
+  f_digit = 1u << 0,
+  f_dot = 1u << 1,
+  f_colon = 1u << 2,
+  f_slash = 1u << 3,
+  f_backslash = 1u << 4,
+  f_at = 1u << 5,
+  f_dash = 1u << 6,
+  f_underscore = 1u << 7,
+};
+
+constexpr std::array<std::uint8_t, 256> make_features() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = f_digit;
+  t['.'] = f_dot;
+  t[':'] = f_colon;
+  t['/'] = f_slash;
+  t['\\'] = f_backslash;
+  t['@'] = f_at;
+  t['-'] = f_dash;
+  t['_'] = f_underscore;
+  return t;
+}
+constexpr std::array<std::uint8_t, 256> feature_table = make_features();
+
+// Words that are values whatever the message: booleans and null, well-known account names.
+enum class word_literal { none, boolean, account };
+
+word_literal literal_word(std::string_view w) {
+  std::uint64_t packed = 0;
+  for (const char c : w) packed = (packed << 8) | static_cast<unsigned char>(lower(c));
+  constexpr auto pack = [](std::string_view s) {
+    std::uint64_t p = 0;
+    for (const char c : s) p = (p << 8) | static_cast<unsigned char>(c);
+    return p;
+  };
+  switch (packed) {
+    case pack("true"): case pack("false"): case pack("null"): return word_literal::boolean;
+    case pack("root"): case pack("admin"): return word_literal::account;
+    default: return word_literal::none;
+  }
+}
+
+unsigned features_of(std::string_view t) {
+  unsigned f = 0;
+  for (const char c : t) f |= feature_table[static_cast<unsigned char>(c)];
+  return f;
+}
+
+}  // namespace
+
+namespace {
+
+token_masker::shape_info describe(std::string_view s) {
+  token_masker::shape_info info;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<' && s.compare(i, 3, "<*>") == 0) {
+      ++info.vars;
+      i += 2;
+    } else if (is_digit(s[i])) {
+      info.digit = true;
+    }
+  }
+  return info;
+}
+
+}  // namespace
+
+token_masker::shape_info token_masker::shape(std::string_view t, std::string& out) const {
   const std::size_t out_start = out.size();
+  const unsigned f = features_of(t);
+  const auto has = [f](unsigned bits) { return (f & bits) != 0; };
+  // Fast path for the commonest token, words and punctuation without a digit or any character
+  // a scanner starts from: only a boolean or account name can be a variable there.
+  if (f == 0) {
+    bool special = false;
+    for (std::size_t i = 0; i < t.size() && !special;) {
+      if (!is_word(t[i])) {
+        ++i;
+        continue;
+      }
+      const std::size_t e = word_end(t, i);
+      special = (e - i == 4 || e - i == 5) && literal_word(t.substr(i, e - i)) != word_literal::none;
+      i = e;
+    }
+    if (!special) {
+      out.append(t.data(), t.size());
+      return shape_info{};
+    }
+  }
   bool any_var = false;
   const auto emit_var = [&] {
     out += "<*>";
@@ -584,31 +700,39 @@ std::size_t token_masker::shape(std::string_view t, std::string& out) const {
     if (at_start) {
       std::size_t e = 0;
       if (is_digit(c)) {
-        if (!e && enabled(mask_kind::uuid)) e = scan_uuid(t, i);
-        if (!e && enabled(mask_kind::mac)) e = scan_mac(t, i);
-        if (!e && enabled(mask_kind::ipv6)) e = scan_ipv6(t, i);
-        if (!e && enabled(mask_kind::ipv4)) e = scan_ipv4_endpoint(t, i);
-        if (!e && enabled(mask_kind::email)) e = scan_email(t, i);
-        if (!e && enabled(mask_kind::datetime)) e = scan_time(t, i);
+        if (!e && has(f_dash) && enabled(mask_kind::uuid)) e = scan_uuid(t, i);
+        if (!e && has(f_colon | f_dash) && enabled(mask_kind::mac)) e = scan_mac(t, i);
+        if (!e && has(f_colon) && enabled(mask_kind::ipv6)) e = scan_ipv6(t, i);
+        if (!e && has(f_dot) && enabled(mask_kind::ipv4)) e = scan_ipv4_endpoint(t, i);
+        if (!e && has(f_at) && enabled(mask_kind::email)) e = scan_email(t, i);
+        if (!e && has(f_colon) && enabled(mask_kind::datetime)) e = scan_time(t, i);
         if (!e && enabled(mask_kind::hex)) e = scan_hex(t, i);
-        if (!e && enabled(mask_kind::identifier)) e = scan_identifier(t, i);
-        if (!e && (enabled(mask_kind::domain) || enabled(mask_kind::identifier))) {
+        if (!e && has(f_underscore | f_dot) && enabled(mask_kind::identifier)) {
+          e = scan_identifier(t, i);
+        }
+        if (!e && has(f_dot | f_colon | f_slash) &&
+            (enabled(mask_kind::domain) || enabled(mask_kind::identifier))) {
           e = scan_host(t, i);
         }
         if (!e && enabled(mask_kind::number)) e = scan_number(t, i);
       } else if (is_alpha(c)) {
-        if (!e && enabled(mask_kind::url)) e = scan_url(t, i);
-        if (!e && enabled(mask_kind::email)) e = scan_email(t, i);
-        if (!e && is_hex(c) && enabled(mask_kind::uuid)) e = scan_uuid(t, i);
-        if (!e && is_hex(c) && enabled(mask_kind::mac)) e = scan_mac(t, i);
-        if (!e && is_hex(c) && enabled(mask_kind::ipv6)) e = scan_ipv6(t, i);
-        if (!e && is_hex(c) && enabled(mask_kind::hex)) e = scan_hex(t, i);
-        if (!e && enabled(mask_kind::path)) e = scan_path(t, i);  // C:\...
-        if (!e && enabled(mask_kind::identifier)) e = scan_identifier(t, i);
-        if (!e && (enabled(mask_kind::domain) || enabled(mask_kind::identifier))) {
+        if (!e && has(f_colon) && has(f_slash) && enabled(mask_kind::url)) e = scan_url(t, i);
+        if (!e && has(f_at) && enabled(mask_kind::email)) e = scan_email(t, i);
+        if (has(f_digit) && is_hex(c)) {
+          if (!e && has(f_dash) && enabled(mask_kind::uuid)) e = scan_uuid(t, i);
+          if (!e && has(f_colon | f_dash) && enabled(mask_kind::mac)) e = scan_mac(t, i);
+          if (!e && has(f_colon) && enabled(mask_kind::ipv6)) e = scan_ipv6(t, i);
+          if (!e && enabled(mask_kind::hex)) e = scan_hex(t, i);
+        }
+        if (!e && has(f_backslash) && enabled(mask_kind::path)) e = scan_path(t, i);  // C:\...
+        if (!e && has(f_digit) && has(f_underscore | f_dot) && enabled(mask_kind::identifier)) {
+          e = scan_identifier(t, i);
+        }
+        if (!e && has(f_dot | f_colon | f_slash) &&
+            (enabled(mask_kind::domain) || enabled(mask_kind::identifier))) {
           e = scan_host(t, i);
         }
-        if (!e && enabled(mask_kind::identifier)) {
+        if (!e && has(f_dash) && has(f_digit) && enabled(mask_kind::identifier)) {
           std::size_t end = 0;
           if (is_instance_name(t, i, end)) e = end;
         }
@@ -621,7 +745,7 @@ std::size_t token_masker::shape(std::string_view t, std::string& out) const {
       } else if (c == ':') {
         if (enabled(mask_kind::ipv6) && i + 1 < t.size() && t[i + 1] == ':') e = scan_ipv6(t, i);
       } else if (c == '_') {
-        if (enabled(mask_kind::identifier)) e = scan_identifier(t, i);
+        if (has(f_digit) && enabled(mask_kind::identifier)) e = scan_identifier(t, i);
       }
       if (e > i) {
         emit_var();
@@ -633,13 +757,12 @@ std::size_t token_masker::shape(std::string_view t, std::string& out) const {
       const std::size_t e = word_end(t, i);
       const std::string_view w = t.substr(i, e - i);
       bool var = false;
-      if (at_start && enabled(mask_kind::boolean) &&
-          (iequals(w, "true") || iequals(w, "false") || iequals(w, "null"))) {
-        var = true;
-      } else if (at_start && enabled(mask_kind::account) &&
-                 (iequals(w, "root") || iequals(w, "admin"))) {
-        var = true;
-      } else if (enabled(mask_kind::identifier) && has_long_digit_run(w)) {
+      if (at_start && (w.size() == 4 || w.size() == 5)) {
+        const word_literal lit = literal_word(w);
+        var = (lit == word_literal::boolean && enabled(mask_kind::boolean)) ||
+              (lit == word_literal::account && enabled(mask_kind::account));
+      }
+      if (!var && has(f_digit) && enabled(mask_kind::identifier) && has_long_digit_run(w)) {
         var = true;  // a word carrying a long number: steps1514044800223, node0042
       }
       if (var) {
@@ -653,24 +776,71 @@ std::size_t token_masker::shape(std::string_view t, std::string& out) const {
     out += c;
     ++i;
   }
-  if (!any_var) return 0;
+  if (!any_var) return shape_info{0, has(f_digit)};
+  if (out.size() - out_start == 3) return shape_info{1, false};  // the whole token: "<*>"
   normalize_shape(out, out_start, enabled(mask_kind::key_value));
-  std::size_t vars = 0;
-  for (std::size_t p = out.find("<*>", out_start); p != std::string::npos;
-       p = out.find("<*>", p + 3)) {
-    ++vars;
-  }
-  return vars;
+  shape_info info = describe(std::string_view(out).substr(out_start));
+  if (!has(f_digit)) info.digit = false;
+  return info;
+}
+
+token_masker::shape_info token_masker::shape_truncated(std::string_view token, std::size_t limit,
+                                                       std::string& out) const {
+  const std::size_t from = out.size();
+  shape(token.substr(0, limit), out);
+  out += "<*>";
+  normalize_shape(out, from, enabled(mask_kind::key_value));
+  return describe(std::string_view(out).substr(from));
 }
 
 date_part token_masker::classify_date_part(std::string_view t) const {
-  if (!enabled(mask_kind::datetime) || t.empty()) return date_part::none;
-  while (!t.empty() && (t.back() == ',' || t.back() == '.')) t.remove_suffix(1);
-  if (t.empty()) return date_part::none;
+  if (!enabled(mask_kind::datetime) || t.empty() || t.size() > 32) return date_part::none;
+  while (t.size() > 1 && (t.back() == ',' || t.back() == '.')) t.remove_suffix(1);
   if (is_alpha(t[0])) {
-    if (in_list(t, weekdays) || in_list(t, weekdays_long)) return date_part::weekday;
-    if (in_list(t, months) || in_list(t, months_long)) return date_part::month;
-    if (t == "UTC" || t == "GMT" || t == "Z") return date_part::zone;
+    // Names of days and months (3 to 9 letters) share their first three letters with the
+    // abbreviation; zones are UTC, GMT or 3-4 capitals ending in T (EDT, CEST).
+    if (t.size() < 3 || t.size() > 9) {
+      return t.size() == 1 && t[0] == 'Z' ? date_part::zone : date_part::none;
+    }
+    const std::uint32_t code = (static_cast<std::uint32_t>(lower(t[0])) << 16) |
+                               (static_cast<std::uint32_t>(lower(t[1])) << 8) |
+                               static_cast<std::uint32_t>(lower(t[2]));
+    constexpr auto c3 = [](const char* s) {
+      return (static_cast<std::uint32_t>(s[0]) << 16) | (static_cast<std::uint32_t>(s[1]) << 8) |
+             static_cast<std::uint32_t>(s[2]);
+    };
+    int day = -1, month = -1;
+    switch (code) {
+      case c3("mon"): day = 0; break;
+      case c3("tue"): day = 1; break;
+      case c3("wed"): day = 2; break;
+      case c3("thu"): day = 3; break;
+      case c3("fri"): day = 4; break;
+      case c3("sat"): day = 5; break;
+      case c3("sun"): day = 6; break;
+      case c3("jan"): month = 0; break;
+      case c3("feb"): month = 1; break;
+      case c3("mar"): month = 2; break;
+      case c3("apr"): month = 3; break;
+      case c3("may"): month = 4; break;
+      case c3("jun"): month = 5; break;
+      case c3("jul"): month = 6; break;
+      case c3("aug"): month = 7; break;
+      case c3("sep"): month = 8; break;
+      case c3("oct"): month = 9; break;
+      case c3("nov"): month = 10; break;
+      case c3("dec"): month = 11; break;
+      default: break;
+    }
+    if (day >= 0 && (t.size() == 3 || iequals(t, weekdays_long[static_cast<std::size_t>(day)]))) {
+      return date_part::weekday;
+    }
+    if (month >= 0 &&
+        (t.size() == 3 || iequals(t, months_long[static_cast<std::size_t>(month)]) ||
+         (month == 8 && iequals(t, "sept")))) {
+      return date_part::month;
+    }
+    if (t.size() == 3 && t[0] == 'U' && t[1] == 'T' && t[2] == 'C') return date_part::zone;
     if ((t.size() == 3 || t.size() == 4) && t.back() == 'T' &&
         std::all_of(t.begin(), t.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
       return date_part::zone;

@@ -22,8 +22,16 @@ class token_masker {
 
   bool enabled(mask_kind k) const { return (bits_ >> static_cast<unsigned>(k)) & 1u; }
 
-  // Appends the shape of `token` to `out`; returns the number of variable parts written.
-  std::size_t shape(std::string_view token, std::string& out) const;
+  struct shape_info {
+    std::size_t vars = 0;  // "<*>" parts in the shape
+    bool digit = false;    // the shape holds a decimal digit
+  };
+
+  // Appends the shape of `token` to `out`.
+  shape_info shape(std::string_view token, std::string& out) const;
+  // The shape of a token longer than `limit` bytes: its first `limit` bytes, then one variable
+  // for the rest ("environment:java.class.path=/a.jar:/b.jar:..." keeps "environment:").
+  shape_info shape_truncated(std::string_view token, std::size_t limit, std::string& out) const;
 
   // Classifies a token for the multi-token date/time merger (none when datetime is off).
   date_part classify_date_part(std::string_view token) const;
