@@ -1,0 +1,77 @@
+#pragma once
+// Online log template mining: Drain's fixed-depth prefix tree (He et al., ICWS 2017) with
+// variable masking, templates that absorb variable-length values, LRU-bounded clusters and
+// snapshot/restore. Feed it one message at a time (the log's content, after any header); it
+// returns the message's cluster and that cluster's template, with "<*>" for each variable part.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/parse/masking.hpp"
+
+namespace seerflow::parse {
+
+struct drain_options {
+  int depth = 4;            // tree depth: the length level, depth-2 token levels, the leaves
+  double similarity = 0.4;  // share of a template's tokens a message must match to join it
+  int max_children = 100;   // children per inner node; further tokens share the "<*>" child
+  std::size_t max_clusters = 100000;       // least recently used clusters are evicted beyond this
+  bool parametrize_numeric_tokens = true;  // tokens holding a digit route through "<*>" nodes
+  std::string extra_delimiters;            // characters split on besides whitespace
+  std::vector<mask> masks = default_masks();
+  // Messages longer than this many tokens keep their tail as one variable token, and tokens
+  // longer than max_token_bytes are variables: both bound the state a single cluster holds.
+  std::size_t max_tokens = 256;
+  std::size_t max_token_bytes = 256;
+};
+
+enum class template_change : std::uint8_t { none, created, updated };
+
+struct drain_match {
+  std::uint64_t cluster_id = 0;  // stable, 1-based, in creation order; never reused
+  template_change change = template_change::none;
+  std::string_view
+      template_text;  // the cluster's template after this message (valid until the next call)
+};
+
+class drain_miner {
+ public:
+  explicit drain_miner(drain_options options = {});
+  drain_miner(drain_miner&&) noexcept;
+  drain_miner& operator=(drain_miner&&) noexcept;
+  ~drain_miner();
+
+  // Learns from one message and returns its cluster. When params != nullptr, fills it with the
+  // message's values at the template's variable positions, in order.
+  drain_match add(std::string_view message, std::vector<std::string>* params = nullptr);
+
+  // Clusters currently held (evicted ones are gone).
+  std::size_t cluster_count() const;
+  // The current template of a cluster, or nullopt when it was evicted or never existed.
+  std::optional<std::string_view> template_of(std::uint64_t cluster_id) const;
+  // Messages the cluster has absorbed.
+  std::uint64_t size_of(std::uint64_t cluster_id) const;
+
+  const drain_options& options() const;
+
+  // Compact binary state (runtime/util/byte_codec.hpp); restore() gives a miner that continues
+  // exactly as this one would, with the same cluster ids. nullopt on corrupt input.
+  std::string snapshot() const;
+  static std::optional<drain_miner> restore(std::string_view bytes);
+
+  // Error in the options (an RE2 mask that does not compile...), empty when none. A miner with
+  // an invalid custom mask ignores that mask.
+  const std::string& configuration_error() const;
+
+  struct state;
+
+ private:
+  explicit drain_miner(std::unique_ptr<state> s);
+  std::unique_ptr<state> s_;
+};
+
+}  // namespace seerflow::parse
