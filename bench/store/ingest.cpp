@@ -137,6 +137,7 @@ std::vector<model::event> make_pool(std::size_t n, int n_entities, std::uint64_t
 int main(int argc, char** argv) {
   std::size_t total = 2'000'000, per_commit = 4096;
   int n_entities = 10000;
+  std::size_t fold_links = store::store_options{}.fold_links;
   std::string dir, synchronous = "normal";
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
@@ -158,11 +159,13 @@ int main(int argc, char** argv) {
       synchronous = next();
     else if (a == "--keep")
       keep = true;
+    else if (a == "--fold-links")
+      fold_links = std::stoull(next());
     else if (a == "--entities")
       n_entities = std::max(10, std::stoi(next()));
     else {
       std::cerr << "usage: bench_store_ingest [--events N] [--commit N] [--dir D] "
-                   "[--synchronous off|normal|full] [--entities N] [--keep]\n";
+                   "[--synchronous off|normal|full] [--entities N] [--fold-links N] [--keep]\n";
       return 2;
     }
   }
@@ -193,14 +196,29 @@ int main(int argc, char** argv) {
     return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
            static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
   };
-  double store_cpu_s = 0;
+  // Time this thread waited for a CPU (run queue), from the scheduler's own accounting; the
+  // rest of the wall time not spent on a CPU is time blocked in I/O (fsync, mostly).
+  auto run_queue_s = [] {
+    std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r");
+    unsigned long long on_cpu = 0, waiting = 0;
+    if (f) {
+      if (std::fscanf(f, "%llu %llu", &on_cpu, &waiting) != 2) waiting = 0;
+      std::fclose(f);
+    }
+    return static_cast<double>(waiting) * 1e-9;
+  };
+  double store_cpu_s = 0, add_cpu_s = 0, commit_cpu_s = 0, fold_cpu_s = 0;
+  std::vector<double> fold_ms;
   std::vector<double> commit_ms;
   double store_s = 0;
   std::uint64_t rows = 0, seq = 0;
   std::int64_t t_ns = 1'700'000'000'000'000'000;
   const auto wall0 = clock::now();
+  const double cpu0 = thread_cpu_s(), runq0 = run_queue_s();
   {
-    store::event_store st({db_path.string(), synchronous});
+    store::store_options options{db_path.string(), synchronous};
+    options.fold_links = fold_links;
+    store::event_store st(options);
     for (std::size_t done = 0, b = 0; done < total; ++b) {
       auto& batch = batches[b % pool_batches];
       const std::size_t n = std::min(per_commit, total - done);
@@ -214,16 +232,28 @@ int main(int argc, char** argv) {
       const double c0 = thread_cpu_s();
       const auto t0 = clock::now();
       st.add_events(batch);
+      const double c1 = thread_cpu_s();
       const auto t1 = clock::now();
+      const auto folds_before = st.totals().folds;
       rows += st.commit();
       const auto t2 = clock::now();
-      store_cpu_s += thread_cpu_s() - c0;
+      const double c2 = thread_cpu_s();
+      store_cpu_s += c2 - c0;
+      add_cpu_s += c1 - c0;
+      if (st.totals().folds != folds_before) {
+        fold_cpu_s += c2 - c1;
+        fold_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+      } else {
+        commit_cpu_s += c2 - c1;
+      }
       store_s += std::chrono::duration<double>(t2 - t0).count();
       commit_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
       done += n;
     }
     const auto& tot = st.totals();
     const double wall_s = std::chrono::duration<double>(clock::now() - wall0).count();
+    const double runq_s = run_queue_s() - runq0;
+    const double blocked_s = std::max(0.0, wall_s - (thread_cpu_s() - cpu0) - runq_s);
     std::uintmax_t db_bytes = fs::file_size(db_path);
     std::uintmax_t wal_bytes =
         fs::exists(db_path.string() + "-wal") ? fs::file_size(db_path.string() + "-wal") : 0;
@@ -243,11 +273,22 @@ int main(int argc, char** argv) {
         {"commits", tot.commits},
         {"events_per_commit", per_commit},
         {"entity_pool", n_entities},
+        {"fold_links", fold_links},
         {"synchronous", synchronous},
         {"folds", tot.folds},
         {"postings_written", tot.postings_written},
         {"store_seconds", store_s},
         {"store_cpu_seconds", store_cpu_s},
+        {"cpu_seconds",
+         {{"add_events", add_cpu_s}, {"commit", commit_cpu_s}, {"commit_with_fold", fold_cpu_s}}},
+        // Throughput if this thread had never waited for a CPU (the machine is shared):
+        // store CPU time plus time blocked in I/O.
+        {"run_queue_seconds", runq_s},
+        {"blocked_seconds", blocked_s},
+        {"events_per_s_own_core", static_cast<double>(tot.events) / (store_cpu_s + blocked_s)},
+        {"fold_commit_ms",
+         {{"count", fold_ms.size()},
+          {"max", fold_ms.empty() ? 0.0 : *std::max_element(fold_ms.begin(), fold_ms.end())}}},
         {"events_per_cpu_s", static_cast<double>(tot.events) / store_cpu_s},
         {"wall_seconds", wall_s},
         {"events_per_s", static_cast<double>(tot.events) / store_s},

@@ -66,6 +66,24 @@ std::array<char, 36> format_uuid(const model::uuid& id) {
   return out;
 }
 
+constexpr int event_columns = 17;
+
+std::string events_insert_sql(int rows) {
+  std::string sql =
+      "INSERT INTO events(id, source, seq, time_ns, arrival_ns, time_from_log, facility, "
+      "severity, host, app, procid, msgid, message, template_id, params, fields, entity_keys) "
+      "VALUES";
+  for (int r = 0; r < rows; ++r) {
+    sql += r ? ",(" : "(";
+    for (int c = 1; c <= event_columns; ++c) {
+      sql += c > 1 ? ",?" : "?";
+      sql += std::to_string(r * event_columns + c);
+    }
+    sql += ')';
+  }
+  return sql;
+}
+
 void append_int(std::string& out, std::int64_t v) {
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
@@ -107,10 +125,8 @@ event_store::event_store(store_options options)
   commit_ = db_.prepare("COMMIT");
   rollback_ = db_.prepare("ROLLBACK");
   max_id_ = db_.prepare("SELECT coalesce(max(id), 0) FROM events");
-  insert_event_ = db_.prepare(
-      "INSERT INTO events(id, source, seq, time_ns, arrival_ns, time_from_log, facility, "
-      "severity, host, app, procid, msgid, message, template_id, params, fields, entity_keys) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+  insert_event_ = db_.prepare(events_insert_sql(1));
+  insert_events_ = db_.prepare(events_insert_sql(events_per_insert));
   insert_rejected_ = db_.prepare(
       "INSERT INTO rejected(source, reason, detail, data, arrival_ns, peer) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
@@ -212,25 +228,41 @@ void event_store::add_events(const std::vector<model::event>& events) {
   if (events.empty()) return;
   if (!in_txn_) begin();
   try {
-    for (const auto& e : events) insert_event(e);
+    std::size_t i = 0;
+    for (; events.size() - i >= events_per_insert; i += events_per_insert) {
+      for (int r = 0; r < events_per_insert; ++r)
+        stage_event(insert_events_, r, events[i + static_cast<std::size_t>(r)]);
+      insert_events_.run();
+      pending_.events += events_per_insert;
+    }
+    for (; i < events.size(); ++i) {
+      stage_event(insert_event_, 0, events[i]);
+      insert_event_.run();
+      ++pending_.events;
+    }
   } catch (...) {
     abort_transaction();
     throw;
   }
 }
 
-void event_store::insert_event(const model::event& e) {
-  const std::int64_t id = next_id_;
+// Binds event `e` as row `row` of statement `s` and records its links, new entities and
+// template. The row's JSON lives in per-row scratch until the statement runs.
+void event_store::stage_event(statement& s, int row, const model::event& e) {
+  const std::int64_t id = next_id_++;
+  const int b = row * event_columns;
+  auto& scratch = rows_[static_cast<std::size_t>(row)];
+  auto& keys_json = scratch.keys;
 
   // Distinct keys, in the event's order; an entity named twice links once.
   event_keys_.clear();
-  keys_json_.clear();
+  keys_json.clear();
   for (const auto& ref : e.entities) {
     const std::uint64_t key = model::entity_key(ref.id);
     if (std::find(event_keys_.begin(), event_keys_.end(), key) != event_keys_.end()) continue;
     event_keys_.push_back(key);
-    keys_json_.push_back(keys_json_.empty() ? '[' : ',');
-    append_int(keys_json_, static_cast<std::int64_t>(key));
+    keys_json.push_back(keys_json.empty() ? '[' : ',');
+    append_int(keys_json, static_cast<std::int64_t>(key));
     if (known_entities_.contains(key)) continue;
     auto [agg, fresh] = new_entities_.find_or_add(key);
     if (fresh) {
@@ -243,31 +275,27 @@ void event_store::insert_event(const model::event& e) {
       agg.last_ns = std::max(agg.last_ns, e.time_ns);
     }
   }
-  if (!keys_json_.empty()) keys_json_.push_back(']');
+  if (!keys_json.empty()) keys_json.push_back(']');
 
-  auto& s = insert_event_;
-  s.bind_int64(1, id);
-  bind_text_or_null(s, 2, e.source);
-  bind_int_or_null(s, 3, static_cast<std::int64_t>(e.seq), e.seq != 0);
-  s.bind_int64(4, e.time_ns);
-  bind_int_or_null(s, 5, e.arrival_ns, e.arrival_ns != 0);
-  s.bind_int64(6, e.time_from_log ? 1 : 0);
-  bind_int_or_null(s, 7, e.facility, e.facility >= 0);
-  bind_int_or_null(s, 8, e.severity, e.severity >= 0);
-  bind_text_or_null(s, 9, e.host);
-  bind_text_or_null(s, 10, e.app);
-  bind_text_or_null(s, 11, e.procid);
-  bind_text_or_null(s, 12, e.msgid);
-  bind_text_or_null(s, 13, e.message);
-  bind_int_or_null(s, 14, static_cast<std::int64_t>(e.template_id), e.template_id != 0);
-  write_json_array(params_json_, e.params);
-  bind_text_or_null(s, 15, params_json_);
-  write_json_object(fields_json_, e.fields);
-  bind_text_or_null(s, 16, fields_json_);
-  bind_text_or_null(s, 17, keys_json_);
-  s.run();
-  ++next_id_;
-  ++pending_.events;
+  s.bind_int64(b + 1, id);
+  bind_text_or_null(s, b + 2, e.source);
+  bind_int_or_null(s, b + 3, static_cast<std::int64_t>(e.seq), e.seq != 0);
+  s.bind_int64(b + 4, e.time_ns);
+  bind_int_or_null(s, b + 5, e.arrival_ns, e.arrival_ns != 0);
+  s.bind_int64(b + 6, e.time_from_log ? 1 : 0);
+  bind_int_or_null(s, b + 7, e.facility, e.facility >= 0);
+  bind_int_or_null(s, b + 8, e.severity, e.severity >= 0);
+  bind_text_or_null(s, b + 9, e.host);
+  bind_text_or_null(s, b + 10, e.app);
+  bind_text_or_null(s, b + 11, e.procid);
+  bind_text_or_null(s, b + 12, e.msgid);
+  bind_text_or_null(s, b + 13, e.message);
+  bind_int_or_null(s, b + 14, static_cast<std::int64_t>(e.template_id), e.template_id != 0);
+  write_json_array(scratch.params, e.params);
+  bind_text_or_null(s, b + 15, scratch.params);
+  write_json_object(scratch.fields, e.fields);
+  bind_text_or_null(s, b + 16, scratch.fields);
+  bind_text_or_null(s, b + 17, keys_json);
 
   if (!event_keys_.empty() && unfolded_.empty()) unfolded_since_ns_ = util::mono_now_ns();
   for (const std::uint64_t key : event_keys_) unfolded_.push_back({key, id, e.time_ns});
@@ -517,9 +545,9 @@ void event_store::after_commit(bool folded) {
 }
 
 void event_store::abort_transaction() noexcept {
-  for (statement* s : {&insert_event_, &insert_rejected_, &insert_entity_, &upsert_template_,
-                       &update_entity_, &last_posting_, &insert_posting_, &update_posting_,
-                       &set_folded_, &max_id_, &commit_, &begin_})
+  for (statement* s : {&insert_event_, &insert_events_, &insert_rejected_, &insert_entity_,
+                       &upsert_template_, &update_entity_, &last_posting_, &insert_posting_,
+                       &update_posting_, &set_folded_, &max_id_, &commit_, &begin_})
     s->reset();
   // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
   if (db_.in_transaction()) {

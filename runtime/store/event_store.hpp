@@ -11,6 +11,7 @@
 // links or fold_interval_ms, whichever comes first: one row per entity per fold. The fold
 // watermark is stored in the same transaction, and links not yet folded are rebuilt from
 // the events table on open, so a crash never loses or double-counts a link.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -95,7 +96,7 @@ class event_store {
   };
 
   void begin();
-  void insert_event(const model::event& e);
+  void stage_event(statement& s, int row, const model::event& e);
   std::size_t write_staged();
   std::size_t write_fold();
   void write_postings(std::uint64_t key, const std::int64_t* first, const std::int64_t* last);
@@ -107,7 +108,7 @@ class event_store {
   store_options options_;
   int schema_version_ = 0;
   statement begin_, commit_, rollback_, max_id_;
-  statement insert_event_, insert_rejected_, insert_entity_, upsert_template_;
+  statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
   statement update_entity_, last_posting_, insert_posting_, update_posting_, set_folded_;
 
   bool in_txn_ = false;
@@ -124,8 +125,15 @@ class event_store {
   std::vector<std::int64_t> fold_ids_;
   std::int64_t unfolded_since_ns_ = 0;  // monotonic time the oldest unfolded link waits from
 
-  // Per-event scratch, reused so that the hot path does not allocate.
-  std::string params_json_, fields_json_, keys_json_, posting_json_;
+  // Events go in several rows per INSERT: SQLite's per-statement work (opening cursors on the
+  // table and its index, halting, resetting) then happens once per batch of rows.
+  static constexpr int events_per_insert = 16;
+  // Per-row scratch for a multi-row INSERT, reused so that the hot path does not allocate.
+  struct row_scratch {
+    std::string params, fields, keys;
+  };
+  std::array<row_scratch, events_per_insert> rows_;
+  std::string posting_json_;
   std::vector<std::uint64_t> event_keys_;
 };
 

@@ -1,5 +1,6 @@
 #include "runtime/store/sqlite_db.hpp"
 
+#include <mutex>
 #include <utility>
 
 #include "runtime/store/store_error.hpp"
@@ -23,9 +24,18 @@ namespace {
   throw store_error(code, "cannot open database " + path + ": " + what);
 }
 
+// SQLite's allocation statistics take a global mutex on every malloc; nothing here reads them.
+// The setting must precede SQLite's initialisation, so it only takes effect if no other code in
+// the process opened a database first (otherwise SQLite refuses it, harmlessly).
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 sqlite_db::sqlite_db(std::string path, int flags, int busy_timeout_ms) : path_(std::move(path)) {
+  configure_sqlite_once();
   const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const int code = db_ ? sqlite3_extended_errcode(db_) : rc;

@@ -541,3 +541,44 @@ TEST_CASE("events written by another connection are folded too") {
   CHECK(ints(db, "SELECT event_id FROM event_entities ORDER BY 1") ==
         std::vector<std::int64_t>{1, 2, 3});
 }
+
+TEST_CASE("large batches round-trip like single events") {
+  temp_dir dir;
+  const auto path = dir.file("batch.db");
+  // 37 events: two full multi-row inserts and a remainder of five single ones.
+  std::vector<model::event> batch;
+  for (int i = 0; i < 37; ++i) {
+    auto e = make_event(
+        1000 + i, "message " + std::to_string(i),
+        i % 3 == 0 ? std::vector<model::entity_ref>{ip_a} : std::vector<model::entity_ref>{},
+        i % 2 ? 9 : 0, i % 2 ? "tpl" : "");
+    e.seq = static_cast<std::uint64_t>(i % 4);  // 0 is stored as NULL
+    e.host = i % 5 ? "h" + std::to_string(i) : "";
+    if (i % 7 == 0) e.params = {"p" + std::to_string(i)};
+    batch.push_back(std::move(e));
+  }
+  {
+    event_store st({path});
+    st.add_events(batch);
+    CHECK(st.commit() == 37 + 1 + 1);
+  }
+  auto db = open_reader(path);
+  auto q = db.prepare(
+      "SELECT id, message, time_ns, quote(seq), quote(host), quote(params), quote(template_id), "
+      "quote(entity_keys) FROM events ORDER BY id");
+  for (int i = 0; i < 37; ++i) {
+    INFO("event " << i);
+    REQUIRE(q.step());
+    CHECK(q.column_int64(0) == i + 1);
+    CHECK(q.column_text(1) == "message " + std::to_string(i));
+    CHECK(q.column_int64(2) == 1000 + i);
+    CHECK(q.column_text(3) == (i % 4 ? std::to_string(i % 4) : "NULL"));
+    CHECK(q.column_text(4) == (i % 5 ? "'h" + std::to_string(i) + "'" : "NULL"));
+    CHECK(q.column_text(5) == (i % 7 ? "NULL" : "'[\"p" + std::to_string(i) + "\"]'"));
+    CHECK(q.column_text(6) == (i % 2 ? "9" : "NULL"));
+    CHECK(q.column_text(7) == (i % 3 ? "NULL" : "'[" + std::to_string(key_of(ip_a)) + "]'"));
+  }
+  CHECK_FALSE(q.step());
+  CHECK(db.query_int64("SELECT event_count FROM templates") == 18);
+  CHECK(db.query_int64("SELECT event_count FROM entities") == 13);  // folded on close
+}
