@@ -127,7 +127,7 @@ class event_store {
 
   // Events go in several rows per INSERT: SQLite's per-statement work (opening cursors on the
   // table and its index, halting, resetting) then happens once per batch of rows.
-  static constexpr int events_per_insert = 16;
+  static constexpr int events_per_insert = 64;
   // Per-row scratch for a multi-row INSERT, reused so that the hot path does not allocate.
   struct row_scratch {
     std::string params, fields, keys;

@@ -545,9 +545,9 @@ TEST_CASE("events written by another connection are folded too") {
 TEST_CASE("large batches round-trip like single events") {
   temp_dir dir;
   const auto path = dir.file("batch.db");
-  // 37 events: two full multi-row inserts and a remainder of five single ones.
+  // 150 events: two full multi-row inserts (64 rows each) and 22 single ones.
   std::vector<model::event> batch;
-  for (int i = 0; i < 37; ++i) {
+  for (int i = 0; i < 150; ++i) {
     auto e = make_event(
         1000 + i, "message " + std::to_string(i),
         i % 3 == 0 ? std::vector<model::entity_ref>{ip_a} : std::vector<model::entity_ref>{},
@@ -560,13 +560,13 @@ TEST_CASE("large batches round-trip like single events") {
   {
     event_store st({path});
     st.add_events(batch);
-    CHECK(st.commit() == 37 + 1 + 1);
+    CHECK(st.commit() == 150 + 1 + 1);
   }
   auto db = open_reader(path);
   auto q = db.prepare(
       "SELECT id, message, time_ns, quote(seq), quote(host), quote(params), quote(template_id), "
       "quote(entity_keys) FROM events ORDER BY id");
-  for (int i = 0; i < 37; ++i) {
+  for (int i = 0; i < 150; ++i) {
     INFO("event " << i);
     REQUIRE(q.step());
     CHECK(q.column_int64(0) == i + 1);
@@ -579,6 +579,6 @@ TEST_CASE("large batches round-trip like single events") {
     CHECK(q.column_text(7) == (i % 3 ? "NULL" : "'[" + std::to_string(key_of(ip_a)) + "]'"));
   }
   CHECK_FALSE(q.step());
-  CHECK(db.query_int64("SELECT event_count FROM templates") == 18);
-  CHECK(db.query_int64("SELECT event_count FROM entities") == 13);  // folded on close
+  CHECK(db.query_int64("SELECT event_count FROM templates") == 75);
+  CHECK(db.query_int64("SELECT event_count FROM entities") == 50);  // folded on close
 }
