@@ -1,0 +1,570 @@
+#include "runtime/store/event_store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <utility>
+
+#include "runtime/store/json_text.hpp"
+#include "runtime/store/migrations.hpp"
+#include "runtime/store/store_error.hpp"
+#include "runtime/util/clock.hpp"
+
+namespace seerflow::store {
+
+namespace {
+
+// Tuning, measured with bench/store/ingest.cpp:
+// - 64 MiB of page cache keeps the B-tree pages a fold touches (one per active entity)
+//   between folds;
+// - a larger WAL between checkpoints lets a hot page be copied back to the database once per
+//   checkpoint instead of once per commit; 8192 pages = 32 MiB of WAL;
+// - the WAL file is truncated back to 64 MiB after a checkpoint once no reader pins it.
+constexpr const char* tuning_pragmas =
+    "PRAGMA cache_size = -65536;"
+    "PRAGMA wal_autocheckpoint = 8192;"
+    "PRAGMA journal_size_limit = 67108864;"
+    "PRAGMA temp_store = MEMORY;";
+
+// A posting row's JSON stays under this many bytes, so that the row fits on its B-tree page
+// (an index page holds up to ~1000 bytes of a row before spilling to overflow pages).
+constexpr std::size_t posting_bytes = 900;
+
+// Above this many remembered entity keys the set is dropped and relearned (bounded memory).
+constexpr std::size_t max_known_entities = 1 << 21;
+
+// PRAGMA values cannot be bound, so the configured word selects one of these fixed texts.
+const char* synchronous_pragma(std::string_view word) {
+  std::string w(word);
+  std::transform(w.begin(), w.end(), w.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (w == "off") return "PRAGMA synchronous = OFF";
+  if (w == "normal") return "PRAGMA synchronous = NORMAL";
+  if (w == "full") return "PRAGMA synchronous = FULL";
+  if (w == "extra") return "PRAGMA synchronous = EXTRA";
+  throw store_error(SQLITE_MISUSE, "storage.synchronous must be off, normal, full or extra, not '" +
+                                       std::string(word) + "'");
+}
+
+sqlite_db open_database(const store_options& o) {
+  if (o.path.empty()) throw store_error(SQLITE_MISUSE, "storage.path is empty");
+  synchronous_pragma(o.synchronous);  // refuse a bad setting before touching the file
+  return sqlite_db(o.path, sqlite_db::default_flags, o.busy_timeout_ms);
+}
+
+// 8-4-4-4-12 lower-case hex.
+std::array<char, 36> format_uuid(const model::uuid& id) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::array<char, 36> out{};
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+    out[o++] = hex[id[i] >> 4];
+    out[o++] = hex[id[i] & 0xF];
+  }
+  return out;
+}
+
+constexpr int event_columns = 17;
+
+std::string events_insert_sql(int rows) {
+  std::string sql =
+      "INSERT INTO events(id, source, seq, time_ns, arrival_ns, time_from_log, facility, "
+      "severity, host, app, procid, msgid, message, template_id, params, fields, entity_keys) "
+      "VALUES";
+  for (int r = 0; r < rows; ++r) {
+    sql += r ? ",(" : "(";
+    for (int c = 1; c <= event_columns; ++c) {
+      sql += c > 1 ? ",?" : "?";
+      sql += std::to_string(r * event_columns + c);
+    }
+    sql += ')';
+  }
+  return sql;
+}
+
+void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// Absent values are NULL: empty text, and the model's "none" codes.
+void bind_text_or_null(statement& s, int i, const std::string& v) {
+  if (v.empty())
+    s.bind_null(i);
+  else
+    s.bind_text(i, v, lifetime::borrowed);
+}
+
+void bind_int_or_null(statement& s, int i, std::int64_t v, bool present) {
+  if (present)
+    s.bind_int64(i, v);
+  else
+    s.bind_null(i);
+}
+
+}  // namespace
+
+event_store::event_store(store_options options)
+    : db_(open_database(options)), options_(std::move(options)) {
+  check_schema(db_);
+  const std::string mode = db_.query_text("PRAGMA journal_mode = WAL");
+  if (mode != "wal")
+    throw store_error(SQLITE_ERROR, "database " + db_.path() +
+                                        " cannot use write-ahead logging (journal mode is '" +
+                                        mode +
+                                        "'), so readers would block the writer; put "
+                                        "storage.path on a local file system");
+  db_.exec(synchronous_pragma(options_.synchronous));
+  db_.exec(tuning_pragmas);
+  schema_version_ = migrate(db_);
+
+  begin_ = db_.prepare("BEGIN IMMEDIATE");
+  commit_ = db_.prepare("COMMIT");
+  rollback_ = db_.prepare("ROLLBACK");
+  max_id_ = db_.prepare("SELECT coalesce(max(id), 0) FROM events");
+  insert_event_ = db_.prepare(events_insert_sql(1));
+  insert_events_ = db_.prepare(events_insert_sql(events_per_insert));
+  insert_rejected_ = db_.prepare(
+      "INSERT INTO rejected(source, reason, detail, data, arrival_ns, peer) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  // Counts arrive with the fold; a row that exists already (the key set forgot it) is kept.
+  insert_entity_ = db_.prepare(
+      "INSERT INTO entities(entity_key, uuid, type, value, first_seen_ns, last_seen_ns, "
+      "event_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0) ON CONFLICT(entity_key) DO NOTHING");
+  upsert_template_ = db_.prepare(
+      "INSERT INTO templates(template_id, source, template, first_seen_ns, last_seen_ns, "
+      "event_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+      "ON CONFLICT(template_id) DO UPDATE SET "
+      "source = coalesce(source, excluded.source), "
+      "template = coalesce(excluded.template, template), "
+      "first_seen_ns = min(first_seen_ns, excluded.first_seen_ns), "
+      "last_seen_ns = max(last_seen_ns, excluded.last_seen_ns), "
+      "event_count = event_count + excluded.event_count");
+  update_entity_ = db_.prepare(
+      "UPDATE entities SET first_seen_ns = min(first_seen_ns, ?2), "
+      "last_seen_ns = max(last_seen_ns, ?3), event_count = event_count + ?4 "
+      "WHERE entity_key = ?1");
+  last_posting_ = db_.prepare(
+      "SELECT first_event_id, event_ids FROM entity_postings WHERE entity_key = ?1 "
+      "ORDER BY first_event_id DESC LIMIT 1");
+  insert_posting_ = db_.prepare(
+      "INSERT INTO entity_postings(entity_key, first_event_id, last_event_id, event_ids) "
+      "VALUES(?1, ?2, ?3, ?4)");
+  update_posting_ = db_.prepare(
+      "UPDATE entity_postings SET last_event_id = ?3, event_ids = ?4 "
+      "WHERE entity_key = ?1 AND first_event_id = ?2");
+  set_folded_ =
+      db_.prepare("UPDATE store_meta SET value = ?1 WHERE name = 'folded_through_event_id'");
+
+  // Links committed before a crash but never folded live only in events.entity_keys.
+  const std::int64_t folded = db_.query_int64(
+      "SELECT coalesce((SELECT value FROM store_meta WHERE name = 'folded_through_event_id'), 0)");
+  known_max_id_ = folded;
+  load_unfolded(folded);
+  known_max_id_ = db_.query_int64("SELECT coalesce(max(id), 0) FROM events");
+  next_id_ = known_max_id_ + 1;
+  if (!unfolded_.empty()) fold();
+}
+
+event_store::~event_store() {
+  if (in_txn_) abort_transaction();
+  try {
+    if (!unfolded_.empty()) fold();
+  } catch (...) {
+    // The links stay in events.entity_keys; the next open folds them.
+  }
+}
+
+void event_store::load_unfolded(std::int64_t after_id) {
+  auto q = db_.prepare(
+      "SELECT id, time_ns, entity_keys FROM events WHERE id > ?1 AND entity_keys IS NOT NULL "
+      "ORDER BY id",
+      false);
+  q.bind_int64(1, after_id);
+  const std::size_t before = unfolded_.size();
+  while (q.step()) {
+    const std::int64_t id = q.column_int64(0), t = q.column_int64(1);
+    const std::string_view text = q.column_text(2);
+    // Our own format, [k1,k2,...]; anything else (a hand-edited row) contributes what parses.
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (p < end) {
+      if (*p == '-' || (*p >= '0' && *p <= '9')) {
+        std::int64_t k = 0;
+        const auto r = std::from_chars(p, end, k);
+        if (r.ec == std::errc()) unfolded_.push_back({static_cast<std::uint64_t>(k), id, t});
+        p = r.ptr == p ? p + 1 : r.ptr;
+      } else {
+        ++p;
+      }
+    }
+    known_max_id_ = std::max(known_max_id_, id);
+  }
+  if (before == 0 && !unfolded_.empty()) unfolded_since_ns_ = util::mono_now_ns();
+}
+
+void event_store::begin() {
+  begin_.run();
+  in_txn_ = true;
+  try {
+    // Read under the write lock: ids stay unique, and events someone else wrote since our
+    // last transaction get their links folded too.
+    max_id_.step();
+    const std::int64_t max_id = max_id_.column_int64(0);
+    max_id_.reset();
+    if (max_id > known_max_id_) load_unfolded(known_max_id_);
+    known_max_id_ = std::max(known_max_id_, max_id);
+    next_id_ = known_max_id_ + 1;
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+}
+
+void event_store::add_events(const std::vector<model::event>& events) {
+  if (events.empty()) return;
+  if (!in_txn_) begin();
+  try {
+    std::size_t i = 0;
+    for (; events.size() - i >= events_per_insert; i += events_per_insert) {
+      for (int r = 0; r < events_per_insert; ++r)
+        stage_event(insert_events_, r, events[i + static_cast<std::size_t>(r)]);
+      insert_events_.run();
+      pending_.events += events_per_insert;
+    }
+    for (; i < events.size(); ++i) {
+      stage_event(insert_event_, 0, events[i]);
+      insert_event_.run();
+      ++pending_.events;
+    }
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+}
+
+// Binds event `e` as row `row` of statement `s` and records its links, new entities and
+// template. The row's JSON lives in per-row scratch until the statement runs.
+void event_store::stage_event(statement& s, int row, const model::event& e) {
+  const std::int64_t id = next_id_++;
+  const int b = row * event_columns;
+  auto& scratch = rows_[static_cast<std::size_t>(row)];
+  auto& keys_json = scratch.keys;
+
+  // Distinct keys, in the event's order; an entity named twice links once.
+  event_keys_.clear();
+  keys_json.clear();
+  for (const auto& ref : e.entities) {
+    const std::uint64_t key = model::entity_key(ref.id);
+    if (std::find(event_keys_.begin(), event_keys_.end(), key) != event_keys_.end()) continue;
+    event_keys_.push_back(key);
+    keys_json.push_back(keys_json.empty() ? '[' : ',');
+    append_int(keys_json, static_cast<std::int64_t>(key));
+    if (known_entities_.contains(key)) continue;
+    auto [agg, fresh] = new_entities_.find_or_add(key);
+    if (fresh) {
+      agg.type = ref.type;
+      agg.id = ref.id;
+      agg.value.assign(ref.value);
+      agg.first_ns = agg.last_ns = e.time_ns;
+    } else {
+      agg.first_ns = std::min(agg.first_ns, e.time_ns);
+      agg.last_ns = std::max(agg.last_ns, e.time_ns);
+    }
+  }
+  if (!keys_json.empty()) keys_json.push_back(']');
+
+  s.bind_int64(b + 1, id);
+  bind_text_or_null(s, b + 2, e.source);
+  bind_int_or_null(s, b + 3, static_cast<std::int64_t>(e.seq), e.seq != 0);
+  s.bind_int64(b + 4, e.time_ns);
+  bind_int_or_null(s, b + 5, e.arrival_ns, e.arrival_ns != 0);
+  s.bind_int64(b + 6, e.time_from_log ? 1 : 0);
+  bind_int_or_null(s, b + 7, e.facility, e.facility >= 0);
+  bind_int_or_null(s, b + 8, e.severity, e.severity >= 0);
+  bind_text_or_null(s, b + 9, e.host);
+  bind_text_or_null(s, b + 10, e.app);
+  bind_text_or_null(s, b + 11, e.procid);
+  bind_text_or_null(s, b + 12, e.msgid);
+  bind_text_or_null(s, b + 13, e.message);
+  bind_int_or_null(s, b + 14, static_cast<std::int64_t>(e.template_id), e.template_id != 0);
+  write_json_array(scratch.params, e.params);
+  bind_text_or_null(s, b + 15, scratch.params);
+  write_json_object(scratch.fields, e.fields);
+  bind_text_or_null(s, b + 16, scratch.fields);
+  bind_text_or_null(s, b + 17, keys_json);
+
+  if (!event_keys_.empty() && unfolded_.empty()) unfolded_since_ns_ = util::mono_now_ns();
+  for (const std::uint64_t key : event_keys_) unfolded_.push_back({key, id, e.time_ns});
+  pending_.links += event_keys_.size();
+
+  if (e.template_id != 0) {
+    auto [agg, fresh] = templates_.find_or_add(e.template_id);
+    if (fresh) {
+      agg.source.assign(e.source);
+      agg.text.assign(e.template_text);
+      agg.first_ns = agg.last_ns = e.time_ns;
+      agg.count = 1;
+    } else {
+      if (!e.template_text.empty() && agg.text != e.template_text) agg.text.assign(e.template_text);
+      agg.first_ns = std::min(agg.first_ns, e.time_ns);
+      agg.last_ns = std::max(agg.last_ns, e.time_ns);
+      ++agg.count;
+    }
+  }
+}
+
+void event_store::add_rejected(const std::vector<model::rejected_record>& records) {
+  if (records.empty()) return;
+  if (!in_txn_) begin();
+  try {
+    auto& s = insert_rejected_;
+    for (const auto& r : records) {
+      bind_text_or_null(s, 1, r.source);
+      bind_text_or_null(s, 2, r.reason);
+      bind_text_or_null(s, 3, r.detail);
+      if (r.data.empty())
+        s.bind_null(4);
+      else
+        s.bind_blob(4, r.data, lifetime::borrowed);
+      bind_int_or_null(s, 5, r.arrival_ns, r.arrival_ns != 0);
+      bind_text_or_null(s, 6, r.peer);
+      s.run();
+      ++pending_.rejected;
+    }
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+}
+
+std::size_t event_store::pending_rows() const {
+  return pending_.events + pending_.rejected + new_entities_.size() + templates_.size();
+}
+
+bool event_store::fold_due() const {
+  if (unfolded_.empty()) return false;
+  if (unfolded_.size() >= options_.fold_links) return true;
+  return util::mono_now_ns() - unfolded_since_ns_ >= options_.fold_interval_ms * 1'000'000;
+}
+
+// The entity rows first seen and the template upserts of the open transaction.
+std::size_t event_store::write_staged() {
+  auto ents = new_entities_.entries();
+  for (std::size_t i = 0; i < ents.size(); ++i) {
+    const auto& a = ents[i];
+    const auto uuid = format_uuid(a.id);
+    auto& s = insert_entity_;
+    s.bind_int64(1, static_cast<std::int64_t>(new_entities_.key(i)));
+    s.bind_text(2, std::string_view(uuid.data(), uuid.size()), lifetime::borrowed);
+    s.bind_text(3, model::to_string(a.type), lifetime::borrowed);
+    s.bind_text(4, a.value, lifetime::borrowed);
+    s.bind_int64(5, a.first_ns);
+    s.bind_int64(6, a.last_ns);
+    s.run();
+  }
+  auto tpls = templates_.entries();
+  for (std::size_t i = 0; i < tpls.size(); ++i) {
+    const auto& a = tpls[i];
+    auto& s = upsert_template_;
+    s.bind_int64(1, static_cast<std::int64_t>(templates_.key(i)));
+    bind_text_or_null(s, 2, a.source);
+    bind_text_or_null(s, 3, a.text);
+    s.bind_int64(4, a.first_ns);
+    s.bind_int64(5, a.last_ns);
+    s.bind_int64(6, a.count);
+    s.run();
+  }
+  return pending_rows();
+}
+
+std::size_t event_store::commit() {
+  if (!in_txn_) return fold_due() ? fold() : 0;
+  std::size_t rows = 0;
+  bool folded = false;
+  try {
+    rows = write_staged();
+    if (fold_due()) {
+      rows += write_fold();
+      folded = true;
+    }
+    commit_.run();
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+  after_commit(folded);
+  return rows;
+}
+
+std::size_t event_store::fold() {
+  std::size_t rows = in_txn_ ? commit() : 0;
+  if (unfolded_.empty()) return rows;
+  begin();
+  try {
+    rows += write_fold();
+    commit_.run();
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+  after_commit(true);
+  return rows;
+}
+
+// Folds every link in unfolded_ (which includes the open transaction's) into entity counts
+// and postings, and moves the watermark; all inside the open transaction. Links are grouped by
+// entity with a counting sort (unfolded_ is in event order, so each group comes out in order)
+// and entities are visited in key order, which walks the B-trees front to back.
+std::size_t event_store::write_fold() {
+  fold_aggs_.clear();
+  fold_slot_.resize(unfolded_.size());
+  for (std::size_t i = 0; i < unfolded_.size(); ++i) {
+    const link& l = unfolded_[i];
+    auto [agg, fresh] = fold_aggs_.find_or_add(l.key);
+    if (fresh) {
+      agg.first_ns = agg.last_ns = l.time_ns;
+      agg.count = 0;
+      agg.index = static_cast<std::uint32_t>(fold_aggs_.size() - 1);
+    }
+    agg.first_ns = std::min(agg.first_ns, l.time_ns);
+    agg.last_ns = std::max(agg.last_ns, l.time_ns);
+    ++agg.count;
+    fold_slot_[i] = agg.index;
+  }
+  auto aggs = fold_aggs_.entries();
+  fold_order_.resize(aggs.size());
+  for (std::uint32_t i = 0; i < aggs.size(); ++i) fold_order_[i] = i;
+  std::sort(fold_order_.begin(), fold_order_.end(), [this](std::uint32_t a, std::uint32_t b) {
+    return fold_aggs_.key(a) < fold_aggs_.key(b);
+  });
+  std::int64_t offset = 0;
+  for (const std::uint32_t i : fold_order_) {
+    aggs[i].offset = offset;
+    offset += aggs[i].count;
+  }
+  fold_ids_.resize(unfolded_.size());
+  for (std::size_t i = 0; i < unfolded_.size(); ++i)
+    fold_ids_[static_cast<std::size_t>(aggs[fold_slot_[i]].offset++)] = unfolded_[i].event_id;
+
+  std::size_t rows = 0;
+  std::int64_t* ids = fold_ids_.data();
+  for (const std::uint32_t i : fold_order_) {
+    const auto& a = aggs[i];
+    const std::uint64_t key = fold_aggs_.key(i);
+    auto& u = update_entity_;
+    u.bind_int64(1, static_cast<std::int64_t>(key));
+    u.bind_int64(2, a.first_ns);
+    u.bind_int64(3, a.last_ns);
+    u.bind_int64(4, a.count);
+    u.run();
+    rows += static_cast<std::size_t>(db_.changes());
+    pending_.entities_upserted += static_cast<std::uint64_t>(db_.changes());
+    // A group can be out of order only if events were loaded from another writer's range.
+    if (!std::is_sorted(ids, ids + a.count)) std::sort(ids, ids + a.count);
+    write_postings(key, ids, ids + a.count);
+    ids += a.count;
+  }
+  rows += pending_.postings_written;
+  set_folded_.bind_int64(1, next_id_ - 1);
+  set_folded_.run();
+  return rows;
+}
+
+// Appends the event ids [first, last) of one entity to its postings: into its latest row while
+// that stays small, then in new rows of at most posting_bytes.
+void event_store::write_postings(std::uint64_t key, const std::int64_t* first,
+                                 const std::int64_t* last) {
+  const auto k = static_cast<std::int64_t>(key);
+  std::int64_t chunk_first = 0, chunk_last = 0;
+  bool extending = false;  // posting_json_ continues the stored row chunk_first
+  posting_json_.clear();
+
+  last_posting_.bind_int64(1, k);
+  if (last_posting_.step()) {
+    const std::string_view ids = last_posting_.column_text(1);
+    if (ids.size() + 24 < posting_bytes && ids.size() >= 2 && ids.back() == ']') {
+      chunk_first = last_posting_.column_int64(0);
+      posting_json_.assign(ids.substr(0, ids.size() - 1));
+      extending = true;
+    }
+  }
+  last_posting_.reset();
+
+  auto flush = [&] {
+    posting_json_.push_back(']');
+    auto& s = extending ? update_posting_ : insert_posting_;
+    s.bind_int64(1, k);
+    s.bind_int64(2, chunk_first);
+    s.bind_int64(3, chunk_last);
+    s.bind_text(4, posting_json_, lifetime::borrowed);
+    s.run();
+    ++pending_.postings_written;
+    posting_json_.clear();
+    extending = false;
+  };
+
+  for (const std::int64_t* id = first; id < last; ++id) {
+    if (posting_json_.empty()) {
+      posting_json_.push_back('[');
+      chunk_first = *id;
+    } else {
+      posting_json_.push_back(',');
+    }
+    append_int(posting_json_, *id);
+    chunk_last = *id;
+    if (posting_json_.size() + 24 >= posting_bytes) flush();
+  }
+  if (!posting_json_.empty()) flush();
+}
+
+void event_store::after_commit(bool folded) {
+  totals_.events += pending_.events;
+  totals_.links += pending_.links;
+  totals_.rejected += pending_.rejected;
+  totals_.entities_upserted += pending_.entities_upserted + new_entities_.size();
+  totals_.templates_upserted += templates_.size();
+  totals_.postings_written += pending_.postings_written;
+  ++totals_.commits;
+  if (known_entities_.size() + new_entities_.size() > max_known_entities) known_entities_.clear();
+  for (std::size_t i = 0; i < new_entities_.size(); ++i)
+    known_entities_.insert(new_entities_.key(i));
+  known_max_id_ = std::max(known_max_id_, next_id_ - 1);
+  if (folded) {
+    ++totals_.folds;
+    unfolded_.clear();
+    unfolded_since_ns_ = 0;
+  }
+  pending_ = {};
+  new_entities_.clear();
+  templates_.clear();
+  in_txn_ = false;
+}
+
+void event_store::abort_transaction() noexcept {
+  for (statement* s : {&insert_event_, &insert_events_, &insert_rejected_, &insert_entity_,
+                       &upsert_template_, &update_entity_, &last_posting_, &insert_posting_,
+                       &update_posting_, &set_folded_, &max_id_, &commit_, &begin_})
+    s->reset();
+  // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
+  if (db_.in_transaction()) {
+    try {
+      rollback_.run();
+    } catch (...) {
+      // The connection is unusable if even ROLLBACK fails; the next begin() will report it.
+    }
+  }
+  // The links of the rolled-back events go; committed ones wait for the next fold (a fold
+  // may have sorted them, which is harmless).
+  std::erase_if(unfolded_, [this](const link& l) { return l.event_id > known_max_id_; });
+  if (unfolded_.empty()) unfolded_since_ns_ = 0;
+  pending_ = {};
+  new_entities_.clear();
+  templates_.clear();
+  in_txn_ = false;
+}
+
+}  // namespace seerflow::store
