@@ -102,7 +102,7 @@ catalog make_builtin() {
          {"source", "sinks", "directory"},
          [](const spawn_env& env) {
            source_args a;
-           a.name = arg_or(*env.node, "source", env.node->name);
+           a.source_name = arg_or(*env.node, "source", env.node->name);
            const bool analyze = env.ctx->mode == system::run_mode::analyze;
            a.sinks = split_list(arg_or(*env.node, "sinks", analyze ? "printer" : "store"));
            a.directory = arg_or(*env.node, "directory", "directory");

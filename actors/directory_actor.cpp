@@ -60,6 +60,7 @@ void revive(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
   t.live.push_front(key);
   s.lru = t.live.begin();
   s.last_active = self->clock().now();
+  self->monitor(s.handle);
   self->state.by_addr[s.handle.address()] = {is_entity, key};
   if (from_snapshot) self->state.revivals->add();
 }
@@ -116,6 +117,7 @@ void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
   if (it == t.slots.end() || it->second.phase != child_phase::passivating) return;
   auto& s = it->second;
   self->state.by_addr.erase(s.handle.address());
+  self->state.departed.add(s.handle.address());
   s.handle = nullptr;
   s.snapshot = std::move(snapshot);
   if (ok)
@@ -265,25 +267,24 @@ directory_actor::behavior_type directory_actor_impl(
   st.known_templates = &m.get_gauge("directory_known", {{"kind", "template"}});
   st.known_entities = &m.get_gauge("directory_known", {{"kind", "entity"}});
 
+  // Children are linked (they die with us) and monitored (CAF 0.17 does not echo an exit we
+  // sent over the link; the down message always comes). Their exit messages are ignored.
   self->set_exit_handler([=](caf::exit_msg& msg) {
+    if (self->state.by_addr.count(msg.source) || self->state.departed.contains(msg.source)) return;
+    if (msg.reason != caf::exit_reason::normal) self->quit(msg.reason);
+  });
+  self->set_down_handler([=](caf::down_msg& msg) {
     auto it = self->state.by_addr.find(msg.source);
-    if (it == self->state.by_addr.end()) {
-      // Not a live child: a passivated child's normal exit (already accounted for), or our
-      // supervisor telling us to go.
-      if (msg.reason != caf::exit_reason::normal) self->quit(msg.reason);
-      return;
-    }
+    if (it == self->state.by_addr.end()) return;  // passivated: already accounted for
     const auto [is_entity, key] = it->second;
     self->state.by_addr.erase(it);
-    if (!self->state.shutting_down && msg.reason && msg.reason != caf::exit_reason::normal) {
-      log::warn("directory", is_entity ? "entity" : "template", " actor ", key,
-                " failed: ", to_string(msg.reason), "; it will be revived on its next delivery");
-      if (is_entity)
-        on_child_failure(self, self->state.entities, key);
-      else
-        on_child_failure(self, self->state.templates, key);
-    } else if (!self->state.shutting_down) {
-      // A child quit normally without being asked to passivate: treat as passive, no snapshot.
+    self->state.departed.add(msg.source);
+    if (!self->state.shutting_down) {
+      if (msg.reason && msg.reason != caf::exit_reason::normal)
+        log::warn("directory", is_entity ? "entity" : "template", " actor ", key, " failed: ",
+                  to_string(msg.reason), "; it will be revived on its next delivery");
+      // A child that ended without being asked to passivate is treated as passive without a
+      // snapshot: it is revived, fresh, on its next delivery.
       if (is_entity)
         on_child_failure(self, self->state.entities, key);
       else

@@ -14,6 +14,7 @@
 #include <caf/actor_clock.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/recent_exits.hpp"
 #include "runtime/state/entity_state.hpp"
 #include "runtime/system/node_context.hpp"
 
@@ -56,6 +57,7 @@ struct directory_state {
   child_table<entity_actor, entity_message> entities;
   // Which slot a linked child belongs to, for exit handling: (is_entity, key).
   std::unordered_map<caf::actor_addr, std::pair<bool, std::uint64_t>> by_addr;
+  recent_exits departed;
   bool shutting_down = false;
   std::size_t awaiting_exit = 0;
   metrics::counter* passivations = nullptr;

@@ -30,7 +30,7 @@ constexpr auto bind_retry_interval = std::chrono::milliseconds(20);
 template <class Server, class Options>
 void start_server(self_ptr self, Options opts, std::shared_ptr<ingest::batch_sink> sink) {
   auto& st = self->state;
-  net::receiver_counters counters(*st.ctx->metrics, st.name);
+  net::receiver_counters counters(*st.ctx->metrics, st.receiver_name);
   auto server = std::make_shared<Server>(*st.ctx->io, std::move(opts), std::move(sink), counters);
   st.port = server->start();  // throws with a clear message when the bind fails
   st.stop_server = [server](std::function<void()> done) { server->stop(std::move(done)); };
@@ -72,12 +72,12 @@ bool try_start(self_ptr self) {
     throw;
   }
   const std::string proto = st.protocol == receiver_protocol::udp ? "syslog/udp" : "syslog/tcp";
-  st.ctx->registry->add_endpoint({st.name, proto, address, st.port});
-  log::info(st.name, "listening on ", proto, " ", address, ":", st.port, " for source '",
+  st.ctx->registry->add_endpoint({st.receiver_name, proto, address, st.port});
+  log::info(st.receiver_name, "listening on ", proto, " ", address, ":", st.port, " for source '",
             st.source, "'");
   // However the actor ends (ordered stop, kill, crash), the server stops with it, and the
   // endpoint goes so that nobody is told about a port that is no longer served.
-  self->attach_functor([stop = st.stop_server, reg = st.ctx->registry, name = st.name] {
+  self->attach_functor([stop = st.stop_server, reg = st.ctx->registry, name = st.receiver_name] {
     reg->remove_endpoint(name);
     stop([] {});
   });
@@ -92,7 +92,7 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
   install_exception_handler(self, name);
   auto& st = self->state;
   st.ctx = ctx;
-  st.name = std::move(name);
+  st.receiver_name = std::move(name);
   st.source = std::move(source);
   st.protocol = protocol;
   st.bind_deadline = std::chrono::steady_clock::now() + bind_retry_window;
@@ -118,7 +118,7 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
       [=](inspect_atom) -> std::string {
         auto& s = self->state;
         nlohmann::ordered_json j;
-        j["name"] = s.name;
+        j["name"] = s.receiver_name;
         j["protocol"] = s.protocol == receiver_protocol::udp ? "syslog/udp" : "syslog/tcp";
         j["port"] = s.port;
         j["source"] = s.source;
@@ -127,7 +127,7 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
           bool mine = false;
           std::string reason;
           for (const auto& [k, v] : smp.tags) {
-            mine |= k == "receiver" && v == s.name;
+            mine |= k == "receiver" && v == s.receiver_name;
             if (k == "reason") reason = v;
           }
           if (!mine) continue;

@@ -18,7 +18,7 @@ enum class receiver_protocol { udp, tcp };
 
 struct receiver_state {
   system::node_context* ctx = nullptr;
-  std::string name;
+  std::string receiver_name;
   std::string source;
   receiver_protocol protocol = receiver_protocol::udp;
   std::uint16_t port = 0;

@@ -47,7 +47,7 @@ void send_or_stall(self_ptr self, const std::string& target, event_batch b) {
       self->send(sink, std::move(b));
       return;
     }
-    log::warn("source", st.name, ": sink '", target, "' is not running; holding batches for it");
+    log::warn("source", st.source_name, ": sink '", target, "' is not running; holding batches for it");
   }
   st.stalled.push_back({target, false, std::move(b), {}});
   flush_stalled(self);
@@ -60,7 +60,7 @@ void route_or_stall(self_ptr self, routed_batch b) {
       self->send(dir, std::move(b));
       return;
     }
-    log::warn("source", st.name, ": directory '", st.directory,
+    log::warn("source", st.source_name, ": directory '", st.directory,
               "' is not running; holding batches for it");
   }
   st.stalled.push_back({st.directory, true, {}, std::move(b)});
@@ -69,7 +69,7 @@ void route_or_stall(self_ptr self, routed_batch b) {
 
 void stash(self_ptr self) {
   auto& st = self->state;
-  st.ctx->registry->stash(vault_key(st.name), st.pipeline->snapshot());
+  st.ctx->registry->stash(vault_key(st.source_name), st.pipeline->snapshot());
 }
 
 }  // namespace
@@ -100,19 +100,19 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
   install_exception_handler(self, "source");
   auto& st = self->state;
   st.ctx = ctx;
-  st.name = args.name;
+  st.source_name = args.source_name;
   st.sinks = std::move(args.sinks);
   st.directory = std::move(args.directory);
   const bool replay = ctx->mode == system::run_mode::analyze;
   st.pipeline = std::make_unique<parse::source_pipeline>(
-      pipeline_options_from(*ctx->cfg, st.name, replay, ctx->analyze.year), ctx->metrics);
-  if (auto snap = ctx->registry->peek_stash(vault_key(st.name))) {
+      pipeline_options_from(*ctx->cfg, st.source_name, replay, ctx->analyze.year), ctx->metrics);
+  if (auto snap = ctx->registry->peek_stash(vault_key(st.source_name))) {
     if (st.pipeline->restore(*snap))
-      log::info("source", st.name, ": restored model state from the last snapshot");
+      log::info("source", st.source_name, ": restored model state from the last snapshot");
     else
-      log::warn("source", st.name, ": last snapshot unreadable; starting with empty state");
+      log::warn("source", st.source_name, ": last snapshot unreadable; starting with empty state");
   }
-  st.handoff = ctx->registry->handoff(st.name);
+  st.handoff = ctx->registry->handoff(st.source_name);
   st.pipeline->continue_after(st.handoff->last_event_seq());
   // Re-delivers whatever a previous incarnation left unprocessed, before anything new.
   st.handoff->attach(caf::actor_cast<caf::actor>(self));
@@ -129,7 +129,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         // returns the receiver's credit once all of them are done.
         for (std::size_t i = 0; i < s.sinks.size(); ++i) {
           event_batch b;
-          b.source = s.name;
+          b.source = s.source_name;
           b.credit = credit;
           if (i + 1 == s.sinks.size()) {
             b.events = std::move(s.out.events);
@@ -155,7 +155,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
       [=](shutdown_atom) {
         flush_stalled(self);
         if (!self->state.stalled.empty())
-          log::error("source", self->state.name, ": ", self->state.stalled.size(),
+          log::error("source", self->state.source_name, ": ", self->state.stalled.size(),
                      " batches still wait for a sink or the directory at shutdown");
         stash(self);
         self->quit();
@@ -163,7 +163,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
       [=](inspect_atom) -> std::string {
         auto& s = self->state;
         nlohmann::ordered_json j;
-        j["source"] = s.name;
+        j["source"] = s.source_name;
         j["batches"] = s.batches;
         j["records"] = s.records;
         j["events"] = s.pipeline->last_seq();

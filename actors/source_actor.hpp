@@ -16,7 +16,7 @@ namespace seerflow::actors {
 
 struct source_actor_state {
   system::node_context* ctx = nullptr;
-  std::string name;
+  std::string source_name;
   std::vector<std::string> sinks;
   std::string directory;
   std::unique_ptr<parse::source_pipeline> pipeline;
@@ -37,7 +37,7 @@ struct source_actor_state {
 };
 
 struct source_args {
-  std::string name;
+  std::string source_name;
   std::vector<std::string> sinks;
   std::string directory = "directory";
 };

@@ -42,7 +42,6 @@ bool flush(self_ptr self) {
     st.consecutive_failures = 0;
     return true;
   } catch (const std::exception& e) {
-    st.db->rollback();
     st.failures_counter->add();
     ++st.consecutive_failures;
     // Back off up to 30 s; the buffered batches (and their credits) are kept, so the receivers

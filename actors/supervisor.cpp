@@ -55,6 +55,7 @@ void start_child(self_ptr self, std::size_t idx) {
     child_failed(self, idx, caf::make_error(caf::sec::runtime_error, failure));
     return;
   }
+  self->monitor(handle);
   c.handle = handle;
   c.running = true;
   c.stopping = false;
@@ -143,16 +144,27 @@ void continue_shutdown(self_ptr self) {
   self->quit();
 }
 
-void on_exit(self_ptr self, caf::exit_msg& msg) {
+std::size_t child_index(self_ptr self, const caf::actor_addr& who) {
   auto& st = self->state;
-  std::size_t idx = st.children.size();
   for (std::size_t i = 0; i < st.children.size(); ++i)
-    if (st.children[i].handle && st.children[i].handle.address() == msg.source) idx = i;
-  if (idx == st.children.size()) {
-    // Not a child: our parent (or a link) tells us to stop. Children follow through the links.
-    if (msg.reason != caf::exit_reason::normal) self->quit(msg.reason);
+    if (st.children[i].handle && st.children[i].handle.address() == who) return i;
+  return st.children.size();
+}
+
+// Exit messages over links: a child's is ignored (its down message says the same, reliably);
+// anyone else's (our parent's) with an abnormal reason stops us, and our children with us.
+void on_exit(self_ptr self, caf::exit_msg& msg) {
+  if (child_index(self, msg.source) < self->state.children.size() ||
+      self->state.departed.contains(msg.source))
     return;
-  }
+  if (msg.reason != caf::exit_reason::normal) self->quit(msg.reason);
+}
+
+void on_down(self_ptr self, caf::down_msg& msg) {
+  auto& st = self->state;
+  const std::size_t idx = child_index(self, msg.source);
+  if (idx == st.children.size()) return;
+  st.departed.add(msg.source);
   auto& c = st.children[idx];
   if (st.ctx && st.ctx->registry) st.ctx->registry->erase(c.spec->name, c.handle);
   const bool requested = c.stopping;
@@ -224,6 +236,7 @@ caf::behavior supervisor_impl(caf::stateful_actor<supervisor_state>* self,
   st.budget = system::restart_budget(spec->max_restarts, std::chrono::milliseconds(spec->within_ms));
   for (const auto& node : spec->children) st.children.push_back(child{&node});
   self->set_exit_handler([=](caf::exit_msg& msg) { on_exit(self, msg); });
+  self->set_down_handler([=](caf::down_msg& msg) { on_down(self, msg); });
   for (std::size_t i = 0; i < st.children.size() && st.ph == phase::running; ++i) {
     if (!st.children[i].running && !st.children[i].finished) start_child(self, i);
   }

@@ -12,6 +12,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/catalog.hpp"
+#include "actors/recent_exits.hpp"
 #include "runtime/system/restart_budget.hpp"
 
 namespace seerflow::actors {
@@ -36,6 +37,7 @@ struct supervisor_state {
   system::restart_budget budget{0, std::chrono::seconds(1)};
   phase ph = phase::running;
   std::uint64_t total_restarts = 0;
+  recent_exits departed;
   static inline const char* name = "supervisor";
 };
 

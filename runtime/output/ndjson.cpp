@@ -18,7 +18,7 @@ void put_if(json& j, const char* key, const std::string& v) {
   if (!v.empty()) j[key] = v;
 }
 
-nlohmann::json entity_json(const model::entity_ref& e) {
+nlohmann::ordered_json entity_json(const model::entity_ref& e) {
   return {{"type", std::string(model::to_string(e.type))},
           {"value", e.value},
           {"id", parse::format_uuid(e.id)}};
@@ -58,7 +58,7 @@ std::string event_line(const model::event& ev) {
     j["template_id"] = template_id_hex(ev.template_id);
   }
   if (!ev.params.empty()) j["params"] = ev.params;
-  auto ents = nlohmann::json::array();
+  auto ents = json::array();
   for (const auto& e : ev.entities) ents.push_back(entity_json(e));
   j["entities"] = std::move(ents);
   if (!ev.ls.product.empty() || !ev.ls.service.empty() || !ev.ls.category.empty()) {
@@ -98,7 +98,7 @@ std::string alert_line(const model::alert& a) {
   put_if(j, "source", a.source);
   j["time"] = util::format_rfc3339(a.time_ns);
   if (!a.event_seqs.empty()) j["events"] = a.event_seqs;
-  auto ents = nlohmann::json::array();
+  auto ents = json::array();
   for (const auto& e : a.entities) ents.push_back(entity_json(e));
   j["entities"] = std::move(ents);
   if (!a.details_json.empty()) {

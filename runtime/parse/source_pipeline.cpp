@@ -52,7 +52,7 @@ std::uint64_t source_pipeline::template_id_for(const drain_match& m) {
   // Bound the map like the miner bounds its clusters: forget ids of clusters it evicted.
   if (cluster_ids_.size() >= 2 * opts_.drain.max_clusters + 16) {
     for (auto i = cluster_ids_.begin(); i != cluster_ids_.end();) {
-      if (!miner_.has_cluster(i->first)) {
+      if (!miner_.template_of(i->first)) {
         used_ids_.erase(i->second);
         i = cluster_ids_.erase(i);
       } else {

@@ -1,6 +1,7 @@
 #include "runtime/util/log.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "runtime/util/civil_time.hpp"
@@ -9,7 +10,13 @@
 namespace seerflow::log {
 
 std::atomic<int>& threshold() {
-  static std::atomic<int> value{static_cast<int>(level::info)};
+  // SEERFLOW_LOG_LEVEL overrides the default for programs that never read a config (tests,
+  // benchmarks); a config's runtime.log_level overrides it again.
+  static std::atomic<int> value{[] {
+    level lv = level::info;
+    if (const char* env = std::getenv("SEERFLOW_LOG_LEVEL")) parse_level(env, lv);
+    return static_cast<int>(lv);
+  }()};
   return value;
 }
 

@@ -47,6 +47,13 @@ messages::routed_batch batch_for(const std::vector<std::string>& ips, std::int64
 struct fixture : test::test_system {
   actors::directory_actor dir;
 
+  // The actor system waits for every actor when it goes: stop the directory (and its
+  // children with it) first.
+  ~fixture() {
+    if (dir) caf::anon_send_exit(dir, caf::exit_reason::kill);
+    run();
+  }
+
   void spawn_directory(std::size_t max_live, std::size_t max_passive = 1000) {
     actors::directory_options o;
     o.max_live = max_live;

@@ -2,6 +2,7 @@
 // policies and ordered shutdown, with a catalog of test workers that record what happens.
 #include <catch2/catch.hpp>
 
+#include <list>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +14,17 @@
 using namespace seerflow;
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
 using finish_atom = caf::atom_constant<caf::atom("finish")>;
+
+namespace Catch {
+template <>
+struct StringMaker<std::map<std::string, int>> {
+  static std::string convert(const std::map<std::string, int>& m) {
+    std::string out = "{";
+    for (const auto& [k, v] : m) out += " " + k + "=" + std::to_string(v);
+    return out + " }";
+  }
+};
+}  // namespace Catch
 
 namespace {
 
@@ -66,15 +78,23 @@ config::tree_node sup(std::string name, std::string strategy, int max_restarts,
 struct fixture : test::test_system {
   journal j;
   actors::catalog cat = test_catalog();
+  std::list<config::tree_node> trees;  // supervisors point into these: they must outlive them
+  std::vector<caf::actor> roots;
   caf::actor root;
   bool root_exited = false;
   std::string root_reason;
 
   fixture() { g_journal = &j; }
-  ~fixture() { g_journal = nullptr; }
+  ~fixture() {
+    for (auto& r : roots) caf::anon_send_exit(r, caf::exit_reason::kill);
+    run();
+    g_journal = nullptr;
+  }
 
-  void boot(const config::tree_node& tree) {
+  void boot(config::tree_node tree_in) {
+    const auto& tree = trees.emplace_back(std::move(tree_in));
     root = sys->spawn(actors::supervisor_impl, &ctx, &cat, &tree, std::string{});
+    roots.push_back(root);
     root->attach_functor([this](const caf::error& reason) {
       root_exited = true;
       root_reason = reason ? caf::to_string(reason) : "";
