@@ -90,6 +90,10 @@ class event_store {
     std::int64_t first_ns = 0, last_ns = 0, count = 0, offset = 0;
     std::uint32_t index = 0;
   };
+  struct posting_tail {
+    std::int64_t first_event_id = 0;  // of the entity's latest entity_postings row
+    std::uint32_t bytes = 0;          // its event_ids length; 0: the entity has no postings
+  };
   struct template_agg {
     std::string source, text;  // text empty: keep the stored one
     std::int64_t first_ns = 0, last_ns = 0, count = 0;
@@ -109,7 +113,7 @@ class event_store {
   int schema_version_ = 0;
   statement begin_, commit_, rollback_, max_id_;
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
-  statement update_entity_, last_posting_, insert_posting_, update_posting_, set_folded_;
+  statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
 
   bool in_txn_ = false;
   std::int64_t next_id_ = 1;       // id of the next event staged
@@ -123,7 +127,10 @@ class event_store {
   key_aggregator<fold_agg> fold_aggs_;
   std::vector<std::uint32_t> fold_slot_, fold_order_;
   std::vector<std::int64_t> fold_ids_;
-  std::int64_t unfolded_since_ns_ = 0;  // monotonic time the oldest unfolded link waits from
+  std::int64_t unfolded_since_ns_ = 0;
+  key_aggregator<posting_tail> tails_;  // latest posting row per entity, as far as known
+  bool tails_changed_ = false;  // by a fold in the open transaction  // monotonic time the oldest
+                                // unfolded link waits from
 
   // Events go in several rows per INSERT: SQLite's per-statement work (opening cursors on the
   // table and its index, halting, resetting) then happens once per batch of rows.
