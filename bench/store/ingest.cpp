@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
   std::size_t total = 2'000'000, per_commit = 4096;
   int n_entities = 10000;
   std::size_t fold_links = store::store_options{}.fold_links;
+  std::int64_t fold_interval_ms = store::store_options{}.fold_interval_ms;
   std::string dir, synchronous = "normal";
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
@@ -161,11 +162,14 @@ int main(int argc, char** argv) {
       keep = true;
     else if (a == "--fold-links")
       fold_links = std::stoull(next());
+    else if (a == "--fold-ms")
+      fold_interval_ms = std::stoll(next());
     else if (a == "--entities")
       n_entities = std::max(10, std::stoi(next()));
     else {
       std::cerr << "usage: bench_store_ingest [--events N] [--commit N] [--dir D] "
-                   "[--synchronous off|normal|full] [--entities N] [--fold-links N] [--keep]\n";
+                   "[--synchronous off|normal|full] [--entities N] [--fold-links N] [--fold-ms N] "
+                   "[--keep]\n";
       return 2;
     }
   }
@@ -218,6 +222,7 @@ int main(int argc, char** argv) {
   {
     store::store_options options{db_path.string(), synchronous};
     options.fold_links = fold_links;
+    options.fold_interval_ms = fold_interval_ms;
     store::event_store st(options);
     for (std::size_t done = 0, b = 0; done < total; ++b) {
       auto& batch = batches[b % pool_batches];
@@ -274,6 +279,7 @@ int main(int argc, char** argv) {
         {"events_per_commit", per_commit},
         {"entity_pool", n_entities},
         {"fold_links", fold_links},
+        {"fold_interval_ms", fold_interval_ms},
         {"synchronous", synchronous},
         {"folds", tot.folds},
         {"postings_written", tot.postings_written},

@@ -29,8 +29,8 @@ struct store_options {
   std::string path;
   std::string synchronous = "normal";    // off, normal, full or extra (PRAGMA synchronous)
   int busy_timeout_ms = 5000;            // wait this long for another writer's lock
-  std::size_t fold_links = 1 << 19;      // fold when this many links are waiting...
-  std::int64_t fold_interval_ms = 2000;  // ...or the oldest has waited this long
+  std::size_t fold_links = 1 << 21;      // fold when this many links are waiting...
+  std::int64_t fold_interval_ms = 5000;  // ...or the oldest has waited this long
 };
 
 class event_store {
