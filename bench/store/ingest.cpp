@@ -1,11 +1,15 @@
 // Ingest benchmark for the SQLite event store: synthetic but realistic sshd-style events with
-// 1-4 entities each from a pool of 10k and ~50 templates, committed every --commit events.
-// Prints one JSON object. Rates count only the time spent inside the store (the store actor
-// has its own core); wall time including event preparation is reported beside them.
+// 1-4 entities each (drawn uniformly from a pool of --entities, 10k by default) and ~50
+// templates, committed every --commit events. Prints one JSON object.
 //
-//   bench_store_ingest [--events N] [--commit N] [--dir D] [--synchronous normal] [--entities
-//   10000]
-//                      [--keep]
+// Rates count only the time spent inside the store calls. The machine is shared, so beside
+// wall-clock rates it reports CPU time and the time blocked in I/O (wall time minus CPU time
+// minus time spent waiting for a CPU, from /proc/thread-self/schedstat):
+// events_per_s_own_core = events / (store CPU + blocked) is the rate with a core to itself.
+//
+//   bench_store_ingest [--events 2000000] [--commit 4096] [--entities 10000]
+//                      [--fold-links N] [--fold-ms N] [--synchronous normal]
+//                      [--dir D] [--keep]
 #include <sys/resource.h>
 #include <unistd.h>
 

@@ -5,12 +5,16 @@
 // Readers in other processes are never blocked (WAL).
 //
 // Entity links are the expensive part: ~3 per event, keyed by entity, so one row per link
-// would dirty one B-tree page per distinct entity per commit (measured: 30k events/s with
-// 10k active entities). Instead each event row carries its entity keys (append-only), and the
-// links and entity counts are *folded* into entity_postings and entities every fold_links
-// links or fold_interval_ms, whichever comes first: one row per entity per fold. The fold
-// watermark is stored in the same transaction, and links not yet folded are rebuilt from
-// the events table on open, so a crash never loses or double-counts a link.
+// dirties one B-tree page per distinct entity per commit (measured: 30k events/s with 10k
+// active entities, and at best ~0.7M link rows/s even sorted). Instead each event row carries
+// its entity keys (append-only), and the links and entity counts are *folded* into
+// entity_postings and entities every fold_links links or fold_interval_ms, whichever comes
+// first: one UPDATE and about one posting write per entity per fold. The fold watermark is
+// written in the same transaction, and links not yet folded are rebuilt from events on open,
+// so a crash never loses or double-counts a link. Until its fold, a link is visible through
+// the event_entities view (which reads events.entity_keys) but not yet in entities.event_count.
+// A fold takes ~0.4 s with 10k active entities and ~1 s with 1M; memory is ~36 bytes per
+// waiting link.
 #include <array>
 #include <cstddef>
 #include <cstdint>
