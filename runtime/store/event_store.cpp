@@ -32,8 +32,10 @@ constexpr const char* tuning_pragmas =
 // (an index page holds up to ~1000 bytes of a row before spilling to overflow pages).
 constexpr std::size_t posting_bytes = 900;
 
-// Above this many remembered entity keys the set is dropped and relearned (bounded memory).
+// What the store remembers about entities is bounded: past these sizes it is dropped and
+// relearned (an INSERT ... DO NOTHING, a posting lookup). ~32 MiB each at the limit.
 constexpr std::size_t max_known_entities = 1 << 21;
+constexpr std::size_t max_posting_tails = 1 << 20;
 
 // PRAGMA values cannot be bound, so the configured word selects one of these fixed texts.
 const char* synchronous_pragma(std::string_view word) {
@@ -149,7 +151,7 @@ event_store::event_store(store_options options)
       "last_seen_ns = max(last_seen_ns, ?3), event_count = event_count + ?4 "
       "WHERE entity_key = ?1");
   last_posting_ = db_.prepare(
-      "SELECT first_event_id, length(event_ids) FROM entity_postings WHERE entity_key = ?1 "
+      "SELECT id, length(event_ids) FROM entity_postings WHERE entity_key = ?1 "
       "ORDER BY first_event_id DESC LIMIT 1");
   insert_posting_ = db_.prepare(
       "INSERT INTO entity_postings(entity_key, first_event_id, last_event_id, event_ids) "
@@ -157,9 +159,8 @@ event_store::event_store(store_options options)
   // ?4 is ",id,...,id]": it replaces the row's closing bracket (the text is ASCII, so
   // length() counts bytes).
   extend_posting_ = db_.prepare(
-      "UPDATE entity_postings SET last_event_id = ?3, "
-      "event_ids = substr(event_ids, 1, length(event_ids) - 1) || ?4 "
-      "WHERE entity_key = ?1 AND first_event_id = ?2");
+      "UPDATE entity_postings SET last_event_id = ?2, "
+      "event_ids = substr(event_ids, 1, length(event_ids) - 1) || ?3 WHERE id = ?1");
   set_folded_ =
       db_.prepare("UPDATE store_meta SET value = ?1 WHERE name = 'folded_through_event_id'");
 
@@ -434,7 +435,7 @@ std::size_t event_store::fold() {
 // entity with a counting sort (unfolded_ is in event order, so each group comes out in order)
 // and entities are visited in key order, which walks the B-trees front to back.
 std::size_t event_store::write_fold() {
-  if (tails_.size() > max_known_entities) tails_.clear();
+  if (tails_.size() > max_posting_tails) tails_.clear();
   tails_changed_ = true;
   fold_aggs_.clear();
   fold_slot_.resize(unfolded_.size());
@@ -502,7 +503,7 @@ void event_store::write_postings(std::uint64_t key, const std::int64_t* first,
     tail = {};
     last_posting_.bind_int64(1, k);
     if (last_posting_.step()) {
-      tail.first_event_id = last_posting_.column_int64(0);
+      tail.row = last_posting_.column_int64(0);
       tail.bytes = static_cast<std::uint32_t>(last_posting_.column_int64(1));
     }
     last_posting_.reset();
@@ -519,10 +520,9 @@ void event_store::write_postings(std::uint64_t key, const std::int64_t* first,
     }
     posting_json_.push_back(']');
     auto& s = extend_posting_;
-    s.bind_int64(1, k);
-    s.bind_int64(2, tail.first_event_id);
-    s.bind_int64(3, last_id);
-    s.bind_text(4, posting_json_, lifetime::borrowed);
+    s.bind_int64(1, tail.row);
+    s.bind_int64(2, last_id);
+    s.bind_text(3, posting_json_, lifetime::borrowed);
     s.run();
     if (db_.changes() == 1) {
       tail.bytes += static_cast<std::uint32_t>(posting_json_.size() - 1);
@@ -549,7 +549,7 @@ void event_store::write_postings(std::uint64_t key, const std::int64_t* first,
     s.bind_text(4, posting_json_, lifetime::borrowed);
     s.run();
     ++pending_.postings_written;
-    tail.first_event_id = chunk_first;
+    tail.row = db_.last_insert_rowid();
     tail.bytes = static_cast<std::uint32_t>(posting_json_.size());
   }
 }

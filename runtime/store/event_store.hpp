@@ -95,8 +95,8 @@ class event_store {
     std::uint32_t index = 0;
   };
   struct posting_tail {
-    std::int64_t first_event_id = 0;  // of the entity's latest entity_postings row
-    std::uint32_t bytes = 0;          // its event_ids length; 0: the entity has no postings
+    std::int64_t row = 0;     // id of the entity's latest entity_postings row
+    std::uint32_t bytes = 0;  // its event_ids length; 0: the entity has no postings
   };
   struct template_agg {
     std::string source, text;  // text empty: keep the stored one
