@@ -131,23 +131,25 @@ int latest_schema_version() {
 int check_schema(const sqlite_db& db) {
   const int version = user_version(db);
   const int latest = latest_schema_version();
+  const auto not_ours = [&] {
+    return store_error(SQLITE_ERROR, "database " + db.path() +
+                                         " is not a seerflow database (it belongs to another "
+                                         "application); use another storage.path");
+  };
+  const auto app = db.query_int64("PRAGMA application_id");
+  if (app != 0 && app != application_id) throw not_ours();
   if (version > latest)
     throw store_error(SQLITE_ERROR, "database " + db.path() + " has schema version " +
                                         std::to_string(version) +
                                         ", newer than this build of seerflow supports (" +
                                         std::to_string(latest) +
                                         "); use a newer seerflow or another storage.path");
-  const auto app = db.query_int64("PRAGMA application_id");
-  const bool foreign_id = app != 0 && app != application_id;
-  // Version 0 with tables in it: somebody else's database, which migration 1 would litter.
-  const bool foreign_tables =
-      version == 0 && db.query_int64(
-                          "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-                          "AND name <> 'schema_migrations'") > 0;
-  if (version < 0 || foreign_id || foreign_tables)
-    throw store_error(SQLITE_ERROR, "database " + db.path() +
-                                        " is not a seerflow database (it belongs to another "
-                                        "application); use another storage.path");
+  // Migration 1 stamps our application id, so a versioned database without it is not ours;
+  // nor is an unversioned one with tables in it, which migration 1 would litter.
+  if (version < 0 || (version > 0 && app == 0)) throw not_ours();
+  if (version == 0 && db.query_int64("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE "
+                                     "'sqlite_%' AND name <> 'schema_migrations'") > 0)
+    throw not_ours();
   return version;
 }
 

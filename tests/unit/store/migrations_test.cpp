@@ -115,6 +115,18 @@ TEST_CASE("a database newer than this build is refused and left alone") {
   sqlite_db db(path);
   CHECK(db.query_text("PRAGMA journal_mode") == "delete");  // not switched to WAL either
   CHECK_THROWS_AS(migrate(db), store_error);
+
+  SECTION("even one that only carries the version") {
+    const auto bare = dir.file("bare.db");
+    {
+      sqlite_db b(bare);
+      b.exec("PRAGMA user_version = 99");
+    }
+    CHECK(thrown_message([&] { event_store st({bare}); }) ==
+          "database " + bare +
+              " has schema version 99, newer than this build of seerflow supports (1); use a "
+              "newer seerflow or another storage.path");
+  }
 }
 
 TEST_CASE("a file that is not a SQLite database is refused and left alone") {
@@ -159,6 +171,14 @@ TEST_CASE("another application's SQLite database is refused") {
     {
       sqlite_db db(path);
       db.exec("PRAGMA application_id = 1234");
+    }
+    CHECK_THROWS_WITH(event_store({path}), Catch::Contains("is not a seerflow database"));
+  }
+  SECTION("a schema version but not our application id") {
+    const auto path = dir.file("versioned.db");
+    {
+      sqlite_db db(path);
+      db.exec("PRAGMA user_version = 1");
     }
     CHECK_THROWS_WITH(event_store({path}), Catch::Contains("is not a seerflow database"));
   }
