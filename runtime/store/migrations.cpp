@@ -52,15 +52,16 @@ CREATE TABLE entities(
 );
 CREATE INDEX entities_value ON entities(value);
 
--- The events of each entity, in chunks of increasing event ids (a JSON array per row, kept
--- under ~1 KB so that a row stays on its B-tree page).
+-- The events of each entity, in chunks of increasing event ids: a JSON array per row of at
+-- most ~900 bytes. (A rowid table: WITHOUT ROWID would copy such rows into its interior pages.)
 CREATE TABLE entity_postings(
+  id             INTEGER PRIMARY KEY,
   entity_key     INTEGER NOT NULL,
   first_event_id INTEGER NOT NULL,
   last_event_id  INTEGER NOT NULL,
-  event_ids      TEXT NOT NULL,
-  PRIMARY KEY(entity_key, first_event_id)
-) WITHOUT ROWID;
+  event_ids      TEXT NOT NULL
+);
+CREATE UNIQUE INDEX entity_postings_key ON entity_postings(entity_key, first_event_id);
 
 -- The store's own bookkeeping. folded_through_event_id: links of events up to this id are in
 -- entity_postings and entities' counts; later ones only in events.entity_keys.
@@ -130,23 +131,25 @@ int latest_schema_version() {
 int check_schema(const sqlite_db& db) {
   const int version = user_version(db);
   const int latest = latest_schema_version();
+  const auto not_ours = [&] {
+    return store_error(SQLITE_ERROR, "database " + db.path() +
+                                         " is not a seerflow database (it belongs to another "
+                                         "application); use another storage.path");
+  };
+  const auto app = db.query_int64("PRAGMA application_id");
+  if (app != 0 && app != application_id) throw not_ours();
   if (version > latest)
     throw store_error(SQLITE_ERROR, "database " + db.path() + " has schema version " +
                                         std::to_string(version) +
                                         ", newer than this build of seerflow supports (" +
                                         std::to_string(latest) +
                                         "); use a newer seerflow or another storage.path");
-  const auto app = db.query_int64("PRAGMA application_id");
-  const bool foreign_id = app != 0 && app != application_id;
-  // Version 0 with tables in it: somebody else's database, which migration 1 would litter.
-  const bool foreign_tables =
-      version == 0 && db.query_int64(
-                          "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-                          "AND name <> 'schema_migrations'") > 0;
-  if (version < 0 || foreign_id || foreign_tables)
-    throw store_error(SQLITE_ERROR, "database " + db.path() +
-                                        " is not a seerflow database (it belongs to another "
-                                        "application); use another storage.path");
+  // Migration 1 stamps our application id, so a versioned database without it is not ours;
+  // nor is an unversioned one with tables in it, which migration 1 would litter.
+  if (version < 0 || (version > 0 && app == 0)) throw not_ours();
+  if (version == 0 && db.query_int64("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE "
+                                     "'sqlite_%' AND name <> 'schema_migrations'") > 0)
+    throw not_ours();
   return version;
 }
 

@@ -38,6 +38,7 @@ class sqlite_db {
 
   bool in_transaction() const { return db_ && !sqlite3_get_autocommit(db_); }
   int changes() const { return sqlite3_changes(db_); }
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   void set_busy_timeout(int ms);
   // Closes the connection; statements prepared on it must have been destroyed first.
   void close() noexcept;

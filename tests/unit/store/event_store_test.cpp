@@ -582,3 +582,38 @@ TEST_CASE("large batches round-trip like single events") {
   CHECK(db.query_int64("SELECT event_count FROM templates") == 75);
   CHECK(db.query_int64("SELECT event_count FROM entities") == 50);  // folded on close
 }
+
+TEST_CASE("postings continue across re-opens and survive rows removed by hand") {
+  temp_dir dir;
+  const auto path = dir.file("tails.db");
+  auto add = [](event_store& st, int first, int n) {
+    std::vector<model::event> v;
+    for (int i = first; i < first + n; ++i) v.push_back(make_event(i, "x", {ip_a}));
+    st.add_events(v);
+    st.commit();
+    st.fold();
+  };
+  {
+    event_store st(manual_fold(path));
+    add(st, 0, 2);
+  }
+  {
+    event_store st(manual_fold(path));  // knows nothing of the row: looks it up
+    add(st, 2, 2);
+  }
+  auto db = open_reader(path);
+  CHECK(texts(db,
+              "SELECT first_event_id || ' ' || last_event_id || ' ' || event_ids "
+              "FROM entity_postings") == std::vector<std::string>{"1 4 [1,2,3,4]"});
+  event_store st(manual_fold(path));
+  add(st, 4, 1);
+  {
+    sqlite_db side(path);
+    side.exec("DELETE FROM entity_postings");  // e.g. a retention job
+  }
+  add(st, 5, 2);  // the store believed row 1 was there; it starts a new one
+  CHECK(texts(db,
+              "SELECT first_event_id || ' ' || last_event_id || ' ' || event_ids "
+              "FROM entity_postings") == std::vector<std::string>{"6 7 [6,7]"});
+  CHECK(ints(db, "SELECT event_count FROM entities") == std::vector<std::int64_t>{7});
+}

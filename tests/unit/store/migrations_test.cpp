@@ -62,11 +62,11 @@ TEST_CASE("a fresh database is migrated to the newest version") {
       "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1");
   std::vector<std::string> names;
   while (objects.step()) names.emplace_back(objects.column_text(0));
-  CHECK(names == std::vector<std::string>{"index entities_value", "index events_time",
-                                          "index rejected_reason", "table entities",
-                                          "table entity_postings", "table events", "table rejected",
-                                          "table schema_migrations", "table store_meta",
-                                          "table templates", "view event_entities"});
+  CHECK(names == std::vector<std::string>{
+                     "index entities_value", "index entity_postings_key", "index events_time",
+                     "index rejected_reason", "table entities", "table entity_postings",
+                     "table events", "table rejected", "table schema_migrations",
+                     "table store_meta", "table templates", "view event_entities"});
   CHECK(db.query_int64("SELECT value FROM store_meta WHERE name = 'folded_through_event_id'") == 0);
 }
 
@@ -115,6 +115,18 @@ TEST_CASE("a database newer than this build is refused and left alone") {
   sqlite_db db(path);
   CHECK(db.query_text("PRAGMA journal_mode") == "delete");  // not switched to WAL either
   CHECK_THROWS_AS(migrate(db), store_error);
+
+  SECTION("even one that only carries the version") {
+    const auto bare = dir.file("bare.db");
+    {
+      sqlite_db b(bare);
+      b.exec("PRAGMA user_version = 99");
+    }
+    CHECK(thrown_message([&] { event_store st({bare}); }) ==
+          "database " + bare +
+              " has schema version 99, newer than this build of seerflow supports (1); use a "
+              "newer seerflow or another storage.path");
+  }
 }
 
 TEST_CASE("a file that is not a SQLite database is refused and left alone") {
@@ -159,6 +171,14 @@ TEST_CASE("another application's SQLite database is refused") {
     {
       sqlite_db db(path);
       db.exec("PRAGMA application_id = 1234");
+    }
+    CHECK_THROWS_WITH(event_store({path}), Catch::Contains("is not a seerflow database"));
+  }
+  SECTION("a schema version but not our application id") {
+    const auto path = dir.file("versioned.db");
+    {
+      sqlite_db db(path);
+      db.exec("PRAGMA user_version = 1");
     }
     CHECK_THROWS_WITH(event_store({path}), Catch::Contains("is not a seerflow database"));
   }
