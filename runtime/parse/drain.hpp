@@ -27,6 +27,17 @@ struct drain_options {
   // longer than max_token_bytes are variables: both bound the state a single cluster holds.
   std::size_t max_tokens = 256;
   std::size_t max_token_bytes = 256;
+  // Accumulate the time spent in each stage (see drain_miner::stage_ticks); costs two clock
+  // reads per token, so it is off unless a benchmark asks for it.
+  bool measure_stages = false;
+};
+
+// Time spent per stage since construction, in ticks of one clock (the CPU's time-stamp counter
+// where there is one): only ratios between the three are meaningful.
+struct drain_stage_ticks {
+  std::uint64_t tokenize = 0;  // splitting into tokens, memo lookups, multi-token values
+  std::uint64_t mask = 0;      // the masks' scanners
+  std::uint64_t search = 0;    // tree search, matching, learning, eviction
 };
 
 enum class template_change : std::uint8_t { none, created, updated };
@@ -57,6 +68,8 @@ class drain_miner {
   std::uint64_t size_of(std::uint64_t cluster_id) const;
 
   const drain_options& options() const;
+  // Stage split, when options().measure_stages is set (zeros otherwise).
+  drain_stage_ticks stage_ticks() const;
 
   // Compact binary state (runtime/util/byte_codec.hpp); restore() gives a miner that continues
   // exactly as this one would, with the same cluster ids. nullopt on corrupt input.

@@ -24,12 +24,24 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
 }
 constexpr std::array<std::uint8_t, 256> classes = make_classes();
 
-constexpr std::uint8_t cls(char c) { return classes[static_cast<unsigned char>(c)]; }
-constexpr bool is_digit(char c) { return cls(c) & cls_digit; }
-constexpr bool is_alpha(char c) { return cls(c) & cls_alpha; }
-constexpr bool is_alnum(char c) { return cls(c) & (cls_digit | cls_alpha); }
-constexpr bool is_hex(char c) { return cls(c) & cls_hex; }
-constexpr bool is_word(char c) { return cls(c) & cls_word; }
+constexpr std::uint8_t cls(char c) {
+  return classes[static_cast<unsigned char>(c)];
+}
+constexpr bool is_digit(char c) {
+  return cls(c) & cls_digit;
+}
+constexpr bool is_alpha(char c) {
+  return cls(c) & cls_alpha;
+}
+constexpr bool is_alnum(char c) {
+  return cls(c) & (cls_digit | cls_alpha);
+}
+constexpr bool is_hex(char c) {
+  return cls(c) & cls_hex;
+}
+constexpr bool is_word(char c) {
+  return cls(c) & cls_word;
+}
 constexpr char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
@@ -491,7 +503,8 @@ bool needs_normalizing(std::string_view s, bool key_values) {
     if (s[p] != '<' || s[p + 1] != '*' || s[p + 2] != '>') continue;
     any = true;
     if (p > 0 && glued(s[p - 1])) return true;
-    if (p + 3 < s.size() && (glued(s[p + 3]) || (s[p + 3] == '.' && s.compare(p + 4, 3, "<*>") == 0))) {
+    if (p + 3 < s.size() &&
+        (glued(s[p + 3]) || (s[p + 3] == '.' && s.compare(p + 4, 3, "<*>") == 0))) {
       return true;
     }
     p += 2;
@@ -635,9 +648,15 @@ word_literal literal_word(std::string_view w) {
     return p;
   };
   switch (packed) {
-    case pack("true"): case pack("false"): case pack("null"): return word_literal::boolean;
-    case pack("root"): case pack("admin"): return word_literal::account;
-    default: return word_literal::none;
+    case pack("true"):
+    case pack("false"):
+    case pack("null"):
+      return word_literal::boolean;
+    case pack("root"):
+    case pack("admin"):
+      return word_literal::account;
+    default:
+      return word_literal::none;
   }
 }
 
@@ -680,7 +699,8 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
         continue;
       }
       const std::size_t e = word_end(t, i);
-      special = (e - i == 4 || e - i == 5) && literal_word(t.substr(i, e - i)) != word_literal::none;
+      special =
+          (e - i == 4 || e - i == 5) && literal_word(t.substr(i, e - i)) != word_literal::none;
       i = e;
     }
     if (!special) {
@@ -784,6 +804,11 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
   return info;
 }
 
+token_masker::shape_info token_masker::finish(std::string& out, std::size_t from) const {
+  normalize_shape(out, from, enabled(mask_kind::key_value));
+  return describe(std::string_view(out).substr(from));
+}
+
 token_masker::shape_info token_masker::shape_truncated(std::string_view token, std::size_t limit,
                                                        std::string& out) const {
   const std::size_t from = out.size();
@@ -811,33 +836,71 @@ date_part token_masker::classify_date_part(std::string_view t) const {
     };
     int day = -1, month = -1;
     switch (code) {
-      case c3("mon"): day = 0; break;
-      case c3("tue"): day = 1; break;
-      case c3("wed"): day = 2; break;
-      case c3("thu"): day = 3; break;
-      case c3("fri"): day = 4; break;
-      case c3("sat"): day = 5; break;
-      case c3("sun"): day = 6; break;
-      case c3("jan"): month = 0; break;
-      case c3("feb"): month = 1; break;
-      case c3("mar"): month = 2; break;
-      case c3("apr"): month = 3; break;
-      case c3("may"): month = 4; break;
-      case c3("jun"): month = 5; break;
-      case c3("jul"): month = 6; break;
-      case c3("aug"): month = 7; break;
-      case c3("sep"): month = 8; break;
-      case c3("oct"): month = 9; break;
-      case c3("nov"): month = 10; break;
-      case c3("dec"): month = 11; break;
-      default: break;
+      case c3("mon"):
+        day = 0;
+        break;
+      case c3("tue"):
+        day = 1;
+        break;
+      case c3("wed"):
+        day = 2;
+        break;
+      case c3("thu"):
+        day = 3;
+        break;
+      case c3("fri"):
+        day = 4;
+        break;
+      case c3("sat"):
+        day = 5;
+        break;
+      case c3("sun"):
+        day = 6;
+        break;
+      case c3("jan"):
+        month = 0;
+        break;
+      case c3("feb"):
+        month = 1;
+        break;
+      case c3("mar"):
+        month = 2;
+        break;
+      case c3("apr"):
+        month = 3;
+        break;
+      case c3("may"):
+        month = 4;
+        break;
+      case c3("jun"):
+        month = 5;
+        break;
+      case c3("jul"):
+        month = 6;
+        break;
+      case c3("aug"):
+        month = 7;
+        break;
+      case c3("sep"):
+        month = 8;
+        break;
+      case c3("oct"):
+        month = 9;
+        break;
+      case c3("nov"):
+        month = 10;
+        break;
+      case c3("dec"):
+        month = 11;
+        break;
+      default:
+        break;
     }
     if (day >= 0 && (t.size() == 3 || iequals(t, weekdays_long[static_cast<std::size_t>(day)]))) {
       return date_part::weekday;
     }
-    if (month >= 0 &&
-        (t.size() == 3 || iequals(t, months_long[static_cast<std::size_t>(month)]) ||
-         (month == 8 && iequals(t, "sept")))) {
+    if (month >= 0 && (t.size() == 3 || iequals(t, months_long[static_cast<std::size_t>(month)]) ||
+                       (month == 8 && iequals(t, "sept")))) {
       return date_part::month;
     }
     if (t.size() == 3 && t[0] == 'U' && t[1] == 'T' && t[2] == 'C') return date_part::zone;

@@ -33,6 +33,10 @@ class token_masker {
   // for the rest ("environment:java.class.path=/a.jar:/b.jar:..." keeps "environment:").
   shape_info shape_truncated(std::string_view token, std::size_t limit, std::string& out) const;
 
+  // Applies the rendering conventions to a shape assembled in `out` from position `from` (a
+  // token built from several pieces, as custom masks do) and describes it.
+  shape_info finish(std::string& out, std::size_t from) const;
+
   // Classifies a token for the multi-token date/time merger (none when datetime is off).
   date_part classify_date_part(std::string_view token) const;
 
