@@ -1305,7 +1305,15 @@ struct drain_miner::state {
       } else if (glob_match(tt.shape, text, &caps)) {
         for (auto cap : caps) params.emplace_back(cap);
       } else {
+        // The value's text does not follow the pattern (it matched through its shape): the
+        // token's text stands for its first variable, so there is still one value per "<*>".
+        std::size_t vars = 0;
+        for (std::size_t p = tt.shape.find(wildcard); p != std::string::npos;
+             p = tt.shape.find(wildcard, p + 3)) {
+          ++vars;
+        }
         params.emplace_back(text);
+        for (std::size_t k = 1; k < vars; ++k) params.emplace_back();
       }
     }
   }
@@ -1434,6 +1442,8 @@ struct drain_miner::state {
     evict_if_needed();
     const cluster* kept = find(id);
     m.template_text = kept ? std::string_view(kept->text) : std::string_view{};
+    m.absorbed = absorbed;
+    if (!absorbed.empty() && m.change == template_change::none) m.change = template_change::updated;
     return m;
   }
 
@@ -1673,6 +1683,15 @@ std::optional<std::string_view> drain_miner::template_of(std::uint64_t cluster_i
   const auto* c = s_->resolve(cluster_id);
   if (!c) return std::nullopt;
   return std::string_view(c->text);
+}
+
+std::uint64_t drain_miner::current_id(std::uint64_t cluster_id) const {
+  const auto* c = s_->resolve(cluster_id);
+  return c ? c->id : 0;
+}
+
+std::size_t drain_miner::tree_nodes() const {
+  return s_->nodes.size() - s_->free_nodes.size();
 }
 
 std::uint64_t drain_miner::size_of(std::uint64_t cluster_id) const {

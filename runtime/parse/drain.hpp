@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,8 +46,11 @@ enum class template_change : std::uint8_t { none, created, updated };
 struct drain_match {
   std::uint64_t cluster_id = 0;  // stable, 1-based, in creation order; never reused
   template_change change = template_change::none;
-  std::string_view
-      template_text;  // the cluster's template after this message (valid until the next call)
+  // The cluster's template after this message (valid until the next call).
+  std::string_view template_text;
+  // Clusters merged into this one by this message (their ids now resolve to cluster_id; the
+  // change is then `updated`). Valid until the next call.
+  std::span<const std::uint64_t> absorbed;
 };
 
 class drain_miner {
@@ -62,8 +66,14 @@ class drain_miner {
 
   // Clusters currently held (evicted ones are gone).
   std::size_t cluster_count() const;
-  // The current template of a cluster, or nullopt when it was evicted or never existed.
+  // The current template of a cluster (of the cluster it was merged into, if it was), or
+  // nullopt when it was evicted or never existed.
   std::optional<std::string_view> template_of(std::uint64_t cluster_id) const;
+  // The id a cluster id now answers to: itself, the cluster it was merged into, or 0 when it was
+  // evicted or never existed.
+  std::uint64_t current_id(std::uint64_t cluster_id) const;
+  // Inner nodes and leaves of the prefix tree (for tests and memory reports).
+  std::size_t tree_nodes() const;
   // Messages the cluster has absorbed.
   std::uint64_t size_of(std::uint64_t cluster_id) const;
 

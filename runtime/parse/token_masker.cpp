@@ -225,6 +225,7 @@ std::size_t token_masker::scan_mac(std::string_view t, std::size_t i) const {
   if (i + 17 > t.size()) return 0;
   const char sep = t[i + 2];
   if (sep != ':' && sep != '-') return 0;
+  if (i >= 2 && t[i - 1] == sep && is_hex(t[i - 2])) return 0;  // inside a longer run
   for (std::size_t g = 0; g < 6; ++g) {
     const std::size_t p = i + g * 3;
     if (!is_hex(t[p]) || !is_hex(t[p + 1])) return 0;
@@ -236,6 +237,8 @@ std::size_t token_masker::scan_mac(std::string_view t, std::size_t i) const {
 }
 
 std::size_t token_masker::scan_ipv4_endpoint(std::string_view t, std::size_t i) const {
+  // Inside a longer dotted number (1.2.3.4.5) there is no address.
+  if (i >= 2 && t[i - 1] == '.' && is_digit(t[i - 2])) return 0;
   std::size_t j = i;
   for (int octet = 0; octet < 4; ++octet) {
     if (octet > 0) {
@@ -620,10 +623,11 @@ enum feature : unsigned {
   f_at = 1u << 5,
   f_dash = 1u << 6,
   f_underscore = 1u << 7,
+  f_angle = 1u << 8,
 };
 
-constexpr std::array<std::uint8_t, 256> make_features() {
-  std::array<std::uint8_t, 256> t{};
+constexpr std::array<std::uint16_t, 256> make_features() {
+  std::array<std::uint16_t, 256> t{};
   for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = f_digit;
   t['.'] = f_dot;
   t[':'] = f_colon;
@@ -632,9 +636,10 @@ constexpr std::array<std::uint8_t, 256> make_features() {
   t['@'] = f_at;
   t['-'] = f_dash;
   t['_'] = f_underscore;
+  t['<'] = f_angle;
   return t;
 }
-constexpr std::array<std::uint8_t, 256> feature_table = make_features();
+constexpr std::array<std::uint16_t, 256> feature_table = make_features();
 
 // Words that are values whatever the message: booleans and null, well-known account names.
 enum class word_literal { none, boolean, account };
@@ -773,6 +778,12 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
         continue;
       }
     }
+    // The placeholder itself, written in a message, can only be read back as a variable.
+    if (c == '<' && has(f_angle) && t.compare(i, 3, "<*>") == 0) {
+      emit_var();
+      i += 3;
+      continue;
+    }
     if (is_word(c)) {
       const std::size_t e = word_end(t, i);
       const std::string_view w = t.substr(i, e - i);
@@ -784,6 +795,12 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
       }
       if (!var && has(f_digit) && enabled(mask_kind::identifier) && has_long_digit_run(w)) {
         var = true;  // a word carrying a long number: steps1514044800223, node0042
+      }
+      // The value of key=value when it is one word mixing letters and digits (id=ab12cd).
+      if (!var && has(f_digit) && enabled(mask_kind::key_value) && i > 1 && t[i - 1] == '=' &&
+          is_word(t[i - 2]) && e == t.size() && std::any_of(w.begin(), w.end(), is_digit) &&
+          std::any_of(w.begin(), w.end(), is_alpha)) {
+        var = true;
       }
       if (var) {
         emit_var();
