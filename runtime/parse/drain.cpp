@@ -147,15 +147,15 @@ tok_kind kind_of(std::string_view shape) {
   return shape.find(wildcard) == std::string_view::npos ? tok_kind::literal : tok_kind::partial;
 }
 
-// Matches a shape holding "<*>" parts against text; each "<*>" stands for one or more bytes
-// (the shortest that lets the rest match). Fills `caps` with the text of each "<*>" when given.
-// The work is bounded: pathological input simply fails to match.
 constexpr bool closes(char open, char close) {
   return (open == '(' && close == ')') || (open == '[' && close == ']') ||
          (open == '{' && close == '}') || (open == '<' && close == '>') ||
          (open == '\'' && close == '\'') || (open == '"' && close == '"');
 }
 
+// Matches a shape holding "<*>" parts against text; each "<*>" stands for one or more bytes
+// (the shortest that lets the rest match). Fills `caps` with the text of each "<*>" when given.
+// The work is bounded: pathological input simply fails to match.
 bool glob_at(std::string_view pat, std::size_t p, std::string_view text, std::size_t t,
              std::vector<std::string_view>* caps, std::size_t& budget) {
   while (p < pat.size() && pat.compare(p, 3, wildcard) != 0) {
@@ -243,7 +243,6 @@ struct node {
   std::uint32_t parent = 0;
   std::uint64_t key = 0;
   bool wild_child = false;
-  bool used = true;
   std::vector<std::uint32_t> children;
   std::vector<std::uint64_t> clusters;  // leaves only
 };
@@ -287,12 +286,14 @@ struct drain_miner::state {
   std::vector<msg_token> toks;
   std::vector<std::uint32_t> leaves;    // where the message's template may be
   std::vector<std::uint32_t> siblings;  // where a template differing in a routed word may be
+  std::vector<std::uint32_t> walk;      // tree walk stack
   std::vector<std::uint64_t> absorbed;
   bool may_merge_dates = false, may_merge_sizes = false;
   std::uint64_t signature = 0;  // of the current message's shapes
 
-  // Memo of constant words (tokens whose shape is the token itself): most tokens of most
-  // messages are such words, and masking them again is the largest cost of a message.
+  // Memo of recent tokens and their shapes (direct-mapped, tokens up to 40 bytes): most tokens
+  // of most messages are constant words or repeated values, and masking them again would be the
+  // largest cost of a message. A pure function's memo: it never changes a result.
   struct token_memo_entry {
     static constexpr std::size_t max_text = 40;
     std::uint64_t hash = 0;  // of the text
@@ -677,7 +678,6 @@ struct drain_miner::state {
       siblings.erase(std::find(siblings.begin(), siblings.end(), n));
       if (nodes[n].key == wildcard_hash) nodes[parent].wild_child = false;
       nodes[n] = node{};
-      nodes[n].used = false;
       free_nodes.push_back(n);
       n = parent;
     }
@@ -731,7 +731,8 @@ struct drain_miner::state {
       if (const auto c = child(top, key)) firsts[nf++] = c;
     }
     if (const auto c = child(top, wildcard_hash)) firsts[nf++] = c;
-    std::vector<std::uint32_t> stack;
+    auto& stack = walk;
+    stack.clear();
     for (std::size_t f = 0; f < nf; ++f) {
       stack.push_back(firsts[f]);
       while (!stack.empty()) {
@@ -989,6 +990,18 @@ struct drain_miner::state {
     nodes[c.leaf].clusters.push_back(c.id);
     if (const std::uint64_t fk = first_key(c)) by_first[fk].push_back(c.id);
     lru_push_front(c);
+  }
+
+  // The first token changed: the first-token index follows.
+  void reindex_first(cluster& c, std::uint64_t old_key) {
+    if (old_key) {
+      const auto it = by_first.find(old_key);
+      if (it != by_first.end()) {
+        erase_id(it->second, c.id);
+        if (it->second.empty()) by_first.erase(it);
+      }
+    }
+    if (const std::uint64_t fk = first_key(c)) by_first[fk].push_back(c.id);
   }
 
   // A routed token changed: the cluster moves to the leaf its template now routes to.
@@ -1258,6 +1271,14 @@ struct drain_miner::state {
       variants(c, cmp.diff, group);
       if (group.size() + 2 < evidence_variants) return false;
     }
+    // Where the cluster is indexed now: the tree path and the first-token index follow its
+    // template, which is about to change.
+    const std::uint64_t old_first = first_key(c);
+    std::array<std::uint64_t, 4> old_route{};
+    const std::size_t routed = std::min(token_levels(), c.tokens.size());
+    for (std::size_t d = 0; d < routed; ++d) {
+      old_route[d] = route_key_of(c.tokens[d].shape, c.tokens[d].hash);
+    }
     for (const auto i : cmp.diff) {
       auto& tt = c.tokens[i];
       std::string g = generalize(tt.shape, shape_of(toks[i]));
@@ -1276,7 +1297,12 @@ struct drain_miner::state {
     }
     render(c);
     ++epoch;
-    if (!cmp.diff.empty() && cmp.diff.front() < token_levels()) reroute(c);
+    bool moved = false;
+    for (std::size_t d = 0; d < routed; ++d) {
+      moved |= old_route[d] != route_key_of(c.tokens[d].shape, c.tokens[d].hash);
+    }
+    if (moved) reroute(c);
+    if (first_key(c) != old_first) reindex_first(c, old_first);
     absorb_subsumed(c);
     absorb_covered(c);
     return true;
