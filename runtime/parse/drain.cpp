@@ -237,6 +237,7 @@ struct cluster {
   std::uint32_t leaf = 0;
   std::uint64_t lru_prev = 0, lru_next = 0;  // neighbours in recency order (0 = none)
   std::vector<std::uint64_t> aliases;        // ids merged into this cluster
+  std::size_t bytes = 0;                     // accounted footprint (see account())
 };
 
 struct node {
@@ -280,6 +281,7 @@ struct drain_miner::state {
   std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> by_first;
   std::uint64_t next_id = 1;
   std::uint64_t lru_head = 0, lru_tail = 0;  // most / least recently used
+  std::size_t state_bytes = 0;               // sum of the clusters' accounted footprints
 
   // Per-call scratch.
   std::string shapes;
@@ -1015,12 +1017,36 @@ struct drain_miner::state {
     if (old_leaf != c.leaf) prune(old_leaf);
   }
 
+  // What a cluster costs: its template (tokens and text), its aliases, and a share of the
+  // indexes (map node, tree path, first-token index) that exist because of it. Computed from
+  // sizes only, so that a restored miner counts exactly as the original did.
+  static std::size_t footprint(const cluster& c) {
+    std::size_t b = sizeof(cluster) + 160 + c.text.size() + c.tokens.size() * sizeof(tmpl_token) +
+                    c.aliases.size() * 56;
+    for (const auto& t : c.tokens) b += t.shape.size() > 15 ? t.shape.size() + 1 : 0;
+    return b;
+  }
+
+  void account(cluster& c) {
+    state_bytes -= c.bytes;
+    c.bytes = footprint(c);
+    state_bytes += c.bytes;
+  }
+
+  void forget(cluster& c) {
+    state_bytes -= c.bytes;
+    for (const auto a : c.aliases) alias_of.erase(a);
+    clusters.erase(c.id);
+  }
+
+  // Least recently used clusters go while there are too many or they hold too much; the one
+  // just used always stays.
   void evict_if_needed() {
-    while (clusters.size() > opt.max_clusters && lru_tail) {
+    while ((clusters.size() > opt.max_clusters || state_bytes > opt.max_state_bytes) &&
+           clusters.size() > 1 && lru_tail) {
       cluster& victim = *find(lru_tail);
       detach(victim);
-      for (const auto a : victim.aliases) alias_of.erase(a);
-      clusters.erase(victim.id);
+      forget(victim);
     }
   }
 
@@ -1039,7 +1065,9 @@ struct drain_miner::state {
     for (const auto a : gone.aliases) add_alias(a);
     add_alias(gone.id);
     absorbed.push_back(gone.id);
-    clusters.erase(gone.id);
+    gone.aliases.clear();  // now held by `into`
+    forget(gone);
+    account(into);
   }
 
   // ---- variable-length templates ----------------------------------------------------------
@@ -1303,6 +1331,7 @@ struct drain_miner::state {
     }
     if (moved) reroute(c);
     if (first_key(c) != old_first) reindex_first(c, old_first);
+    account(c);
     absorb_subsumed(c);
     absorb_covered(c);
     return true;
@@ -1457,6 +1486,7 @@ struct drain_miner::state {
       render(fresh);
       const std::uint64_t id = fresh.id;
       chosen = &clusters.emplace(id, std::move(fresh)).first->second;
+      account(*chosen);
       attach(*chosen);
       absorb_subsumed(*chosen);
       absorb_covered(*chosen);
@@ -1500,6 +1530,7 @@ struct drain_miner::state {
     }
     w.varint(opt.max_tokens);
     w.varint(opt.max_token_bytes);
+    w.varint(opt.max_state_bytes);
     w.varint(next_id);
     w.varint(clusters.size());
     for (std::uint64_t id = lru_head; id;) {
@@ -1572,6 +1603,7 @@ struct drain_miner::state {
     }
     o.max_tokens = r.varint();
     o.max_token_bytes = r.varint();
+    o.max_state_bytes = r.varint();
     if (!r.ok() || o.depth < 2 || o.depth > 6 || !(o.similarity >= 0 && o.similarity <= 1) ||
         o.max_children < 2 || o.max_children > 1000000 || o.max_clusters < 1 || o.max_tokens < 1 ||
         o.max_tokens > 65536 || o.max_token_bytes < 8 || o.max_token_bytes > (1u << 20)) {
@@ -1613,7 +1645,7 @@ struct drain_miner::state {
       render(c);
       c.lru_prev = prev;
       const std::uint64_t id = c.id;
-      s.clusters.emplace(id, std::move(c));
+      s.account(s.clusters.emplace(id, std::move(c)).first->second);
       if (prev) {
         s.clusters.at(prev).lru_next = id;
       } else {

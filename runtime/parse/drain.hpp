@@ -28,6 +28,10 @@ struct drain_options {
   // longer than max_token_bytes are variables: both bound the state a single cluster holds.
   std::size_t max_tokens = 256;
   std::size_t max_token_bytes = 256;
+  // Approximate bytes all clusters may hold (templates, ids, indexes); least recently used
+  // clusters are evicted beyond it, as beyond max_clusters. A hard bound on memory whatever the
+  // messages look like (max_clusters alone bounds it only for templates of ordinary size).
+  std::size_t max_state_bytes = std::size_t{256} << 20;
   // Accumulate the time spent in each stage (see drain_miner::stage_ticks); costs two clock
   // reads per token, so it is off unless a benchmark asks for it.
   bool measure_stages = false;

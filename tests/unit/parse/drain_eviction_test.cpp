@@ -88,3 +88,27 @@ TEST_CASE("a stream of new templates keeps clusters and tree nodes bounded") {
   CHECK(max_nodes <= 1 + 100 * 3);
   CHECK(miner.cluster_count() == 100);
 }
+
+TEST_CASE("max_state_bytes bounds what the clusters hold, whatever the templates' size") {
+  sp::drain_options opt;
+  opt.max_state_bytes = 64 * 1024;
+  sp::drain_miner miner(opt);
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 3000; ++i) {
+    // Messages of 200 long words: each template is tens of kilobytes.
+    std::string line = random_word(rng, 8);
+    for (int w = 0; w < 200; ++w) {
+      line += ' ';
+      line += random_word(rng, 40);
+    }
+    const auto m = miner.add(line);
+    REQUIRE(m.cluster_id >= 1);
+    REQUIRE(miner.template_of(m.cluster_id).has_value());  // the one just used always stays
+    REQUIRE(miner.cluster_count() <= 2);
+  }
+  // Small templates: many fit in the same budget.
+  sp::drain_miner small(opt);
+  for (int i = 0; i < 3000; ++i) small.add(random_word(rng, 10) + " event");
+  CHECK(small.cluster_count() > 50);
+  CHECK(small.cluster_count() < 3000);
+}

@@ -127,6 +127,7 @@ TEST_CASE("run half, snapshot, restore, run the rest: the same as an uninterrupt
 TEST_CASE("snapshot equivalence holds under eviction and with custom options") {
   sp::drain_options opt;
   opt.max_clusters = 25;
+  opt.max_state_bytes = 6 * 1024;  // evictions by size as well (about ten clusters)
   opt.depth = 5;
   opt.similarity = 0.5;
   opt.extra_delimiters.push_back(';');
