@@ -390,6 +390,94 @@ std::size_t token_masker::scan_number(std::string_view t, std::size_t i) const {
   return j;
 }
 
+namespace {
+
+bool is_duration_unit(std::string_view u) {
+  static constexpr std::string_view units[] = {"ns",  "us",   "ms", "s",  "sec", "secs", "m",
+                                               "min", "mins", "h",  "hr", "hrs", "d",    "w"};
+  for (auto x : units) {
+    if (x == u) return true;
+  }
+  return false;
+}
+
+bool is_size_suffix(std::string_view u) {
+  static constexpr std::string_view units[] = {"B",   "KB", "MB", "GB", "TB",  "PB",  "kB",  "K",
+                                               "M",   "G",  "T",  "k",  "KiB", "MiB", "GiB", "TiB",
+                                               "PiB", "Kb", "Mb", "Gb", "kb",  "mb",  "gb"};
+  for (auto x : units) {
+    if (x == u) return true;
+  }
+  return false;
+}
+
+// The unit glued to a number ("100ms", "1h30m", "16KB"): a duration when every letter run
+// between or after its digits is a duration unit, a size when it ends in a size unit.
+enum class quantity { plain, duration, size, other };
+
+quantity quantity_of(std::string_view v) {
+  bool any_unit = false, all_duration = true;
+  std::string_view last;
+  for (std::size_t i = 0; i < v.size();) {
+    if (!is_alpha(v[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < v.size() && is_alpha(v[j])) ++j;
+    const std::string_view run = v.substr(i, j - i);
+    // The exponent of 1e-9 is no unit.
+    if (!((run == "e" || run == "E") && j < v.size() && (v[j] == '-' || v[j] == '+'))) {
+      any_unit = true;
+      all_duration &= is_duration_unit(run);
+      last = run;
+    }
+    i = j;
+  }
+  if (!any_unit) return quantity::plain;
+  if (all_duration) return quantity::duration;
+  return is_size_suffix(last) ? quantity::size : quantity::other;
+}
+
+}  // namespace
+
+// A number as the enabled masks see it: any number for `number`; with only `duration` or
+// `size`, numbers carrying such a unit ("100ms", "16KB").
+std::size_t token_masker::scan_quantity(std::string_view t, std::size_t i) const {
+  const bool numbers = enabled(mask_kind::number);
+  const bool durations = enabled(mask_kind::duration), sizes = enabled(mask_kind::size);
+  if (!numbers && !durations && !sizes) return 0;
+  const std::size_t e = scan_number(t, i);
+  if (e == 0 || numbers) return e;
+  const quantity q = quantity_of(t.substr(i, e - i));
+  return (q == quantity::duration && durations) || (q == quantity::size && sizes) ? e : 0;
+}
+
+// ISO 8601 durations: P1DT2H30M, PT5.5S.
+std::size_t token_masker::scan_iso_duration(std::string_view t, std::size_t i) const {
+  if (t[i] != 'P') return 0;
+  std::size_t j = i + 1;
+  bool time = false, any = false;
+  while (j < t.size()) {
+    if (t[j] == 'T' && !time) {
+      time = true;
+      ++j;
+      continue;
+    }
+    const std::size_t d = j;
+    while (j < t.size() && (is_digit(t[j]) || t[j] == '.')) ++j;
+    if (j == d || j >= t.size()) return 0;
+    const char u = t[j];
+    const bool ok =
+        time ? (u == 'H' || u == 'M' || u == 'S') : (u == 'Y' || u == 'M' || u == 'W' || u == 'D');
+    if (!ok) return 0;
+    any = true;
+    ++j;
+    if (j < t.size() && !is_word(t[j])) break;
+  }
+  return any && ends_word(t, j) ? j : 0;
+}
+
 // Identifiers with a numeric part: job_201706092018_0024, blk_-1608999687, broadcast_0_piece0;
 // versions written v1.2.3.
 std::size_t token_masker::scan_identifier(std::string_view t, std::size_t i) const {
@@ -739,7 +827,7 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
             (enabled(mask_kind::domain) || enabled(mask_kind::identifier))) {
           e = scan_host(t, i);
         }
-        if (!e && enabled(mask_kind::number)) e = scan_number(t, i);
+        if (!e) e = scan_quantity(t, i);
       } else if (is_alpha(c)) {
         if (!e && has(f_colon) && has(f_slash) && enabled(mask_kind::url)) e = scan_url(t, i);
         if (!e && has(f_at) && enabled(mask_kind::email)) e = scan_email(t, i);
@@ -761,12 +849,13 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
           std::size_t end = 0;
           if (is_instance_name(t, i, end)) e = end;
         }
+        if (!e && c == 'P' && has(f_digit) && enabled(mask_kind::duration)) {
+          e = scan_iso_duration(t, i);
+        }
       } else if (c == '/' || c == '\\') {
         if (enabled(mask_kind::path)) e = scan_path(t, i);
       } else if (c == '-' || c == '+') {
-        if (enabled(mask_kind::number) && i + 1 < t.size() && is_digit(t[i + 1])) {
-          e = scan_number(t, i);
-        }
+        if (i + 1 < t.size() && is_digit(t[i + 1])) e = scan_quantity(t, i);
       } else if (c == ':') {
         if (enabled(mask_kind::ipv6) && i + 1 < t.size() && t[i + 1] == ':') e = scan_ipv6(t, i);
       } else if (c == '_') {

@@ -52,6 +52,8 @@ class token_masker {
   std::size_t scan_time(std::string_view t, std::size_t i) const;
   std::size_t scan_hex(std::string_view t, std::size_t i) const;
   std::size_t scan_number(std::string_view t, std::size_t i) const;
+  std::size_t scan_quantity(std::string_view t, std::size_t i) const;
+  std::size_t scan_iso_duration(std::string_view t, std::size_t i) const;
   std::size_t scan_identifier(std::string_view t, std::size_t i) const;
   std::size_t scan_host(std::string_view t, std::size_t i) const;
   std::size_t scan_port_suffix(std::string_view t, std::size_t i) const;
