@@ -3,6 +3,15 @@
 // variable masking, templates that absorb variable-length values, LRU-bounded clusters and
 // snapshot/restore. Feed it one message at a time (the log's content, after any header); it
 // returns the message's cluster and that cluster's template, with "<*>" for each variable part.
+//
+// How it learns, beyond Drain: masks (masking.hpp) turn known kinds of values into variables;
+// a word becomes a variable only on evidence (three distinct values at the same place, or
+// values that differ only in their digits), never when the words look like names in code
+// (CAPITALS, Capitalised, eth0-like) or differ in the first token; clusters that a generalised
+// template covers are merged into it (their ids then resolve to it); a variable can stand for
+// several tokens when they are values themselves (lists), when a learnt variable ends the
+// template (free text), or when a group of tokens repeats. Tokens are split at whitespace and
+// control characters (plus extra_delimiters); a quoted string is one token.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,7 +26,7 @@
 namespace seerflow::parse {
 
 struct drain_options {
-  int depth = 4;            // tree depth: the length level, depth-2 token levels, the leaves
+  int depth = 4;            // tree depth: the length level, depth-2 token levels, the leaves (2..6)
   double similarity = 0.4;  // share of a template's tokens a message must match to join it
   int max_children = 100;   // children per inner node; further tokens share the "<*>" child
   std::size_t max_clusters = 100000;       // least recently used clusters are evicted beyond this
