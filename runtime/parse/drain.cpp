@@ -6,8 +6,15 @@
 #include <cstdint>
 #include <cstring>
 #include <unordered_map>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
+#include <chrono>
+
+#include <re2/re2.h>
 
 #include "runtime/parse/token_masker.hpp"
+#include "runtime/util/byte_codec.hpp"
 
 namespace seerflow::parse {
 namespace {
@@ -41,9 +48,10 @@ std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0x9E3779B97F4A
   } else if (n >= 4) {
     h = (h ^ (load32(p) | (load32(p + n - 4) << 32))) * k;
   } else if (n > 0) {
-    const std::uint64_t v = static_cast<unsigned char>(p[0]) |
-                            (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
-                            (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
+    const std::uint64_t v =
+        static_cast<unsigned char>(p[0]) |
+        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+        (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
     h = (h ^ v) * k;
   }
   h ^= h >> 32;
@@ -75,6 +83,14 @@ bool same_bytes(const char* a, const char* b, std::size_t n) {
     if (a[i] != b[i]) return false;
   }
   return true;
+}
+
+std::uint64_t ticks() {
+#if defined(__x86_64__) || defined(__i386__)
+  return __rdtsc();
+#else
+  return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+#endif
 }
 
 const std::uint64_t wildcard_hash = hash_bytes(wildcard);
@@ -131,15 +147,15 @@ tok_kind kind_of(std::string_view shape) {
   return shape.find(wildcard) == std::string_view::npos ? tok_kind::literal : tok_kind::partial;
 }
 
-// Matches a shape holding "<*>" parts against text; each "<*>" stands for one or more bytes
-// (the shortest that lets the rest match). Fills `caps` with the text of each "<*>" when given.
-// The work is bounded: pathological input simply fails to match.
 constexpr bool closes(char open, char close) {
   return (open == '(' && close == ')') || (open == '[' && close == ']') ||
          (open == '{' && close == '}') || (open == '<' && close == '>') ||
          (open == '\'' && close == '\'') || (open == '"' && close == '"');
 }
 
+// Matches a shape holding "<*>" parts against text; each "<*>" stands for one or more bytes
+// (the shortest that lets the rest match). Fills `caps` with the text of each "<*>" when given.
+// The work is bounded: pathological input simply fails to match.
 bool glob_at(std::string_view pat, std::size_t p, std::string_view text, std::size_t t,
              std::vector<std::string_view>* caps, std::size_t& budget) {
   while (p < pat.size() && pat.compare(p, 3, wildcard) != 0) {
@@ -194,9 +210,9 @@ constexpr bool is_closing_punct(char c) {
 
 bool is_size_unit(std::string_view unit) {
   while (!unit.empty() && is_closing_punct(unit.back())) unit.remove_suffix(1);
-  static constexpr std::string_view units[] = {"B",   "KB",  "MB",  "GB",  "TB",  "PB",  "kB",
-                                               "KiB", "MiB", "GiB", "TiB", "PiB", "Kb",  "Mb",
-                                               "Gb",  "kb",  "mb",  "gb",  "K",   "M",   "G"};
+  static constexpr std::string_view units[] = {"B",   "KB",  "MB",  "GB",  "TB",  "PB", "kB",
+                                               "KiB", "MiB", "GiB", "TiB", "PiB", "Kb", "Mb",
+                                               "Gb",  "kb",  "mb",  "gb",  "K",   "M",  "G"};
   if (unit.empty() || unit.size() > 3) return false;
   for (auto u : units) {
     if (u == unit) return true;
@@ -221,13 +237,13 @@ struct cluster {
   std::uint32_t leaf = 0;
   std::uint64_t lru_prev = 0, lru_next = 0;  // neighbours in recency order (0 = none)
   std::vector<std::uint64_t> aliases;        // ids merged into this cluster
+  std::size_t bytes = 0;                     // accounted footprint (see account())
 };
 
 struct node {
   std::uint32_t parent = 0;
   std::uint64_t key = 0;
   bool wild_child = false;
-  bool used = true;
   std::vector<std::uint32_t> children;
   std::vector<std::uint64_t> clusters;  // leaves only
 };
@@ -265,23 +281,26 @@ struct drain_miner::state {
   std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> by_first;
   std::uint64_t next_id = 1;
   std::uint64_t lru_head = 0, lru_tail = 0;  // most / least recently used
+  std::size_t state_bytes = 0;               // sum of the clusters' accounted footprints
 
   // Per-call scratch.
   std::string shapes;
   std::vector<msg_token> toks;
   std::vector<std::uint32_t> leaves;    // where the message's template may be
   std::vector<std::uint32_t> siblings;  // where a template differing in a routed word may be
+  std::vector<std::uint32_t> walk;      // tree walk stack
   std::vector<std::uint64_t> absorbed;
   bool may_merge_dates = false, may_merge_sizes = false;
   std::uint64_t signature = 0;  // of the current message's shapes
 
-  // Memo of constant words (tokens whose shape is the token itself): most tokens of most
-  // messages are such words, and masking them again is the largest cost of a message.
+  // Memo of recent tokens and their shapes (direct-mapped, tokens up to 40 bytes): most tokens
+  // of most messages are constant words or repeated values, and masking them again would be the
+  // largest cost of a message. A pure function's memo: it never changes a result.
   struct token_memo_entry {
     static constexpr std::size_t max_text = 40;
-    std::uint64_t hash = 0;        // of the text
+    std::uint64_t hash = 0;  // of the text
     std::uint64_t shape_hash = 0;
-    std::uint8_t length = 0;       // of the text
+    std::uint8_t length = 0;  // of the text
     std::uint8_t shape_length = 0;
     tok_kind kind = tok_kind::literal;
     bool digit = false, size_unit = false;
@@ -300,9 +319,28 @@ struct drain_miner::state {
   std::vector<memo_entry> memo = std::vector<memo_entry>(4096);
   std::uint64_t epoch = 1;
   std::array<bool, 256> delimiters{};
+  drain_stage_ticks stage;
+
+  // Custom masks (RE2), run over the whole message; their matches are variables even across
+  // whitespace.
+  std::vector<std::unique_ptr<re2::RE2>> regexes;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // per message, sorted, disjoint
 
   explicit state(drain_options o) : opt(std::move(o)), masker(opt.masks) {
+    for (const auto& m : opt.masks) {
+      if (m.kind != mask_kind::regex) continue;
+      re2::RE2::Options ro;
+      ro.set_log_errors(false);
+      auto re = std::make_unique<re2::RE2>(m.pattern, ro);
+      if (!re->ok()) {
+        if (config_error.empty()) config_error = "mask " + m.pattern + ": " + re->error();
+        continue;
+      }
+      regexes.push_back(std::move(re));
+    }
     nodes.emplace_back();
+    opt.depth = std::clamp(opt.depth, 2, 6);  // the leaf search follows at most 2^4 paths
+    if (opt.max_children < 2) opt.max_children = 2;
     for (int c = 0; c <= 0x20; ++c) delimiters[static_cast<std::size_t>(c)] = true;
     for (const char c : opt.extra_delimiters) delimiters[static_cast<unsigned char>(c)] = true;
     if (opt.max_tokens < 1) opt.max_tokens = 1;
@@ -338,15 +376,17 @@ struct drain_miner::state {
         return;
       }
     }
+    const std::uint64_t t0 = opt.measure_stages ? ticks() : 0;
     const auto info = text.size() > opt.max_token_bytes
                           ? masker.shape_truncated(text, opt.max_token_bytes, shapes)
                           : masker.shape(text, shapes);
     t.shape_len = static_cast<std::uint32_t>(shapes.size() - t.shape_off);
-    t.kind = info.vars == 0   ? tok_kind::literal
+    t.kind = info.vars == 0     ? tok_kind::literal
              : t.shape_len == 3 ? tok_kind::wild
                                 : tok_kind::partial;
     t.digit = info.digit;
     t.date = masker.classify_date_part(text);
+    if (opt.measure_stages) stage.mask += ticks() - t0;
     t.hash = t.kind == tok_kind::literal ? h : hash_bytes(shape_of(t));  // literal: shape == text
     const bool unit = text.size() <= 6 && is_size_unit(text);
     if (memo_slot && t.shape_len <= token_memo_entry::max_text) {
@@ -362,6 +402,30 @@ struct drain_miner::state {
       std::memcpy(memo_slot->shape, shapes.data() + t.shape_off, t.shape_len);
     }
     note_token_facts(t, unit);
+    toks.push_back(t);
+  }
+
+  // A token holding matches of custom masks: those parts are variables, the rest is masked as
+  // usual.
+  void push_span_token(std::string_view msg, std::size_t b, std::size_t e) {
+    msg_token t;
+    t.text = msg.substr(b, e - b);
+    t.shape_off = static_cast<std::uint32_t>(shapes.size());
+    std::size_t at = b;
+    for (const auto& [sb, se] : spans) {
+      if (se <= b || sb >= e) continue;
+      if (sb > at) masker.shape(msg.substr(at, sb - at), shapes);
+      shapes += wildcard;
+      at = std::max(at, se);
+    }
+    if (at < e) masker.shape(msg.substr(at, e - at), shapes);
+    const auto info = masker.finish(shapes, t.shape_off);
+    t.shape_len = static_cast<std::uint32_t>(shapes.size() - t.shape_off);
+    t.kind = info.vars == 0     ? tok_kind::literal
+             : t.shape_len == 3 ? tok_kind::wild
+                                : tok_kind::partial;
+    t.digit = info.digit;
+    t.hash = hash_bytes(shape_of(t));
     toks.push_back(t);
   }
 
@@ -391,16 +455,76 @@ struct drain_miner::state {
     return j;
   }
 
+  // Matches of the custom masks, merged into disjoint spans (bounded in number).
+  void find_spans(std::string_view msg) {
+    spans.clear();
+    for (const auto& re : regexes) {
+      std::size_t pos = 0;
+      re2::StringPiece m;
+      while (pos <= msg.size() && spans.size() < 1024 &&
+             re->Match(re2::StringPiece(msg.data(), msg.size()), pos, msg.size(),
+                       re2::RE2::UNANCHORED, &m, 1)) {
+        const auto b = static_cast<std::size_t>(m.data() - msg.data());
+        const std::size_t e = b + m.size();
+        if (e > b) spans.emplace_back(b, e);
+        pos = e > b ? e : b + 1;
+      }
+    }
+    if (spans.size() < 2) return;
+    std::sort(spans.begin(), spans.end());
+    std::size_t w = 0;
+    for (std::size_t k = 1; k < spans.size(); ++k) {
+      if (spans[k].first <= spans[w].second) {
+        spans[w].second = std::max(spans[w].second, spans[k].second);
+      } else {
+        spans[++w] = spans[k];
+      }
+    }
+    spans.resize(w + 1);
+  }
+
+  // A token that opens a quote closed by a later token of the message ('some text here')
+  // takes the whole quoted text: a quoted string is one value however many words it holds.
+  std::size_t quoted_end(std::string_view msg, std::size_t i, std::size_t j) const {
+    const char q = msg[i];
+    if (q != '"' && q != '\'') return j;
+    const auto closes = [&](std::size_t b, std::size_t e) {
+      while (e > b && is_closing_punct(msg[e - 1])) --e;
+      return e > b && msg[e - 1] == q;
+    };
+    if (j - i >= 2 && closes(i + 1, j)) return j;
+    std::size_t k = j;
+    for (int words = 0; words < 16 && k < msg.size(); ++words) {
+      while (k < msg.size() && delimiters[static_cast<unsigned char>(msg[k])]) ++k;
+      if (k >= msg.size() || k - i > 1024) break;
+      const std::size_t e = token_end(msg, k);
+      if (closes(k, e)) return e;
+      k = e;
+    }
+    return j;
+  }
+
   void tokenize(std::string_view msg) {
     shapes.clear();
     toks.clear();
     may_merge_dates = may_merge_sizes = false;
+    if (!regexes.empty()) find_spans(msg);
+    std::size_t next_span = 0;
     const auto is_delim = [this](char c) { return delimiters[static_cast<unsigned char>(c)]; };
     std::size_t i = 0;
     while (i < msg.size()) {
       while (i < msg.size() && is_delim(msg[i])) ++i;
       if (i >= msg.size()) break;
-      const std::size_t j = token_end(msg, i);
+      std::size_t j = quoted_end(msg, i, token_end(msg, i));
+      // A custom mask's match is never split, and glues to the characters around it.
+      bool has_span = false;
+      while (next_span < spans.size() && spans[next_span].first < j) {
+        if (spans[next_span].second > i) {
+          has_span = true;
+          if (spans[next_span].second > j) j = token_end(msg, spans[next_span].second);
+        }
+        ++next_span;
+      }
       if (toks.size() + 1 == opt.max_tokens) {
         // The tail beyond max_tokens is one variable: bounded templates for any input.
         std::size_t end = msg.size();
@@ -415,7 +539,11 @@ struct drain_miner::state {
         toks.push_back(t);
         break;
       }
-      push_token(msg.substr(i, j - i));
+      if (has_span) {
+        push_span_token(msg, i, j);
+      } else {
+        push_token(msg.substr(i, j - i));
+      }
       i = j;
     }
     merge_runs(msg);
@@ -552,7 +680,6 @@ struct drain_miner::state {
       siblings.erase(std::find(siblings.begin(), siblings.end(), n));
       if (nodes[n].key == wildcard_hash) nodes[parent].wild_child = false;
       nodes[n] = node{};
-      nodes[n].used = false;
       free_nodes.push_back(n);
       n = parent;
     }
@@ -606,7 +733,8 @@ struct drain_miner::state {
       if (const auto c = child(top, key)) firsts[nf++] = c;
     }
     if (const auto c = child(top, wildcard_hash)) firsts[nf++] = c;
-    std::vector<std::uint32_t> stack;
+    auto& stack = walk;
+    stack.clear();
     for (std::size_t f = 0; f < nf; ++f) {
       stack.push_back(firsts[f]);
       while (!stack.empty()) {
@@ -670,6 +798,10 @@ struct drain_miner::state {
     out.same = 0;
     out.params = 0;
     out.diff.clear();
+    if (c.tokens.size() != toks.size()) {
+      out.full = false;
+      return;
+    }
     for (std::size_t i = 0; i < toks.size(); ++i) {
       const auto& tt = c.tokens[i];
       const auto& mt = toks[i];
@@ -862,6 +994,18 @@ struct drain_miner::state {
     lru_push_front(c);
   }
 
+  // The first token changed: the first-token index follows.
+  void reindex_first(cluster& c, std::uint64_t old_key) {
+    if (old_key) {
+      const auto it = by_first.find(old_key);
+      if (it != by_first.end()) {
+        erase_id(it->second, c.id);
+        if (it->second.empty()) by_first.erase(it);
+      }
+    }
+    if (const std::uint64_t fk = first_key(c)) by_first[fk].push_back(c.id);
+  }
+
   // A routed token changed: the cluster moves to the leaf its template now routes to.
   void reroute(cluster& c) {
     ++epoch;
@@ -873,12 +1017,36 @@ struct drain_miner::state {
     if (old_leaf != c.leaf) prune(old_leaf);
   }
 
+  // What a cluster costs: its template (tokens and text), its aliases, and a share of the
+  // indexes (map node, tree path, first-token index) that exist because of it. Computed from
+  // sizes only, so that a restored miner counts exactly as the original did.
+  static std::size_t footprint(const cluster& c) {
+    std::size_t b = sizeof(cluster) + 160 + c.text.size() + c.tokens.size() * sizeof(tmpl_token) +
+                    c.aliases.size() * 56;
+    for (const auto& t : c.tokens) b += t.shape.size() > 15 ? t.shape.size() + 1 : 0;
+    return b;
+  }
+
+  void account(cluster& c) {
+    state_bytes -= c.bytes;
+    c.bytes = footprint(c);
+    state_bytes += c.bytes;
+  }
+
+  void forget(cluster& c) {
+    state_bytes -= c.bytes;
+    for (const auto a : c.aliases) alias_of.erase(a);
+    clusters.erase(c.id);
+  }
+
+  // Least recently used clusters go while there are too many or they hold too much; the one
+  // just used always stays.
   void evict_if_needed() {
-    while (clusters.size() > opt.max_clusters && lru_tail) {
+    while ((clusters.size() > opt.max_clusters || state_bytes > opt.max_state_bytes) &&
+           clusters.size() > 1 && lru_tail) {
       cluster& victim = *find(lru_tail);
       detach(victim);
-      for (const auto a : victim.aliases) alias_of.erase(a);
-      clusters.erase(victim.id);
+      forget(victim);
     }
   }
 
@@ -897,7 +1065,9 @@ struct drain_miner::state {
     for (const auto a : gone.aliases) add_alias(a);
     add_alias(gone.id);
     absorbed.push_back(gone.id);
-    clusters.erase(gone.id);
+    gone.aliases.clear();  // now held by `into`
+    forget(gone);
+    account(into);
   }
 
   // ---- variable-length templates ----------------------------------------------------------
@@ -1129,6 +1299,14 @@ struct drain_miner::state {
       variants(c, cmp.diff, group);
       if (group.size() + 2 < evidence_variants) return false;
     }
+    // Where the cluster is indexed now: the tree path and the first-token index follow its
+    // template, which is about to change.
+    const std::uint64_t old_first = first_key(c);
+    std::array<std::uint64_t, 4> old_route{};
+    const std::size_t routed = std::min(token_levels(), c.tokens.size());
+    for (std::size_t d = 0; d < routed; ++d) {
+      old_route[d] = route_key_of(c.tokens[d].shape, c.tokens[d].hash);
+    }
     for (const auto i : cmp.diff) {
       auto& tt = c.tokens[i];
       std::string g = generalize(tt.shape, shape_of(toks[i]));
@@ -1147,7 +1325,13 @@ struct drain_miner::state {
     }
     render(c);
     ++epoch;
-    if (!cmp.diff.empty() && cmp.diff.front() < token_levels()) reroute(c);
+    bool moved = false;
+    for (std::size_t d = 0; d < routed; ++d) {
+      moved |= old_route[d] != route_key_of(c.tokens[d].shape, c.tokens[d].hash);
+    }
+    if (moved) reroute(c);
+    if (first_key(c) != old_first) reindex_first(c, old_first);
+    account(c);
     absorb_subsumed(c);
     absorb_covered(c);
     return true;
@@ -1176,7 +1360,15 @@ struct drain_miner::state {
       } else if (glob_match(tt.shape, text, &caps)) {
         for (auto cap : caps) params.emplace_back(cap);
       } else {
+        // The value's text does not follow the pattern (it matched through its shape): the
+        // token's text stands for its first variable, so there is still one value per "<*>".
+        std::size_t vars = 0;
+        for (std::size_t p = tt.shape.find(wildcard); p != std::string::npos;
+             p = tt.shape.find(wildcard, p + 3)) {
+          ++vars;
+        }
         params.emplace_back(text);
+        for (std::size_t k = 1; k < vars; ++k) params.emplace_back();
       }
     }
   }
@@ -1198,7 +1390,23 @@ struct drain_miner::state {
   }
 
   drain_match add(std::string_view message, std::vector<std::string>* params) {
+    if (!opt.measure_stages) return add_message(message, params);
+    const std::uint64_t mask_before = stage.mask;
+    const std::uint64_t t0 = ticks();
     tokenize(message);
+    const std::uint64_t t1 = ticks();
+    stage.tokenize += (t1 - t0) - (stage.mask - mask_before);
+    tokenized = true;
+    drain_match m = add_message(message, params);
+    stage.search += ticks() - t1;
+    return m;
+  }
+
+  bool tokenized = false;  // add() timed the tokenizing already
+
+  drain_match add_message(std::string_view message, std::vector<std::string>* params) {
+    if (!tokenized) tokenize(message);
+    tokenized = false;
     absorbed.clear();
     drain_match m;
     if (cluster* hit = memo_lookup()) {
@@ -1278,6 +1486,7 @@ struct drain_miner::state {
       render(fresh);
       const std::uint64_t id = fresh.id;
       chosen = &clusters.emplace(id, std::move(fresh)).first->second;
+      account(*chosen);
       attach(*chosen);
       absorb_subsumed(*chosen);
       absorb_covered(*chosen);
@@ -1289,7 +1498,220 @@ struct drain_miner::state {
     evict_if_needed();
     const cluster* kept = find(id);
     m.template_text = kept ? std::string_view(kept->text) : std::string_view{};
+    m.absorbed = absorbed;
+    if (!absorbed.empty() && m.change == template_change::none) m.change = template_change::updated;
     return m;
+  }
+
+  // ---- snapshot ----------------------------------------------------------------------------
+  //
+  // Layout (runtime/util/byte_codec.hpp): magic, version, options, next id, clusters from the
+  // most to the least recently used (id, size, aliases, tokens), the tree depth-first (length
+  // nodes carry their token count; each node its key, its cluster ids in order, its children),
+  // then the first-token index. Everything that decides a future result is kept, in order;
+  // the memos are not (they never change a result).
+
+  static constexpr std::string_view magic = "SFDRAIN";
+  static constexpr std::uint8_t format_version = 1;
+
+  void save(util::byte_writer& w) const {
+    w.raw(magic);
+    w.u8(format_version);
+    w.svarint(opt.depth);
+    w.f64(opt.similarity);
+    w.svarint(opt.max_children);
+    w.varint(opt.max_clusters);
+    w.u8(opt.parametrize_numeric_tokens ? 1 : 0);
+    w.str(opt.extra_delimiters);
+    w.varint(opt.masks.size());
+    for (const auto& m : opt.masks) {
+      w.u8(static_cast<std::uint8_t>(m.kind));
+      w.str(m.pattern);
+    }
+    w.varint(opt.max_tokens);
+    w.varint(opt.max_token_bytes);
+    w.varint(opt.max_state_bytes);
+    w.varint(next_id);
+    w.varint(clusters.size());
+    for (std::uint64_t id = lru_head; id;) {
+      const cluster& c = clusters.at(id);
+      w.varint(c.id);
+      w.varint(c.size);
+      w.varint(c.aliases.size());
+      for (const auto a : c.aliases) w.varint(a);
+      w.varint(c.tokens.size());
+      for (const auto& t : c.tokens) {
+        w.str(t.shape);
+        w.u8(t.proven ? 1 : 0);
+      }
+      id = c.lru_next;
+    }
+    w.varint(nodes[0].children.size());
+    for (const auto len_node : nodes[0].children) {
+      w.varint(length_of(len_node));
+      save_node(w, len_node);
+    }
+    std::vector<std::uint64_t> keys;
+    keys.reserve(by_first.size());
+    for (const auto& [k, v] : by_first) keys.push_back(k);
+    std::sort(keys.begin(), keys.end());
+    w.varint(keys.size());
+    for (const auto k : keys) {
+      const auto& ids = by_first.at(k);
+      w.varint(k);
+      w.varint(ids.size());
+      for (const auto id : ids) w.varint(id);
+    }
+  }
+
+  // Token count of a length node (its key is a hash of it).
+  std::size_t length_of(std::uint32_t len_node) const {
+    for (std::size_t n = 0; n <= opt.max_tokens; ++n) {
+      if (length_key(n) == nodes[len_node].key) return n;
+    }
+    return 0;
+  }
+
+  void save_node(util::byte_writer& w, std::uint32_t n) const {
+    const node& x = nodes[n];
+    w.varint(x.key);
+    w.varint(x.clusters.size());
+    for (const auto id : x.clusters) w.varint(id);
+    w.varint(x.children.size());
+    for (const auto c : x.children) save_node(w, c);
+  }
+
+  // Reads a snapshot; nullptr on any inconsistency (never trusts a count, an id or a depth).
+  static std::unique_ptr<state> load(std::string_view bytes) {
+    if (bytes.substr(0, magic.size()) != magic) return nullptr;
+    util::byte_reader r(bytes.substr(magic.size()));
+    if (r.u8() != format_version) return nullptr;
+    drain_options o;
+    o.depth = static_cast<int>(r.svarint());
+    o.similarity = r.f64();
+    o.max_children = static_cast<int>(r.svarint());
+    o.max_clusters = r.varint();
+    o.parametrize_numeric_tokens = r.u8() != 0;
+    o.extra_delimiters = r.str(256);
+    const std::uint64_t n_masks = r.varint();
+    if (!r.ok() || n_masks > 64 || !r.plausible_count(n_masks, 2)) return nullptr;
+    o.masks.clear();
+    for (std::uint64_t k = 0; k < n_masks; ++k) {
+      const auto kind = r.u8();
+      if (kind > static_cast<std::uint8_t>(mask_kind::regex)) return nullptr;
+      o.masks.push_back(mask{static_cast<mask_kind>(kind), r.str(4096)});
+    }
+    o.max_tokens = r.varint();
+    o.max_token_bytes = r.varint();
+    o.max_state_bytes = r.varint();
+    if (!r.ok() || o.depth < 2 || o.depth > 6 || !(o.similarity >= 0 && o.similarity <= 1) ||
+        o.max_children < 2 || o.max_children > 1000000 || o.max_clusters < 1 || o.max_tokens < 1 ||
+        o.max_tokens > 65536 || o.max_token_bytes < 8 || o.max_token_bytes > (1u << 20)) {
+      return nullptr;
+    }
+    auto st = std::make_unique<state>(std::move(o));
+    state& s = *st;
+    s.next_id = r.varint();
+    const std::uint64_t n_clusters = r.varint();
+    if (!r.ok() || n_clusters > s.opt.max_clusters || !r.plausible_count(n_clusters, 4)) {
+      return nullptr;
+    }
+    std::uint64_t prev = 0;
+    for (std::uint64_t k = 0; k < n_clusters; ++k) {
+      cluster c;
+      c.id = r.varint();
+      c.size = r.varint();
+      const std::uint64_t n_alias = r.varint();
+      if (!r.ok() || c.id == 0 || c.id >= s.next_id || n_alias > max_aliases ||
+          !r.plausible_count(n_alias)) {
+        return nullptr;
+      }
+      for (std::uint64_t a = 0; a < n_alias; ++a) {
+        const std::uint64_t id = r.varint();
+        if (!r.ok() || id == 0 || id >= s.next_id || s.alias_of.count(id)) return nullptr;
+        c.aliases.push_back(id);
+        s.alias_of[id] = c.id;
+      }
+      const std::uint64_t n_tokens = r.varint();
+      if (!r.ok() || n_tokens > s.opt.max_tokens || !r.plausible_count(n_tokens, 2)) {
+        return nullptr;
+      }
+      c.tokens.resize(n_tokens);
+      for (auto& t : c.tokens) {
+        set_token(t, r.str(4 * s.opt.max_token_bytes + 64));
+        t.proven = r.u8() != 0;
+      }
+      if (!r.ok() || s.clusters.count(c.id)) return nullptr;
+      render(c);
+      c.lru_prev = prev;
+      const std::uint64_t id = c.id;
+      s.account(s.clusters.emplace(id, std::move(c)).first->second);
+      if (prev) {
+        s.clusters.at(prev).lru_next = id;
+      } else {
+        s.lru_head = id;
+      }
+      prev = id;
+    }
+    s.lru_tail = prev;
+    for (const auto& [alias, owner] : s.alias_of) {
+      if (s.clusters.count(alias)) return nullptr;  // an alias names a retired id
+    }
+    std::size_t placed = 0;
+    const std::uint64_t n_lengths = r.varint();
+    if (!r.ok() || !r.plausible_count(n_lengths, 3)) return nullptr;
+    for (std::uint64_t k = 0; k < n_lengths; ++k) {
+      const std::uint64_t len = r.varint();
+      if (!r.ok() || len > s.opt.max_tokens) return nullptr;
+      if (!s.load_node(r, 0, 0, static_cast<std::size_t>(len), placed)) return nullptr;
+    }
+    if (placed != s.clusters.size()) return nullptr;
+    const std::uint64_t n_keys = r.varint();
+    if (!r.ok() || !r.plausible_count(n_keys, 3)) return nullptr;
+    for (std::uint64_t k = 0; k < n_keys; ++k) {
+      const std::uint64_t key = r.varint();
+      const std::uint64_t n_ids = r.varint();
+      if (!r.ok() || !r.plausible_count(n_ids) || s.by_first.count(key)) return nullptr;
+      auto& ids = s.by_first[key];
+      for (std::uint64_t q = 0; q < n_ids; ++q) {
+        const std::uint64_t id = r.varint();
+        const auto it = s.clusters.find(id);
+        if (!r.ok() || it == s.clusters.end() || s.first_key(it->second) != key) return nullptr;
+        ids.push_back(id);
+      }
+    }
+    if (!r.ok() || !r.at_end()) return nullptr;
+    return st;
+  }
+
+  // Reads the subtree of a child of `parent`; `level` 0 is a length node.
+  bool load_node(util::byte_reader& r, std::uint32_t parent, std::size_t level, std::size_t len,
+                 std::size_t& placed) {
+    if (level > token_levels() || nodes.size() > 8 * (clusters.size() + 1) * (token_levels() + 2)) {
+      return false;
+    }
+    const std::uint64_t key = r.varint();
+    if (!r.ok() || (level == 0 && key != length_key(len)) || child(parent, key)) return false;
+    const std::uint32_t n = add_child(parent, key);
+    const std::uint64_t n_clusters = r.varint();
+    if (!r.ok() || !r.plausible_count(n_clusters)) return false;
+    for (std::uint64_t k = 0; k < n_clusters; ++k) {
+      const std::uint64_t id = r.varint();
+      const auto it = clusters.find(id);
+      if (!r.ok() || it == clusters.end() || it->second.leaf != 0 ||
+          it->second.tokens.size() != len) {
+        return false;
+      }
+      it->second.leaf = n;
+      nodes[n].clusters.push_back(id);
+      ++placed;
+    }
+    const std::uint64_t n_children = r.varint();
+    if (!r.ok() || !r.plausible_count(n_children, 3)) return false;
+    for (std::uint64_t k = 0; k < n_children; ++k) {
+      if (!load_node(r, n, level + 1, len, placed)) return false;
+    }
+    return true;
   }
 
   const cluster* resolve(std::uint64_t id) const {
@@ -1321,6 +1743,15 @@ std::optional<std::string_view> drain_miner::template_of(std::uint64_t cluster_i
   return std::string_view(c->text);
 }
 
+std::uint64_t drain_miner::current_id(std::uint64_t cluster_id) const {
+  const auto* c = s_->resolve(cluster_id);
+  return c ? c->id : 0;
+}
+
+std::size_t drain_miner::tree_nodes() const {
+  return s_->nodes.size() - s_->free_nodes.size();
+}
+
 std::uint64_t drain_miner::size_of(std::uint64_t cluster_id) const {
   const auto* c = s_->resolve(cluster_id);
   return c ? c->size : 0;
@@ -1330,12 +1761,20 @@ const drain_options& drain_miner::options() const {
   return s_->opt;
 }
 
-std::string drain_miner::snapshot() const {
-  return {};
+drain_stage_ticks drain_miner::stage_ticks() const {
+  return s_->stage;
 }
 
-std::optional<drain_miner> drain_miner::restore(std::string_view) {
-  return std::nullopt;
+std::string drain_miner::snapshot() const {
+  util::byte_writer w;
+  s_->save(w);
+  return w.take();
+}
+
+std::optional<drain_miner> drain_miner::restore(std::string_view bytes) {
+  auto st = state::load(bytes);
+  if (!st) return std::nullopt;
+  return drain_miner(std::move(st));
 }
 
 const std::string& drain_miner::configuration_error() const {

@@ -24,12 +24,24 @@ constexpr std::array<std::uint8_t, 256> make_classes() {
 }
 constexpr std::array<std::uint8_t, 256> classes = make_classes();
 
-constexpr std::uint8_t cls(char c) { return classes[static_cast<unsigned char>(c)]; }
-constexpr bool is_digit(char c) { return cls(c) & cls_digit; }
-constexpr bool is_alpha(char c) { return cls(c) & cls_alpha; }
-constexpr bool is_alnum(char c) { return cls(c) & (cls_digit | cls_alpha); }
-constexpr bool is_hex(char c) { return cls(c) & cls_hex; }
-constexpr bool is_word(char c) { return cls(c) & cls_word; }
+constexpr std::uint8_t cls(char c) {
+  return classes[static_cast<unsigned char>(c)];
+}
+constexpr bool is_digit(char c) {
+  return cls(c) & cls_digit;
+}
+constexpr bool is_alpha(char c) {
+  return cls(c) & cls_alpha;
+}
+constexpr bool is_alnum(char c) {
+  return cls(c) & (cls_digit | cls_alpha);
+}
+constexpr bool is_hex(char c) {
+  return cls(c) & cls_hex;
+}
+constexpr bool is_word(char c) {
+  return cls(c) & cls_word;
+}
 constexpr char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
@@ -213,6 +225,7 @@ std::size_t token_masker::scan_mac(std::string_view t, std::size_t i) const {
   if (i + 17 > t.size()) return 0;
   const char sep = t[i + 2];
   if (sep != ':' && sep != '-') return 0;
+  if (i >= 2 && t[i - 1] == sep && is_hex(t[i - 2])) return 0;  // inside a longer run
   for (std::size_t g = 0; g < 6; ++g) {
     const std::size_t p = i + g * 3;
     if (!is_hex(t[p]) || !is_hex(t[p + 1])) return 0;
@@ -224,6 +237,8 @@ std::size_t token_masker::scan_mac(std::string_view t, std::size_t i) const {
 }
 
 std::size_t token_masker::scan_ipv4_endpoint(std::string_view t, std::size_t i) const {
+  // Inside a longer dotted number (1.2.3.4.5) there is no address.
+  if (i >= 2 && t[i - 1] == '.' && is_digit(t[i - 2])) return 0;
   std::size_t j = i;
   for (int octet = 0; octet < 4; ++octet) {
     if (octet > 0) {
@@ -375,6 +390,94 @@ std::size_t token_masker::scan_number(std::string_view t, std::size_t i) const {
   return j;
 }
 
+namespace {
+
+bool is_duration_unit(std::string_view u) {
+  static constexpr std::string_view units[] = {"ns",  "us",   "ms", "s",  "sec", "secs", "m",
+                                               "min", "mins", "h",  "hr", "hrs", "d",    "w"};
+  for (auto x : units) {
+    if (x == u) return true;
+  }
+  return false;
+}
+
+bool is_size_suffix(std::string_view u) {
+  static constexpr std::string_view units[] = {"B",   "KB", "MB", "GB", "TB",  "PB",  "kB",  "K",
+                                               "M",   "G",  "T",  "k",  "KiB", "MiB", "GiB", "TiB",
+                                               "PiB", "Kb", "Mb", "Gb", "kb",  "mb",  "gb"};
+  for (auto x : units) {
+    if (x == u) return true;
+  }
+  return false;
+}
+
+// The unit glued to a number ("100ms", "1h30m", "16KB"): a duration when every letter run
+// between or after its digits is a duration unit, a size when it ends in a size unit.
+enum class quantity { plain, duration, size, other };
+
+quantity quantity_of(std::string_view v) {
+  bool any_unit = false, all_duration = true;
+  std::string_view last;
+  for (std::size_t i = 0; i < v.size();) {
+    if (!is_alpha(v[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < v.size() && is_alpha(v[j])) ++j;
+    const std::string_view run = v.substr(i, j - i);
+    // The exponent of 1e-9 is no unit.
+    if (!((run == "e" || run == "E") && j < v.size() && (v[j] == '-' || v[j] == '+'))) {
+      any_unit = true;
+      all_duration &= is_duration_unit(run);
+      last = run;
+    }
+    i = j;
+  }
+  if (!any_unit) return quantity::plain;
+  if (all_duration) return quantity::duration;
+  return is_size_suffix(last) ? quantity::size : quantity::other;
+}
+
+}  // namespace
+
+// A number as the enabled masks see it: any number for `number`; with only `duration` or
+// `size`, numbers carrying such a unit ("100ms", "16KB").
+std::size_t token_masker::scan_quantity(std::string_view t, std::size_t i) const {
+  const bool numbers = enabled(mask_kind::number);
+  const bool durations = enabled(mask_kind::duration), sizes = enabled(mask_kind::size);
+  if (!numbers && !durations && !sizes) return 0;
+  const std::size_t e = scan_number(t, i);
+  if (e == 0 || numbers) return e;
+  const quantity q = quantity_of(t.substr(i, e - i));
+  return (q == quantity::duration && durations) || (q == quantity::size && sizes) ? e : 0;
+}
+
+// ISO 8601 durations: P1DT2H30M, PT5.5S.
+std::size_t token_masker::scan_iso_duration(std::string_view t, std::size_t i) const {
+  if (t[i] != 'P') return 0;
+  std::size_t j = i + 1;
+  bool time = false, any = false;
+  while (j < t.size()) {
+    if (t[j] == 'T' && !time) {
+      time = true;
+      ++j;
+      continue;
+    }
+    const std::size_t d = j;
+    while (j < t.size() && (is_digit(t[j]) || t[j] == '.')) ++j;
+    if (j == d || j >= t.size()) return 0;
+    const char u = t[j];
+    const bool ok =
+        time ? (u == 'H' || u == 'M' || u == 'S') : (u == 'Y' || u == 'M' || u == 'W' || u == 'D');
+    if (!ok) return 0;
+    any = true;
+    ++j;
+    if (j < t.size() && !is_word(t[j])) break;
+  }
+  return any && ends_word(t, j) ? j : 0;
+}
+
 // Identifiers with a numeric part: job_201706092018_0024, blk_-1608999687, broadcast_0_piece0;
 // versions written v1.2.3.
 std::size_t token_masker::scan_identifier(std::string_view t, std::size_t i) const {
@@ -491,7 +594,8 @@ bool needs_normalizing(std::string_view s, bool key_values) {
     if (s[p] != '<' || s[p + 1] != '*' || s[p + 2] != '>') continue;
     any = true;
     if (p > 0 && glued(s[p - 1])) return true;
-    if (p + 3 < s.size() && (glued(s[p + 3]) || (s[p + 3] == '.' && s.compare(p + 4, 3, "<*>") == 0))) {
+    if (p + 3 < s.size() &&
+        (glued(s[p + 3]) || (s[p + 3] == '.' && s.compare(p + 4, 3, "<*>") == 0))) {
       return true;
     }
     p += 2;
@@ -607,10 +711,11 @@ enum feature : unsigned {
   f_at = 1u << 5,
   f_dash = 1u << 6,
   f_underscore = 1u << 7,
+  f_angle = 1u << 8,
 };
 
-constexpr std::array<std::uint8_t, 256> make_features() {
-  std::array<std::uint8_t, 256> t{};
+constexpr std::array<std::uint16_t, 256> make_features() {
+  std::array<std::uint16_t, 256> t{};
   for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = f_digit;
   t['.'] = f_dot;
   t[':'] = f_colon;
@@ -619,9 +724,10 @@ constexpr std::array<std::uint8_t, 256> make_features() {
   t['@'] = f_at;
   t['-'] = f_dash;
   t['_'] = f_underscore;
+  t['<'] = f_angle;
   return t;
 }
-constexpr std::array<std::uint8_t, 256> feature_table = make_features();
+constexpr std::array<std::uint16_t, 256> feature_table = make_features();
 
 // Words that are values whatever the message: booleans and null, well-known account names.
 enum class word_literal { none, boolean, account };
@@ -635,9 +741,15 @@ word_literal literal_word(std::string_view w) {
     return p;
   };
   switch (packed) {
-    case pack("true"): case pack("false"): case pack("null"): return word_literal::boolean;
-    case pack("root"): case pack("admin"): return word_literal::account;
-    default: return word_literal::none;
+    case pack("true"):
+    case pack("false"):
+    case pack("null"):
+      return word_literal::boolean;
+    case pack("root"):
+    case pack("admin"):
+      return word_literal::account;
+    default:
+      return word_literal::none;
   }
 }
 
@@ -680,7 +792,8 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
         continue;
       }
       const std::size_t e = word_end(t, i);
-      special = (e - i == 4 || e - i == 5) && literal_word(t.substr(i, e - i)) != word_literal::none;
+      special =
+          (e - i == 4 || e - i == 5) && literal_word(t.substr(i, e - i)) != word_literal::none;
       i = e;
     }
     if (!special) {
@@ -714,7 +827,7 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
             (enabled(mask_kind::domain) || enabled(mask_kind::identifier))) {
           e = scan_host(t, i);
         }
-        if (!e && enabled(mask_kind::number)) e = scan_number(t, i);
+        if (!e) e = scan_quantity(t, i);
       } else if (is_alpha(c)) {
         if (!e && has(f_colon) && has(f_slash) && enabled(mask_kind::url)) e = scan_url(t, i);
         if (!e && has(f_at) && enabled(mask_kind::email)) e = scan_email(t, i);
@@ -736,12 +849,13 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
           std::size_t end = 0;
           if (is_instance_name(t, i, end)) e = end;
         }
+        if (!e && c == 'P' && has(f_digit) && enabled(mask_kind::duration)) {
+          e = scan_iso_duration(t, i);
+        }
       } else if (c == '/' || c == '\\') {
         if (enabled(mask_kind::path)) e = scan_path(t, i);
       } else if (c == '-' || c == '+') {
-        if (enabled(mask_kind::number) && i + 1 < t.size() && is_digit(t[i + 1])) {
-          e = scan_number(t, i);
-        }
+        if (i + 1 < t.size() && is_digit(t[i + 1])) e = scan_quantity(t, i);
       } else if (c == ':') {
         if (enabled(mask_kind::ipv6) && i + 1 < t.size() && t[i + 1] == ':') e = scan_ipv6(t, i);
       } else if (c == '_') {
@@ -752,6 +866,12 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
         i = e;
         continue;
       }
+    }
+    // The placeholder itself, written in a message, can only be read back as a variable.
+    if (c == '<' && has(f_angle) && t.compare(i, 3, "<*>") == 0) {
+      emit_var();
+      i += 3;
+      continue;
     }
     if (is_word(c)) {
       const std::size_t e = word_end(t, i);
@@ -764,6 +884,12 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
       }
       if (!var && has(f_digit) && enabled(mask_kind::identifier) && has_long_digit_run(w)) {
         var = true;  // a word carrying a long number: steps1514044800223, node0042
+      }
+      // The value of key=value when it is one word mixing letters and digits (id=ab12cd).
+      if (!var && has(f_digit) && enabled(mask_kind::key_value) && i > 1 && t[i - 1] == '=' &&
+          is_word(t[i - 2]) && e == t.size() && std::any_of(w.begin(), w.end(), is_digit) &&
+          std::any_of(w.begin(), w.end(), is_alpha)) {
+        var = true;
       }
       if (var) {
         emit_var();
@@ -782,6 +908,11 @@ token_masker::shape_info token_masker::shape(std::string_view t, std::string& ou
   shape_info info = describe(std::string_view(out).substr(out_start));
   if (!has(f_digit)) info.digit = false;
   return info;
+}
+
+token_masker::shape_info token_masker::finish(std::string& out, std::size_t from) const {
+  normalize_shape(out, from, enabled(mask_kind::key_value));
+  return describe(std::string_view(out).substr(from));
 }
 
 token_masker::shape_info token_masker::shape_truncated(std::string_view token, std::size_t limit,
@@ -811,33 +942,71 @@ date_part token_masker::classify_date_part(std::string_view t) const {
     };
     int day = -1, month = -1;
     switch (code) {
-      case c3("mon"): day = 0; break;
-      case c3("tue"): day = 1; break;
-      case c3("wed"): day = 2; break;
-      case c3("thu"): day = 3; break;
-      case c3("fri"): day = 4; break;
-      case c3("sat"): day = 5; break;
-      case c3("sun"): day = 6; break;
-      case c3("jan"): month = 0; break;
-      case c3("feb"): month = 1; break;
-      case c3("mar"): month = 2; break;
-      case c3("apr"): month = 3; break;
-      case c3("may"): month = 4; break;
-      case c3("jun"): month = 5; break;
-      case c3("jul"): month = 6; break;
-      case c3("aug"): month = 7; break;
-      case c3("sep"): month = 8; break;
-      case c3("oct"): month = 9; break;
-      case c3("nov"): month = 10; break;
-      case c3("dec"): month = 11; break;
-      default: break;
+      case c3("mon"):
+        day = 0;
+        break;
+      case c3("tue"):
+        day = 1;
+        break;
+      case c3("wed"):
+        day = 2;
+        break;
+      case c3("thu"):
+        day = 3;
+        break;
+      case c3("fri"):
+        day = 4;
+        break;
+      case c3("sat"):
+        day = 5;
+        break;
+      case c3("sun"):
+        day = 6;
+        break;
+      case c3("jan"):
+        month = 0;
+        break;
+      case c3("feb"):
+        month = 1;
+        break;
+      case c3("mar"):
+        month = 2;
+        break;
+      case c3("apr"):
+        month = 3;
+        break;
+      case c3("may"):
+        month = 4;
+        break;
+      case c3("jun"):
+        month = 5;
+        break;
+      case c3("jul"):
+        month = 6;
+        break;
+      case c3("aug"):
+        month = 7;
+        break;
+      case c3("sep"):
+        month = 8;
+        break;
+      case c3("oct"):
+        month = 9;
+        break;
+      case c3("nov"):
+        month = 10;
+        break;
+      case c3("dec"):
+        month = 11;
+        break;
+      default:
+        break;
     }
     if (day >= 0 && (t.size() == 3 || iequals(t, weekdays_long[static_cast<std::size_t>(day)]))) {
       return date_part::weekday;
     }
-    if (month >= 0 &&
-        (t.size() == 3 || iequals(t, months_long[static_cast<std::size_t>(month)]) ||
-         (month == 8 && iequals(t, "sept")))) {
+    if (month >= 0 && (t.size() == 3 || iequals(t, months_long[static_cast<std::size_t>(month)]) ||
+                       (month == 8 && iequals(t, "sept")))) {
       return date_part::month;
     }
     if (t.size() == 3 && t[0] == 'U' && t[1] == 'T' && t[2] == 'C') return date_part::zone;

@@ -33,6 +33,10 @@ class token_masker {
   // for the rest ("environment:java.class.path=/a.jar:/b.jar:..." keeps "environment:").
   shape_info shape_truncated(std::string_view token, std::size_t limit, std::string& out) const;
 
+  // Applies the rendering conventions to a shape assembled in `out` from position `from` (a
+  // token built from several pieces, as custom masks do) and describes it.
+  shape_info finish(std::string& out, std::size_t from) const;
+
   // Classifies a token for the multi-token date/time merger (none when datetime is off).
   date_part classify_date_part(std::string_view token) const;
 
@@ -48,6 +52,8 @@ class token_masker {
   std::size_t scan_time(std::string_view t, std::size_t i) const;
   std::size_t scan_hex(std::string_view t, std::size_t i) const;
   std::size_t scan_number(std::string_view t, std::size_t i) const;
+  std::size_t scan_quantity(std::string_view t, std::size_t i) const;
+  std::size_t scan_iso_duration(std::string_view t, std::size_t i) const;
   std::size_t scan_identifier(std::string_view t, std::size_t i) const;
   std::size_t scan_host(std::string_view t, std::size_t i) const;
   std::size_t scan_port_suffix(std::string_view t, std::size_t i) const;
