@@ -49,6 +49,8 @@ using sink_actor = caf::typed_actor<
     caf::reacts_to<flush_atom, std::uint64_t>,
     // commit now; replies with the number of events written so far
     caf::replies_to<sync_atom>::with<std::uint64_t>,
+    // timer: background maintenance while idle (the store folds entity links when due)
+    caf::reacts_to<sweep_atom>,
     caf::reacts_to<shutdown_atom>,
     caf::replies_to<inspect_atom>::with<std::string>>;
 

@@ -80,20 +80,20 @@ catalog make_builtin() {
   c.add({"store", "the SQLite writer (storage.*); sink of decoded events", {},
          [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(
-               env.parent->spawn<caf::detached + caf::linked>(store_actor_impl, env.ctx));
+               env.parent->spawn<caf::detached>(store_actor_impl, env.ctx));
          }});
   c.add({"printer", "prints events as NDJSON (seerflow analyze); a sink", {},
          [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(
-               env.parent->spawn<caf::detached + caf::linked>(printer_actor_impl, env.ctx));
+               env.parent->spawn<caf::detached>(printer_actor_impl, env.ctx));
          }});
   c.add({"alerts", "collects and logs alerts", {}, [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(
-               env.parent->spawn<caf::linked>(alert_actor_impl, env.ctx));
+               env.parent->spawn(alert_actor_impl, env.ctx));
          }});
   c.add({"directory", "spawns, routes to and passivates template and entity actors", {},
          [](const spawn_env& env) {
-           return caf::actor_cast<caf::actor>(env.parent->spawn<caf::linked>(
+           return caf::actor_cast<caf::actor>(env.parent->spawn(
                directory_actor_impl, env.ctx, directory_options_from(*env.ctx->cfg)));
          }});
   c.add({"source",
@@ -107,14 +107,14 @@ catalog make_builtin() {
            a.sinks = split_list(arg_or(*env.node, "sinks", analyze ? "printer" : "store"));
            a.directory = arg_or(*env.node, "directory", "directory");
            return caf::actor_cast<caf::actor>(
-               env.parent->spawn<caf::linked>(source_actor_impl, env.ctx, std::move(a)));
+               env.parent->spawn(source_actor_impl, env.ctx, std::move(a)));
          }});
   c.add({"syslog_udp",
          "syslog over UDP (receivers.syslog.udp); args: source (default receivers.syslog.source)",
          {"source"},
          [](const spawn_env& env) {
            const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.syslog.source);
-           return env.parent->spawn<caf::linked>(syslog_receiver_impl, env.ctx, env.node->name,
+           return env.parent->spawn(syslog_receiver_impl, env.ctx, env.node->name,
                                                  receiver_protocol::udp, source);
          }});
   c.add({"syslog_tcp",
@@ -122,7 +122,7 @@ catalog make_builtin() {
          {"source"},
          [](const spawn_env& env) {
            const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.syslog.source);
-           return env.parent->spawn<caf::linked>(syslog_receiver_impl, env.ctx, env.node->name,
+           return env.parent->spawn(syslog_receiver_impl, env.ctx, env.node->name,
                                                  receiver_protocol::tcp, source);
          }});
   return c;

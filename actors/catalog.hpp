@@ -1,6 +1,6 @@
 #pragma once
 // The catalog: every actor kind a supervision tree may name, with the arguments it accepts and
-// the function that spawns it linked to its supervisor. `seerflow kinds` prints it.
+// the function that spawns it for its supervisor. `seerflow kinds` prints it.
 #include <functional>
 #include <string>
 #include <string_view>
@@ -17,10 +17,10 @@ namespace seerflow::actors {
 struct spawn_env {
   system::node_context* ctx = nullptr;
   const config::tree_node* node = nullptr;
-  caf::event_based_actor* parent = nullptr;  // the supervisor; children are spawned linked to it
+  caf::event_based_actor* parent = nullptr;  // the supervisor that spawns it
 };
 
-// Returns the spawned actor, linked to env.parent. May throw std::exception with a message
+// Returns the spawned actor (not linked: the supervisor monitors it). May throw std::exception with a message
 // that names the problem (the supervisor logs it and counts it as a failed start).
 using spawn_fn = std::function<caf::actor(const spawn_env&)>;
 

@@ -28,12 +28,12 @@ using entity_table = child_table<entity_actor, entity_message>;
 
 template_actor spawn_child(self_ptr self, std::uint64_t key, const template_message&,
                            std::string snapshot) {
-  return self->spawn<caf::linked>(template_actor_impl, key, std::move(snapshot));
+  return self->spawn(template_actor_impl, key, std::move(snapshot));
 }
 
 entity_actor spawn_child(self_ptr self, std::uint64_t, const entity_message& first,
                          std::string snapshot) {
-  return self->spawn<caf::linked>(entity_actor_impl, first.delivery.entity,
+  return self->spawn(entity_actor_impl, first.delivery.entity,
                                   self->state.opts.window, std::move(snapshot));
 }
 
@@ -61,6 +61,7 @@ void revive(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
   s.lru = t.live.begin();
   s.last_active = self->clock().now();
   self->monitor(s.handle);
+  self->state.live->add(caf::actor_cast<caf::actor>(s.handle));
   self->state.by_addr[s.handle.address()] = {is_entity, key};
   if (from_snapshot) self->state.revivals->add();
 }
@@ -117,7 +118,7 @@ void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
   if (it == t.slots.end() || it->second.phase != child_phase::passivating) return;
   auto& s = it->second;
   self->state.by_addr.erase(s.handle.address());
-  self->state.departed.add(s.handle.address());
+  self->state.live->remove(s.handle.address());
   s.handle = nullptr;
   s.snapshot = std::move(snapshot);
   if (ok)
@@ -267,18 +268,14 @@ directory_actor::behavior_type directory_actor_impl(
   st.known_templates = &m.get_gauge("directory_known", {{"kind", "template"}});
   st.known_entities = &m.get_gauge("directory_known", {{"kind", "entity"}});
 
-  // Children are linked (they die with us) and monitored (CAF 0.17 does not echo an exit we
-  // sent over the link; the down message always comes). Their exit messages are ignored.
-  self->set_exit_handler([=](caf::exit_msg& msg) {
-    if (self->state.by_addr.count(msg.source) || self->state.departed.contains(msg.source)) return;
-    if (msg.reason != caf::exit_reason::normal) self->quit(msg.reason);
-  });
+  // Children are monitored, not linked (actors/child_set.hpp): they end when we end.
+  self->state.live = child_set::attach_to(self);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto it = self->state.by_addr.find(msg.source);
     if (it == self->state.by_addr.end()) return;  // passivated: already accounted for
     const auto [is_entity, key] = it->second;
     self->state.by_addr.erase(it);
-    self->state.departed.add(msg.source);
+    self->state.live->remove(msg.source);
     if (!self->state.shutting_down) {
       if (msg.reason && msg.reason != caf::exit_reason::normal)
         log::warn("directory", is_entity ? "entity" : "template", " actor ", key, " failed: ",

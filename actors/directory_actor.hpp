@@ -2,7 +2,7 @@
 // The directory: per node, maps template ids and entity keys to live actors. Actors are
 // virtual: spawned on first sight, passivated (snapshot kept, actor stopped) when idle or when
 // more than directory.max_live_actors are live, and revived on the next delivery. Children are
-// linked and their exits trapped: a crashed child is revived from its last snapshot on demand.
+// monitored: a crashed child is revived, fresh, on its next delivery.
 #include <chrono>
 #include <cstdint>
 #include <list>
@@ -14,7 +14,7 @@
 #include <caf/actor_clock.hpp>
 
 #include "actors/actors.hpp"
-#include "actors/recent_exits.hpp"
+#include "actors/child_set.hpp"
 #include "runtime/state/entity_state.hpp"
 #include "runtime/system/node_context.hpp"
 
@@ -57,7 +57,7 @@ struct directory_state {
   child_table<entity_actor, entity_message> entities;
   // Which slot a linked child belongs to, for exit handling: (is_entity, key).
   std::unordered_map<caf::actor_addr, std::pair<bool, std::uint64_t>> by_addr;
-  recent_exits departed;
+  std::shared_ptr<child_set> live;  // stopped when the directory ends
   bool shutting_down = false;
   std::size_t awaiting_exit = 0;
   metrics::counter* passivations = nullptr;

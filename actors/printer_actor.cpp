@@ -35,6 +35,7 @@ sink_actor::behavior_type printer_actor_impl(sink_actor::stateful_pointer<printe
           put_line(s.out, output::rejected_line(b.rejected[r]));
       },
       [=](flush_atom, std::uint64_t) { std::fflush(self->state.out); },
+      [=](sweep_atom) {},  // the printer keeps no state that needs maintenance
       [=](sync_atom) -> std::uint64_t {
         std::fflush(self->state.out);
         return self->state.events;

@@ -15,6 +15,18 @@ namespace seerflow::actors {
 namespace {
 
 using self_ptr = sink_actor::stateful_pointer<store_actor_state>;
+constexpr auto maintenance_interval = std::chrono::seconds(1);
+
+// Entity links are folded into per-entity postings in bulk (runtime/store/event_store.hpp);
+// commits fold when due, and this does it when traffic stops so entity counts catch up.
+void fold_now(self_ptr self) {
+  try {
+    self->state.db->fold();
+  } catch (const std::exception& e) {
+    self->state.failures_counter->add();
+    log::error("store", "folding entity links failed (", e.what(), "); will retry");
+  }
+}
 
 // Returns true when the buffer is empty afterwards.
 bool flush(self_ptr self) {
@@ -73,6 +85,7 @@ sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* 
   opts.synchronous = scfg.synchronous;
   st.db = std::make_unique<store::event_store>(opts);
   log::info("store", "writing to ", scfg.path, " (schema version ", st.db->schema_version(), ")");
+  self->delayed_send(self, maintenance_interval, sweep_atom::value);
 
   return {
       [=](event_batch& b) {
@@ -92,6 +105,11 @@ sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* 
         self->state.timer_armed = false;
         flush(self);
       },
+      [=](sweep_atom) {
+        auto& s = self->state;
+        if (s.buffer.empty() && s.db->fold_due()) fold_now(self);
+        self->delayed_send(self, maintenance_interval, sweep_atom::value);
+      },
       [=](sync_atom) -> std::uint64_t {
         flush(self);
         return self->state.events_written;
@@ -103,6 +121,8 @@ sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* 
         if (!self->state.buffer.empty())
           log::error("store", "shutdown with ", self->state.buffered_rows,
                      " rows unwritten after repeated failures");
+        else
+          fold_now(self);  // entity counts are exact when we stop
         self->quit();
       },
       [=](inspect_atom) -> std::string {

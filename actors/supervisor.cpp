@@ -39,7 +39,7 @@ void start_child(self_ptr self, std::size_t idx) {
   std::string failure;
   try {
     if (c.spec->kind == "supervisor") {
-      handle = self->spawn<caf::linked>(supervisor_impl, st.ctx, st.cat, c.spec, my_name(self));
+      handle = self->spawn(supervisor_impl, st.ctx, st.cat, c.spec, my_name(self));
     } else if (const auto* k = st.cat->find(c.spec->kind)) {
       handle = k->spawn(spawn_env{st.ctx, c.spec, self});
     } else {
@@ -56,6 +56,7 @@ void start_child(self_ptr self, std::size_t idx) {
     return;
   }
   self->monitor(handle);
+  st.live->add(handle);
   c.handle = handle;
   c.running = true;
   c.stopping = false;
@@ -151,20 +152,11 @@ std::size_t child_index(self_ptr self, const caf::actor_addr& who) {
   return st.children.size();
 }
 
-// Exit messages over links: a child's is ignored (its down message says the same, reliably);
-// anyone else's (our parent's) with an abnormal reason stops us, and our children with us.
-void on_exit(self_ptr self, caf::exit_msg& msg) {
-  if (child_index(self, msg.source) < self->state.children.size() ||
-      self->state.departed.contains(msg.source))
-    return;
-  if (msg.reason != caf::exit_reason::normal) self->quit(msg.reason);
-}
-
 void on_down(self_ptr self, caf::down_msg& msg) {
   auto& st = self->state;
   const std::size_t idx = child_index(self, msg.source);
   if (idx == st.children.size()) return;
-  st.departed.add(msg.source);
+  st.live->remove(msg.source);
   auto& c = st.children[idx];
   if (st.ctx && st.ctx->registry) st.ctx->registry->erase(c.spec->name, c.handle);
   const bool requested = c.stopping;
@@ -235,7 +227,7 @@ caf::behavior supervisor_impl(caf::stateful_actor<supervisor_state>* self,
   st.parent = std::move(parent);
   st.budget = system::restart_budget(spec->max_restarts, std::chrono::milliseconds(spec->within_ms));
   for (const auto& node : spec->children) st.children.push_back(child{&node});
-  self->set_exit_handler([=](caf::exit_msg& msg) { on_exit(self, msg); });
+  st.live = child_set::attach_to(self);
   self->set_down_handler([=](caf::down_msg& msg) { on_down(self, msg); });
   for (std::size_t i = 0; i < st.children.size() && st.ph == phase::running; ++i) {
     if (!st.children[i].running && !st.children[i].finished) start_child(self, i);

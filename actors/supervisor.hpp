@@ -1,8 +1,8 @@
 #pragma once
 // Supervisors from config: start children in order, restart them by strategy (one_for_one,
 // one_for_all, rest_for_one) within a restart intensity, give up and escalate beyond it, and stop
-// them in reverse order on shutdown. Children are linked and exits trapped; CAF provides links,
-// the policy is ours.
+// them in reverse order on shutdown. CAF provides monitors;
+// the policy is ours. Children are monitored, not linked (see actors/child_set.hpp).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,7 +12,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/catalog.hpp"
-#include "actors/recent_exits.hpp"
+#include "actors/child_set.hpp"
 #include "runtime/system/restart_budget.hpp"
 
 namespace seerflow::actors {
@@ -37,7 +37,7 @@ struct supervisor_state {
   system::restart_budget budget{0, std::chrono::seconds(1)};
   phase ph = phase::running;
   std::uint64_t total_restarts = 0;
-  recent_exits departed;
+  std::shared_ptr<child_set> live;  // stopped when this supervisor ends, however it ends
   static inline const char* name = "supervisor";
 };
 

@@ -52,7 +52,7 @@ typename Inspector::result_type inspect(Inspector& f, rejected_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, template_delivery& x) {
   return f(caf::meta::type_name("seerflow.template_delivery"), x.template_id, x.source, x.text,
-           x.created, x.updated, x.times, x.example);
+           x.created, x.updated, x.times, x.example, x.absorbed);
 }
 
 template <class Inspector>

@@ -17,6 +17,8 @@ struct template_delivery {
   bool updated = false;        // its template text changed in this batch
   std::vector<std::int64_t> times;  // event time of each event of the batch in this template
   std::string example;         // one message of this batch, for inspection
+  // Templates the miner merged into this one in this batch (their events now arrive here).
+  std::vector<std::uint64_t> absorbed;
 };
 
 struct entity_observation {

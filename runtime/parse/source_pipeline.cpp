@@ -137,6 +137,14 @@ void source_pipeline::process(const model::raw_batch& batch, pipeline_output& ou
       d.text = ev.template_text;
       d.created |= m.change == template_change::created;
       d.updated |= m.change == template_change::updated;
+      for (const auto absorbed_cluster : m.absorbed) {
+        // The absorbed cluster's template id retires; its events now arrive under ours.
+        auto it = cluster_ids_.find(absorbed_cluster);
+        if (it == cluster_ids_.end() || it->second == ev.template_id) continue;
+        d.absorbed.push_back(it->second);
+        used_ids_.erase(it->second);
+        cluster_ids_.erase(it);
+      }
       d.times.push_back(ev.time_ns);
     }
 

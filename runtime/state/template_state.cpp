@@ -54,6 +54,10 @@ void template_state::observe(const model::template_delivery& d) {
     }
     ++count_;
   }
+  for (auto id : d.absorbed) {
+    if (absorbed_.size() == max_absorbed) absorbed_.pop_front();
+    absorbed_.push_back(id);
+  }
   if (!d.example.empty()) {
     if (examples_.size() == max_examples) examples_.pop_front();
     examples_.push_back(d.example.substr(0, 512));
@@ -84,6 +88,8 @@ std::string template_state::snapshot() const {
   for (auto b : buckets_) w.varint(b);
   w.varint(examples_.size());
   for (const auto& e : examples_) w.str(e);
+  w.varint(absorbed_.size());
+  for (auto id : absorbed_) w.varint(id);
   return w.take();
 }
 
@@ -102,6 +108,9 @@ std::optional<template_state> template_state::restore(std::string_view bytes) {
   const auto n = r.varint();
   if (n > max_examples) return std::nullopt;
   for (std::uint64_t i = 0; i < n && r.ok(); ++i) s.examples_.push_back(r.str(4096));
+  const auto a = r.varint();
+  if (a > max_absorbed) return std::nullopt;
+  for (std::uint64_t i = 0; i < a && r.ok(); ++i) s.absorbed_.push_back(r.varint());
   if (!r.ok() || !r.at_end()) return std::nullopt;
   return s;
 }
@@ -119,6 +128,12 @@ std::string template_state::inspect_json() const {
   j["last_seen"] = count_ ? util::format_rfc3339(last_ns_) : "";
   j["rate_per_minute"] = rate_per_minute();
   j["examples"] = examples_;
+  auto merged = nlohmann::json::array();
+  for (auto id : absorbed_) {
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(id));
+    merged.push_back(hex);
+  }
+  j["absorbed"] = std::move(merged);
   return j.dump();
 }
 

@@ -33,6 +33,9 @@ public:
   // Events per minute over the buckets that the newest event time covers (up to an hour).
   double rate_per_minute() const;
   const std::deque<std::string>& examples() const { return examples_; }
+  // Templates the miner merged into this one (most recent last, bounded).
+  const std::deque<std::uint64_t>& absorbed() const { return absorbed_; }
+  static constexpr std::size_t max_absorbed = 32;
 
   std::string snapshot() const;
   static std::optional<template_state> restore(std::string_view bytes);
@@ -50,6 +53,7 @@ private:
   std::array<std::uint32_t, bucket_count> buckets_{};
   std::int64_t head_bucket_ = 0;
   std::deque<std::string> examples_;
+  std::deque<std::uint64_t> absorbed_;
 };
 
 }  // namespace seerflow::state

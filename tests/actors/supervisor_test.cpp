@@ -50,7 +50,7 @@ caf::behavior worker(caf::event_based_actor* self, std::string name) {
 actors::catalog test_catalog() {
   actors::catalog c;
   c.add({"worker", "test worker", {}, [](const actors::spawn_env& env) {
-           return env.parent->spawn<caf::linked>(worker, env.node->name);
+           return env.parent->spawn(worker, env.node->name);
          }});
   return c;
 }

@@ -11,7 +11,7 @@ fi
 actual=$(mktemp); trap 'rm -f "$actual"' EXIT
 "$SEERFLOW" analyze "$input" --no-summary "$@" > "$actual"
 if [[ "${SEERFLOW_UPDATE_GOLDEN:-0}" == 1 ]]; then
-  cp "$actual" "$expected"
+  cat "$actual" > "$expected"
   echo "updated $expected ($(wc -l < "$expected") lines)"
   exit 0
 fi

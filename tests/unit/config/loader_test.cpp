@@ -446,7 +446,7 @@ TEST_CASE("malformed YAML, non-mapping documents and keys") {
               "a single document"});
 }
 
-TEST_CASE("aliases are refused; billion-laughs input stays cheap") {
+TEST_CASE("aliases are refused, billion-laughs input stays cheap") {
   CHECK(error_lines(load("pipeline: &p {credits: 4}\nparse: *p\n")) ==
         lines{"t.yaml:2:8: parse: YAML aliases are not supported (*p); write it out"});
   CHECK(error_lines(load("node_name: &n edge\nstorage:\n  path: *n\n")) ==

@@ -156,7 +156,7 @@ TEST_CASE("structural errors of a node") {
         });
 }
 
-TEST_CASE("the root must be a supervisor; a node must be a mapping") {
+TEST_CASE("the root must be a supervisor, a node must be a mapping") {
   CHECK(error_lines(load("supervision:\n  name: solo\n  kind: store\n")) ==
         lines{"t.yaml:2:3: supervision: the root of the supervision tree must be a supervisor "
               "(give it children)"});

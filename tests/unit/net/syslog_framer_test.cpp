@@ -247,7 +247,7 @@ TEST_CASE("LF-only framing takes lines starting with digits as records") {
   CHECK(detect.reasons == strings{"bad_frame"});
 }
 
-TEST_CASE("records inside one read are views into it; straddling ones are assembled") {
+TEST_CASE("records inside one read are views into it, straddling ones are assembled") {
   syslog_framer f(1024);
   const std::string input = "<13>a\n5 <14>b<15>partial";
   std::vector<const char*> where;

@@ -473,7 +473,7 @@ TEST_CASE("fields are read by key") {
                                "process=whoami.exe", "ip=2001:db8::5", "user=root"});
 }
 
-TEST_CASE("order: header, then fields, then message; duplicates once") {
+TEST_CASE("order: header, then fields, then message, duplicates once") {
   model::event ev = syslog_event("gw", "sshd", "Failed password for root from 10.0.0.1 port 2");
   ev.fields = {{"user", "root"}, {"src", "10.0.0.2"}};
   CHECK(extract(ev) ==

@@ -82,7 +82,7 @@ TEST_CASE("hex ids: 0x numbers and long mixed hex runs, not short or letter-only
   CHECK(only(mask_kind::hex, "e820") == "e820");
 }
 
-TEST_CASE("numbers: signed, decimal, exponent, dotted versions; not digits inside words") {
+TEST_CASE("numbers: signed, decimal, exponent, dotted versions, not digits inside words") {
   using sp::mask_kind;
   for (const char* n : {"42", "-7", "+3", "3.14", "1e-9", "1.2.3", "2.6.5-1.358", "2015-10-18"}) {
     INFO(n);
@@ -113,7 +113,7 @@ TEST_CASE("e-mail addresses need a dotted domain") {
   CHECK(only(mask_kind::email, "QuorumServer@4d16f35d") == "QuorumServer@4d16f35d");
 }
 
-TEST_CASE("domain names end in a known top-level domain; dotted identifiers do not") {
+TEST_CASE("domain names end in a known top-level domain, dotted identifiers do not") {
   using sp::mask_kind;
   CHECK(only(mask_kind::domain, "host.example.com") == "<*>");
   CHECK(only(mask_kind::domain, "mail.example.co.uk") == "<*>");
@@ -125,7 +125,7 @@ TEST_CASE("domain names end in a known top-level domain; dotted identifiers do n
   CHECK(only(mask_kind::domain, "os.name=Linux") == "os.name=Linux");
 }
 
-TEST_CASE("absolute paths, Unix and Windows; a lone slash or a ratio is no path") {
+TEST_CASE("absolute paths, Unix and Windows, a lone slash or a ratio is no path") {
   using sp::mask_kind;
   CHECK(only(mask_kind::path, "/var/log/app.log") == "<*>");
   CHECK(only(mask_kind::path, "'/udev/vcs'") == "'<*>'");

@@ -21,7 +21,7 @@ TEST_CASE("grouping right but every template string different") {
   CHECK(s.fta == 0.0);
 }
 
-TEST_CASE("a mixed group costs all its lines; equal strings count for PA and FTA") {
+TEST_CASE("a mixed group costs all its lines, equal strings count for PA and FTA") {
   const std::vector<std::string> truth = {"A", "A", "B", "C"};
   const std::vector<std::string> predicted = {"A", "A", "B", "B"};
   const auto s = sp::score_templates(truth, predicted);
