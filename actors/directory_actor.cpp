@@ -294,12 +294,17 @@ directory_actor::behavior_type directory_actor_impl(
   self->delayed_send(self, opts.sweep_interval, sweep_atom::value);
 
   return {
-      [=](const routed_batch& b) {
-        for (const auto& d : b.templates)
-          deliver(self, self->state.templates, false, d.template_id, template_message{d, b.credit});
-        for (const auto& d : b.entities)
-          deliver(self, self->state.entities, true, model::entity_key(d.entity.id),
-                  entity_message{d, b.credit});
+      [=](routed_batch& b) {
+        // The batch has one receiver (us), so CAF hands it over without a copy and the
+        // deliveries can be moved on.
+        for (auto& d : b.templates) {
+          const auto key = d.template_id;
+          deliver(self, self->state.templates, false, key, template_message{std::move(d), b.credit});
+        }
+        for (auto& d : b.entities) {
+          const auto key = model::entity_key(d.entity.id);
+          deliver(self, self->state.entities, true, key, entity_message{std::move(d), b.credit});
+        }
         enforce_live_bound(self);
         update_gauges(self);
       },

@@ -28,6 +28,12 @@ void fold_now(self_ptr self) {
   }
 }
 
+bool sender_starved(const store_actor_state& s) {
+  for (const auto& b : s.buffer)
+    if (b.credit && b.credit->gate() && b.credit->gate()->exhausted()) return true;
+  return false;
+}
+
 // Returns true when the buffer is empty afterwards.
 bool flush(self_ptr self) {
   auto& st = self->state;
@@ -92,7 +98,11 @@ sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* 
         auto& s = self->state;
         s.buffered_rows += b.events.size() + b.rejected.size();
         s.buffer.push_back(std::move(b));
-        if (s.buffered_rows >= s.ctx->cfg->storage.flush_rows && s.consecutive_failures == 0) {
+        // Write when the buffer is full, or when nothing else is queued and a sender has run out
+        // of credit: its credits are parked in this buffer, so waiting for the timer would only
+        // stall it. Otherwise keep collecting: bigger transactions rewrite fewer pages.
+        const bool full = s.buffered_rows >= s.ctx->cfg->storage.flush_rows;
+        if (s.consecutive_failures == 0 && (full || (self->mailbox().empty() && sender_starved(s)))) {
           flush(self);
         } else if (!s.timer_armed) {
           s.timer_armed = true;
@@ -123,6 +133,10 @@ sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* 
                      " rows unwritten after repeated failures");
         else
           fold_now(self);  // entity counts are exact when we stop
+        const auto& t = self->state.db->totals();
+        log::info("store", "closing: ", self->state.events_written, " events in ",
+                  self->state.commits, " transactions, ", t.links, " entity links, ", t.folds,
+                  " folds, ", self->state.rejected_written, " rejected records");
         self->quit();
       },
       [=](inspect_atom) -> std::string {

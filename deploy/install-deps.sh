@@ -10,6 +10,7 @@ packages=(
   libcaf-dev libboost-dev libyaml-cpp-dev libsqlite3-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libeigen3-dev libre2-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
+  libgoogle-perftools-dev
   catch2
   # test and benchmark tools: logger (bsdutils), sqlite3 CLI, procps for ps/RSS, python for scripts
   bsdutils sqlite3 procps python3 curl ca-certificates

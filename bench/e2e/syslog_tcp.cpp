@@ -4,7 +4,8 @@
 // waits until every event is in the store, and prints one JSON object: sustained events/s,
 // events lost (must be 0), peak RSS of the seerflow process, and the store size.
 //
-//   bench_e2e_syslog_tcp [--events N] [--connections C] [--binary PATH] [--keep]
+//   bench_e2e_syslog_tcp [--events N] [--connections C] [--binary PATH] [--keep] [--yaml TEXT]
+//                        [--ip-pool N] [--data-dir DIR]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -36,6 +37,9 @@ struct options {
   std::uint64_t events = 2'000'000;
   int connections = 4;
   std::string binary;
+  std::string extra_yaml;  // appended to the generated config (to compare settings)
+  unsigned ip_pool = 20000;  // distinct client addresses in the traffic
+  std::string data_dir;      // default: a directory under the system's temp directory
   bool keep = false;
 };
 
@@ -44,21 +48,28 @@ std::string default_binary() {
   return (self.parent_path().parent_path() / "seerflow").string();
 }
 
-// Realistic lines: sshd, sudo, cron, kernel and web-ish messages with varied addresses and
-// users, so Drain, entity extraction and the directory do real work (thousands of entities).
-std::vector<std::string> make_lines(std::size_t n) {
+// Realistic lines: sshd, sudo, cron, kernel and web-ish messages with client addresses drawn
+// from a pool of `ip_pool` and a dozen users on five hosts, so Drain, entity extraction and the
+// directory do real work (tens of thousands of entity actors by default).
+struct pool_line {
+  std::string text;
+  std::size_t time_at = 0;  // offset of the record's "HH:MM:SS", rewritten when sent
+};
+
+std::vector<pool_line> make_lines(std::size_t n, unsigned ip_pool) {
   std::mt19937_64 rng(42);
   const char* users[] = {"root", "admin", "alice", "bob", "carol", "deploy", "git", "oracle",
                          "postgres", "test", "ubuntu", "www-data"};
   const char* hosts[] = {"web-prod-01", "web-prod-02", "db-prod-01", "cache-01", "lb-01"};
-  std::vector<std::string> out;
+  std::vector<pool_line> out;
   out.reserve(n);
   char buf[512];
   for (std::size_t i = 0; i < n; ++i) {
     const auto r = rng();
     const char* user = users[r % 12];
     const char* host = hosts[(r >> 8) % 5];
-    const unsigned a = 10 + (r >> 16) % 200, b = (r >> 24) % 256, c = (r >> 32) % 256;
+    const unsigned ip = static_cast<unsigned>((r >> 16) % ip_pool);
+    const unsigned a = 10 + ip / 65536, b = ip / 256 % 256, c = ip % 256;
     const unsigned port = 1024 + (r >> 40) % 60000;
     const unsigned pid = 1000 + (r >> 48) % 30000;
     const int sec = static_cast<int>(i % 60), min = static_cast<int>((i / 60) % 60);
@@ -84,14 +95,14 @@ std::vector<std::string> make_lines(std::size_t n) {
       case 3:
         std::snprintf(buf, sizeof buf,
                       "<78>Nov 21 10:%02d:%02d %s CRON[%u]: (%s) CMD (/usr/local/bin/backup.sh "
-                      "--target /var/backups/%u)",
-                      min, sec, host, pid, user, pid);
+                      "--target /var/backups/%s.tar)",
+                      min, sec, host, pid, user, host);
         break;
       case 4:
         std::snprintf(buf, sizeof buf,
-                      "<134>1 2026-11-21T10:%02d:%02d.%03uZ %s nginx %u - - %u.%u.%u.%u - - "
+                      "<134>1 2026-11-21T10:%02d:%02d.%03uZ %s nginx %u - - %u.%u.%u.5 - - "
                       "\"GET /api/v1/items/%u HTTP/1.1\" 200 %u \"-\" \"curl/7.88.1\"",
-                      min, sec, pid % 1000, host, pid, a, b, c, (pid % 250) + 1, pid, port);
+                      min, sec, pid % 1000, host, pid, a, b, c, pid, port);
         break;
       case 5:
         std::snprintf(buf, sizeof buf,
@@ -111,7 +122,10 @@ std::vector<std::string> make_lines(std::size_t n) {
                       "opened for user %s by (uid=0)",
                       min, sec, host, pid, user);
     }
-    out.emplace_back(buf);
+    pool_line l{buf, 0};
+    const auto iso = l.text.find("T10:");
+    l.time_at = iso != std::string::npos ? iso + 1 : l.text.find(" 10:") + 1;
+    out.push_back(std::move(l));
   }
   return out;
 }
@@ -165,21 +179,25 @@ int main(int argc, char** argv) {
     else if (a == "--connections" && i + 1 < argc) o.connections = std::stoi(argv[++i]);
     else if (a == "--binary" && i + 1 < argc) o.binary = argv[++i];
     else if (a == "--keep") o.keep = true;
+    else if (a == "--data-dir" && i + 1 < argc) o.data_dir = argv[++i];
+    else if (a == "--ip-pool" && i + 1 < argc) o.ip_pool = static_cast<unsigned>(std::stoul(argv[++i]));
+    else if (a == "--yaml" && i + 1 < argc) o.extra_yaml += std::string(argv[++i]) + "\n";
     else {
-      std::fprintf(stderr, "usage: %s [--events N] [--connections C] [--binary PATH] [--keep]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--events N] [--connections C] [--binary PATH] [--keep] [--yaml TEXT] [--ip-pool N] [--data-dir DIR]\n", argv[0]);
       return 2;
     }
   }
   if (o.binary.empty()) o.binary = default_binary();
-  const fs::path work = fs::temp_directory_path() / ("seerflow-bench-" + std::to_string(::getpid()));
+  const fs::path work = (o.data_dir.empty() ? fs::temp_directory_path() : fs::path(o.data_dir)) /
+                        ("seerflow-bench-" + std::to_string(::getpid()));
   fs::create_directories(work);
   {
     std::ofstream cfg(work / "seerflow.yaml");
     cfg << "data_dir: " << (work / "data").string() << "\n"
         << "receivers:\n  syslog:\n    udp: {enabled: false}\n    tcp: {bind: 127.0.0.1, port: 0}\n"
-        << "runtime:\n  log_level: warn\n";
+        << o.extra_yaml;
   }
-  const auto lines = make_lines(200'000);
+  const auto lines = make_lines(200'000, std::max(1u, o.ip_pool));
 
   const pid_t child = ::fork();
   if (child == 0) {
@@ -216,8 +234,21 @@ int main(int argc, char** argv) {
       buf.reserve(1 << 20);
       const std::uint64_t share = o.events / o.connections + (c < static_cast<int>(o.events % o.connections) ? 1 : 0);
       std::size_t idx = static_cast<std::size_t>(c) * 7919;
+      // Log time advances with the traffic (10,000 events per second of log time, from
+      // 10:00:00), as a busy system's does: event times are nearly sorted, as in real logs.
+      char hms[9] = "10:00:00";
+      std::uint64_t shown_second = 0;
       for (std::uint64_t i = 0; i < share; ++i) {
-        buf += lines[idx++ % lines.size()];
+        const std::uint64_t second = i * static_cast<std::uint64_t>(o.connections) / 10000;
+        if (second != shown_second) {
+          shown_second = second;
+          std::snprintf(hms, sizeof hms, "%02u:%02u:%02u", static_cast<unsigned>(10 + second / 3600),
+                        static_cast<unsigned>(second / 60 % 60), static_cast<unsigned>(second % 60));
+        }
+        const auto& line = lines[idx++ % lines.size()];
+        const std::size_t at = buf.size() + line.time_at;
+        buf += line.text;
+        buf.replace(at, 8, hms, 8);
         buf += '\n';
         if (buf.size() > (1 << 19) || i + 1 == share) {
           std::size_t off = 0;
@@ -275,6 +306,7 @@ int main(int argc, char** argv) {
   out["events_stored"] = stored;
   out["events_lost"] = o.events - std::min(stored, o.events);
   out["connections"] = o.connections;
+  out["ip_pool"] = o.ip_pool;
   out["seconds"] = secs;
   out["events_per_s"] = static_cast<double>(stored) / secs;
   out["send_seconds"] = std::chrono::duration<double>(t_sent - t0).count();

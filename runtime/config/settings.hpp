@@ -58,7 +58,7 @@ struct receivers_settings {
 struct pipeline_settings {
   std::size_t batch_size = 512;     // records per batch handed to a source actor
   std::int64_t batch_linger_ms = 5; // a partial batch is handed over after this long
-  std::size_t credits = 16;         // batches in flight per source (the credit window)
+  std::size_t credits = 64;         // batches in flight per source (the credit window)
 
   bool operator==(const pipeline_settings&) const = default;
 };
@@ -102,7 +102,7 @@ struct directory_settings {
 struct storage_settings {
   std::string backend = "sqlite";
   std::string path;                   // default: <data_dir>/seerflow.db
-  std::size_t flush_rows = 4096;      // a write transaction commits at this many rows...
+  std::size_t flush_rows = 16384;     // a write transaction commits at this many rows...
   std::int64_t flush_ms = 200;        // ...or this long after its first row
   std::string synchronous = "normal"; // SQLite PRAGMA synchronous: off, normal, full
 

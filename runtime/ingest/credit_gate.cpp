@@ -83,6 +83,11 @@ std::size_t credit_gate::in_flight() const {
   return capacity_ - available_;
 }
 
+bool credit_gate::exhausted() const {
+  std::lock_guard<std::mutex> guard(mtx_);
+  return available_ == 0;
+}
+
 bool credit_gate::wait_idle(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mtx_);
   return idle_cv_.wait_for(lock, timeout, [this] { return available_ == capacity_; });

@@ -44,6 +44,8 @@ public:
 
   std::size_t capacity() const { return capacity_; }
   std::size_t in_flight() const;
+  // No credit is free: whoever feeds this gate is waiting for the pipeline to finish something.
+  bool exhausted() const;
 
   // Blocks the calling (non-I/O, non-actor) thread until every credit is back or the timeout
   // passes. Used by ordered shutdown to know the pipeline has drained.
@@ -76,6 +78,7 @@ public:
   ~credit_lease() {
     if (gate_) gate_->release(1);
   }
+  const credit_gate* gate() const { return gate_.get(); }
 
 private:
   std::shared_ptr<credit_gate> gate_;

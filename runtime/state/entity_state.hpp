@@ -30,6 +30,7 @@ public:
   // Newest event time seen; the window is anchored on it (event time, so a replay and a live
   // run give the same window).
   std::int64_t watermark_ns() const { return watermark_ns_; }
+  // Recent observations in arrival order (nearly sorted by event time).
   const std::deque<model::entity_observation>& window() const { return window_; }
   // Events that arrived older than the window's start (late data): counted, not windowed.
   std::uint64_t late_count() const { return late_; }

@@ -117,6 +117,7 @@ class event_store {
   int schema_version_ = 0;
   statement begin_, commit_, rollback_, max_id_;
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
+  statement merge_journal_, clear_journal_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
 
   bool in_txn_ = false;

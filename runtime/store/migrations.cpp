@@ -52,6 +52,30 @@ CREATE TABLE entities(
 );
 CREATE INDEX entities_value ON entities(value);
 
+-- Entities first seen since the last fold, appended in arrival order. New entities arrive in
+-- random key order; inserting them into `entities` at every commit dirtied a page per entity
+-- (measured: 12 MB of WAL per 4096-event commit with 100k entities). Appending here touches
+-- only the table's end; the fold moves them into `entities` in key order, once per fold.
+CREATE TABLE entity_journal(
+  id            INTEGER PRIMARY KEY,
+  entity_key    INTEGER NOT NULL,
+  uuid          TEXT NOT NULL,
+  type          TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  first_seen_ns INTEGER NOT NULL,
+  last_seen_ns  INTEGER NOT NULL
+);
+
+-- Every entity known, folded or not (counts of unfolded ones are 0 until the next fold).
+CREATE VIEW entities_all(entity_key, uuid, type, value, first_seen_ns, last_seen_ns,
+                         event_count) AS
+  SELECT entity_key, uuid, type, value, first_seen_ns, last_seen_ns, event_count FROM entities
+  UNION ALL
+  SELECT j.entity_key, j.uuid, j.type, j.value, min(j.first_seen_ns), max(j.last_seen_ns), 0
+    FROM entity_journal AS j
+   WHERE j.entity_key NOT IN (SELECT entity_key FROM entities)
+   GROUP BY j.entity_key;
+
 -- The events of each entity, in chunks of increasing event ids: a JSON array per row of at
 -- most ~900 bytes. (A rowid table: WITHOUT ROWID would copy such rows into its interior pages.)
 CREATE TABLE entity_postings(

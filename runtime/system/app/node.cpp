@@ -9,6 +9,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
+#include <pthread.h>
 #include <sstream>
 
 #include "actors/catalog.hpp"
@@ -89,7 +90,10 @@ void node::boot(const config::tree_node& tree) {
   using guard_t = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
   io_work_ = std::make_shared<guard_t>(io_->get_executor());
   for (int i = 0; i < std::max(1, cfg_.runtime.io_threads); ++i)
-    io_threads_.emplace_back([this] { io_->run(); });
+    io_threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "seerflow-io");
+      io_->run();
+    });
   auto root = sys_->spawn(actors::supervisor_impl, &ctx_, catalog_, &tree, std::string{});
   root->attach_functor([this](const caf::error& reason) {
     std::lock_guard<std::mutex> guard(mtx_);
