@@ -56,7 +56,7 @@ struct receivers_settings {
 };
 
 struct pipeline_settings {
-  std::size_t batch_size = 512;     // records per batch handed to a source actor
+  std::size_t batch_size = 1024;    // records per batch handed to a source actor
   std::int64_t batch_linger_ms = 5; // a partial batch is handed over after this long
   std::size_t credits = 64;         // batches in flight per source (the credit window)
 
