@@ -32,9 +32,11 @@ bool parse_level(std::string_view s, level& out) {
 void write(level lv, std::string_view component, const std::string& text) {
   static std::mutex mtx;
   static constexpr const char* names[] = {"ERROR", "WARN ", "INFO ", "DEBUG"};
-  // Millisecond precision is enough for humans; trim the RFC 3339 fraction accordingly.
+  // Millisecond precision, always three digits, so that log lines align.
   const auto now = util::wall_now_ns();
-  const std::string ts = util::format_rfc3339(now - now % 1'000'000);
+  std::string ts = util::format_rfc3339(now - now % 1'000'000 + 1'000);  // forces a fraction
+  ts.erase(ts.size() - 4);  // "...:46.123001Z" -> "...:46.123"
+  ts += 'Z';
   std::lock_guard<std::mutex> guard(mtx);
   std::fprintf(stderr, "%s %s [%.*s] %s\n", ts.c_str(), names[static_cast<int>(lv)],
                static_cast<int>(component.size()), component.data(), text.c_str());

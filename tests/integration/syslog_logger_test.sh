@@ -30,7 +30,7 @@ expect_eq "5424/udp row" "$row" "sshd|LOGIN|4|6|Accepted password for alice from
 sd=$(db "select json_extract(fields, '$.\"origin@32473.ip\"') from events where msgid='LOGIN'")
 expect_eq "structured data" "$sd" "10.9.8.7"
 ents=$(db "select group_concat(e.type || ':' || e.value, ',') from (select e.type, e.value from events ev
-           join event_entities l on l.event_id = ev.id join entities e on e.entity_key = l.entity_key
+           join event_entities l on l.event_id = ev.id join entities_all e on e.entity_key = l.entity_key
            where ev.msgid = 'LOGIN' order by e.type, e.value) e")
 [[ "$ents" == *"ip:10.1.2.3"* && "$ents" == *"user:alice"* ]] || fail "entities of the 5424 event: $ents"
 

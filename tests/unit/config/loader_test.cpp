@@ -67,8 +67,8 @@ TEST_CASE("an empty or comment-only file is valid and gives the defaults") {
 TEST_CASE("an empty value keeps the default") {
   const load_result r = load("pipeline:\n  batch_size:\n  credits: ~\nparse:\n");
   CHECK(r.ok());
-  CHECK(r.value.pipeline.batch_size == 512);
-  CHECK(r.value.pipeline.credits == 16);
+  CHECK(r.value.pipeline.batch_size == 1024);
+  CHECK(r.value.pipeline.credits == 64);
 }
 
 TEST_CASE("booleans: good and bad values") {
@@ -124,7 +124,7 @@ TEST_CASE("integers: good values, bad text and range checks") {
         });
   // Bad values leave the defaults in place.
   CHECK(r.value.receivers.syslog.udp.port == 5514);
-  CHECK(r.value.pipeline.batch_size == 512);
+  CHECK(r.value.pipeline.batch_size == 1024);
 }
 
 TEST_CASE("numbers: good values and range checks") {
