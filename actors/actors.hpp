@@ -37,8 +37,7 @@ using source_actor = caf::typed_actor<
     // timer: stash the model state (miner, counters) in the registry vault
     caf::reacts_to<snapshot_atom>,
     // timer: retry sends held back while a sink or the directory was restarting
-    caf::reacts_to<retry_atom>,
-    caf::reacts_to<shutdown_atom>,
+    caf::reacts_to<retry_atom>, caf::reacts_to<shutdown_atom>,
     caf::replies_to<inspect_atom>::with<std::string>>;
 
 // Where decoded events go: the SQLite store in `start`, the NDJSON printer in `analyze`.
@@ -50,8 +49,7 @@ using sink_actor = caf::typed_actor<
     // commit now; replies with the number of events written so far
     caf::replies_to<sync_atom>::with<std::uint64_t>,
     // timer: background maintenance while idle (the store folds entity links when due)
-    caf::reacts_to<sweep_atom>,
-    caf::reacts_to<shutdown_atom>,
+    caf::reacts_to<sweep_atom>, caf::reacts_to<shutdown_atom>,
     caf::replies_to<inspect_atom>::with<std::string>>;
 
 // Live/passive counts of the directory: templates live, passive; entities live, passive.
@@ -71,32 +69,28 @@ using directory_actor = caf::typed_actor<
     caf::replies_to<inspect_atom, std::string, std::uint64_t>::with<std::string>,
     // kill one live child (operators, fault injection); it is revived on its next delivery
     caf::replies_to<restart_atom, std::string, std::uint64_t>::with<bool>,
-    caf::reacts_to<shutdown_atom>,
-    caf::replies_to<inspect_atom>::with<std::string>>;
+    caf::reacts_to<shutdown_atom>, caf::replies_to<inspect_atom>::with<std::string>>;
 
 // One per entity (virtual: spawned on first sight, passivated when idle).
 using entity_actor = caf::typed_actor<
     // the observations of this entity in one batch
     caf::reacts_to<entity_message>,
     // reply with a state snapshot, then quit (the directory keeps the snapshot)
-    caf::replies_to<passivate_atom>::with<std::string>,
-    caf::reacts_to<shutdown_atom>,
+    caf::replies_to<passivate_atom>::with<std::string>, caf::reacts_to<shutdown_atom>,
     caf::replies_to<inspect_atom>::with<std::string>>;
 
 // One per template (virtual, like entities).
 using template_actor = caf::typed_actor<
-    caf::reacts_to<template_message>,
-    caf::replies_to<passivate_atom>::with<std::string>,
-    caf::reacts_to<shutdown_atom>,
-    caf::replies_to<inspect_atom>::with<std::string>>;
+    caf::reacts_to<template_message>, caf::replies_to<passivate_atom>::with<std::string>,
+    caf::reacts_to<shutdown_atom>, caf::replies_to<inspect_atom>::with<std::string>>;
 
 // Collects alerts from every detector; logs them; in `analyze`, hands them to the printer.
-using alert_actor = caf::typed_actor<
-    caf::reacts_to<model::alert>,
-    // every alert collected so far, in a deterministic order (time, id)
-    caf::replies_to<alerts_atom>::with<std::vector<model::alert>>,
-    caf::reacts_to<shutdown_atom>,
-    caf::replies_to<inspect_atom>::with<std::string>>;
+using alert_actor =
+    caf::typed_actor<caf::reacts_to<model::alert>,
+                     // every alert collected so far, in a deterministic order (time, id)
+                     caf::replies_to<alerts_atom>::with<std::vector<model::alert>>,
+                     caf::reacts_to<shutdown_atom>,
+                     caf::replies_to<inspect_atom>::with<std::string>>;
 
 // Receivers (kind syslog_udp, syslog_tcp) are dynamically typed:
 //   shutdown_atom   stop reading, hand over the partial batch, close sockets, quit

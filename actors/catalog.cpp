@@ -15,7 +15,9 @@
 
 namespace seerflow::actors {
 
-void catalog::add(kind_entry k) { kinds_.push_back(std::move(k)); }
+void catalog::add(kind_entry k) {
+  kinds_.push_back(std::move(k));
+}
 
 const kind_entry* catalog::find(std::string_view name) const {
   for (const auto& k : kinds_)
@@ -77,21 +79,26 @@ std::vector<std::string> split_list(const std::string& s) {
 
 catalog make_builtin() {
   catalog c;
-  c.add({"store", "the SQLite writer (storage.*); sink of decoded events", {},
+  c.add({"store",
+         "the SQLite writer (storage.*); sink of decoded events",
+         {},
          [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(
                env.parent->spawn<caf::detached>(store_actor_impl, env.ctx));
          }});
-  c.add({"printer", "prints events as NDJSON (seerflow analyze); a sink", {},
+  c.add({"printer",
+         "prints events as NDJSON (seerflow analyze); a sink",
+         {},
          [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(
                env.parent->spawn<caf::detached>(printer_actor_impl, env.ctx));
          }});
   c.add({"alerts", "collects and logs alerts", {}, [](const spawn_env& env) {
-           return caf::actor_cast<caf::actor>(
-               env.parent->spawn(alert_actor_impl, env.ctx));
+           return caf::actor_cast<caf::actor>(env.parent->spawn(alert_actor_impl, env.ctx));
          }});
-  c.add({"directory", "spawns, routes to and passivates template and entity actors", {},
+  c.add({"directory",
+         "spawns, routes to and passivates template and entity actors",
+         {},
          [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(env.parent->spawn(
                directory_actor_impl, env.ctx, directory_options_from(*env.ctx->cfg)));
@@ -115,7 +122,7 @@ catalog make_builtin() {
          [](const spawn_env& env) {
            const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.syslog.source);
            return env.parent->spawn(syslog_receiver_impl, env.ctx, env.node->name,
-                                                 receiver_protocol::udp, source);
+                                    receiver_protocol::udp, source);
          }});
   c.add({"syslog_tcp",
          "syslog over TCP (receivers.syslog.tcp); args: source (default receivers.syslog.source)",
@@ -123,7 +130,7 @@ catalog make_builtin() {
          [](const spawn_env& env) {
            const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.syslog.source);
            return env.parent->spawn(syslog_receiver_impl, env.ctx, env.node->name,
-                                                 receiver_protocol::tcp, source);
+                                    receiver_protocol::tcp, source);
          }});
   return c;
 }

@@ -20,8 +20,8 @@ struct spawn_env {
   caf::event_based_actor* parent = nullptr;  // the supervisor that spawns it
 };
 
-// Returns the spawned actor (not linked: the supervisor monitors it). May throw std::exception with a message
-// that names the problem (the supervisor logs it and counts it as a failed start).
+// Returns the spawned actor (not linked: the supervisor monitors it). May throw std::exception with
+// a message that names the problem (the supervisor logs it and counts it as a failed start).
 using spawn_fn = std::function<caf::actor(const spawn_env&)>;
 
 struct kind_entry {
@@ -32,14 +32,14 @@ struct kind_entry {
 };
 
 class catalog {
-public:
+ public:
   void add(kind_entry k);
   const kind_entry* find(std::string_view name) const;
   const std::vector<kind_entry>& kinds() const { return kinds_; }
   // Checks a tree against the catalog: unknown kinds and unknown args, with file:line:column.
   std::vector<std::string> validate(const config::tree_node& root) const;
 
-private:
+ private:
   std::vector<kind_entry> kinds_;
 };
 

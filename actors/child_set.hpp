@@ -21,7 +21,7 @@
 namespace seerflow::actors {
 
 class child_set {
-public:
+ public:
   void add(const caf::actor& child) {
     std::lock_guard<std::mutex> guard(mtx_);
     children_[child.address()] = child;
@@ -53,7 +53,7 @@ public:
     return set;
   }
 
-private:
+ private:
   std::mutex mtx_;
   std::unordered_map<caf::actor_addr, caf::actor> children_;
 };

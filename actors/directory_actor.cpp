@@ -33,8 +33,8 @@ template_actor spawn_child(self_ptr self, std::uint64_t key, const template_mess
 
 entity_actor spawn_child(self_ptr self, std::uint64_t, const entity_message& first,
                          std::string snapshot) {
-  return self->spawn(entity_actor_impl, first.delivery.entity,
-                                  self->state.opts.window, std::move(snapshot));
+  return self->spawn(entity_actor_impl, first.delivery.entity, self->state.opts.window,
+                     std::move(snapshot));
 }
 
 void update_gauges(self_ptr self) {
@@ -51,8 +51,8 @@ void maybe_finish_shutdown(self_ptr self) {
 
 // Starts an actor for `key` (fresh or from the slot's snapshot) and marks it live.
 template <class Table>
-void revive(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
-            typename Table::slot& s, const typename Table::message_type& first) {
+void revive(self_ptr self, Table& t, bool is_entity, std::uint64_t key, typename Table::slot& s,
+            const typename Table::message_type& first) {
   const bool from_snapshot = !s.snapshot.empty();
   s.handle = spawn_child(self, key, first, std::move(s.snapshot));
   s.snapshot.clear();
@@ -112,8 +112,8 @@ void make_passive(self_ptr self, Table& t, std::uint64_t key, typename Table::sl
 }
 
 template <class Table>
-void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
-                   std::string snapshot, bool ok) {
+void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key, std::string snapshot,
+                   bool ok) {
   auto it = t.slots.find(key);
   if (it == t.slots.end() || it->second.phase != child_phase::passivating) return;
   auto& s = it->second;
@@ -278,8 +278,8 @@ directory_actor::behavior_type directory_actor_impl(
     self->state.live->remove(msg.source);
     if (!self->state.shutting_down) {
       if (msg.reason && msg.reason != caf::exit_reason::normal)
-        log::warn("directory", is_entity ? "entity" : "template", " actor ", key, " failed: ",
-                  to_string(msg.reason), "; it will be revived on its next delivery");
+        log::warn("directory", is_entity ? "entity" : "template", " actor ", key,
+                  " failed: ", to_string(msg.reason), "; it will be revived on its next delivery");
       // A child that ended without being asked to passivate is treated as passive without a
       // snapshot: it is revived, fresh, on its next delivery.
       if (is_entity)
@@ -299,7 +299,8 @@ directory_actor::behavior_type directory_actor_impl(
         // deliveries can be moved on.
         for (auto& d : b.templates) {
           const auto key = d.template_id;
-          deliver(self, self->state.templates, false, key, template_message{std::move(d), b.credit});
+          deliver(self, self->state.templates, false, key,
+                  template_message{std::move(d), b.credit});
         }
         for (auto& d : b.entities) {
           const auto key = model::entity_key(d.entity.id);
@@ -335,8 +336,10 @@ directory_actor::behavior_type directory_actor_impl(
       [=](shutdown_atom) {
         auto& s = self->state;
         s.shutting_down = true;
-        for (auto key : s.templates.live) self->send(s.templates.slots.at(key).handle, shutdown_atom::value);
-        for (auto key : s.entities.live) self->send(s.entities.slots.at(key).handle, shutdown_atom::value);
+        for (auto key : s.templates.live)
+          self->send(s.templates.slots.at(key).handle, shutdown_atom::value);
+        for (auto key : s.entities.live)
+          self->send(s.entities.slots.at(key).handle, shutdown_atom::value);
         maybe_finish_shutdown(self);
       },
       [=](inspect_atom) -> std::string {

@@ -39,8 +39,8 @@ struct child_table {
   struct slot {
     child_phase phase = child_phase::passive;
     Handle handle;
-    std::string snapshot;           // valid while passive
-    std::vector<Message> pending;   // deliveries that arrived while passivating
+    std::string snapshot;          // valid while passive
+    std::vector<Message> pending;  // deliveries that arrived while passivating
     caf::actor_clock::time_point last_active{};
     std::list<std::uint64_t>::iterator lru;  // in `live` or `passive`, by phase
   };

@@ -5,9 +5,9 @@
 
 namespace seerflow::actors {
 
-entity_actor::behavior_type entity_actor_impl(entity_actor::stateful_pointer<entity_actor_state> self,
-                                              model::entity_ref ref, state::window_options opts,
-                                              std::string snapshot) {
+entity_actor::behavior_type entity_actor_impl(
+    entity_actor::stateful_pointer<entity_actor_state> self, model::entity_ref ref,
+    state::window_options opts, std::string snapshot) {
   if (!snapshot.empty()) self->state.st = state::entity_state::restore(snapshot, opts);
   if (!self->state.st) {
     if (!snapshot.empty())

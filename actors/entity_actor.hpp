@@ -14,8 +14,8 @@ struct entity_actor_state {
 };
 
 // `snapshot` restores a passivated entity; empty means a fresh one.
-entity_actor::behavior_type entity_actor_impl(entity_actor::stateful_pointer<entity_actor_state> self,
-                                              model::entity_ref ref, state::window_options opts,
-                                              std::string snapshot);
+entity_actor::behavior_type entity_actor_impl(
+    entity_actor::stateful_pointer<entity_actor_state> self, model::entity_ref ref,
+    state::window_options opts, std::string snapshot);
 
 }  // namespace seerflow::actors

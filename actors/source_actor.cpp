@@ -15,7 +15,9 @@ using self_ptr = source_actor::stateful_pointer<source_actor_state>;
 constexpr auto snapshot_interval = std::chrono::seconds(10);
 constexpr auto stalled_retry = std::chrono::milliseconds(100);
 
-std::string vault_key(const std::string& name) { return "source/" + name; }
+std::string vault_key(const std::string& name) {
+  return "source/" + name;
+}
 
 // Sends what waits for a target that is registered again; keeps order per source.
 void flush_stalled(self_ptr self) {
@@ -47,7 +49,8 @@ void send_or_stall(self_ptr self, const std::string& target, event_batch b) {
       self->send(sink, std::move(b));
       return;
     }
-    log::warn("source", st.source_name, ": sink '", target, "' is not running; holding batches for it");
+    log::warn("source", st.source_name, ": sink '", target,
+              "' is not running; holding batches for it");
   }
   st.stalled.push_back({target, false, std::move(b), {}});
   flush_stalled(self);
@@ -88,7 +91,8 @@ parse::source_pipeline_options pipeline_options_from(const config::settings& cfg
   o.drain.max_clusters = cfg.drain.max_clusters;
   o.entities.enabled.fill(false);
   for (const auto& t : cfg.entities.types)
-    if (auto et = model::entity_type_from(t)) o.entities.enabled[static_cast<std::size_t>(*et)] = true;
+    if (auto et = model::entity_type_from(t))
+      o.entities.enabled[static_cast<std::size_t>(*et)] = true;
   o.entities.max_per_event = cfg.entities.max_per_event;
   o.replay = replay;
   o.first_year = first_year;
@@ -141,7 +145,8 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
           send_or_stall(self, s.sinks[i], std::move(b));
         }
         if (!s.out.templates.empty() || !s.out.entities.empty())
-          route_or_stall(self, routed_batch{std::move(s.out.templates), std::move(s.out.entities), credit});
+          route_or_stall(
+              self, routed_batch{std::move(s.out.templates), std::move(s.out.entities), credit});
         s.handoff->processed(seq, s.pipeline->last_seq());
       },
       [=](retry_atom) {

@@ -47,7 +47,8 @@ parse::source_pipeline_options pipeline_options_from(const config::settings& cfg
                                                      const std::string& source, bool replay,
                                                      std::optional<int> first_year);
 
-source_actor::behavior_type source_actor_impl(source_actor::stateful_pointer<source_actor_state> self,
-                                              system::node_context* ctx, source_args args);
+source_actor::behavior_type source_actor_impl(
+    source_actor::stateful_pointer<source_actor_state> self, system::node_context* ctx,
+    source_args args);
 
 }  // namespace seerflow::actors

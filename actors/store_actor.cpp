@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "actors/exception_handler.hpp"
 #include "messages/inspect.hpp"
@@ -64,8 +64,8 @@ bool flush(self_ptr self) {
     ++st.consecutive_failures;
     // Back off up to 30 s; the buffered batches (and their credits) are kept, so the receivers
     // slow down (TCP) or drop and count (UDP) instead of this actor growing without bound.
-    const auto delay =
-        std::chrono::milliseconds(std::min<long long>(30000, 250LL << std::min(st.consecutive_failures, 7)));
+    const auto delay = std::chrono::milliseconds(
+        std::min<long long>(30000, 250LL << std::min(st.consecutive_failures, 7)));
     log::error("store", "write of ", st.buffered_rows, " rows failed (", e.what(),
                "); retrying in ", delay.count(), " ms");
     ++st.generation;
@@ -102,7 +102,8 @@ sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* 
         // of credit: its credits are parked in this buffer, so waiting for the timer would only
         // stall it. Otherwise keep collecting: bigger transactions rewrite fewer pages.
         const bool full = s.buffered_rows >= s.ctx->cfg->storage.flush_rows;
-        if (s.consecutive_failures == 0 && (full || (self->mailbox().empty() && sender_starved(s)))) {
+        if (s.consecutive_failures == 0 &&
+            (full || (self->mailbox().empty() && sender_starved(s)))) {
           flush(self);
         } else if (!s.timer_armed) {
           s.timer_armed = true;

@@ -1,9 +1,9 @@
 #pragma once
 // The store actor: the single SQLite writer, on its own thread (SQLite calls block). It buffers
 // event batches and writes them in one transaction when the buffer reaches storage.flush_rows
-// rows, when its mailbox runs empty (group commit), or storage.flush after its first row. Batches keep their credit tokens until committed,
-// so a slow or failing disk slows the receivers instead of filling memory; a failed commit is
-// retried with backoff and nothing is dropped.
+// rows, when its mailbox runs empty (group commit), or storage.flush after its first row. Batches
+// keep their credit tokens until committed, so a slow or failing disk slows the receivers instead
+// of filling memory; a failed commit is retried with backoff and nothing is dropped.
 #include <cstdint>
 #include <memory>
 #include <vector>

@@ -22,7 +22,9 @@ using phase = supervisor_state::phase;
 
 constexpr auto child_shutdown_timeout = std::chrono::seconds(60);
 
-const std::string& my_name(self_ptr self) { return self->state.spec->name; }
+const std::string& my_name(self_ptr self) {
+  return self->state.spec->name;
+}
 
 bool any_running(self_ptr self) {
   for (const auto& c : self->state.children)
@@ -101,8 +103,8 @@ void child_failed(self_ptr self, std::size_t idx, const caf::error& reason) {
   const bool abnormal = reason && reason != caf::exit_reason::normal;
   if (c.spec->restart == "temporary" || (c.spec->restart == "transient" && !abnormal)) {
     c.finished = true;
-    log::info("supervisor", my_name(self), ": '", c.spec->name, "' ended (",
-              caf::to_string(reason), "); restart policy ", c.spec->restart, " keeps it stopped");
+    log::info("supervisor", my_name(self), ": '", c.spec->name, "' ended (", caf::to_string(reason),
+              "); restart policy ", c.spec->restart, " keeps it stopped");
     return;
   }
   if (!st.budget.allow(self->clock().now())) {
@@ -110,8 +112,8 @@ void child_failed(self_ptr self, std::size_t idx, const caf::error& reason) {
     return;
   }
   ++st.total_restarts;
-  log::warn("supervisor", my_name(self), ": '", c.spec->name, "' exited (",
-            caf::to_string(reason), "); restarting (", st.spec->strategy, ")");
+  log::warn("supervisor", my_name(self), ": '", c.spec->name, "' exited (", caf::to_string(reason),
+            "); restarting (", st.spec->strategy, ")");
   if (st.spec->strategy == "one_for_one") {
     ++c.restarts;
     start_child(self, idx);
@@ -225,7 +227,8 @@ caf::behavior supervisor_impl(caf::stateful_actor<supervisor_state>* self,
   st.cat = cat;
   st.spec = spec;
   st.parent = std::move(parent);
-  st.budget = system::restart_budget(spec->max_restarts, std::chrono::milliseconds(spec->within_ms));
+  st.budget =
+      system::restart_budget(spec->max_restarts, std::chrono::milliseconds(spec->within_ms));
   for (const auto& node : spec->children) st.children.push_back(child{&node});
   st.live = child_set::attach_to(self);
   self->set_down_handler([=](caf::down_msg& msg) { on_down(self, msg); });
@@ -242,8 +245,7 @@ caf::behavior supervisor_impl(caf::stateful_actor<supervisor_state>* self,
       [=](shutdown_atom, std::uint64_t idx) {
         // A child did not finish its ordered shutdown in time: stop it hard.
         auto& st2 = self->state;
-        if (idx < st2.children.size() && st2.children[idx].running &&
-            st2.children[idx].stopping) {
+        if (idx < st2.children.size() && st2.children[idx].running && st2.children[idx].stopping) {
           log::warn("supervisor", my_name(self), ": '", st2.children[idx].spec->name,
                     "' did not stop within ", child_shutdown_timeout.count(), " s; killing it");
           self->send_exit(st2.children[idx].handle, caf::exit_reason::kill);

@@ -7,16 +7,18 @@ namespace seerflow::messages {
 
 using ingest_atom = caf::atom_constant<caf::atom("ingest")>;      // receiver -> source: a batch
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;  // ordered stop: drain, then quit
-using passivate_atom = caf::atom_constant<caf::atom("passivate")>;  // directory -> child: snapshot and quit
-using inspect_atom = caf::atom_constant<caf::atom("inspect")>;    // anyone -> actor: bounded JSON state
-using flush_atom = caf::atom_constant<caf::atom("flush")>;        // sink: commit what is buffered
-using sync_atom = caf::atom_constant<caf::atom("sync")>;          // sink: flush, then reply
-using sweep_atom = caf::atom_constant<caf::atom("sweep")>;        // directory timer: passivate idle
-using retry_atom = caf::atom_constant<caf::atom("retry")>;        // timer: retry held-back sends
+using passivate_atom =
+    caf::atom_constant<caf::atom("passivate")>;  // directory -> child: snapshot and quit
+using inspect_atom =
+    caf::atom_constant<caf::atom("inspect")>;               // anyone -> actor: bounded JSON state
+using flush_atom = caf::atom_constant<caf::atom("flush")>;  // sink: commit what is buffered
+using sync_atom = caf::atom_constant<caf::atom("sync")>;    // sink: flush, then reply
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;  // directory timer: passivate idle
+using retry_atom = caf::atom_constant<caf::atom("retry")>;  // timer: retry held-back sends
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;  // source timer: stash model state
-using stopped_atom = caf::atom_constant<caf::atom("stopped")>;    // receiver: its server has stopped
-using alerts_atom = caf::atom_constant<caf::atom("alerts")>;      // alert actor: list collected alerts
-using stats_atom = caf::atom_constant<caf::atom("stats")>;        // directory: live/passive counts
+using stopped_atom = caf::atom_constant<caf::atom("stopped")>;  // receiver: its server has stopped
+using alerts_atom = caf::atom_constant<caf::atom("alerts")>;  // alert actor: list collected alerts
+using stats_atom = caf::atom_constant<caf::atom("stats")>;    // directory: live/passive counts
 using restart_atom = caf::atom_constant<caf::atom("restart")>;    // supervisor: restart one child
 using children_atom = caf::atom_constant<caf::atom("children")>;  // supervisor: list children
 

@@ -27,10 +27,9 @@ typename Inspector::result_type inspect(Inspector& f, field& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
-  return f(caf::meta::type_name("seerflow.event"), x.seq, x.time_ns, x.arrival_ns,
-           x.time_from_log, x.facility, x.severity, x.source, x.peer, x.host, x.app, x.procid,
-           x.msgid, x.message, x.fields, x.ls, x.template_id, x.template_text, x.params,
-           x.entities);
+  return f(caf::meta::type_name("seerflow.event"), x.seq, x.time_ns, x.arrival_ns, x.time_from_log,
+           x.facility, x.severity, x.source, x.peer, x.host, x.app, x.procid, x.msgid, x.message,
+           x.fields, x.ls, x.template_id, x.template_text, x.params, x.entities);
 }
 
 template <class Inspector>

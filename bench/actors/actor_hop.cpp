@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
       model::entity_delivery del;
       del.entity = refs[static_cast<std::size_t>((b * 64 + d) % entities)];
       for (int e = 0; e < per_batch / 64; ++e)
-        del.observations.push_back({1'700'000'000'000'000'000LL + b, static_cast<std::uint64_t>(b * per_batch + d * 8 + e), 1});
+        del.observations.push_back({1'700'000'000'000'000'000LL + b,
+                                    static_cast<std::uint64_t>(b * per_batch + d * 8 + e), 1});
       rb.entities.push_back(std::move(del));
       ++deliveries;
     }

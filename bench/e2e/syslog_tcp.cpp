@@ -37,7 +37,7 @@ struct options {
   std::uint64_t events = 2'000'000;
   int connections = 4;
   std::string binary;
-  std::string extra_yaml;  // appended to the generated config (to compare settings)
+  std::string extra_yaml;    // appended to the generated config (to compare settings)
   unsigned ip_pool = 20000;  // distinct client addresses in the traffic
   std::string data_dir;      // default: a directory under the system's temp directory
   bool keep = false;
@@ -58,8 +58,8 @@ struct pool_line {
 
 std::vector<pool_line> make_lines(std::size_t n, unsigned ip_pool) {
   std::mt19937_64 rng(42);
-  const char* users[] = {"root", "admin", "alice", "bob", "carol", "deploy", "git", "oracle",
-                         "postgres", "test", "ubuntu", "www-data"};
+  const char* users[] = {"root", "admin",  "alice",    "bob",  "carol",  "deploy",
+                         "git",  "oracle", "postgres", "test", "ubuntu", "www-data"};
   const char* hosts[] = {"web-prod-01", "web-prod-02", "db-prod-01", "cache-01", "lb-01"};
   std::vector<pool_line> out;
   out.reserve(n);
@@ -148,7 +148,8 @@ std::uint64_t stored_events(const std::string& db_path) {
   std::uint64_t n = 0;
   sqlite3_stmt* st = nullptr;
   // Ids are dense and increasing, so max(id) is the row count without a full scan.
-  if (sqlite3_prepare_v2(db, "select coalesce(max(id),0) from events", -1, &st, nullptr) == SQLITE_OK &&
+  if (sqlite3_prepare_v2(db, "select coalesce(max(id),0) from events", -1, &st, nullptr) ==
+          SQLITE_OK &&
       sqlite3_step(st) == SQLITE_ROW)
     n = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0));
   sqlite3_finalize(st);
@@ -175,15 +176,25 @@ int main(int argc, char** argv) {
   options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--events" && i + 1 < argc) o.events = std::stoull(argv[++i]);
-    else if (a == "--connections" && i + 1 < argc) o.connections = std::stoi(argv[++i]);
-    else if (a == "--binary" && i + 1 < argc) o.binary = argv[++i];
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--data-dir" && i + 1 < argc) o.data_dir = argv[++i];
-    else if (a == "--ip-pool" && i + 1 < argc) o.ip_pool = static_cast<unsigned>(std::stoul(argv[++i]));
-    else if (a == "--yaml" && i + 1 < argc) o.extra_yaml += std::string(argv[++i]) + "\n";
+    if (a == "--events" && i + 1 < argc)
+      o.events = std::stoull(argv[++i]);
+    else if (a == "--connections" && i + 1 < argc)
+      o.connections = std::stoi(argv[++i]);
+    else if (a == "--binary" && i + 1 < argc)
+      o.binary = argv[++i];
+    else if (a == "--keep")
+      o.keep = true;
+    else if (a == "--data-dir" && i + 1 < argc)
+      o.data_dir = argv[++i];
+    else if (a == "--ip-pool" && i + 1 < argc)
+      o.ip_pool = static_cast<unsigned>(std::stoul(argv[++i]));
+    else if (a == "--yaml" && i + 1 < argc)
+      o.extra_yaml += std::string(argv[++i]) + "\n";
     else {
-      std::fprintf(stderr, "usage: %s [--events N] [--connections C] [--binary PATH] [--keep] [--yaml TEXT] [--ip-pool N] [--data-dir DIR]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--events N] [--connections C] [--binary PATH] [--keep] [--yaml "
+                   "TEXT] [--ip-pool N] [--data-dir DIR]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -232,7 +243,8 @@ int main(int argc, char** argv) {
       const int fd = connect_tcp(port);
       std::string buf;
       buf.reserve(1 << 20);
-      const std::uint64_t share = o.events / o.connections + (c < static_cast<int>(o.events % o.connections) ? 1 : 0);
+      const std::uint64_t share =
+          o.events / o.connections + (c < static_cast<int>(o.events % o.connections) ? 1 : 0);
       std::size_t idx = static_cast<std::size_t>(c) * 7919;
       // Log time advances with the traffic (10,000 events per second of log time, from
       // 10:00:00), as a busy system's does: event times are nearly sorted, as in real logs.
@@ -242,8 +254,9 @@ int main(int argc, char** argv) {
         const std::uint64_t second = i * static_cast<std::uint64_t>(o.connections) / 10000;
         if (second != shown_second) {
           shown_second = second;
-          std::snprintf(hms, sizeof hms, "%02u:%02u:%02u", static_cast<unsigned>(10 + second / 3600),
-                        static_cast<unsigned>(second / 60 % 60), static_cast<unsigned>(second % 60));
+          std::snprintf(
+              hms, sizeof hms, "%02u:%02u:%02u", static_cast<unsigned>(10 + second / 3600),
+              static_cast<unsigned>(second / 60 % 60), static_cast<unsigned>(second % 60));
         }
         const auto& line = lines[idx++ % lines.size()];
         const std::size_t at = buf.size() + line.time_at;

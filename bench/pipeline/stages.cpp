@@ -26,7 +26,10 @@ using clk = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s LOGFILE [--format syslog|raw] [--batch N] [--db PATH] [--commit N] [--parse-only]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s LOGFILE [--format syslog|raw] [--batch N] [--db PATH] [--commit N] "
+                 "[--parse-only]\n",
+                 argv[0]);
     return 2;
   }
   std::string path = argv[1], db = "/tmp/bench-stages.db";
@@ -41,10 +44,15 @@ int main(int argc, char** argv) {
       continue;
     }
     if (i + 1 >= argc) break;
-    if (a == "--format") format = std::string(argv[i + 1]) == "raw" ? model::input_format::raw : model::input_format::syslog;
-    else if (a == "--batch") batch_size = std::stoul(argv[i + 1]);
-    else if (a == "--db") db = argv[i + 1];
-    else if (a == "--commit") commit_every = std::stoul(argv[i + 1]);
+    if (a == "--format")
+      format = std::string(argv[i + 1]) == "raw" ? model::input_format::raw
+                                                 : model::input_format::syslog;
+    else if (a == "--batch")
+      batch_size = std::stoul(argv[i + 1]);
+    else if (a == "--db")
+      db = argv[i + 1];
+    else if (a == "--commit")
+      commit_every = std::stoul(argv[i + 1]);
   }
   std::vector<std::string> lines;
   {

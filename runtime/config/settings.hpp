@@ -23,8 +23,9 @@ struct location {
 struct syslog_udp_settings {
   bool enabled = true;
   std::string bind = "0.0.0.0";
-  std::uint16_t port = 5514;              // 0 = any free port (reported at start)
-  std::size_t max_record = 65507;         // largest UDP payload; longer datagrams are truncated by the kernel and rejected
+  std::uint16_t port = 5514;  // 0 = any free port (reported at start)
+  std::size_t max_record =
+      65507;  // largest UDP payload; longer datagrams are truncated by the kernel and rejected
   std::size_t receive_buffer = 4u << 20;  // SO_RCVBUF request (capped by net.core.rmem_max)
 
   bool operator==(const syslog_udp_settings&) const = default;
@@ -56,17 +57,17 @@ struct receivers_settings {
 };
 
 struct pipeline_settings {
-  std::size_t batch_size = 1024;    // records per batch handed to a source actor
-  std::int64_t batch_linger_ms = 5; // a partial batch is handed over after this long
-  std::size_t credits = 64;         // batches in flight per source (the credit window)
+  std::size_t batch_size = 1024;     // records per batch handed to a source actor
+  std::int64_t batch_linger_ms = 5;  // a partial batch is handed over after this long
+  std::size_t credits = 64;          // batches in flight per source (the credit window)
 
   bool operator==(const pipeline_settings&) const = default;
 };
 
 struct parse_settings {
-  std::string timezone = "UTC";          // zone of timestamps without one: "UTC", "local", "+05:30"
-  std::string invalid_utf8 = "repair";   // "repair" (U+FFFD, counted) or "reject"
-  std::size_t max_message = 65536;       // longer messages are rejected ("oversized")
+  std::string timezone = "UTC";         // zone of timestamps without one: "UTC", "local", "+05:30"
+  std::string invalid_utf8 = "repair";  // "repair" (U+FFFD, counted) or "reject"
+  std::size_t max_message = 65536;      // longer messages are rejected ("oversized")
 
   bool operator==(const parse_settings&) const = default;
 };
@@ -84,7 +85,7 @@ struct entity_settings {
   // Entity types extracted (all by default): ip, user, host, file, domain, process.
   std::vector<std::string> types = {"ip", "user", "host", "file", "domain", "process"};
   std::size_t max_per_event = 32;
-  std::int64_t window_ms = 3600000;   // event-time span of an entity's sliding window
+  std::int64_t window_ms = 3600000;  // event-time span of an entity's sliding window
   std::size_t window_max_events = 256;
 
   bool operator==(const entity_settings&) const = default;
@@ -101,16 +102,16 @@ struct directory_settings {
 
 struct storage_settings {
   std::string backend = "sqlite";
-  std::string path;                   // default: <data_dir>/seerflow.db
-  std::size_t flush_rows = 16384;     // a write transaction commits at this many rows...
-  std::int64_t flush_ms = 200;        // ...or this long after its first row
-  std::string synchronous = "normal"; // SQLite PRAGMA synchronous: off, normal, full
+  std::string path;                    // default: <data_dir>/seerflow.db
+  std::size_t flush_rows = 16384;      // a write transaction commits at this many rows...
+  std::int64_t flush_ms = 200;         // ...or this long after its first row
+  std::string synchronous = "normal";  // SQLite PRAGMA synchronous: off, normal, full
 
   bool operator==(const storage_settings&) const = default;
 };
 
 struct runtime_settings {
-  int scheduler_threads = 0;              // 0 = number of cores
+  int scheduler_threads = 0;                 // 0 = number of cores
   std::string scheduler_policy = "sharing";  // CAF scheduler: sharing or stealing (see README)
   int io_threads = 1;
   std::string log_level = "info";
@@ -122,11 +123,11 @@ struct runtime_settings {
 // leaf names an actor kind from the catalog (actors/catalog.hpp).
 struct tree_node {
   std::string name;
-  std::string kind;                  // "supervisor" or a catalog kind
-  std::string strategy = "one_for_one";  // one_for_one | one_for_all | rest_for_one
-  int max_restarts = 5;              // restart intensity: at most this many restarts...
-  std::int64_t within_ms = 10000;    // ...within this window, else give up and escalate
-  std::string restart = "permanent"; // leaves: permanent | transient | temporary
+  std::string kind;                         // "supervisor" or a catalog kind
+  std::string strategy = "one_for_one";     // one_for_one | one_for_all | rest_for_one
+  int max_restarts = 5;                     // restart intensity: at most this many restarts...
+  std::int64_t within_ms = 10000;           // ...within this window, else give up and escalate
+  std::string restart = "permanent";        // leaves: permanent | transient | temporary
   std::map<std::string, std::string> args;  // kind-specific arguments
   std::vector<tree_node> children;
   location where;
@@ -135,7 +136,8 @@ struct tree_node {
 };
 
 struct settings {
-  std::string data_dir;     // default: $SEERFLOW_DATA_DIR, else $XDG_DATA_HOME/seerflow, else ~/.local/share/seerflow
+  std::string data_dir;  // default: $SEERFLOW_DATA_DIR, else $XDG_DATA_HOME/seerflow, else
+                         // ~/.local/share/seerflow
   std::string node_name = "local";
   receivers_settings receivers;
   pipeline_settings pipeline;
@@ -145,8 +147,8 @@ struct settings {
   directory_settings directory;
   storage_settings storage;
   runtime_settings runtime;
-  tree_node supervision;    // default: conf/supervision.yaml, embedded in the binary
-  std::string origin;       // file the settings were loaded from ("" = defaults only)
+  tree_node supervision;  // default: conf/supervision.yaml, embedded in the binary
+  std::string origin;     // file the settings were loaded from ("" = defaults only)
 
   bool operator==(const settings&) const = default;
 };

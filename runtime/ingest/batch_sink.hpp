@@ -8,7 +8,7 @@
 namespace seerflow::ingest {
 
 class batch_sink {
-public:
+ public:
   virtual ~batch_sink() = default;
 
   // Lossless transports (TCP, files, HTTP): suspends until the pipeline has room, then takes

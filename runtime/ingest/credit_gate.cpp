@@ -53,9 +53,8 @@ void credit_gate::wake_locked(std::size_t n) {
   while (n-- > 0 && !waiters_.empty()) {
     auto w = std::move(waiters_.back());
     waiters_.pop_back();
-    asio::post(w.executor, [t = std::move(w.timer)] {
-      t->expires_at(asio::steady_timer::time_point::min());
-    });
+    asio::post(w.executor,
+               [t = std::move(w.timer)] { t->expires_at(asio::steady_timer::time_point::min()); });
   }
 }
 

@@ -17,21 +17,21 @@ namespace seerflow::metrics {
 using labels = std::vector<std::pair<std::string, std::string>>;
 
 class counter {
-public:
+ public:
   void add(std::uint64_t n = 1) { v_.fetch_add(n, std::memory_order_relaxed); }
   std::uint64_t value() const { return v_.load(std::memory_order_relaxed); }
 
-private:
+ private:
   std::atomic<std::uint64_t> v_{0};
 };
 
 class gauge {
-public:
+ public:
   void set(std::int64_t v) { v_.store(v, std::memory_order_relaxed); }
   void add(std::int64_t d) { v_.fetch_add(d, std::memory_order_relaxed); }
   std::int64_t value() const { return v_.load(std::memory_order_relaxed); }
 
-private:
+ private:
   std::atomic<std::int64_t> v_{0};
 };
 
@@ -43,7 +43,7 @@ struct sample {
 };
 
 class registry {
-public:
+ public:
   counter& get_counter(std::string_view name, labels tags = {});
   gauge& get_gauge(std::string_view name, labels tags = {});
 
@@ -51,7 +51,7 @@ public:
   std::uint64_t total(std::string_view name) const;
   std::vector<sample> snapshot() const;
 
-private:
+ private:
   static std::string key_of(std::string_view name, const labels& tags);
   struct entry {
     std::string name;
@@ -68,12 +68,12 @@ private:
 // Counters of one component broken down by reason ("oversized", "bad_pri", ...). Reasons are
 // rare events, so the lookup takes a lock; the happy-path counters are cached pointers.
 class reason_counter {
-public:
+ public:
   reason_counter(registry& reg, std::string name, labels base)
       : reg_(&reg), name_(std::move(name)), base_(std::move(base)) {}
   void add(std::string_view reason, std::uint64_t n = 1);
 
-private:
+ private:
   registry* reg_;
   std::string name_;
   labels base_;

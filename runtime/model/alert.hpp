@@ -9,16 +9,16 @@
 namespace seerflow::model {
 
 struct alert {
-  std::string id;               // deterministic: derived from kind, rule, entity and time
-  std::string kind;             // "anomaly", "sigma", "correlation", "risk", "kill_chain", ...
-  std::string severity;         // "low", "medium", "high", "critical"
-  std::string rule;             // rule id or detector name
+  std::string id;        // deterministic: derived from kind, rule, entity and time
+  std::string kind;      // "anomaly", "sigma", "correlation", "risk", "kill_chain", ...
+  std::string severity;  // "low", "medium", "high", "critical"
+  std::string rule;      // rule id or detector name
   std::string title;
   std::string source;
-  std::int64_t time_ns = 0;     // event time of the triggering event
+  std::int64_t time_ns = 0;               // event time of the triggering event
   std::vector<std::uint64_t> event_seqs;  // contributing events (source-local sequence numbers)
   std::vector<entity_ref> entities;
-  std::string details_json;     // detector-specific facts as a JSON object
+  std::string details_json;  // detector-specific facts as a JSON object
 };
 
 }  // namespace seerflow::model

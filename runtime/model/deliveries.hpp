@@ -12,18 +12,18 @@ namespace seerflow::model {
 struct template_delivery {
   std::uint64_t template_id = 0;
   std::string source;
-  std::string text;            // the template after this batch
-  bool created = false;        // the cluster was created in this batch
-  bool updated = false;        // its template text changed in this batch
+  std::string text;                 // the template after this batch
+  bool created = false;             // the cluster was created in this batch
+  bool updated = false;             // its template text changed in this batch
   std::vector<std::int64_t> times;  // event time of each event of the batch in this template
-  std::string example;         // one message of this batch, for inspection
+  std::string example;              // one message of this batch, for inspection
   // Templates the miner merged into this one in this batch (their events now arrive here).
   std::vector<std::uint64_t> absorbed;
 };
 
 struct entity_observation {
   std::int64_t time_ns = 0;
-  std::uint64_t seq = 0;          // the event's sequence number in its source
+  std::uint64_t seq = 0;  // the event's sequence number in its source
   std::uint64_t template_id = 0;
 };
 

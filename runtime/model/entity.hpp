@@ -14,8 +14,8 @@ using uuid = std::array<std::uint8_t, 16>;
 
 enum class entity_type : std::uint8_t { ip = 0, user, host, file, domain, process };
 
-inline constexpr std::array<std::string_view, 6> entity_type_names{"ip",     "user",   "host",
-                                                                    "file",   "domain", "process"};
+inline constexpr std::array<std::string_view, 6> entity_type_names{"ip",   "user",   "host",
+                                                                   "file", "domain", "process"};
 
 constexpr std::string_view to_string(entity_type t) {
   return entity_type_names[static_cast<std::size_t>(t)];

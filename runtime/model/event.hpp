@@ -25,14 +25,14 @@ struct field {
 inline constexpr std::int8_t unknown_code = -1;
 
 struct event {
-  std::uint64_t seq = 0;          // position in its source's input, from 1, gap-free
-  std::int64_t time_ns = 0;       // event time, ns since the Unix epoch, UTC
-  std::int64_t arrival_ns = 0;    // when the receiver got it (wall clock)
-  bool time_from_log = false;     // false: time_ns is a fallback, not read from the record
+  std::uint64_t seq = 0;                // position in its source's input, from 1, gap-free
+  std::int64_t time_ns = 0;             // event time, ns since the Unix epoch, UTC
+  std::int64_t arrival_ns = 0;          // when the receiver got it (wall clock)
+  bool time_from_log = false;           // false: time_ns is a fallback, not read from the record
   std::int8_t facility = unknown_code;  // syslog facility 0..23
   std::int8_t severity = unknown_code;  // syslog severity 0 (emergency) .. 7 (debug)
-  std::string source;             // configured source name
-  std::string peer;               // transport peer ("127.0.0.1:40112", "file:/var/log/x:17")
+  std::string source;                   // configured source name
+  std::string peer;                     // transport peer ("127.0.0.1:40112", "file:/var/log/x:17")
   std::string host, app, procid, msgid;
   std::string message;
   std::vector<field> fields;

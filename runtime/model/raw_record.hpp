@@ -11,9 +11,12 @@ enum class input_format : std::uint8_t { syslog = 0, raw, jsonl };
 
 constexpr std::string_view to_string(input_format f) {
   switch (f) {
-    case input_format::syslog: return "syslog";
-    case input_format::raw: return "raw";
-    case input_format::jsonl: return "jsonl";
+    case input_format::syslog:
+      return "syslog";
+    case input_format::raw:
+      return "raw";
+    case input_format::jsonl:
+      return "jsonl";
   }
   return "?";
 }
@@ -32,9 +35,9 @@ struct raw_batch {
 // A record that could not become an event, kept with its reason for inspection.
 struct rejected_record {
   std::string source;
-  std::string reason;           // short, stable identifier: "bad_pri", "oversized", ...
-  std::string detail;           // human-readable explanation
-  std::string data;             // the offending bytes, truncated to a bounded prefix
+  std::string reason;  // short, stable identifier: "bad_pri", "oversized", ...
+  std::string detail;  // human-readable explanation
+  std::string data;    // the offending bytes, truncated to a bounded prefix
   std::int64_t arrival_ns = 0;
   std::string peer;
   // Sequence number of the last event accepted before this record in the same source (0 if

@@ -23,10 +23,7 @@ void pipeline_output::clear() {
 }
 
 source_pipeline::source_pipeline(source_pipeline_options opts, metrics::registry* metrics)
-    : opts_(std::move(opts)),
-      miner_(opts_.drain),
-      extractor_(opts_.entities),
-      metrics_(metrics) {
+    : opts_(std::move(opts)), miner_(opts_.drain), extractor_(opts_.entities), metrics_(metrics) {
   if (metrics_) {
     const metrics::labels l{{"source", opts_.source}};
     events_ = &metrics_->get_counter("source_events", l);
@@ -39,15 +36,17 @@ source_pipeline::source_pipeline(source_pipeline_options opts, metrics::registry
 void source_pipeline::count_rejection(std::string_view reason) {
   if (metrics_)
     metrics_
-        ->get_counter("records_rejected",
-                      {{"stage", "decode"}, {"source", opts_.source}, {"reason", std::string(reason)}})
+        ->get_counter(
+            "records_rejected",
+            {{"stage", "decode"}, {"source", opts_.source}, {"reason", std::string(reason)}})
         .add();
 }
 
 std::uint64_t source_pipeline::template_id_for(const drain_match& m) {
   auto it = cluster_ids_.find(m.cluster_id);
   if (it != cluster_ids_.end()) return it->second;
-  std::uint64_t id = util::mix64(util::fnv1a64(m.template_text, util::fnv1a64(opts_.source + '\x1f')));
+  std::uint64_t id =
+      util::mix64(util::fnv1a64(m.template_text, util::fnv1a64(opts_.source + '\x1f')));
   while (id == 0 || used_ids_.count(id)) id = util::mix64(id + 1);
   // Bound the map like the miner bounds its clusters: forget ids of clusters it evicted.
   if (cluster_ids_.size() >= 2 * opts_.drain.max_clusters + 16) {
@@ -94,9 +93,15 @@ void source_pipeline::process(const model::raw_batch& batch, pipeline_output& ou
     notes = {};
     bool ok = false;
     switch (batch.format) {
-      case model::input_format::syslog: ok = decode_syslog(rec.data, dopt, ev, why, notes); break;
-      case model::input_format::raw: ok = decode_raw(rec.data, dopt, ev, why, notes); break;
-      case model::input_format::jsonl: ok = decode_jsonl(rec.data, dopt, ev, why, notes); break;
+      case model::input_format::syslog:
+        ok = decode_syslog(rec.data, dopt, ev, why, notes);
+        break;
+      case model::input_format::raw:
+        ok = decode_raw(rec.data, dopt, ev, why, notes);
+        break;
+      case model::input_format::jsonl:
+        ok = decode_jsonl(rec.data, dopt, ev, why, notes);
+        break;
     }
     if (!ok) {
       model::rejected_record r;

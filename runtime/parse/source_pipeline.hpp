@@ -24,7 +24,7 @@ namespace seerflow::parse {
 
 struct source_pipeline_options {
   std::string source = "syslog";
-  decode_options decode;        // time zone, UTF-8 policy, size limit (reference_ns is ignored)
+  decode_options decode;  // time zone, UTF-8 policy, size limit (reference_ns is ignored)
   drain_options drain;
   entity_options entities;
   // Replay (seerflow analyze): year-less stamps are read relative to the previous record's time
@@ -43,7 +43,7 @@ struct pipeline_output {
 };
 
 class source_pipeline {
-public:
+ public:
   // `metrics` may be null (benchmarks, tests).
   source_pipeline(source_pipeline_options opts, metrics::registry* metrics);
 
@@ -59,7 +59,7 @@ public:
   std::string snapshot() const;
   bool restore(std::string_view bytes);
 
-private:
+ private:
   std::uint64_t template_id_for(const drain_match& m);
   void count_rejection(std::string_view reason);
 

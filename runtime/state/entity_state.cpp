@@ -111,7 +111,8 @@ std::string entity_state::inspect_json(std::size_t max_window_items) const {
   const std::size_t skip = sorted.size() > max_window_items ? sorted.size() - max_window_items : 0;
   for (std::size_t i = skip; i < sorted.size(); ++i) {
     const auto& o = sorted[i];
-    recent.push_back({{"time", util::format_rfc3339(o.time_ns)}, {"seq", o.seq},
+    recent.push_back({{"time", util::format_rfc3339(o.time_ns)},
+                      {"seq", o.seq},
                       {"template_id", o.template_id}});
   }
   j["window_recent"] = std::move(recent);

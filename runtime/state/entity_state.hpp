@@ -18,7 +18,7 @@ struct window_options {
 };
 
 class entity_state {
-public:
+ public:
   entity_state(model::entity_ref ref, window_options opts);
 
   void observe(const std::vector<model::entity_observation>& obs);
@@ -40,7 +40,7 @@ public:
   // Bounded JSON view for the inspection console.
   std::string inspect_json(std::size_t max_window_items = 20) const;
 
-private:
+ private:
   void trim();
 
   model::entity_ref ref_;

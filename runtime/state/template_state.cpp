@@ -17,7 +17,6 @@ std::int64_t minute_of(std::int64_t t) {
 }
 }  // namespace
 
-
 static std::size_t ring_index(std::int64_t minute) {
   const auto n = static_cast<std::int64_t>(template_state::bucket_count);
   return static_cast<std::size_t>(((minute % n) + n) % n);
@@ -69,8 +68,7 @@ double template_state::rate_per_minute() const {
   const std::int64_t first_minute = minute_of(first_ns_);
   const std::int64_t span = std::min<std::int64_t>(head_bucket_ - first_minute + 1, bucket_count);
   std::uint64_t sum = 0;
-  for (std::int64_t i = 0; i < span; ++i)
-    sum += buckets_[ring_index(head_bucket_ - i)];
+  for (std::int64_t i = 0; i < span; ++i) sum += buckets_[ring_index(head_bucket_ - i)];
   return static_cast<double>(sum) / static_cast<double>(span);
 }
 

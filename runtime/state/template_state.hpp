@@ -14,7 +14,7 @@
 namespace seerflow::state {
 
 class template_state {
-public:
+ public:
   static constexpr std::size_t bucket_count = 60;
   static constexpr std::int64_t bucket_ns = 60LL * 1'000'000'000;
   static constexpr std::size_t max_examples = 3;
@@ -41,7 +41,7 @@ public:
   static std::optional<template_state> restore(std::string_view bytes);
   std::string inspect_json() const;
 
-private:
+ private:
   void count_at(std::int64_t t);
 
   std::uint64_t id_;

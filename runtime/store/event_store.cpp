@@ -590,10 +590,10 @@ void event_store::after_commit(bool folded) {
 }
 
 void event_store::abort_transaction() noexcept {
-  for (statement* s : {&insert_event_, &insert_events_, &insert_rejected_, &insert_entity_,
-                       &merge_journal_, &clear_journal_,
-                       &upsert_template_, &update_entity_, &last_posting_, &insert_posting_,
-                       &extend_posting_, &set_folded_, &max_id_, &commit_, &begin_})
+  for (statement* s :
+       {&insert_event_, &insert_events_, &insert_rejected_, &insert_entity_, &merge_journal_,
+        &clear_journal_, &upsert_template_, &update_entity_, &last_posting_, &insert_posting_,
+        &extend_posting_, &set_folded_, &max_id_, &commit_, &begin_})
     s->reset();
   // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
   if (db_.in_transaction()) {

@@ -19,11 +19,10 @@ void actor_handoff::deliver(model::raw_batch batch) {
   auto token = ingest::make_credit_token(gate_);
   std::lock_guard<std::mutex> guard(mtx_);
   const auto seq = next_seq_++;
-  auto msg = caf::make_message(messages::ingest_atom::value, seq, std::move(batch),
-                               std::move(token));
+  auto msg =
+      caf::make_message(messages::ingest_atom::value, seq, std::move(batch), std::move(token));
   batches_in_.add();
-  // attempts counts deliveries to an incarnation; 0 while no source actor is attached yet.
-  retained_.emplace(seq, pending{msg, current_ ? 1 : 0});
+  retained_.emplace(seq, pending{msg, current_ != nullptr, 0});
   // Sent under the lock so that batches reach the actor in sequence order, also relative to a
   // concurrent attach() that re-sends retained ones.
   if (current_) caf::anon_send(current_, std::move(msg));
@@ -52,18 +51,26 @@ bool actor_handoff::submit_blocking(model::raw_batch batch) {
 void actor_handoff::attach(caf::actor source) {
   std::lock_guard<std::mutex> guard(mtx_);
   current_ = std::move(source);
+  // Batches are processed in order, so when an incarnation ends, the oldest batch it had been
+  // given is the one it was working on: only that one is held responsible. A batch that ended
+  // max_attempts incarnations is quarantined instead of being retried forever.
+  bool judged = false;
   for (auto it = retained_.begin(); it != retained_.end();) {
     auto& p = it->second;
-    if (p.attempts >= max_attempts) {
-      const auto& batch = p.msg.get_as<model::raw_batch>(2);
-      dropped_.add("poison_batch", batch.records.size());
-      log::error("handoff", "source '", source_, "': batch ", it->first, " (",
-                 batch.records.size(), " records) crashed the source actor ", p.attempts,
-                 " times; quarantined and counted as dropped (reason poison_batch)");
-      it = retained_.erase(it);  // the message's credit token returns the credit
-      continue;
+    if (!judged && p.delivered) {
+      judged = true;
+      if (++p.failures >= max_attempts) {
+        const auto& batch = p.msg.get_as<model::raw_batch>(2);
+        dropped_.add("poison_batch", batch.records.size());
+        log::error("handoff", "source '", source_, "': batch ", it->first, " (",
+                   batch.records.size(), " records) was being processed when the source actor ",
+                   "ended ", p.failures, " times; quarantined and counted as dropped (reason ",
+                   "poison_batch)");
+        it = retained_.erase(it);  // the message's credit token returns the credit
+        continue;
+      }
     }
-    ++p.attempts;
+    p.delivered = true;
     redelivered_.add();
     caf::anon_send(current_, p.msg);
     ++it;

@@ -21,7 +21,7 @@ namespace seerflow::system {
 
 class actor_handoff : public ingest::batch_sink,
                       public std::enable_shared_from_this<actor_handoff> {
-public:
+ public:
   static constexpr int max_attempts = 3;
 
   actor_handoff(std::string source, std::size_t credits, metrics::registry& metrics);
@@ -43,10 +43,11 @@ public:
   const std::string& source() const { return source_; }
   std::size_t retained() const;
 
-private:
+ private:
   struct pending {
     caf::message msg;
-    int attempts = 0;
+    bool delivered = false;  // sent to an incarnation (false while none is attached)
+    int failures = 0;        // incarnations that ended while this was their oldest batch
   };
   void deliver(model::raw_batch batch);
 

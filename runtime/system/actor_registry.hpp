@@ -36,7 +36,7 @@ struct endpoint {
 };
 
 class actor_registry {
-public:
+ public:
   explicit actor_registry(metrics::registry& metrics, std::size_t default_credits = 16)
       : metrics_(metrics), default_credits_(default_credits) {}
 
@@ -62,7 +62,7 @@ public:
   void remove_endpoint(const std::string& receiver);
   std::vector<endpoint> endpoints() const;
 
-private:
+ private:
   struct entry {
     actor_info info;
     caf::actor handle;

@@ -20,8 +20,8 @@ namespace seerflow::system {
 enum class run_mode { serve, analyze };
 
 struct analyze_options {
-  std::FILE* out = stdout;   // NDJSON destination
-  std::optional<int> year;   // year of the first record, for year-less timestamps
+  std::FILE* out = stdout;  // NDJSON destination
+  std::optional<int> year;  // year of the first record, for year-less timestamps
 };
 
 struct node_context {

@@ -8,7 +8,7 @@
 namespace seerflow::system {
 
 class restart_budget {
-public:
+ public:
   using clock = std::chrono::steady_clock;
 
   restart_budget(int max_restarts, std::chrono::nanoseconds within)
@@ -23,7 +23,7 @@ public:
 
   std::size_t recent() const { return stamps_.size(); }
 
-private:
+ private:
   std::size_t max_;
   std::chrono::nanoseconds within_;
   std::deque<clock::time_point> stamps_;

@@ -9,7 +9,7 @@
 namespace seerflow::util {
 
 class byte_writer {
-public:
+ public:
   void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void varint(std::uint64_t v) {
     while (v >= 0x80) {
@@ -35,12 +35,12 @@ public:
   std::string& buffer() { return out_; }
   std::string take() { return std::move(out_); }
 
-private:
+ private:
   std::string out_;
 };
 
 class byte_reader {
-public:
+ public:
   explicit byte_reader(std::string_view in) : in_(in) {}
   bool ok() const { return ok_; }
   bool at_end() const { return pos_ == in_.size(); }
@@ -87,7 +87,7 @@ public:
     return ok_;
   }
 
-private:
+ private:
   bool need(std::size_t n) {
     if (!ok_ || in_.size() - pos_ < n) {
       ok_ = false;

@@ -21,11 +21,16 @@ std::atomic<int>& threshold() {
 }
 
 bool parse_level(std::string_view s, level& out) {
-  if (s == "error") out = level::error;
-  else if (s == "warn" || s == "warning") out = level::warn;
-  else if (s == "info") out = level::info;
-  else if (s == "debug") out = level::debug;
-  else return false;
+  if (s == "error")
+    out = level::error;
+  else if (s == "warn" || s == "warning")
+    out = level::warn;
+  else if (s == "info")
+    out = level::info;
+  else if (s == "debug")
+    out = level::debug;
+  else
+    return false;
   return true;
 }
 

@@ -24,12 +24,20 @@ void emit(level lv, std::string_view component, const Ts&... xs) {
 }
 
 template <class... Ts>
-void error(std::string_view c, const Ts&... xs) { emit(level::error, c, xs...); }
+void error(std::string_view c, const Ts&... xs) {
+  emit(level::error, c, xs...);
+}
 template <class... Ts>
-void warn(std::string_view c, const Ts&... xs) { emit(level::warn, c, xs...); }
+void warn(std::string_view c, const Ts&... xs) {
+  emit(level::warn, c, xs...);
+}
 template <class... Ts>
-void info(std::string_view c, const Ts&... xs) { emit(level::info, c, xs...); }
+void info(std::string_view c, const Ts&... xs) {
+  emit(level::info, c, xs...);
+}
 template <class... Ts>
-void debug(std::string_view c, const Ts&... xs) { emit(level::debug, c, xs...); }
+void debug(std::string_view c, const Ts&... xs) {
+  emit(level::debug, c, xs...);
+}
 
 }  // namespace seerflow::log

@@ -11,7 +11,9 @@ namespace seerflow::util {
 // Rejects overlongs, surrogates and code points above U+10FFFF, as RFC 3629 requires.
 std::size_t valid_utf8_prefix(std::string_view s);
 
-inline bool is_valid_utf8(std::string_view s) { return valid_utf8_prefix(s) == s.size(); }
+inline bool is_valid_utf8(std::string_view s) {
+  return valid_utf8_prefix(s) == s.size();
+}
 
 // Replaces each maximal invalid subsequence with U+FFFD. Returns the number of replacements.
 std::size_t repair_utf8(std::string& s);

@@ -149,8 +149,8 @@ TEST_CASE_METHOD(fixture, "passive snapshots beyond max_passive are evicted and 
   caf::anon_send(dir, batch_for({"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"}, 1000));
   run();
   auto c = counts();
-  CHECK(c[0] + c[2] == 1);     // one live actor in all
-  CHECK(c[1] + c[3] <= 2);     // at most two snapshots per kind table kept
+  CHECK(c[0] + c[2] == 1);  // one live actor in all
+  CHECK(c[1] + c[3] <= 2);  // at most two snapshots per kind table kept
   CHECK(metrics.get_counter("directory_snapshot_evictions").value() >= 1);
 }
 

@@ -40,8 +40,8 @@ void send_lines(std::uint16_t port, int first, int count) {
   std::string buf;
   for (int i = first; i < first + count; ++i)
     buf += "<38>Nov 21 10:00:00 web-prod-01 sshd[4242]: Failed password for root from 10.0." +
-           std::to_string(i % 250) + ".1 port " + std::to_string(1000 + i) + " ssh2 n=" +
-           std::to_string(i) + "\n";
+           std::to_string(i % 250) + ".1 port " + std::to_string(1000 + i) +
+           " ssh2 n=" + std::to_string(i) + "\n";
   std::size_t off = 0;
   while (off < buf.size()) {
     auto n = ::send(fd, buf.data() + off, buf.size() - off, MSG_NOSIGNAL);
@@ -86,7 +86,8 @@ std::int64_t query(const std::string& db_path, const std::string& sql) {
 }  // namespace
 
 TEST_CASE("killed receiver and source actors are restarted and nothing is lost") {
-  const fs::path dir = fs::temp_directory_path() / ("seerflow-restart-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("seerflow-restart-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const std::string yaml = "data_dir: " + dir.string() +
                            "\n"

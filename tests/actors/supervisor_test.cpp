@@ -182,9 +182,10 @@ TEST_CASE_METHOD(fixture, "a supervisor that gives up escalates to its parent, w
   CHECK(registry->get("inner"));
 }
 
-TEST_CASE_METHOD(fixture, "temporary children are never restarted, transient ones only on failure") {
-  auto tree = sup("root", "one_for_one", 5,
-                  {leaf("t", "temporary"), leaf("tr", "transient"), leaf("p")});
+TEST_CASE_METHOD(fixture,
+                 "temporary children are never restarted, transient ones only on failure") {
+  auto tree =
+      sup("root", "one_for_one", 5, {leaf("t", "temporary"), leaf("tr", "transient"), leaf("p")});
   boot(tree);
   crash("t");
   CHECK(j.starts["t"] == 1);

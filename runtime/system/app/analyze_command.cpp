@@ -44,10 +44,14 @@ config::tree_node analyze_tree(const std::string& source) {
 }
 
 bool parse_format(const std::string& s, model::input_format& out) {
-  if (s == "syslog") out = model::input_format::syslog;
-  else if (s == "raw") out = model::input_format::raw;
-  else if (s == "jsonl") out = model::input_format::jsonl;
-  else return false;
+  if (s == "syslog")
+    out = model::input_format::syslog;
+  else if (s == "raw")
+    out = model::input_format::raw;
+  else if (s == "jsonl")
+    out = model::input_format::jsonl;
+  else
+    return false;
   return true;
 }
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "actors/catalog.hpp"
-#include "runtime/system/app/commands.hpp"
 #include "runtime/config/schema.hpp"
 #include "runtime/config/to_yaml.hpp"
+#include "runtime/system/app/commands.hpp"
 #include "runtime/system/app/settings_loader.hpp"
 
 namespace seerflow::app {

@@ -12,7 +12,7 @@ struct start_options {
 };
 
 struct analyze_options {
-  std::string input;        // path or "-" for stdin
+  std::string input;  // path or "-" for stdin
   std::string format = "syslog";
   std::string config_file;
   std::string source = "analyze";

@@ -33,7 +33,8 @@ bool line_reader::read(std::vector<std::string>& out, std::size_t max) {
     const void* nl = std::memchr(start, '\n', end_ - pos_);
     const std::size_t len = nl ? static_cast<const char*>(nl) - start : end_ - pos_;
     if (!skipping_) {
-      const std::size_t room = max_line_ + 1 > partial_.size() ? max_line_ + 1 - partial_.size() : 0;
+      const std::size_t room =
+          max_line_ + 1 > partial_.size() ? max_line_ + 1 - partial_.size() : 0;
       partial_.append(start, std::min(len, room));
       if (len > room) {
         skipping_ = true;  // keep max_line + 1 bytes: enough for the decoder to say "oversized"

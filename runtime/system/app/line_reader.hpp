@@ -11,7 +11,7 @@
 namespace seerflow::app {
 
 class line_reader {
-public:
+ public:
   line_reader(std::FILE* in, std::size_t max_line) : in_(in), max_line_(max_line) {}
 
   // Appends up to `max` lines to `out`; returns false at end of input (out may still have got
@@ -20,7 +20,7 @@ public:
   const std::string& error() const { return error_; }
   std::size_t truncated_lines() const { return truncated_; }
 
-private:
+ private:
   bool fill();
 
   std::FILE* in_;

@@ -6,10 +6,11 @@
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <pthread.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
-#include <pthread.h>
 #include <sstream>
 
 #include "actors/catalog.hpp"
@@ -145,7 +146,19 @@ session_summary node::summary() const {
   s.anomalies = metrics_->total("alerts_raised");
   s.dropped = metrics_->total("records_dropped");
   s.rejected = metrics_->total("records_rejected");
+  std::map<std::string, std::string> losses;
   for (const auto& smp : metrics_->snapshot()) {
+    if ((smp.name == "records_dropped" || smp.name == "records_rejected") && smp.value > 0) {
+      std::string where, reason;
+      for (const auto& [k, v] : smp.tags) {
+        if (k == "reason")
+          reason = v;
+        else
+          where += (where.empty() ? "" : " ") + v;
+      }
+      auto& line = losses[(smp.name == "records_dropped" ? "dropped by " : "rejected by ") + where];
+      line += (line.empty() ? "" : ", ") + reason + " " + std::to_string(smp.value);
+    }
     if (smp.name != "directory_known") continue;
     for (const auto& [k, v] : smp.tags) {
       if (k != "kind") continue;
@@ -153,6 +166,7 @@ session_summary node::summary() const {
       if (v == "entity") s.entities = static_cast<std::uint64_t>(smp.value);
     }
   }
+  for (auto& [where, reasons] : losses) s.losses.push_back(where + ": " + reasons);
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   return s;
 }
@@ -162,9 +176,10 @@ std::string session_summary::text() const {
   os.setf(std::ios::fixed);
   os.precision(2);
   os << "session summary: events processed " << events << ", anomalies " << anomalies
-     << ", unique templates " << templates << ", entities " << entities << ", dropped "
-     << dropped << ", rejected " << rejected << ", duration " << seconds << " s, "
+     << ", unique templates " << templates << ", entities " << entities << ", dropped " << dropped
+     << ", rejected " << rejected << ", duration " << seconds << " s, "
      << static_cast<std::uint64_t>(events_per_second()) << " events/s";
+  for (const auto& l : losses) os << "\n  " << l;
   return os.str();
 }
 
@@ -176,7 +191,8 @@ std::string session_summary::json() const {
                                 {"dropped", dropped},
                                 {"rejected", rejected},
                                 {"duration_s", seconds},
-                                {"events_per_s", events_per_second()}}
+                                {"events_per_s", events_per_second()},
+                                {"losses", losses}}
       .dump();
 }
 

@@ -40,13 +40,18 @@ struct session_summary {
   std::uint64_t dropped = 0;
   std::uint64_t rejected = 0;
   double seconds = 0;
-  double events_per_second() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
+  // Every non-zero drop and rejection counter, by stage and reason ("rejected by syslog-tcp:
+  // oversized 3"), so that nothing lost is silent.
+  std::vector<std::string> losses;
+  double events_per_second() const {
+    return seconds > 0 ? static_cast<double>(events) / seconds : 0;
+  }
   std::string text() const;
   std::string json() const;
 };
 
 class node {
-public:
+ public:
   node(config::settings cfg, system::run_mode mode, system::analyze_options analyze = {},
        const actors::catalog* cat = nullptr);
   ~node();
@@ -75,7 +80,7 @@ public:
   boost::asio::io_context& io() { return *io_; }
   const config::settings& settings() const { return cfg_; }
 
-private:
+ private:
   // Declaration order is destruction order reversed: everything holding actor handles
   // (registry, root) must go before the actor system does.
   config::settings cfg_;

@@ -1,9 +1,9 @@
+#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
-#include <unistd.h>
 
 #include "runtime/system/app/commands.hpp"
 #include "runtime/system/app/node.hpp"
@@ -21,7 +21,9 @@ constexpr auto shutdown_timeout = std::chrono::seconds(60);
 void write_endpoints(const std::filesystem::path& file, system::actor_registry& reg) {
   nlohmann::ordered_json j = nlohmann::json::array();
   for (const auto& e : reg.endpoints())
-    j.push_back({{"receiver", e.receiver}, {"protocol", e.protocol}, {"address", e.address},
+    j.push_back({{"receiver", e.receiver},
+                 {"protocol", e.protocol},
+                 {"address", e.address},
                  {"port", e.port}});
   const auto tmp = file.string() + ".tmp";
   {

@@ -62,11 +62,12 @@ TEST_CASE("a fresh database is migrated to the newest version") {
       "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1");
   std::vector<std::string> names;
   while (objects.step()) names.emplace_back(objects.column_text(0));
-  CHECK(names == std::vector<std::string>{
-                     "index entities_value", "index entity_postings_key", "index events_time",
-                     "index rejected_reason", "table entities", "table entity_journal", "table entity_postings",
-                     "table events", "table rejected", "table schema_migrations",
-                     "table store_meta", "table templates", "view entities_all", "view event_entities"});
+  CHECK(names ==
+        std::vector<std::string>{"index entities_value", "index entity_postings_key",
+                                 "index events_time", "index rejected_reason", "table entities",
+                                 "table entity_journal", "table entity_postings", "table events",
+                                 "table rejected", "table schema_migrations", "table store_meta",
+                                 "table templates", "view entities_all", "view event_entities"});
   CHECK(db.query_int64("SELECT value FROM store_meta WHERE name = 'folded_through_event_id'") == 0);
 }
 
