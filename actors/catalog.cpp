@@ -34,19 +34,24 @@ std::string where(const config::tree_node& n) {
   return os.str();
 }
 
+// Errors read like the loader's ("FILE:LINE:COL: key.path: message"), keyed by the node's path
+// in the YAML (supervision.children[3].children[1]) at the node's position, so a user sees one
+// format and can find the node from either; the node's name is in the message.
 void validate_node(const catalog& cat, const config::tree_node& n, const std::string& path,
                    std::vector<std::string>& errors) {
-  const std::string me = path.empty() ? n.name : path + "." + n.name;
   if (n.kind == "supervisor") {
-    for (const auto& c : n.children) validate_node(cat, c, me, errors);
+    for (std::size_t i = 0; i < n.children.size(); ++i)
+      validate_node(cat, n.children[i], path + ".children[" + std::to_string(i) + "]", errors);
     return;
   }
+  // No kind: the loader could not read it and has already said why.
+  if (n.kind.empty()) return;
   const auto* k = cat.find(n.kind);
   if (!k) {
     std::string known;
     for (const auto& e : cat.kinds()) known += (known.empty() ? "" : ", ") + e.name;
-    errors.push_back(where(n) + ": supervision " + me + ": unknown actor kind '" + n.kind +
-                     "' (known: supervisor, " + known + ")");
+    errors.push_back(where(n) + ": " + path + ": unknown actor kind '" + n.kind + "' of '" +
+                     n.name + "' (known: supervisor, " + known + ")");
     return;
   }
   for (const auto& [key, value] : n.args) {
@@ -55,8 +60,8 @@ void validate_node(const catalog& cat, const config::tree_node& n, const std::st
     if (!ok) {
       std::string accepted;
       for (const auto& a : k->args) accepted += (accepted.empty() ? "" : ", ") + a;
-      errors.push_back(where(n) + ": supervision " + me + ": kind '" + n.kind +
-                       "' takes no argument '" + key + "'" +
+      errors.push_back(where(n) + ": " + path + ".args." + key + ": kind '" + n.kind + "' of '" +
+                       n.name + "' takes no argument '" + key + "'" +
                        (accepted.empty() ? " (it takes none)" : " (accepted: " + accepted + ")"));
     }
   }
@@ -139,7 +144,7 @@ catalog make_builtin() {
 
 std::vector<std::string> catalog::validate(const config::tree_node& root) const {
   std::vector<std::string> errors;
-  validate_node(*this, root, "", errors);
+  validate_node(*this, root, "supervision", errors);
   return errors;
 }
 

@@ -36,7 +36,8 @@ class catalog {
   void add(kind_entry k);
   const kind_entry* find(std::string_view name) const;
   const std::vector<kind_entry>& kinds() const { return kinds_; }
-  // Checks a tree against the catalog: unknown kinds and unknown args, with file:line:column.
+  // Checks a tree against the catalog: unknown kinds and unknown args, as
+  // "file:line:column: supervision.children[i]...: message" lines like the loader's errors.
   std::vector<std::string> validate(const config::tree_node& root) const;
 
  private:

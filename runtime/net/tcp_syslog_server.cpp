@@ -22,6 +22,11 @@ namespace {
 // other connections run.
 constexpr std::size_t scratch_size = 64 * 1024;
 constexpr int max_reads_per_turn = 4;
+// At stop, a connection reads on until its peer has been quiet this long (polling every
+// drain_poll), and every connection stops reading drain_limit after the stop began.
+constexpr auto drain_quiet = std::chrono::milliseconds(100);
+constexpr auto drain_poll = std::chrono::milliseconds(5);
+constexpr auto drain_limit = std::chrono::seconds(5);
 
 std::string endpoint_text(const asio::ip::address& a, std::uint16_t port) {
   return a.is_v6() ? "[" + a.to_string() + "]:" + std::to_string(port)
@@ -129,6 +134,7 @@ void tcp_syslog_server::begin_stop(std::function<void()> on_stopped) {
       break;
   }
   phase_ = phase::stopping;
+  drain_deadline_ = std::chrono::steady_clock::now() + drain_limit;
   boost::system::error_code ignored;
   acceptor_.close(ignored);  // frees the port at once
   // Wake every coroutine; each sees the phase and winds down. Connections read nothing more,
@@ -250,35 +256,36 @@ asio::awaitable<void> tcp_syslog_server::serve(std::shared_ptr<tcp_syslog_server
         break;
       }
 
-      bool closed = false;
-      // Re-checked before every read: under backpressure nothing more is taken off the socket.
-      for (int i = 0; i < max_reads_per_turn && !s.paused(); ++i) {
-        const std::size_t n = c.socket.read_some(asio::buffer(s.scratch_), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-        if (ec == asio::error::eof) {
-          // Closed or half-closed by the peer: what it sent is complete, deliver it.
-          close_reason = "eof";
-          c.framer.finish(on_record, on_reject);
-          closed = true;
-          break;
+      if (s.read_turn(c, arrival_ns, close_reason, on_record, on_reject) == read_result::closed)
+        break;
+    }
+    if (close_reason == "shutdown") {
+      // Stopping. Bytes the kernel has already acknowledged are, to a sender that has finished,
+      // delivered: closing now would lose every record in them without a trace (measured: a
+      // third of 100,000 lines sent just before SIGTERM). So read on, with the usual
+      // backpressure, until the peer closes or stays quiet for drain_quiet, or the stop's
+      // drain deadline passes; only then close.
+      asio::steady_timer poll(s.strand_);
+      auto quiet_since = std::chrono::steady_clock::now();
+      while (close_reason == "shutdown" && std::chrono::steady_clock::now() < s.drain_deadline_) {
+        boost::system::error_code ec;
+        if (s.paused()) {
+          co_await s.resume_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          continue;
         }
-        if (ec) {
-          close_reason = ec == asio::error::connection_reset ? "reset" : "error";
-          c.framer.abandon(ec.message(), on_reject);
-          closed = true;
-          break;
+        const auto r = s.read_turn(c, arrival_ns, close_reason, on_record, on_reject);
+        const auto now = std::chrono::steady_clock::now();
+        if (r == read_result::closed) break;
+        if (r == read_result::read) {
+          quiet_since = now;
+          // Lets the other connections and the submitter run, as a wait for data would.
+          co_await asio::post(s.strand_, asio::use_awaitable);
+          continue;
         }
-        s.counters_.bytes_received.add(n);
-        c.last_activity_ns = util::mono_now_ns();
-        arrival_ns = util::wall_now_ns();
-        if (!c.framer.feed({s.scratch_.data(), n}, on_record, on_reject)) {
-          close_reason = "bad_frame";
-          closed = true;
-          break;
-        }
-        if (n < s.scratch_.size()) break;  // the socket is (almost certainly) drained
+        if (now - quiet_since >= drain_quiet) break;
+        poll.expires_after(drain_poll);
+        co_await poll.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
-      if (closed) break;
     }
     if (close_reason == "shutdown") c.framer.abandon("receiver stopped", on_reject);
   } catch (const std::exception& e) {
@@ -290,6 +297,40 @@ asio::awaitable<void> tcp_syslog_server::serve(std::shared_ptr<tcp_syslog_server
   s.coroutine_done();
 }
 
+tcp_syslog_server::read_result tcp_syslog_server::read_turn(connection& c, std::int64_t& arrival_ns,
+                                                            std::string_view& close_reason,
+                                                            syslog_framer::record_fn on_record,
+                                                            syslog_framer::reject_fn on_reject) {
+  read_result result = read_result::idle;
+  boost::system::error_code ec;
+  // Re-checked before every read: under backpressure nothing more is taken off the socket.
+  for (int i = 0; i < max_reads_per_turn && !paused(); ++i) {
+    const std::size_t n = c.socket.read_some(asio::buffer(scratch_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec == asio::error::eof) {
+      // Closed or half-closed by the peer: what it sent is complete, deliver it.
+      close_reason = "eof";
+      c.framer.finish(on_record, on_reject);
+      return read_result::closed;
+    }
+    if (ec) {
+      close_reason = ec == asio::error::connection_reset ? "reset" : "error";
+      c.framer.abandon(ec.message(), on_reject);
+      return read_result::closed;
+    }
+    result = read_result::read;
+    counters_.bytes_received.add(n);
+    c.last_activity_ns = util::mono_now_ns();
+    arrival_ns = util::wall_now_ns();
+    if (!c.framer.feed({scratch_.data(), n}, on_record, on_reject)) {
+      close_reason = "bad_frame";
+      return read_result::closed;
+    }
+    if (n < scratch_.size()) break;  // the socket is (almost certainly) drained
+  }
+  return result;
+}
+
 void tcp_syslog_server::close_connection(connection_list::iterator conn, std::string_view reason) {
   boost::system::error_code ignored;
   conn->socket.close(ignored);
@@ -299,6 +340,7 @@ void tcp_syslog_server::close_connection(connection_list::iterator conn, std::st
     warnings_.note("connections closed", reason, 1, "last from " + conn->peer, util::mono_now_ns());
   connections_.erase(conn);
   if (accept_waiting_for_slot_ && connections_.size() < opt_.max_connections) slot_timer_.cancel();
+  if (phase_ != phase::running) submit_timer_.cancel();  // the submitter may be waiting for us
 }
 
 void tcp_syslog_server::add_record(std::string_view data, std::int64_t arrival_ns,
@@ -347,8 +389,8 @@ asio::awaitable<void> tcp_syslog_server::submit_loop(std::shared_ptr<tcp_syslog_
         s.pending_ = model::raw_batch{};
         s.pending_.format = s.opt_.format;
         s.pending_.records.reserve(s.opt_.batch_size);
-      } else if (s.phase_ != phase::running) {
-        break;  // stopping and everything read has been handed over
+      } else if (s.phase_ != phase::running && s.connections_.empty()) {
+        break;  // stopping, every connection has finished, and all it read is handed over
       } else {
         // The only waiter on this timer: a slow submit cannot hold up a linger flush other than
         // by being the flush in progress.

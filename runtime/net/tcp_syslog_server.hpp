@@ -56,12 +56,14 @@ class tcp_syslog_server : public std::enable_shared_from_this<tcp_syslog_server>
   // in use"). Call once.
   std::uint16_t start();
 
-  // Callable from any thread, any number of times. Stops accepting and reading, closes every
-  // connection (a partial record is counted as rejected "truncated"), hands the records already
-  // read to the sink (waiting for credit: the sink decides; a sink shutting down returns false
-  // and the records are counted as dropped "shutdown"), then calls on_stopped on an io_context
-  // thread once nothing of the server runs any more. Nothing is called and no counter is
-  // touched after on_stopped. The io_context must keep running until then.
+  // Callable from any thread, any number of times. Stops accepting; each connection reads what
+  // its peer has already sent (until the peer closes or is quiet for 100 ms, within 5 s of the
+  // stop: bytes the kernel acknowledged are not thrown away), then closes (a partial record is
+  // counted as rejected "truncated"); hands the records read to the sink (waiting for credit: the
+  // sink decides; a sink shutting down returns false and the records are counted as dropped
+  // "shutdown"), then calls on_stopped on an io_context thread once nothing of the server runs any
+  // more. Nothing is called and no counter is touched after on_stopped. The io_context must keep
+  // running until then.
   void stop(std::function<void()> on_stopped);
 
   std::uint16_t port() const { return port_; }
@@ -89,6 +91,12 @@ class tcp_syslog_server : public std::enable_shared_from_this<tcp_syslog_server>
   static boost::asio::awaitable<void> submit_loop(std::shared_ptr<tcp_syslog_server> self);
   static boost::asio::awaitable<void> idle_sweep(std::shared_ptr<tcp_syslog_server> self);
 
+  enum class read_result : std::uint8_t { idle, read, closed };
+  // Up to max_reads_per_turn non-blocking reads of what the socket holds, framed into records;
+  // none while paused. `closed`: the connection ended, close_reason says why (the framer has
+  // been finished or abandoned).
+  read_result read_turn(connection& c, std::int64_t& arrival_ns, std::string_view& close_reason,
+                        syslog_framer::record_fn on_record, syslog_framer::reject_fn on_reject);
   // Readers wait while a full batch is waiting for the submitter: that is the backpressure.
   bool paused() const { return !sealed_.empty(); }
   void add_record(std::string_view data, std::int64_t arrival_ns, const std::string& peer);
@@ -111,6 +119,7 @@ class tcp_syslog_server : public std::enable_shared_from_this<tcp_syslog_server>
   warning_throttle warnings_;
 
   phase phase_ = phase::created;
+  std::chrono::steady_clock::time_point drain_deadline_{};  // stopping: connections stop reading
   std::uint16_t port_ = 0;
   int live_ = 0;  // coroutines still running
   std::vector<std::function<void()>> on_stopped_;

@@ -78,12 +78,16 @@ void source_pipeline::process(const model::raw_batch& batch, pipeline_output& ou
     ev.peer = rec.peer;
     ev.arrival_ns = rec.arrival_ns;
     if (opts_.replay) {
-      if (have_time_)
+      dopt.time.fixed_year = 0;
+      if (have_time_) {
         dopt.time.reference_ns = last_time_ns_;
-      else if (opts_.first_year)
+      } else if (opts_.first_year) {
+        // The year is given, not guessed: see time_context::fixed_year.
         dopt.time.reference_ns = util::to_unix_ns(*opts_.first_year, 7, 2, 0, 0, 0);
-      else
+        dopt.time.fixed_year = *opts_.first_year;
+      } else {
         dopt.time.reference_ns = rec.arrival_ns;
+      }
       ev.time_ns = have_time_ ? last_time_ns_ : rec.arrival_ns;
     } else {
       dopt.time.reference_ns = rec.arrival_ns;

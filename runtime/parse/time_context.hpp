@@ -14,6 +14,11 @@ struct time_context {
   // When true, zone-less timestamps are in the machine's local zone (config "local"); the offset
   // then comes from the C library for that instant, daylight saving included.
   bool local_zone = false;
+  // When nonzero, a year-less stamp takes this year outright (replay with --year, before the
+  // first dated record). The nearest-year rule cannot stand in for it: no single reference
+  // instant is nearer to every moment of a year than to the same moment of the adjacent ones
+  // (with a Jul 2 reference, the afternoon of Dec 31 of a common year falls in the year before).
+  std::int32_t fixed_year = 0;
 };
 
 }  // namespace seerflow::parse

@@ -212,6 +212,12 @@ std::int64_t distance(std::int64_t a, std::int64_t b) {
 
 // A year-less stamp takes the year that puts it nearest to the reference instant.
 bool infer_year(const stamp& st, const time_context& ctx, std::int64_t& out_ns) {
+  // Feb 29 of a common fixed year does not exist: the nearest leap year is taken as usual.
+  if (ctx.fixed_year >= min_year && ctx.fixed_year <= max_year &&
+      st.day <= util::days_in_month(ctx.fixed_year, st.mon)) {
+    out_ns = to_utc(ctx.fixed_year, st, ctx);
+    return true;
+  }
   const std::int64_t ref = ctx.reference_ns;
   const std::int64_t ref_local =
       ref + static_cast<std::int64_t>(ctx.local_zone

@@ -1,6 +1,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -119,6 +120,10 @@ int run_analyze(const analyze_options& opts) {
     while (!handoff->gate()->wait_idle(std::chrono::milliseconds(200))) {
       if (n.root_exited()) break;
     }
+    // An empty input is done before the supervisor has started its children: wait for them, or
+    // the requests below go to no actor and fail (invalid_argument, exit code 1).
+    while (!n.root_exited() && (!n.registry().get("printer") || !n.registry().get("alerts")))
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (!n.root_exited()) {
       caf::scoped_actor self{n.actor_system()};
       auto alerts = n.registry().lookup<actors::alert_actor>("alerts");

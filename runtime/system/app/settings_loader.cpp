@@ -16,11 +16,11 @@ std::optional<config::settings> load_settings_or_report(const std::string& confi
   }
   std::size_t errors = r.errors.size();
   for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", config::to_string(e).c_str());
-  if (r.errors.empty()) {
-    for (const auto& e : actors::builtin_catalog().validate(r.value.supervision)) {
-      std::fprintf(stderr, "%s\n", e.c_str());
-      ++errors;
-    }
+  // Checked even when the file has other errors, so one run names every problem (a node the
+  // loader could not read has no kind and is skipped by the catalog).
+  for (const auto& e : actors::builtin_catalog().validate(r.value.supervision)) {
+    std::fprintf(stderr, "%s\n", e.c_str());
+    ++errors;
   }
   if (errors > 0) {
     std::fprintf(stderr, "%s: %zu configuration error%s\n",

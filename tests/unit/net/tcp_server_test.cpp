@@ -369,6 +369,43 @@ TEST_CASE("stop with clients connected closes them and calls on_stopped once") {
   f.server.reset();
 }
 
+TEST_CASE("stop reads what the peer has already sent before closing") {
+  // A sender that has written everything and closed believes it delivered: the bytes the kernel
+  // acknowledged but the server had not read yet must not be thrown away at stop.
+  constexpr int total = 200000;
+  std::string stream;
+  for (int i = 0; i < total; ++i) stream += "<13>drain seq " + std::to_string(i) + " padding\n";
+  SECTION("the peer closed: read to its end") {
+    fixture f;
+    f.start(opts(512, 5ms));
+    {
+      auto c = tcp_connect(f.port);
+      send_all(c.get(), stream);
+    }  // closed
+    CHECK(stop_and_wait(f.server) == 1);
+    CHECK(f.sink->record_count() == total);
+    CHECK(f.sink->data().back() == "<13>drain seq " + std::to_string(total - 1) + " padding");
+    CHECK(f.counters.bytes_received.value() == stream.size());
+    CHECK(f.closed("eof") == 1);
+    CHECK(f.counters.records_rejected().total() == 0);
+    f.server.reset();
+  }
+  SECTION("the peer stays connected: read until it is quiet, then close") {
+    fixture f;
+    f.start(opts(512, 5ms));
+    auto c = tcp_connect(f.port);
+    send_all(c.get(), stream);
+    send_all(c.get(), "<13>unterminated");
+    CHECK(stop_and_wait(f.server) == 1);
+    CHECK(f.sink->record_count() == total);
+    CHECK(f.counters.bytes_received.value() == stream.size() + 16);
+    CHECK(f.closed("shutdown") == 1);
+    CHECK(f.rejected("truncated") == 1);
+    CHECK(wait_closed_by_peer(c.get()));
+    f.server.reset();
+  }
+}
+
 TEST_CASE("stop while a submit is suspended waits for the sink, then finishes once") {
   SECTION("the sink shuts down: what it refused is counted as dropped") {
     fixture f(1, true);

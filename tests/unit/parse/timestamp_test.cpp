@@ -138,6 +138,24 @@ TEST_CASE("a year-less stamp takes the year nearest to the reference, across New
   CHECK(lead("Jan  1 01:31:00", ctx).second == "2023-12-31T23:31:00Z");
 }
 
+TEST_CASE("a fixed year is taken outright, at both ends of the year") {
+  // With the replay's mid-year reference alone, Dec 31 after noon of a common year went to the
+  // year before (182.5 days back is nearer than 182.5+ days ahead).
+  time_context ctx = near(1999, 7, 2);
+  CHECK(lead("Dec 31 23:59:58", ctx).second == "1998-12-31T23:59:58Z");
+  ctx.fixed_year = 1999;
+  CHECK(lead("Dec 31 23:59:58", ctx).second == "1999-12-31T23:59:58Z");
+  CHECK(lead("Jan  1 00:00:00", ctx).second == "1999-01-01T00:00:00Z");
+  CHECK(syslog_ts("Dec 31 12:00:01 host", ctx).second == "1999-12-31T12:00:01Z");
+  // Feb 29 of a common year does not exist: the nearest leap year, as without a fixed year.
+  CHECK(lead("Feb 29 12:00:00", ctx).second == "2000-02-29T12:00:00Z");
+  // The zone still applies: 23:30 at +02:00 on Dec 31 is 21:30 UTC the same day.
+  ctx.utc_offset_s = 7200;
+  CHECK(lead("Dec 31 23:30:00", ctx).second == "1999-12-31T21:30:00Z");
+  // A stamp with its own year ignores the fixed one.
+  CHECK(lead("2024-03-01T10:00:00Z", ctx).second == "2024-03-01T10:00:00Z");
+}
+
 TEST_CASE("ctime / Apache error log stamps") {
   const auto ctx = near(2005, 12, 1);
   CHECK(lead("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok", ctx) ==
