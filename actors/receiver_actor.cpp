@@ -67,8 +67,15 @@ bool try_start(self_ptr self) {
       start_server<net::tcp_syslog_server>(self, std::move(o), sink);
     }
   } catch (const std::system_error& e) {
-    if (e.code().value() == EADDRINUSE && std::chrono::steady_clock::now() < st.bind_deadline)
+    if (e.code().value() == EADDRINUSE && std::chrono::steady_clock::now() < st.bind_deadline) {
+      if (!st.bind_retry_logged) {
+        st.bind_retry_logged = true;
+        log::warn(st.receiver_name, e.what(), "; retrying for up to ",
+                  std::chrono::duration_cast<std::chrono::seconds>(bind_retry_window).count(),
+                  " s (a restarted receiver's predecessor may still hold it)");
+      }
       return false;
+    }
     throw;
   }
   const std::string proto = st.protocol == receiver_protocol::udp ? "syslog/udp" : "syslog/tcp";

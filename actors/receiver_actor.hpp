@@ -24,6 +24,7 @@ struct receiver_state {
   std::uint16_t port = 0;
   std::function<void(std::function<void()>)> stop_server;  // callable from any thread
   bool started = false;
+  bool bind_retry_logged = false;
   bool stopping = false;
   std::chrono::steady_clock::time_point bind_deadline;
   static inline const char* name = "receiver";

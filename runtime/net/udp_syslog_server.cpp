@@ -181,6 +181,10 @@ void udp_syslog_server::begin_stop(std::function<void()> on_stopped) {
     case phase::running:
       break;
   }
+  // Datagrams the kernel already holds for us are read and handed over too, so a stop loses
+  // nothing that reached the socket before it (bounded, in case a flood never lets up).
+  for (int round = 0; round < 256 && drain_once(); ++round) {
+  }
   phase_ = phase::stopping;
   // Everything already read is handed over now; nothing more is read after this point.
   flush("shutdown");

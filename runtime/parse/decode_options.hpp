@@ -20,6 +20,10 @@ struct decode_notes {  // facts the caller counts; reset by each decode call
   bool utf8_repaired = false;
   bool header_missing = false;  // record had no syslog header; taken as a plain message
   bool time_missing = false;    // no timestamp found; ev.time_ns left as the caller set it
+  // Plain messages (raw lines, syslog records without a header): how many bytes at the start of
+  // ev.message are its timestamp. The template miner skips them: a time is not part of what a
+  // message says.
+  std::size_t time_prefix = 0;
 };
 
 }  // namespace seerflow::parse

@@ -15,6 +15,7 @@ void fill_plain_event(std::string_view text, const time_context& time, model::ev
   if (n > 0) {
     ev.time_ns = t;
     ev.time_from_log = true;
+    notes.time_prefix = n;
   } else {
     ev.time_from_log = false;
     notes.time_missing = true;

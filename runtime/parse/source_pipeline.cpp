@@ -131,8 +131,15 @@ void source_pipeline::process(const model::raw_batch& batch, pipeline_output& ou
       have_time_ = have_time_ || ev.time_from_log;
     }
 
-    if (!ev.message.empty()) {
-      const auto m = miner_.add(ev.message, &ev.params);
+    // A leading timestamp of a plain message is not mined (it would split into parameters).
+    std::string_view minable(ev.message);
+    if (notes.time_prefix > 0 && notes.time_prefix <= minable.size()) {
+      minable.remove_prefix(notes.time_prefix);
+      while (!minable.empty() && (minable.front() == ' ' || minable.front() == '\t'))
+        minable.remove_prefix(1);
+    }
+    if (!minable.empty()) {
+      const auto m = miner_.add(minable, &ev.params);
       ev.template_id = template_id_for(m);
       ev.template_text = std::string(m.template_text);
       auto [ti, fresh] = tpl_index_.try_emplace(ev.template_id, out.templates.size());

@@ -16,6 +16,8 @@ namespace seerflow::app {
 namespace {
 
 constexpr auto shutdown_timeout = std::chrono::seconds(60);
+// Receivers retry a held port for 5 s (actors/receiver_actor.cpp); this leaves room for that.
+constexpr auto startup_timeout = std::chrono::seconds(12);
 
 // Endpoints actually bound (ports may be 0 in config), for scripts, tests and operators.
 void write_endpoints(const std::filesystem::path& file, system::actor_registry& reg) {
@@ -66,19 +68,29 @@ int run_start(const start_options& opts) {
   node n(cfg, system::run_mode::serve);
   n.boot(n.settings().supervision);
 
+  // Every receiver must be listening before we call ourselves ready; a port held by another
+  // program (after the receivers' own retries) is a start-up failure, not a silent retry loop.
   const auto receivers = count_receivers(n.settings().supervision);
-  if (n.wait_endpoints(receivers, std::chrono::seconds(30))) {
-    write_endpoints(endpoints_file, n.registry());
-    std::string listening;
-    for (const auto& e : n.registry().endpoints())
-      listening += " " + e.protocol + "://" + e.address + ":" + std::to_string(e.port);
+  bool ready = n.wait_endpoints(receivers, startup_timeout);
+  write_endpoints(endpoints_file, n.registry());
+  std::string listening;
+  for (const auto& e : n.registry().endpoints())
+    listening += " " + e.protocol + "://" + e.address + ":" + std::to_string(e.port);
+  int code = 0;
+  if (ready) {
     log::info("start", "ready; listening on", listening.empty() ? " nothing" : listening);
+  } else if (!n.root_exited()) {
+    log::error("start", "only ", n.registry().endpoints().size(), " of ", receivers,
+               " receivers are listening after ", startup_timeout.count(),
+               " s (see the errors above); stopping");
+    code = 1;
   }
 
   int sig = 0;
-  while (!n.root_exited() && (sig = wait_termination_signal(std::chrono::milliseconds(200))) == 0) {
+  while (ready && !n.root_exited() &&
+         (sig = wait_termination_signal(std::chrono::milliseconds(200))) == 0) {
   }
-  int code = 0;
+  if (!ready && !n.root_exited()) n.shutdown(shutdown_timeout);
   if (sig != 0) {
     log::info("start", "received ", signal_name(sig), "; shutting down in order (send ",
               signal_name(sig), " again to stop at once)");
