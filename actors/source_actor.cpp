@@ -89,6 +89,13 @@ parse::source_pipeline_options pipeline_options_from(const config::settings& cfg
   o.drain.similarity = cfg.drain.similarity;
   o.drain.max_children = cfg.drain.max_children;
   o.drain.max_clusters = cfg.drain.max_clusters;
+  o.drain.masks.clear();
+  for (const auto& name : cfg.drain.masks) {
+    parse::mask m;
+    if (parse::mask_kind_from_name(name, m.kind)) o.drain.masks.push_back(m);
+  }
+  for (const auto& pattern : cfg.drain.custom_masks)
+    o.drain.masks.push_back(parse::mask{parse::mask_kind::regex, pattern});
   o.entities.enabled.fill(false);
   for (const auto& t : cfg.entities.types)
     if (auto et = model::entity_type_from(t))

@@ -100,11 +100,16 @@ void read_list(const schema_entry& e, const yaml_node& v, read_context& ctx, set
   for (std::size_t i = 0; i < v.items.size(); ++i) {
     const std::string item_key = key + "[" + std::to_string(i) + "]";
     std::string text;
-    if (!ctx.scalar(v.items[i], item_key, "one of " + choices_text(e), text)) {
+    const std::string expected =
+        e.choices.empty() ? std::string(e.type_note) : "one of " + choices_text(e);
+    if (!ctx.scalar(v.items[i], item_key, expected, text)) {
       ok = false;
-    } else if (!is_choice(e, text)) {
+    } else if (!e.choices.empty() && !is_choice(e, text)) {
       ctx.error(v.items[i], item_key,
                 "expected one of " + choices_text(e) + ", got " + quote_for_message(text));
+      ok = false;
+    } else if (auto problem = e.check ? e.check(text) : std::nullopt) {
+      ctx.error(v.items[i], item_key, *problem);
       ok = false;
     } else if (std::find(out.begin(), out.end(), text) != out.end()) {
       ctx.error(v.items[i], item_key, "'" + text + "' is listed twice");

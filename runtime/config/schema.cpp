@@ -4,6 +4,8 @@
 #include <array>
 #include <limits>
 
+#include <re2/re2.h>
+
 #include "runtime/config/supervision_reader.hpp"
 #include "runtime/config/value_syntax.hpp"
 
@@ -81,6 +83,32 @@ constexpr schema_entry text_list(std::string_view key, accessor f,
                                  std::span<const std::string_view> choices, std::string_view d) {
   return {
       .key = key, .type = value_type::text_list, .field = f, .description = d, .choices = choices};
+}
+// A list of free texts, each validated by `check` (no fixed choices).
+constexpr schema_entry checked_list(std::string_view key, accessor f,
+                                    std::optional<std::string> (*check)(std::string&),
+                                    std::string_view note, std::string_view d) {
+  return {.key = key,
+          .type = value_type::text_list,
+          .field = f,
+          .description = d,
+          .check = check,
+          .type_note = note};
+}
+
+// The template miner's mask kinds (runtime/parse/masking.hpp; a test keeps the two in step).
+constexpr std::array<std::string_view, 17> mask_kinds{
+    "ipv4",   "ipv6",     "mac",      "uuid", "hex",       "number",     "url",     "email",
+    "domain", "path",     "datetime", "duration", "size",  "key_value",  "identifier", "boolean",
+    "account"};
+
+std::optional<std::string> check_regex(std::string& v) {
+  if (v.empty()) return "expected an RE2 pattern, got an empty text";
+  re2::RE2::Options o;
+  o.set_log_errors(false);
+  re2::RE2 re(v, o);
+  if (re.ok()) return std::nullopt;
+  return "not a valid RE2 pattern: " + re.error();
 }
 
 std::optional<std::string> check_name(std::string& v) {
@@ -175,6 +203,10 @@ const std::array rows{
             "children per Drain tree node"),
     integer("drain.max_clusters", SEERFLOW_FIELD(drain.max_clusters), 1, 100'000'000,
             "templates kept; least recently used ones are evicted beyond this"),
+    text_list("drain.masks", SEERFLOW_FIELD(drain.masks), mask_kinds,
+              "kinds of variable masked before mining"),
+    checked_list("drain.custom_masks", SEERFLOW_FIELD(drain.custom_masks), check_regex,
+                 "RE2 patterns", "further variables, as RE2 patterns matched over the message"),
 
     text_list("entities.types", SEERFLOW_FIELD(entities.types), entity_types,
               "entity types extracted from messages"),

@@ -77,6 +77,13 @@ struct drain_settings {
   double similarity = 0.4;
   int max_children = 100;
   std::size_t max_clusters = 100000;  // least recently used clusters are evicted beyond this
+  // Kinds of variable masked before mining (runtime/parse/masking.hpp); all of them by default.
+  std::vector<std::string> masks = {"ipv4",     "ipv6",     "mac",       "uuid",       "hex",
+                                    "number",   "url",      "email",     "domain",     "path",
+                                    "datetime", "duration", "size",      "key_value",  "identifier",
+                                    "boolean",  "account"};
+  // Further variables as RE2 patterns, matched over the whole message.
+  std::vector<std::string> custom_masks;
 
   bool operator==(const drain_settings&) const = default;
 };

@@ -573,3 +573,20 @@ TEST_CASE("data_dir resolution order") {
   CHECK(manual.storage.path == "/h/.local/share/seerflow/seerflow.db");
   CHECK(default_settings(env_of({})).data_dir == "./seerflow-data");
 }
+
+TEST_CASE("drain masks: known kinds only, custom masks must be valid RE2") {
+  auto r = load_string("drain:\n  masks: [ipv4, number]\n  custom_masks: ['ticket-[0-9]+']\n",
+                       "masks.yaml", test_env());
+  REQUIRE(r.errors.empty());
+  CHECK(r.value.drain.masks == std::vector<std::string>{"ipv4", "number"});
+  CHECK(r.value.drain.custom_masks == std::vector<std::string>{"ticket-[0-9]+"});
+  auto bad = load_string("drain:\n  masks: [ipv4, nope]\n  custom_masks: ['(open', '']\n",
+                         "bad.yaml", test_env());
+  REQUIRE(bad.errors.size() == 3);
+  CHECK(to_string(bad.errors[0]).rfind("bad.yaml:2:17: drain.masks[1]: expected one of ipv4|", 0) ==
+        0);
+  CHECK(to_string(bad.errors[1]) ==
+        "bad.yaml:3:18: drain.custom_masks[0]: not a valid RE2 pattern: missing ): (open");
+  CHECK(to_string(bad.errors[2]) ==
+        "bad.yaml:3:27: drain.custom_masks[1]: expected an RE2 pattern, got an empty text");
+}
