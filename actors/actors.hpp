@@ -52,6 +52,13 @@ using sink_actor = caf::typed_actor<
     caf::reacts_to<sweep_atom>, caf::reacts_to<shutdown_atom>,
     caf::replies_to<inspect_atom>::with<std::string>>;
 
+// The SQLite store: a sink that also keeps model state across restarts.
+using store_actor = sink_actor::extend<
+    // save the model state blob of a name (a source's miner, ...), replacing the previous one
+    caf::reacts_to<snapshot_atom, std::string, std::string>,
+    // the last saved model state of a name ("" if none)
+    caf::replies_to<snapshot_atom, std::string>::with<std::string>>;
+
 // Live/passive counts of the directory: templates live, passive; entities live, passive.
 using directory_counts = std::vector<std::uint64_t>;
 

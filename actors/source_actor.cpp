@@ -13,6 +13,8 @@ namespace {
 
 using self_ptr = source_actor::stateful_pointer<source_actor_state>;
 constexpr auto snapshot_interval = std::chrono::seconds(10);
+// Every n-th snapshot also goes to the store (the vault copy is cheap, a store write is not).
+constexpr std::uint64_t store_every = 6;
 constexpr auto stalled_retry = std::chrono::milliseconds(100);
 
 std::string vault_key(const std::string& name) {
@@ -70,9 +72,28 @@ void route_or_stall(self_ptr self, routed_batch b) {
   flush_stalled(self);
 }
 
-void stash(self_ptr self) {
+// Keeps the model state where the next incarnation finds it: the registry vault (survives an
+// actor crash) and the store (survives a process restart).
+void stash(self_ptr self, bool to_store) {
   auto& st = self->state;
-  st.ctx->registry->stash(vault_key(st.source_name), st.pipeline->snapshot());
+  auto snap = st.pipeline->snapshot();
+  if (to_store)
+    if (auto store = st.ctx->registry->lookup<store_actor>("store"))
+      self->send(store, snapshot_atom::value, vault_key(st.source_name), snap);
+  st.ctx->registry->stash(vault_key(st.source_name), std::move(snap));
+}
+
+void restore_from(self_ptr self, const std::string& snap, const char* where) {
+  auto& st = self->state;
+  if (snap.empty()) return;
+  if (st.pipeline->restore(snap)) {
+    st.pipeline->continue_after(st.handoff->last_event_seq());
+    log::info("source", st.source_name, ": restored model state from ", where, " (",
+              st.pipeline->template_count(), " templates)");
+  } else {
+    log::warn("source", st.source_name, ": model state in ", where,
+              " is unreadable; starting with empty state");
+  }
 }
 
 }  // namespace
@@ -117,14 +138,20 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
   const bool replay = ctx->mode == system::run_mode::analyze;
   st.pipeline = std::make_unique<parse::source_pipeline>(
       pipeline_options_from(*ctx->cfg, st.source_name, replay, ctx->analyze.year), ctx->metrics);
-  if (auto snap = ctx->registry->peek_stash(vault_key(st.source_name))) {
-    if (st.pipeline->restore(*snap))
-      log::info("source", st.source_name, ": restored model state from the last snapshot");
-    else
-      log::warn("source", st.source_name, ": last snapshot unreadable; starting with empty state");
-  }
   st.handoff = ctx->registry->handoff(st.source_name);
   st.pipeline->continue_after(st.handoff->last_event_seq());
+  if (auto snap = ctx->registry->peek_stash(vault_key(st.source_name))) {
+    restore_from(self, *snap, "the last snapshot");
+  } else if (auto store = ctx->registry->lookup<store_actor>("store"); store && !replay) {
+    // First start of this process: the state saved by the previous run, read before any batch
+    // is processed (await holds the mailbox until the answer is in).
+    self->request(store, std::chrono::seconds(30), snapshot_atom::value, vault_key(st.source_name))
+        .await([=](const std::string& snap) { restore_from(self, snap, "the store"); },
+               [=](caf::error& err) {
+                 log::warn("source", self->state.source_name,
+                           ": could not read the saved model state: ", caf::to_string(err));
+               });
+  }
   // Re-delivers whatever a previous incarnation left unprocessed, before anything new.
   st.handoff->attach(caf::actor_cast<caf::actor>(self));
   if (!replay) self->delayed_send(self, snapshot_interval, snapshot_atom::value);
@@ -161,7 +188,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         flush_stalled(self);
       },
       [=](snapshot_atom) {
-        stash(self);
+        stash(self, ++self->state.snapshots % store_every == 0);
         self->delayed_send(self, snapshot_interval, snapshot_atom::value);
       },
       [=](shutdown_atom) {
@@ -169,7 +196,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         if (!self->state.stalled.empty())
           log::error("source", self->state.source_name, ": ", self->state.stalled.size(),
                      " batches still wait for a sink or the directory at shutdown");
-        stash(self);
+        stash(self, true);
         self->quit();
       },
       [=](inspect_atom) -> std::string {

@@ -31,6 +31,7 @@ struct source_actor_state {
   };
   std::deque<stalled_msg> stalled;
   bool retry_scheduled = false;
+  std::uint64_t snapshots = 0;
   std::uint64_t batches = 0;
   std::uint64_t records = 0;
   static inline const char* name = "source";

@@ -14,7 +14,7 @@ namespace seerflow::actors {
 
 namespace {
 
-using self_ptr = sink_actor::stateful_pointer<store_actor_state>;
+using self_ptr = store_actor::stateful_pointer<store_actor_state>;
 constexpr auto maintenance_interval = std::chrono::seconds(1);
 
 // Entity links are folded into per-entity postings in bulk (runtime/store/event_store.hpp);
@@ -77,7 +77,7 @@ bool flush(self_ptr self) {
 
 }  // namespace
 
-sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* ctx) {
+store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* ctx) {
   install_exception_handler(self, "store");
   auto& st = self->state;
   st.ctx = ctx;
@@ -120,6 +120,24 @@ sink_actor::behavior_type store_actor_impl(self_ptr self, system::node_context* 
         auto& s = self->state;
         if (s.buffer.empty() && s.db->fold_due()) fold_now(self);
         self->delayed_send(self, maintenance_interval, sweep_atom::value);
+      },
+      [=](snapshot_atom, const std::string& name, const std::string& bytes) {
+        // Buffered events first, so that the state never runs ahead of the stored events.
+        flush(self);
+        try {
+          self->state.db->save_state(name, bytes);
+        } catch (const std::exception& e) {
+          self->state.failures_counter->add();
+          log::error("store", "saving the model state of ", name, " failed: ", e.what());
+        }
+      },
+      [=](snapshot_atom, const std::string& name) -> std::string {
+        try {
+          return self->state.db->load_state(name);
+        } catch (const std::exception& e) {
+          log::error("store", "reading the model state of ", name, " failed: ", e.what());
+          return {};
+        }
       },
       [=](sync_atom) -> std::uint64_t {
         flush(self);

@@ -30,7 +30,7 @@ struct store_actor_state {
   static inline const char* name = "store";
 };
 
-sink_actor::behavior_type store_actor_impl(sink_actor::stateful_pointer<store_actor_state> self,
-                                           system::node_context* ctx);
+store_actor::behavior_type store_actor_impl(store_actor::stateful_pointer<store_actor_state> self,
+                                            system::node_context* ctx);
 
 }  // namespace seerflow::actors

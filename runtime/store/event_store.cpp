@@ -148,6 +148,10 @@ event_store::event_store(store_options options)
       "max(last_seen_ns), 0 FROM entity_journal WHERE true GROUP BY entity_key "
       "ORDER BY entity_key ON CONFLICT(entity_key) DO NOTHING");
   clear_journal_ = db_.prepare("DELETE FROM entity_journal");
+  save_state_ = db_.prepare(
+      "INSERT INTO model_state(name, bytes, saved_at_ns) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(name) DO UPDATE SET bytes = excluded.bytes, saved_at_ns = excluded.saved_at_ns");
+  load_state_ = db_.prepare("SELECT bytes FROM model_state WHERE name = ?1");
   upsert_template_ = db_.prepare(
       "INSERT INTO templates(template_id, source, template, first_seen_ns, last_seen_ns, "
       "event_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
@@ -563,6 +567,29 @@ void event_store::write_postings(std::uint64_t key, const std::int64_t* first,
     tail.row = db_.last_insert_rowid();
     tail.bytes = static_cast<std::uint32_t>(posting_json_.size());
   }
+}
+
+void event_store::save_state(const std::string& name, std::string_view bytes) {
+  const bool own = !in_txn_;
+  if (own) begin();
+  try {
+    save_state_.bind_text(1, name, lifetime::borrowed);
+    save_state_.bind_blob(2, bytes, lifetime::borrowed);
+    save_state_.bind_int64(3, util::wall_now_ns());
+    save_state_.run();
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+  if (own) commit();
+}
+
+std::string event_store::load_state(const std::string& name) {
+  load_state_.bind_text(1, name, lifetime::borrowed);
+  std::string out;
+  if (load_state_.step()) out = std::string(load_state_.column_blob(0));
+  load_state_.reset();
+  return out;
 }
 
 void event_store::after_commit(bool folded) {

@@ -62,6 +62,11 @@ class event_store {
   std::size_t commit();
   // Commits what is staged, then folds every committed link now. Returns the rows written.
   std::size_t fold();
+
+  // Model state by name (the miner of a source, ...): saved in the open transaction if there
+  // is one, else in its own; the latest save of a name wins. load_state returns "" if none.
+  void save_state(const std::string& name, std::string_view bytes);
+  std::string load_state(const std::string& name);
   // Whether commit() would fold now; an idle caller can fold() on a timer when this is true.
   bool fold_due() const;
 
@@ -117,7 +122,7 @@ class event_store {
   int schema_version_ = 0;
   statement begin_, commit_, rollback_, max_id_;
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
-  statement merge_journal_, clear_journal_;
+  statement merge_journal_, clear_journal_, save_state_, load_state_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
 
   bool in_txn_ = false;

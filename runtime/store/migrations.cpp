@@ -87,6 +87,14 @@ CREATE TABLE entity_postings(
 );
 CREATE UNIQUE INDEX entity_postings_key ON entity_postings(entity_key, first_event_id);
 
+-- Model state that must survive a restart (the template miner of each source, and later the
+-- detectors): one opaque versioned blob per name, replaced as a whole.
+CREATE TABLE model_state(
+  name        TEXT PRIMARY KEY,
+  bytes       BLOB NOT NULL,
+  saved_at_ns INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- The store's own bookkeeping. folded_through_event_id: links of events up to this id are in
 -- entity_postings and entities' counts; later ones only in events.entity_keys.
 CREATE TABLE store_meta(
