@@ -620,3 +620,21 @@ TEST_CASE("postings continue across re-opens and survive rows removed by hand") 
               "FROM entity_postings") == std::vector<std::string>{"6 7 [6,7]"});
   CHECK(ints(db, "SELECT event_count FROM entities") == std::vector<std::int64_t>{7});
 }
+
+TEST_CASE("model state: saved by name, replaced as a whole, read back after reopening") {
+  temp_dir dir;
+  const auto path = dir.file("state.db");
+  {
+    event_store st(store_options{path});
+    CHECK(st.load_state("source/syslog").empty());
+    st.save_state("source/syslog", std::string("\x00\x01v1", 4));
+    st.add_events({make_event(1, "x", {ip_a})});  // a save inside an open transaction
+    st.save_state("source/syslog", std::string("\x00\x02v2", 4));
+    st.save_state("source/other", "o");
+    st.commit();
+  }
+  event_store st(store_options{path});
+  CHECK(st.load_state("source/syslog") == std::string("\x00\x02v2", 4));
+  CHECK(st.load_state("source/other") == "o");
+  CHECK(st.load_state("nothing").empty());
+}
