@@ -66,7 +66,8 @@ TEST_CASE("a fresh database is migrated to the newest version") {
         std::vector<std::string>{"index entities_value", "index entity_postings_key",
                                  "index events_time", "index rejected_reason", "table entities",
                                  "table entity_journal", "table entity_postings", "table events",
-                                 "table rejected", "table schema_migrations", "table store_meta",
+                                 "table model_state", "table rejected", "table schema_migrations",
+                                 "table store_meta",
                                  "table templates", "view entities_all", "view event_entities"});
   CHECK(db.query_int64("SELECT value FROM store_meta WHERE name = 'folded_through_event_id'") == 0);
 }
