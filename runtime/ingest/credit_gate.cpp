@@ -1,8 +1,7 @@
 #include "runtime/ingest/credit_gate.hpp"
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/this_coro.hpp>
 
 namespace seerflow::ingest {
 
@@ -18,10 +17,16 @@ bool credit_gate::try_acquire() {
   return true;
 }
 
+template <class Handler>
+struct credit_gate::parked final : credit_gate::waiter {
+  explicit parked(Handler h) : handler(std::move(h)) {}
+  // Posted, never run inline: the waker holds the gate's lock and may be on any thread.
+  void resume() override { asio::post(std::move(handler)); }
+  Handler handler;
+};
+
 asio::awaitable<bool> credit_gate::acquire() {
-  auto ex = co_await asio::this_coro::executor;
   for (;;) {
-    std::shared_ptr<asio::steady_timer> timer;
     {
       std::lock_guard<std::mutex> guard(mtx_);
       if (closed_) co_return false;
@@ -29,13 +34,22 @@ asio::awaitable<bool> credit_gate::acquire() {
         --available_;
         co_return true;
       }
-      timer = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
-      waiters_.push_back({timer, ex});
     }
-    // The wake-up is posted to this coroutine's executor, so it cannot race with async_wait:
-    // setting the expiry to the past either cancels the pending wait or makes it complete at once.
-    boost::system::error_code ec;
-    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    // Suspend, then look again. The handler is parked from inside the initiation, which runs
+    // once this coroutine has suspended, and it re-checks under the lock: a release in between
+    // is not missed, and a waker on another thread never touches anything the coroutine is still
+    // using (whatever the executor: a strand, or an io_context run by several threads).
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [this](auto handler) {
+          std::unique_lock<std::mutex> lock(mtx_);
+          if (closed_ || available_ > 0) {
+            lock.unlock();
+            asio::post(std::move(handler));
+            return;
+          }
+          waiters_.push_back(std::make_unique<parked<decltype(handler)>>(std::move(handler)));
+        },
+        asio::use_awaitable);
   }
 }
 
@@ -49,13 +63,11 @@ bool credit_gate::acquire_blocking() {
 
 void credit_gate::wake_locked(std::size_t n) {
   credit_cv_.notify_all();
-  // Wake one waiter per returned credit; a woken waiter that loses the race simply waits again.
+  // Wake one waiter per returned credit, oldest first; a woken waiter that loses the race to
+  // another taker simply parks again.
   while (n-- > 0 && !waiters_.empty()) {
-    auto w = std::move(waiters_.back());
-    waiters_.pop_back();
-    asio::post(w.executor, [t = std::move(w.timer)] {
-      t->expires_at(asio::steady_timer::time_point::min());
-    });
+    waiters_.front()->resume();
+    waiters_.pop_front();
   }
 }
 

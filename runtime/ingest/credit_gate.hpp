@@ -9,14 +9,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
-#include <vector>
 
 #include "runtime/util/asio_fwd.hpp"
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 namespace seerflow::ingest {
 
@@ -52,10 +49,14 @@ public:
   bool wait_idle(std::chrono::milliseconds timeout);
 
 private:
+  // A suspended acquire(): the coroutine's completion handler, parked here until a release or
+  // close() posts it back to the coroutine's own executor.
   struct waiter {
-    std::shared_ptr<boost::asio::steady_timer> timer;
-    boost::asio::any_io_executor executor;
+    virtual ~waiter() = default;
+    virtual void resume() = 0;
   };
+  template <class Handler>
+  struct parked;
   void wake_locked(std::size_t n);
 
   const std::size_t capacity_;
@@ -64,7 +65,7 @@ private:
   std::condition_variable credit_cv_;
   std::size_t available_;
   bool closed_ = false;
-  std::vector<waiter> waiters_;
+  std::deque<std::unique_ptr<waiter>> waiters_;  // oldest first
 };
 
 // Holding a lease means holding one credit. The last copy of the token returns it, wherever
