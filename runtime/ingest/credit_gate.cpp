@@ -1,7 +1,8 @@
 #include "runtime/ingest/credit_gate.hpp"
 
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
 
 namespace seerflow::ingest {
 
@@ -17,15 +18,8 @@ bool credit_gate::try_acquire() {
   return true;
 }
 
-template <class Handler>
-struct credit_gate::parked final : credit_gate::waiter {
-  explicit parked(Handler h) : handler(std::move(h)) {}
-  // Posted, never run inline: the waker holds the gate's lock and may be on any thread.
-  void resume() override { asio::post(std::move(handler)); }
-  Handler handler;
-};
-
 asio::awaitable<bool> credit_gate::acquire() {
+  std::shared_ptr<asio::steady_timer> timer;
   for (;;) {
     {
       std::lock_guard<std::mutex> guard(mtx_);
@@ -35,21 +29,32 @@ asio::awaitable<bool> credit_gate::acquire() {
         co_return true;
       }
     }
-    // Suspend, then look again. The handler is parked from inside the initiation, which runs
-    // once this coroutine has suspended, and it re-checks under the lock: a release in between
-    // is not missed, and a waker on another thread never touches anything the coroutine is still
-    // using (whatever the executor: a strand, or an io_context run by several threads).
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this](auto handler) {
-          std::unique_lock<std::mutex> lock(mtx_);
-          if (closed_ || available_ > 0) {
-            lock.unlock();
-            asio::post(std::move(handler));
-            return;
-          }
-          waiters_.push_back(std::make_unique<parked<decltype(handler)>>(std::move(handler)));
-        },
-        asio::use_awaitable);
+    if (!timer) {
+      auto ex = co_await asio::this_coro::executor;
+      timer = std::make_shared<asio::steady_timer>(ex);
+    }
+    // Suspend, then look again. The wait is started from inside the initiation, under the lock,
+    // after re-checking: a release in between is not missed, and the waker cancels the timer
+    // under the same lock, never concurrently with the async_wait (whatever the executor: a
+    // strand, or an io_context run by several threads). The pending wait belongs to the
+    // io_context, so its shutdown still destroys a coroutine that is never woken.
+    // (The initiation and the awaitable are named, not temporaries of the co_await expression:
+    // g++ 12 destroys such temporaries twice when they own something, here the timer.)
+    auto start_wait = [this, timer](auto handler) {
+      std::lock_guard<std::mutex> guard(mtx_);
+      if (closed_ || available_ > 0) {
+        timer->expires_at(asio::steady_timer::time_point::min());  // completes at once
+      } else {
+        timer->expires_at(asio::steady_timer::time_point::max());
+        waiters_.push_back(timer);
+      }
+      timer->async_wait(std::move(handler));
+    };
+    boost::system::error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    auto wait = asio::async_initiate<decltype(token), void(boost::system::error_code)>(
+        std::move(start_wait), token);
+    co_await std::move(wait);
   }
 }
 
@@ -66,7 +71,7 @@ void credit_gate::wake_locked(std::size_t n) {
   // Wake one waiter per returned credit, oldest first; a woken waiter that loses the race to
   // another taker simply parks again.
   while (n-- > 0 && !waiters_.empty()) {
-    waiters_.front()->resume();
+    waiters_.front()->cancel();  // completes its wait with operation_aborted
     waiters_.pop_front();
   }
 }

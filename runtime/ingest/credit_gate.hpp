@@ -15,6 +15,8 @@
 
 #include "runtime/util/asio_fwd.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 namespace seerflow::ingest {
 
 class credit_gate : public std::enable_shared_from_this<credit_gate> {
@@ -49,14 +51,6 @@ public:
   bool wait_idle(std::chrono::milliseconds timeout);
 
 private:
-  // A suspended acquire(): the coroutine's completion handler, parked here until a release or
-  // close() posts it back to the coroutine's own executor.
-  struct waiter {
-    virtual ~waiter() = default;
-    virtual void resume() = 0;
-  };
-  template <class Handler>
-  struct parked;
   void wake_locked(std::size_t n);
 
   const std::size_t capacity_;
@@ -65,7 +59,9 @@ private:
   std::condition_variable credit_cv_;
   std::size_t available_;
   bool closed_ = false;
-  std::deque<std::unique_ptr<waiter>> waiters_;  // oldest first
+  // Timers of suspended acquire() calls, oldest first. A waiter's async_wait and the waker's
+  // cancel() both run under mtx_, so a timer is never touched by two threads at once.
+  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
 };
 
 // Holding a lease means holding one credit. The last copy of the token returns it, wherever
