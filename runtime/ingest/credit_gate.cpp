@@ -70,9 +70,12 @@ void credit_gate::wake_locked(std::size_t n) {
   credit_cv_.notify_all();
   // Wake one waiter per returned credit, oldest first; a woken waiter that loses the race to
   // another taker simply parks again.
-  while (n-- > 0 && !waiters_.empty()) {
-    waiters_.front()->cancel();  // completes its wait with operation_aborted
+  while (n > 0 && !waiters_.empty()) {
+    const auto timer = waiters_.front().lock();
     waiters_.pop_front();
+    if (!timer) continue;  // its coroutine was destroyed with its io_context
+    timer->cancel();       // completes its wait with operation_aborted
+    --n;
   }
 }
 

@@ -60,8 +60,9 @@ private:
   std::size_t available_;
   bool closed_ = false;
   // Timers of suspended acquire() calls, oldest first. A waiter's async_wait and the waker's
-  // cancel() both run under mtx_, so a timer is never touched by two threads at once.
-  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+  // cancel() both run under mtx_, so a timer is never touched by two threads at once. The
+  // coroutine owns its timer: if its io_context goes away first, the entry simply expires.
+  std::deque<std::weak_ptr<boost::asio::steady_timer>> waiters_;
 };
 
 // Holding a lease means holding one credit. The last copy of the token returns it, wherever

@@ -388,6 +388,40 @@ TEST_CASE("after close() every acquire fails fast, even with credits free; reope
   CHECK(waits.get());
 }
 
+TEST_CASE("an io_context that goes away with a coroutine still waiting leaves the gate usable") {
+  auto gate = std::make_shared<credit_gate>(1);
+  REQUIRE(gate->try_acquire());
+  auto sentinel = std::make_shared<int>(0);
+  std::weak_ptr<int> alive = sentinel;
+  {
+    io_runner runner;
+    auto done = std::make_shared<std::promise<bool>>();
+    auto fut = done->get_future();
+    asio::co_spawn(
+        runner.io(),
+        [gate, done, s = std::move(sentinel)]() -> asio::awaitable<void> {
+          const bool ok = co_await gate->acquire();
+          done->set_value(ok);
+        },
+        asio::detached);
+    CHECK(still_waiting(fut));
+  }  // the io_context stops and is destroyed with the coroutine suspended in acquire()
+  CHECK(alive.expired());  // the coroutine went with it
+  // Returning the credit must not touch the dead io_context's timer.
+  gate->release();
+  CHECK(gate->in_flight() == 0);
+  CHECK(gate->try_acquire());
+  gate->release();
+  // And a new io_context works with the same gate.
+  io_runner runner;
+  REQUIRE(gate->try_acquire());
+  auto fut = spawn_acquire(runner.io().get_executor(), gate);
+  CHECK(still_waiting(fut));
+  gate->release();
+  REQUIRE(fut.wait_for(patience) == std::future_status::ready);
+  CHECK(fut.get());
+}
+
 TEST_CASE("wait_idle: true when every credit is back, false on timeout") {
   auto gate = std::make_shared<credit_gate>(2);
   CHECK(gate->wait_idle(0ms));
