@@ -1,6 +1,6 @@
 #include "runtime/ingest/credit_gate.hpp"
 
-#include <boost/asio/post.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -19,9 +19,8 @@ bool credit_gate::try_acquire() {
 }
 
 asio::awaitable<bool> credit_gate::acquire() {
-  auto ex = co_await asio::this_coro::executor;
+  std::shared_ptr<asio::steady_timer> timer;
   for (;;) {
-    std::shared_ptr<asio::steady_timer> timer;
     {
       std::lock_guard<std::mutex> guard(mtx_);
       if (closed_) co_return false;
@@ -29,13 +28,33 @@ asio::awaitable<bool> credit_gate::acquire() {
         --available_;
         co_return true;
       }
-      timer = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
-      waiters_.push_back({timer, ex});
     }
-    // The wake-up is posted to this coroutine's executor, so it cannot race with async_wait:
-    // setting the expiry to the past either cancels the pending wait or makes it complete at once.
+    if (!timer) {
+      auto ex = co_await asio::this_coro::executor;
+      timer = std::make_shared<asio::steady_timer>(ex);
+    }
+    // Suspend, then look again. The wait is started from inside the initiation, under the lock,
+    // after re-checking: a release in between is not missed, and the waker cancels the timer
+    // under the same lock, never concurrently with the async_wait (whatever the executor: a
+    // strand, or an io_context run by several threads). The pending wait belongs to the
+    // io_context, so its shutdown still destroys a coroutine that is never woken.
+    // (The initiation and the awaitable are named, not temporaries of the co_await expression:
+    // g++ 12 destroys such temporaries twice when they own something, here the timer.)
+    auto start_wait = [this, timer](auto handler) {
+      std::lock_guard<std::mutex> guard(mtx_);
+      if (closed_ || available_ > 0) {
+        timer->expires_at(asio::steady_timer::time_point::min());  // completes at once
+      } else {
+        timer->expires_at(asio::steady_timer::time_point::max());
+        waiters_.push_back(timer);
+      }
+      timer->async_wait(std::move(handler));
+    };
     boost::system::error_code ec;
-    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    auto wait = asio::async_initiate<decltype(token), void(boost::system::error_code)>(
+        std::move(start_wait), token);
+    co_await std::move(wait);
   }
 }
 
@@ -49,12 +68,14 @@ bool credit_gate::acquire_blocking() {
 
 void credit_gate::wake_locked(std::size_t n) {
   credit_cv_.notify_all();
-  // Wake one waiter per returned credit; a woken waiter that loses the race simply waits again.
-  while (n-- > 0 && !waiters_.empty()) {
-    auto w = std::move(waiters_.back());
-    waiters_.pop_back();
-    asio::post(w.executor,
-               [t = std::move(w.timer)] { t->expires_at(asio::steady_timer::time_point::min()); });
+  // Wake one waiter per returned credit, oldest first; a woken waiter that loses the race to
+  // another taker simply parks again.
+  while (n > 0 && !waiters_.empty()) {
+    const auto timer = waiters_.front().lock();
+    waiters_.pop_front();
+    if (!timer) continue;  // its coroutine was destroyed with its io_context
+    timer->cancel();       // completes its wait with operation_aborted
+    --n;
   }
 }
 

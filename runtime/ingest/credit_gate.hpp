@@ -9,19 +9,18 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
-#include <vector>
 
 #include "runtime/util/asio_fwd.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 namespace seerflow::ingest {
 
 class credit_gate : public std::enable_shared_from_this<credit_gate> {
- public:
+public:
   explicit credit_gate(std::size_t capacity);
 
   // Takes a credit if one is free right now.
@@ -51,11 +50,7 @@ class credit_gate : public std::enable_shared_from_this<credit_gate> {
   // passes. Used by ordered shutdown to know the pipeline has drained.
   bool wait_idle(std::chrono::milliseconds timeout);
 
- private:
-  struct waiter {
-    std::shared_ptr<boost::asio::steady_timer> timer;
-    boost::asio::any_io_executor executor;
-  };
+private:
   void wake_locked(std::size_t n);
 
   const std::size_t capacity_;
@@ -64,14 +59,17 @@ class credit_gate : public std::enable_shared_from_this<credit_gate> {
   std::condition_variable credit_cv_;
   std::size_t available_;
   bool closed_ = false;
-  std::vector<waiter> waiters_;
+  // Timers of suspended acquire() calls, oldest first. A waiter's async_wait and the waker's
+  // cancel() both run under mtx_, so a timer is never touched by two threads at once. The
+  // coroutine owns its timer: if its io_context goes away first, the entry simply expires.
+  std::deque<std::weak_ptr<boost::asio::steady_timer>> waiters_;
 };
 
 // Holding a lease means holding one credit. The last copy of the token returns it, wherever
 // that happens: after the store committed, after an actor crashed with the batch in its mailbox,
 // or when a message is dropped. No path can leak a credit.
 class credit_lease {
- public:
+public:
   explicit credit_lease(std::shared_ptr<credit_gate> gate) : gate_(std::move(gate)) {}
   credit_lease(const credit_lease&) = delete;
   credit_lease& operator=(const credit_lease&) = delete;
@@ -80,7 +78,7 @@ class credit_lease {
   }
   const credit_gate* gate() const { return gate_.get(); }
 
- private:
+private:
   std::shared_ptr<credit_gate> gate_;
 };
 

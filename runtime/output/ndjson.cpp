@@ -70,7 +70,17 @@ std::string event_line(const model::event& ev) {
   }
   if (!ev.fields.empty()) {
     json f = json::object();
-    for (const auto& kv : ev.fields) f[kv.key] = kv.value;
+    for (const auto& kv : ev.fields) {
+      auto it = f.find(kv.key);
+      if (it == f.end()) {
+        f[kv.key] = kv.value;
+        continue;
+      }
+      // A key may repeat (RFC 5424 lets a PARAM-NAME occur more than once; a JSON line may hold
+      // "a.b" both nested and dotted): keep every value, in order, rather than the last one.
+      if (!it->is_array()) *it = json::array({std::move(*it)});
+      it->push_back(kv.value);
+    }
     j["fields"] = std::move(f);
   }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,9 +1,12 @@
 #include "runtime/parse/source_pipeline.hpp"
 
+#include <algorithm>
+
 #include "runtime/parse/jsonl_decoder.hpp"
 #include "runtime/parse/raw_decoder.hpp"
 #include "runtime/parse/rejection.hpp"
 #include "runtime/parse/syslog_decoder.hpp"
+#include "runtime/parse/timestamp.hpp"
 #include "runtime/util/byte_codec.hpp"
 #include "runtime/util/civil_time.hpp"
 #include "runtime/util/hash.hpp"
@@ -13,6 +16,18 @@ namespace seerflow::parse {
 namespace {
 constexpr std::uint8_t snapshot_version = 1;
 constexpr std::size_t max_rejected_bytes = 4096;  // what is kept of a rejected record
+
+// The instant halfway through `year` in the decoder's zone. A year-less stamp takes the year
+// nearest to its reference; from the exact middle, every date of `year` (Jan 1 00:00 to
+// Dec 31 23:59:59) is nearer than the same date a year before or after, so the first record of
+// a replay lands in the year the user gave. (Jul 2 00:00 was 12 hours early in 365-day years:
+// "Dec 31 18:00" went to the year before.) Years are clamped to what int64 nanoseconds hold.
+std::int64_t middle_of_year(int year, const time_context& tc) {
+  const std::int64_t y = std::clamp<std::int64_t>(year, 1678, 2261);
+  const std::int64_t first_day = util::days_from_civil(y, 1, 1);
+  const std::int64_t length = util::days_from_civil(y + 1, 1, 1) - first_day;
+  return zone_local_to_utc(first_day * util::ns_per_day + length * util::ns_per_day / 2, tc);
+}
 }  // namespace
 
 void pipeline_output::clear() {
@@ -83,7 +98,7 @@ void source_pipeline::process(const model::raw_batch& batch, pipeline_output& ou
         dopt.time.reference_ns = last_time_ns_;
       } else if (opts_.first_year) {
         // The year is given, not guessed: see time_context::fixed_year.
-        dopt.time.reference_ns = util::to_unix_ns(*opts_.first_year, 7, 2, 0, 0, 0);
+        dopt.time.reference_ns = middle_of_year(*opts_.first_year, dopt.time);
         dopt.time.fixed_year = *opts_.first_year;
       } else {
         dopt.time.reference_ns = rec.arrival_ns;

@@ -1,6 +1,7 @@
 #include "runtime/state/entity_state.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "runtime/util/byte_codec.hpp"
@@ -10,7 +11,17 @@ namespace seerflow::state {
 
 namespace {
 constexpr std::uint8_t snapshot_version = 1;
+
+// watermark - span, saturated: event times are parsed from logs and snapshots are read from
+// disk, so neither is trusted not to sit near the ends of the int64 range.
+std::int64_t window_start(std::int64_t watermark, std::int64_t span) {
+  std::int64_t start;
+  if (__builtin_sub_overflow(watermark, span, &start))
+    return span > 0 ? std::numeric_limits<std::int64_t>::min()
+                    : std::numeric_limits<std::int64_t>::max();
+  return start;
 }
+}  // namespace
 
 entity_state::entity_state(model::entity_ref ref, window_options opts)
     : ref_(std::move(ref)), opts_(opts) {}
@@ -24,7 +35,9 @@ void entity_state::observe(const std::vector<model::entity_observation>& obs) {
       last_ns_ = std::max(last_ns_, o.time_ns);
     }
     ++count_;
-    if (count_ > 1 && o.time_ns < watermark_ns_ - opts_.span_ns) {
+    if (count_ == 1) {
+      watermark_ns_ = o.time_ns;  // the first event anchors it, even before 1970
+    } else if (o.time_ns < window_start(watermark_ns_, opts_.span_ns)) {
       ++late_;
       continue;
     }
@@ -41,7 +54,7 @@ void entity_state::trim() {
   // fallen out of [watermark - span, watermark]; an out-of-order stale entry behind a fresh one
   // leaves when it reaches the front.
   while (window_.size() > opts_.max_events) window_.pop_front();
-  const std::int64_t start = watermark_ns_ - opts_.span_ns;
+  const std::int64_t start = window_start(watermark_ns_, opts_.span_ns);
   while (!window_.empty() && window_.front().time_ns < start) window_.pop_front();
 }
 
@@ -107,16 +120,19 @@ std::string entity_state::inspect_json(std::size_t max_window_items) const {
   std::vector<model::entity_observation> sorted(window_.begin(), window_.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.time_ns < b.time_ns; });
-  auto recent = nlohmann::json::array();
+  auto recent = nlohmann::ordered_json::array();
   const std::size_t skip = sorted.size() > max_window_items ? sorted.size() - max_window_items : 0;
   for (std::size_t i = skip; i < sorted.size(); ++i) {
     const auto& o = sorted[i];
-    recent.push_back({{"time", util::format_rfc3339(o.time_ns)},
-                      {"seq", o.seq},
-                      {"template_id", o.template_id}});
+    nlohmann::ordered_json item;
+    item["time"] = util::format_rfc3339(o.time_ns);
+    item["seq"] = o.seq;
+    item["template_id"] = o.template_id;
+    recent.push_back(std::move(item));
   }
   j["window_recent"] = std::move(recent);
-  return j.dump();
+  // A value restored from a damaged snapshot may not be UTF-8; dump() would throw on it.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace seerflow::state

@@ -12,8 +12,21 @@ namespace seerflow::state {
 namespace {
 constexpr std::uint8_t snapshot_version = 1;
 
+// Floor division; -(t + 1) rather than -t - 1 so that INT64_MIN does not overflow.
 std::int64_t minute_of(std::int64_t t) {
-  return t >= 0 ? t / template_state::bucket_ns : -((-t - 1) / template_state::bucket_ns) - 1;
+  return t >= 0 ? t / template_state::bucket_ns : -(-(t + 1) / template_state::bucket_ns) - 1;
+}
+
+// At most max_example_bytes of an example, cut before a character that would not fit whole
+// (inspect_json must stay valid UTF-8).
+constexpr std::size_t max_example_bytes = 512;
+std::string_view example_prefix(std::string_view s) {
+  if (s.size() <= max_example_bytes) return s;
+  std::size_t cut = max_example_bytes;
+  for (int back = 0; back < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80;
+       ++back)
+    --cut;
+  return s.substr(0, cut);
 }
 }  // namespace
 
@@ -59,7 +72,7 @@ void template_state::observe(const model::template_delivery& d) {
   }
   if (!d.example.empty()) {
     if (examples_.size() == max_examples) examples_.pop_front();
-    examples_.push_back(d.example.substr(0, 512));
+    examples_.emplace_back(example_prefix(d.example));
   }
 }
 
@@ -110,6 +123,11 @@ std::optional<template_state> template_state::restore(std::string_view bytes) {
   if (a > max_absorbed) return std::nullopt;
   for (std::uint64_t i = 0; i < a && r.ok(); ++i) s.absorbed_.push_back(r.varint());
   if (!r.ok() || !r.at_end()) return std::nullopt;
+  // The clock fields come from the same events: the head is the newest event's minute and the
+  // first is not after the last. A snapshot that says otherwise is damaged, and believing it
+  // would send the ring arithmetic out of range.
+  if (s.count_ > 0 && (s.first_ns_ > s.last_ns_ || s.head_bucket_ != minute_of(s.last_ns_)))
+    return std::nullopt;
   return s;
 }
 
@@ -132,7 +150,8 @@ std::string template_state::inspect_json() const {
     merged.push_back(hex);
   }
   j["absorbed"] = std::move(merged);
-  return j.dump();
+  // Text restored from a damaged snapshot may not be UTF-8; dump() would throw on it.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace seerflow::state

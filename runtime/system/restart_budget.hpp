@@ -15,9 +15,11 @@ class restart_budget {
       : max_(max_restarts < 0 ? 0 : static_cast<std::size_t>(max_restarts)), within_(within) {}
 
   // Records a restart at `now`. False means the intensity is exceeded: give up.
+  // The window is (now - within, now]; the restart being recorded always counts, even in a
+  // window of zero length.
   bool allow(clock::time_point now) {
-    stamps_.push_back(now);
     while (!stamps_.empty() && stamps_.front() <= now - within_) stamps_.pop_front();
+    stamps_.push_back(now);
     return stamps_.size() <= max_;
   }
 

@@ -97,7 +97,10 @@ int run_analyze(const analyze_options& opts) {
     auto handoff = n.registry().handoff(opts.source);
 
     // Read and hand over as fast as the pipeline takes it: the credit window paces the reader.
-    line_reader reader(in, cfg.parse.max_message);
+    // Decoders accept records up to twice max_message (a header and fields beside a message of
+    // up to max_message) and reject longer ones as oversized. Cutting lines at that bound keeps
+    // every acceptable record whole, and a cut line is always rejected, never decoded truncated.
+    line_reader reader(in, 2 * cfg.parse.max_message);
     bool more = true;
     while (more && !n.root_exited()) {
       std::vector<std::string> lines;

@@ -84,8 +84,9 @@ int cmd_analyze(const std::vector<std::string>& args) {
     if (take_value(args, i, "--year", value, err)) {
       char* end = nullptr;
       const long y = std::strtol(value.c_str(), &end, 10);
-      if (end == value.c_str() || *end != '\0' || y < 1970 || y > 9999)
-        return usage_error("--year needs a year between 1970 and 9999, not '" + value + "'");
+      // Event times are int64 nanoseconds: they end in April 2262.
+      if (end == value.c_str() || *end != '\0' || y < 1970 || y > 2261)
+        return usage_error("--year needs a year between 1970 and 2261, not '" + value + "'");
       o.year = static_cast<int>(y);
       continue;
     }

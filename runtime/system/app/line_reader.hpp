@@ -1,8 +1,8 @@
 #pragma once
 // Reads a file or stdin as lines for `seerflow analyze`: LF or CRLF endings, a last line without
-// a newline, and a bound on line length (a longer line is cut to max_line + 1 bytes so the
-// decoder rejects it as oversized, and the rest of it is skipped) so one huge line cannot
-// exhaust memory.
+// a newline, and a bound on line length so one huge line cannot exhaust memory: a longer line is
+// cut to max_line + 1 bytes and the rest of it skipped. Pass the decoders' record bound as
+// max_line, so that the cut line is rejected as oversized rather than decoded truncated.
 #include <cstddef>
 #include <cstdio>
 #include <string>
