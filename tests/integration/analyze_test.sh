@@ -177,7 +177,7 @@ eq("times", [l["time"] for l in lines], ["1999-12-31T23:59:58Z", "2000-01-01T00:
 '
 analyze "$WORK/year3.out" --year 99 "$WORK/yearless.log"
 expect_eq "--year 99 exit code" "$RC" 2
-grep -q "^seerflow: --year needs a year between 1970 and 9999, not '99'" "$WORK/year3.out.err" ||
+grep -q "^seerflow: --year needs a year between 1970 and 2261, not '99'" "$WORK/year3.out.err" ||
   fail "--year 99: $(cat "$WORK/year3.out.err")"
 
 # --- errors -----------------------------------------------------------------------------------
