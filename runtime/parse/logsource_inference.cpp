@@ -48,6 +48,8 @@ logsource_inference::logsource_inference() {
   add_program_rule("vsftpd", linux_service("vsftpd"));
   for (auto p : {"clamd", "freshclam"}) add_program_rule(p, linux_service("clamav"));
   add_program_rule("guacd", linux_service("guacamole"));
+  for (auto p : {"dnsmasq", "named", "unbound"}) add_program_rule(p, {"", "", "dns"});
+  for (auto p : {"squid", "squid-1"}) add_program_rule(p, {"", "", "proxy"});
   add_facility_rule(4, linux_service("auth"));
   add_facility_rule(10, linux_service("auth"));
   add_facility_rule(9, linux_service("cron"));

@@ -27,7 +27,8 @@ namespace seerflow::parse {
 // linux/cron; su, login, passwd, pkexec, polkitd, systemd-logind, unix_chkpwd, useradd,
 // userdel, usermod, groupadd, groupdel, chpasswd, chage -> linux/auth; systemd ->
 // linux/syslog; vsftpd -> linux/vsftpd; clamd, freshclam -> linux/clamav; guacd ->
-// linux/guacamole. Default facility rules: auth (4), authpriv (10) -> linux/auth; cron (9) ->
+// linux/guacamole; dnsmasq, named, unbound -> category dns; squid -> category proxy.
+// Default facility rules: auth (4), authpriv (10) -> linux/auth; cron (9) ->
 // linux/cron.
 class logsource_inference {
  public:
