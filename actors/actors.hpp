@@ -57,7 +57,9 @@ using store_actor = sink_actor::extend<
     // save the model state blob of a name (a source's miner, ...), replacing the previous one
     caf::reacts_to<snapshot_atom, std::string, std::string>,
     // the last saved model state of a name ("" if none)
-    caf::replies_to<snapshot_atom, std::string>::with<std::string>>;
+    caf::replies_to<snapshot_atom, std::string>::with<std::string>,
+    // alerts to store, committed at once (after the events buffered before them)
+    caf::reacts_to<alert_atom, std::vector<model::alert>>>;
 
 // Live/passive counts of the directory: templates live, passive; entities live, passive.
 using directory_counts = std::vector<std::uint64_t>;

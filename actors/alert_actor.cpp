@@ -20,8 +20,13 @@ alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_
         auto& s = self->state;
         ++s.received;
         s.counter->add();
-        if (s.ctx->mode == system::run_mode::serve)
+        if (s.ctx->mode == system::run_mode::serve) {
           log::warn("alert", a.severity, " ", a.kind, " ", a.title, " ", output::alert_line(a));
+          if (auto store = s.ctx->registry->lookup<store_actor>("store"))
+            self->send(store, alert_atom::value, std::vector<model::alert>{a});
+          else
+            log::error("alert", "no store to keep alert ", a.id, " in");
+        }
         if (s.kept.size() < s.max_kept)
           s.kept.push_back(std::move(a));
         else

@@ -139,6 +139,29 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
           return {};
         }
       },
+      [=](alert_atom, const std::vector<model::alert>& alerts) {
+        auto& s = self->state;
+        flush(self);
+        // Alerts are few and must not wait for a timer: written and committed now, retried
+        // like events when the disk fails.
+        for (int attempt = 0;; ++attempt) {
+          try {
+            s.db->add_alerts(alerts);
+            s.db->commit();
+            s.alerts_written += alerts.size();
+            return;
+          } catch (const std::exception& e) {
+            s.failures_counter->add();
+            if (attempt == 2) {
+              log::error("store", alerts.size(), " alerts lost: ", e.what());
+              return;
+            }
+            log::warn("store", "storing ", alerts.size(), " alerts failed (", e.what(),
+                      "); retrying");
+            std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+          }
+        }
+      },
       [=](sync_atom) -> std::uint64_t {
         flush(self);
         return self->state.events_written;
@@ -164,6 +187,7 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
         j["path"] = s.ctx->cfg->storage.path;
         j["events_written"] = s.events_written;
         j["rejected_written"] = s.rejected_written;
+        j["alerts_written"] = s.alerts_written;
         j["commits"] = s.commits;
         j["buffered_rows"] = s.buffered_rows;
         j["consecutive_failures"] = s.consecutive_failures;

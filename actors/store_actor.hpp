@@ -24,6 +24,7 @@ struct store_actor_state {
   int consecutive_failures = 0;
   std::uint64_t events_written = 0;
   std::uint64_t rejected_written = 0;
+  std::uint64_t alerts_written = 0;
   std::uint64_t commits = 0;
   metrics::counter* events_counter = nullptr;
   metrics::counter* failures_counter = nullptr;

@@ -17,6 +17,7 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;  // directory timer: 
 using retry_atom = caf::atom_constant<caf::atom("retry")>;  // timer: retry held-back sends
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;  // source timer: stash model state
 using stopped_atom = caf::atom_constant<caf::atom("stopped")>;  // receiver: its server has stopped
+using alert_atom = caf::atom_constant<caf::atom("alert")>;      // alert actor -> store: store these
 using alerts_atom = caf::atom_constant<caf::atom("alerts")>;  // alert actor: list collected alerts
 using stats_atom = caf::atom_constant<caf::atom("stats")>;    // directory: live/passive counts
 using restart_atom = caf::atom_constant<caf::atom("restart")>;    // supervisor: restart one child

@@ -67,7 +67,8 @@ typename Inspector::result_type inspect(Inspector& f, entity_delivery& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, alert& x) {
   return f(caf::meta::type_name("seerflow.alert"), x.id, x.kind, x.severity, x.rule, x.title,
-           x.source, x.time_ns, x.event_seqs, x.entities, x.details_json);
+           x.source, x.time_ns, x.event_seqs, x.entities, x.details_json, x.tactics, x.techniques,
+           x.dedup_key);
 }
 
 }  // namespace seerflow::model

@@ -19,6 +19,12 @@ struct alert {
   std::vector<std::uint64_t> event_seqs;  // contributing events (source-local sequence numbers)
   std::vector<entity_ref> entities;
   std::string details_json;  // detector-specific facts as a JSON object
+  // ATT&CK, normalised: tactics as their short names ("credential-access"), techniques as ids
+  // ("T1110.001"); empty for alerts that carry none.
+  std::vector<std::string> tactics, techniques;
+  // Repeats of one key inside the dedup window are counted on the first alert, not sent again.
+  // Empty: kind + rule + first entity.
+  std::string dedup_key;
 };
 
 }  // namespace seerflow::model

@@ -137,6 +137,16 @@ event_store::event_store(store_options options)
   insert_rejected_ = db_.prepare(
       "INSERT INTO rejected(source, reason, detail, data, arrival_ns, peer) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  upsert_alert_ = db_.prepare(
+      "INSERT INTO alerts(id, kind, severity, rule, title, source, time_ns, last_time_ns, "
+      "dedup_key, entities, event_seqs, details, stored_at_ns) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12) "
+      "ON CONFLICT(id) DO UPDATE SET dedup_count = dedup_count + 1, "
+      "last_time_ns = max(last_time_ns, excluded.last_time_ns)");
+  insert_tactic_ = db_.prepare(
+      "INSERT INTO alert_tactics(alert_id, tactic) VALUES(?1, ?2) ON CONFLICT DO NOTHING");
+  insert_technique_ = db_.prepare(
+      "INSERT INTO alert_techniques(alert_id, technique) VALUES(?1, ?2) ON CONFLICT DO NOTHING");
   // New entities are appended to the journal; the fold moves them into `entities`.
   insert_entity_ = db_.prepare(
       "INSERT INTO entity_journal(entity_key, uuid, type, value, first_seen_ns, last_seen_ns) "
@@ -344,6 +354,63 @@ void event_store::stage_event(statement& s, int row, const model::event& e) {
   }
 }
 
+void event_store::add_alerts(const std::vector<model::alert>& alerts) {
+  if (alerts.empty()) return;
+  if (!in_txn_) begin();
+  try {
+    std::string entities, seqs;
+    for (const auto& a : alerts) {
+      entities.clear();
+      for (const auto& e : a.entities) {
+        entities += entities.empty() ? "[" : ",";
+        entities += "{\"type\":";
+        append_json_string(entities, model::to_string(e.type));
+        entities += ",\"value\":";
+        append_json_string(entities, e.value);
+        entities += ",\"id\":\"";
+        const auto uuid = format_uuid(e.id);
+        entities.append(uuid.data(), uuid.size());
+        entities += "\"}";
+      }
+      if (!entities.empty()) entities += ']';
+      seqs.clear();
+      for (const auto q : a.event_seqs) {
+        seqs += seqs.empty() ? "[" : ",";
+        seqs += std::to_string(q);
+      }
+      if (!seqs.empty()) seqs += ']';
+      auto& s = upsert_alert_;
+      s.bind_text(1, a.id, lifetime::borrowed);
+      s.bind_text(2, a.kind, lifetime::borrowed);
+      s.bind_text(3, a.severity, lifetime::borrowed);
+      bind_text_or_null(s, 4, a.rule);
+      bind_text_or_null(s, 5, a.title);
+      bind_text_or_null(s, 6, a.source);
+      s.bind_int64(7, a.time_ns);
+      bind_text_or_null(s, 8, a.dedup_key);
+      bind_text_or_null(s, 9, entities);
+      bind_text_or_null(s, 10, seqs);
+      bind_text_or_null(s, 11, a.details_json);
+      s.bind_int64(12, util::wall_now_ns());
+      s.run();
+      for (const auto& t : a.tactics) {
+        insert_tactic_.bind_text(1, a.id, lifetime::borrowed);
+        insert_tactic_.bind_text(2, t, lifetime::borrowed);
+        insert_tactic_.run();
+      }
+      for (const auto& t : a.techniques) {
+        insert_technique_.bind_text(1, a.id, lifetime::borrowed);
+        insert_technique_.bind_text(2, t, lifetime::borrowed);
+        insert_technique_.run();
+      }
+      ++pending_.alerts;
+    }
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+}
+
 void event_store::add_rejected(const std::vector<model::rejected_record>& records) {
   if (records.empty()) return;
   if (!in_txn_) begin();
@@ -369,7 +436,8 @@ void event_store::add_rejected(const std::vector<model::rejected_record>& record
 }
 
 std::size_t event_store::pending_rows() const {
-  return pending_.events + pending_.rejected + new_entities_.size() + templates_.size();
+  return pending_.events + pending_.rejected + pending_.alerts + new_entities_.size() +
+         templates_.size();
 }
 
 bool event_store::fold_due() const {
@@ -596,6 +664,7 @@ void event_store::after_commit(bool folded) {
   totals_.events += pending_.events;
   totals_.links += pending_.links;
   totals_.rejected += pending_.rejected;
+  totals_.alerts += pending_.alerts;
   totals_.entities_upserted += pending_.entities_upserted + new_entities_.size();
   totals_.templates_upserted += templates_.size();
   totals_.postings_written += pending_.postings_written;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/model/alert.hpp"
 #include "runtime/model/event.hpp"
 #include "runtime/model/raw_record.hpp"
 #include "runtime/store/key_aggregator.hpp"
@@ -54,6 +55,9 @@ class event_store {
   // transaction (everything staged since the last commit) is rolled back and store_error thrown.
   void add_events(const std::vector<model::event>& events);
   void add_rejected(const std::vector<model::rejected_record>& records);
+  // An alert whose id is already stored is a repeat inside its dedup window: its dedup_count
+  // grows and last_time_ns moves, nothing else changes.
+  void add_alerts(const std::vector<model::alert>& alerts);
 
   // Writes the new entities and the template upserts aggregated over everything staged since
   // the last commit, folds links if a fold is due, and commits. Returns the rows written
@@ -77,7 +81,7 @@ class event_store {
 
   struct stats {
     std::uint64_t events = 0, links = 0, entities_upserted = 0, templates_upserted = 0,
-                  rejected = 0, commits = 0, folds = 0, postings_written = 0;
+                  rejected = 0, alerts = 0, commits = 0, folds = 0, postings_written = 0;
   };
   // Committed rows since this store was opened.
   const stats& totals() const { return totals_; }
@@ -121,6 +125,7 @@ class event_store {
   store_options options_;
   int schema_version_ = 0;
   statement begin_, commit_, rollback_, max_id_;
+  statement upsert_alert_, insert_tactic_, insert_technique_;
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
   statement merge_journal_, clear_journal_, save_state_, load_state_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;

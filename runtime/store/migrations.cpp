@@ -130,8 +130,46 @@ CREATE TABLE rejected(
 CREATE INDEX rejected_reason ON rejected(reason);
 )sql";
 
-constexpr std::array<migration, 1> all_migrations{{
+// Version 2: alerts of every kind, with their ATT&CK tactics and techniques in tables of their
+// own so that "alerts for tactic X" is an index lookup. A repeat of an alert (same id) inside
+// its dedup window increments dedup_count and moves last_time_ns; it is not a new row.
+constexpr std::string_view schema_v2 = R"sql(
+CREATE TABLE alerts(
+  id            TEXT PRIMARY KEY,     -- deterministic: kind, rule, entity and time
+  kind          TEXT NOT NULL,        -- anomaly, sigma, correlation, risk, kill_chain, graph
+  severity      TEXT NOT NULL,        -- low, medium, high, critical
+  rule          TEXT,                 -- rule id or detector name
+  title         TEXT,
+  source        TEXT,
+  time_ns       INTEGER NOT NULL,     -- event time of the triggering event
+  last_time_ns  INTEGER NOT NULL,     -- event time of the latest repeat
+  dedup_key     TEXT,
+  dedup_count   INTEGER NOT NULL DEFAULT 1,
+  entities      TEXT,                 -- JSON array of {"type","value","id"}
+  event_seqs    TEXT,                 -- JSON array of the contributing events' seq
+  details       TEXT,                 -- JSON object, detector-specific
+  verdict       TEXT,                 -- an analyst's verdict, NULL until given
+  stored_at_ns  INTEGER NOT NULL
+);
+CREATE INDEX alerts_time ON alerts(time_ns);
+CREATE INDEX alerts_rule ON alerts(rule);
+CREATE TABLE alert_tactics(
+  alert_id TEXT NOT NULL,
+  tactic   TEXT NOT NULL,
+  PRIMARY KEY(alert_id, tactic)
+) WITHOUT ROWID;
+CREATE INDEX alert_tactics_tactic ON alert_tactics(tactic);
+CREATE TABLE alert_techniques(
+  alert_id  TEXT NOT NULL,
+  technique TEXT NOT NULL,
+  PRIMARY KEY(alert_id, technique)
+) WITHOUT ROWID;
+CREATE INDEX alert_techniques_technique ON alert_techniques(technique);
+)sql";
+
+constexpr std::array<migration, 2> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
+    {2, "alerts with ATT&CK tactics and techniques", schema_v2},
 }};
 
 constexpr std::string_view bootstrap_sql = R"sql(
