@@ -28,6 +28,21 @@ void fold_now(self_ptr self) {
   }
 }
 
+// The full-text index follows the writes in chunks (runtime/store/migrations.cpp, version 3).
+void index_text_now(self_ptr self, std::size_t max_rows) {
+  try {
+    self->state.db->index_text(max_rows);
+  } catch (const std::exception& e) {
+    self->state.failures_counter->add();
+    log::error("store", "full-text indexing failed (", e.what(), "); will retry");
+  }
+}
+
+// While idle, index this many events per maintenance tick; under load, only when the lag passes
+// max_text_lag (so searches never miss more than that many of the newest events).
+constexpr std::size_t idle_index_chunk = 200'000;
+constexpr std::int64_t max_text_lag = 2'000'000;
+
 bool sender_starved(const store_actor_state& s) {
   for (const auto& b : s.buffer)
     if (b.credit && b.credit->gate() && b.credit->gate()->exhausted()) return true;
@@ -47,6 +62,7 @@ bool flush(self_ptr self) {
       rejected += b.rejected.size();
     }
     st.db->commit();
+    if (st.db->unindexed_text() > max_text_lag) index_text_now(self, events);
     st.events_written += events;
     st.rejected_written += rejected;
     st.events_counter->add(events);
@@ -119,6 +135,8 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
       [=](sweep_atom) {
         auto& s = self->state;
         if (s.buffer.empty() && s.db->fold_due()) fold_now(self);
+        if (s.buffer.empty() && self->mailbox().empty() && s.db->unindexed_text() > 0)
+          index_text_now(self, idle_index_chunk);
         self->delayed_send(self, maintenance_interval, sweep_atom::value);
       },
       [=](snapshot_atom, const std::string& name, const std::string& bytes) {

@@ -137,6 +137,13 @@ event_store::event_store(store_options options)
   insert_rejected_ = db_.prepare(
       "INSERT INTO rejected(source, reason, detail, data, arrival_ns, peer) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  index_text_ = db_.prepare(
+      "INSERT INTO events_fts(rowid, message) SELECT id, message FROM events "
+      "WHERE id > ?1 AND id <= ?2 AND message IS NOT NULL");
+  set_text_indexed_ = db_.prepare(
+      "UPDATE store_meta SET value = ?1 WHERE name = 'text_indexed_through_event_id'");
+  text_indexed_through_ = db_.query_int64(
+      "SELECT value FROM store_meta WHERE name = 'text_indexed_through_event_id'");
   upsert_alert_ = db_.prepare(
       "INSERT INTO alerts(id, kind, severity, rule, title, source, time_ns, last_time_ns, "
       "dedup_key, entities, event_seqs, details, stored_at_ns) "
@@ -352,6 +359,29 @@ void event_store::stage_event(statement& s, int row, const model::event& e) {
       ++agg.count;
     }
   }
+}
+
+std::size_t event_store::index_text(std::size_t max_rows) {
+  if (in_txn_) commit();
+  const std::int64_t through =
+      std::min(known_max_id_, text_indexed_through_ + static_cast<std::int64_t>(max_rows));
+  if (through <= text_indexed_through_) return 0;
+  begin();
+  try {
+    index_text_.bind_int64(1, text_indexed_through_);
+    index_text_.bind_int64(2, through);
+    index_text_.run();
+    set_text_indexed_.bind_int64(1, through);
+    set_text_indexed_.run();
+    commit_.run();
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+  in_txn_ = false;
+  const auto n = static_cast<std::size_t>(through - text_indexed_through_);
+  text_indexed_through_ = through;
+  return n;
 }
 
 void event_store::add_alerts(const std::vector<model::alert>& alerts) {
@@ -689,7 +719,8 @@ void event_store::abort_transaction() noexcept {
   for (statement* s :
        {&insert_event_, &insert_events_, &insert_rejected_, &insert_entity_, &merge_journal_,
         &clear_journal_, &upsert_template_, &update_entity_, &last_posting_, &insert_posting_,
-        &extend_posting_, &set_folded_, &max_id_, &commit_, &begin_})
+        &extend_posting_, &set_folded_, &max_id_, &commit_, &begin_, &index_text_,
+        &set_text_indexed_, &upsert_alert_, &insert_tactic_, &insert_technique_})
     s->reset();
   // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
   if (db_.in_transaction()) {

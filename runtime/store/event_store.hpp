@@ -71,6 +71,11 @@ class event_store {
   // is one, else in its own; the latest save of a name wins. load_state returns "" if none.
   void save_state(const std::string& name, std::string_view bytes);
   std::string load_state(const std::string& name);
+  // Adds up to max_rows committed events to the full-text index, in a transaction of its own
+  // (commits what is staged first). Returns the events indexed; 0 when the index is current.
+  std::size_t index_text(std::size_t max_rows);
+  // Committed events not yet in the full-text index.
+  std::int64_t unindexed_text() const { return known_max_id_ - text_indexed_through_; }
   // Whether commit() would fold now; an idle caller can fold() on a timer when this is true.
   bool fold_due() const;
 
@@ -125,7 +130,7 @@ class event_store {
   store_options options_;
   int schema_version_ = 0;
   statement begin_, commit_, rollback_, max_id_;
-  statement upsert_alert_, insert_tactic_, insert_technique_;
+  statement upsert_alert_, insert_tactic_, insert_technique_, index_text_, set_text_indexed_;
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
   statement merge_journal_, clear_journal_, save_state_, load_state_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
@@ -133,6 +138,7 @@ class event_store {
   bool in_txn_ = false;
   std::int64_t next_id_ = 1;       // id of the next event staged
   std::int64_t known_max_id_ = 0;  // every event up to here is committed and in unfolded_
+  std::int64_t text_indexed_through_ = 0;  // events up to here are in events_fts
   stats pending_{}, totals_{};
   key_aggregator<new_entity> new_entities_;  // first seen in the open transaction
   key_aggregator<template_agg> templates_;

@@ -77,6 +77,11 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "table entity_journal",
                                           "table entity_postings",
                                           "table events",
+                                          "table events_fts",
+                                          "table events_fts_config",
+                                          "table events_fts_data",
+                                          "table events_fts_docsize",
+                                          "table events_fts_idx",
                                           "table model_state",
                                           "table rejected",
                                           "table schema_migrations",
@@ -125,7 +130,7 @@ TEST_CASE("a database newer than this build is refused and left alone") {
   int code = 0;
   CHECK(thrown_message([&] { event_store st({path}); }, &code) ==
         "database " + path +
-            " has schema version 7, newer than this build of seerflow supports (2); use a "
+            " has schema version 7, newer than this build of seerflow supports (3); use a "
             "newer seerflow or another storage.path");
   CHECK(code == SQLITE_ERROR);
   CHECK(read_file(path) == before);
@@ -141,7 +146,7 @@ TEST_CASE("a database newer than this build is refused and left alone") {
     }
     CHECK(thrown_message([&] { event_store st({bare}); }) ==
           "database " + bare +
-              " has schema version 99, newer than this build of seerflow supports (2); use a "
+              " has schema version 99, newer than this build of seerflow supports (3); use a "
               "newer seerflow or another storage.path");
   }
 }
