@@ -38,9 +38,9 @@ void index_text_now(self_ptr self, std::size_t max_rows) {
   }
 }
 
-// While idle, index this many events per maintenance tick; under load, only when the lag passes
+// When a whole maintenance tick passed without writes, index this many events; under load, only when the lag passes
 // max_text_lag (so searches never miss more than that many of the newest events).
-constexpr std::size_t idle_index_chunk = 200'000;
+constexpr std::size_t idle_index_chunk = 100'000;
 constexpr std::int64_t max_text_lag = 2'000'000;
 
 bool sender_starved(const store_actor_state& s) {
@@ -135,8 +135,12 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
       [=](sweep_atom) {
         auto& s = self->state;
         if (s.buffer.empty() && s.db->fold_due()) fold_now(self);
-        if (s.buffer.empty() && self->mailbox().empty() && s.db->unindexed_text() > 0)
+        // Idle means no write for a whole tick, not an empty mailbox for an instant: under load
+        // the mailbox empties between batches, and a chunk of indexing there stalls ingest.
+        if (s.buffer.empty() && s.events_written == s.events_at_last_sweep &&
+            s.db->unindexed_text() > 0)
           index_text_now(self, idle_index_chunk);
+        s.events_at_last_sweep = s.events_written;
         self->delayed_send(self, maintenance_interval, sweep_atom::value);
       },
       [=](snapshot_atom, const std::string& name, const std::string& bytes) {
