@@ -26,6 +26,9 @@ constexpr const char* usage_text =
     "                 [--source NAME] [--no-summary]\n"
     "        replay a log through the pipeline; prints one JSON object per input record,\n"
     "        then one per alert (--year: year of the first record when timestamps have none)\n"
+    "  query events|alerts|templates|timeline [filters] [--json]\n"
+    "        ask the store (seerflow query --help for the filters)\n"
+    "  export events|alerts --format json|csv --output FILE [filters]\n"
     "  validate-config FILE   check a configuration file; exit 0 when it is valid\n"
     "  config show [--config FILE]  print the effective settings as YAML\n"
     "  config schema          every configuration key with its type, default and meaning\n"
@@ -162,6 +165,8 @@ int run_cli(int argc, char** argv) {
     return run_validate_config(args[0]);
   }
   if (cmd == "kinds") return run_kinds();
+  if (cmd == "query") return run_query(args, false);
+  if (cmd == "export") return run_query(args, true);
   if (cmd == "config") return run_config(args);
   return usage_error("unknown command '" + cmd + "'");
 }

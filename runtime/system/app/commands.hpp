@@ -3,6 +3,7 @@
 // failure, 2 a usage or configuration error.
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace seerflow::app {
 
@@ -24,5 +25,7 @@ int run_start(const start_options& opts);
 int run_analyze(const analyze_options& opts);
 int run_validate_config(const std::string& file);
 int run_kinds();
+// `query SUBJECT ...` and (export_mode) `export SUBJECT ...`; args start with the subject.
+int run_query(const std::vector<std::string>& args, bool export_mode);
 
 }  // namespace seerflow::app

@@ -1,0 +1,120 @@
+#include "runtime/query/event_query.hpp"
+
+#include <cctype>
+
+#include "runtime/query/entity_match.hpp"
+#include "runtime/query/query_error.hpp"
+#include "runtime/query/sql_builder.hpp"
+#include "runtime/store/store_error.hpp"
+
+namespace seerflow::query {
+namespace {
+
+// The words of an FTS expression, for the substring match of not-yet-indexed events:
+// operators and syntax characters dropped, lowercased.
+std::vector<std::string> plain_words(std::string_view q) {
+  std::vector<std::string> out;
+  std::string w;
+  const auto flush = [&] {
+    if (!w.empty() && w != "and" && w != "or" && w != "not" && w != "near") out.push_back(w);
+    w.clear();
+  };
+  for (const char c : q) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80 ||
+        c == '_' || c == '.' || c == '-' || c == '/' || c == '@')
+      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else
+      flush();
+  }
+  flush();
+  return out;
+}
+
+}  // namespace
+
+std::size_t for_each_event(const store::sqlite_db& db, const event_filter& f,
+                           const std::function<bool(const event_row&)>& on_row) {
+  sql_builder q(
+      "SELECT e.id, e.time_ns, e.facility, e.severity, e.source, e.host, e.app, e.procid, "
+      "e.message, e.fields, e.template_id, t.template FROM events AS e "
+      "LEFT JOIN templates AS t ON t.template_id = e.template_id");
+  if (f.since_ns) q.where("e.time_ns >= ?", {*f.since_ns});
+  if (f.until_ns) q.where("e.time_ns < ?", {*f.until_ns});
+  if (!f.source.empty()) q.where("e.source = ?", {f.source});
+  if (!f.host.empty()) q.where("e.host = ?", {f.host});
+  if (!f.app.empty()) q.where("e.app = ?", {f.app});
+  if (f.template_id) q.where("e.template_id = ?", {static_cast<std::int64_t>(*f.template_id)});
+  if (f.max_severity) q.where("e.severity <= ?", {static_cast<std::int64_t>(*f.max_severity)});
+  if (!f.entity.empty()) {
+    const auto e = split_entity_arg(f.entity);
+    if (e.type)
+      q.where(
+          "e.id IN (SELECT event_id FROM event_entities WHERE entity_key IN "
+          "(SELECT entity_key FROM entities_all WHERE value = ? AND type = ?))",
+          {e.value, *e.type});
+    else
+      q.where(
+          "e.id IN (SELECT event_id FROM event_entities WHERE entity_key IN "
+          "(SELECT entity_key FROM entities_all WHERE value = ?))",
+          {e.value});
+  }
+  if (!f.search.empty()) {
+    std::string tail_match =
+        "e.id > (SELECT value FROM store_meta WHERE name = "
+        "'text_indexed_through_event_id') AND e.message IS NOT NULL";
+    std::vector<std::variant<std::int64_t, std::string>> vals{f.search};
+    for (const auto& w : plain_words(f.search)) {
+      tail_match += " AND instr(lower(e.message), ?) > 0";
+      vals.emplace_back(w);
+    }
+    q.where(
+        "e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) OR (" + tail_match + ")",
+        std::move(vals));
+  }
+  q.tail(f.oldest_first ? "ORDER BY e.time_ns ASC, e.id ASC"
+                        : "ORDER BY e.time_ns DESC, e.id DESC");
+  q.limit(f.limit);
+
+  auto s = db.prepare(q.sql(), false);
+  q.bind(s);
+  std::size_t n = 0;
+  event_row r;
+  const auto text = [&](int c) {
+    return s.column_is_null(c) ? std::string() : std::string(s.column_text(c));
+  };
+  const auto opt_int = [&](int c) {
+    return s.column_is_null(c) ? std::optional<int>() : std::optional<int>(s.column_int64(c));
+  };
+  try {
+    while (s.step()) {
+      r.id = s.column_int64(0);
+      r.time_ns = s.column_int64(1);
+      r.facility = opt_int(2);
+      r.severity = opt_int(3);
+      r.source = text(4);
+      r.host = text(5);
+      r.app = text(6);
+      r.procid = text(7);
+      r.message = text(8);
+      r.fields_json = text(9);
+      r.template_id =
+          s.column_is_null(10)
+              ? std::optional<std::uint64_t>()
+              : std::optional<std::uint64_t>(static_cast<std::uint64_t>(s.column_int64(10)));
+      r.template_text = text(11);
+      ++n;
+      if (!on_row(r)) break;
+    }
+  } catch (const store::store_error& e) {
+    const std::string what = e.what();
+    if (!f.search.empty() &&
+        (what.find("fts5") != std::string::npos || what.find("syntax error") != std::string::npos ||
+         what.find("no such column") != std::string::npos))
+      throw query_error("search '" + f.search + "' is not a valid full-text query (" + what +
+                        "); quote words with special characters: '\"10.0.0.1\"'");
+    throw;
+  }
+  return n;
+}
+
+}  // namespace seerflow::query
