@@ -12,14 +12,14 @@ struct tactic {
 
 // Enterprise ATT&CK tactics, plus the v19 split of defense-evasion used by SigmaHQ since 2026.
 constexpr tactic tactics_table[] = {
-    {"reconnaissance", "TA0043"},       {"resource-development", "TA0042"},
-    {"initial-access", "TA0001"},       {"execution", "TA0002"},
-    {"persistence", "TA0003"},          {"privilege-escalation", "TA0004"},
-    {"defense-evasion", "TA0005"},      {"stealth", "TA0005"},
-    {"defense-impairment", "TA0005"},   {"credential-access", "TA0006"},
-    {"discovery", "TA0007"},            {"lateral-movement", "TA0008"},
-    {"collection", "TA0009"},           {"command-and-control", "TA0011"},
-    {"exfiltration", "TA0010"},         {"impact", "TA0040"},
+    {"reconnaissance", "TA0043"},     {"resource-development", "TA0042"},
+    {"initial-access", "TA0001"},     {"execution", "TA0002"},
+    {"persistence", "TA0003"},        {"privilege-escalation", "TA0004"},
+    {"defense-evasion", "TA0005"},    {"stealth", "TA0005"},
+    {"defense-impairment", "TA0005"}, {"credential-access", "TA0006"},
+    {"discovery", "TA0007"},          {"lateral-movement", "TA0008"},
+    {"collection", "TA0009"},         {"command-and-control", "TA0011"},
+    {"exfiltration", "TA0010"},       {"impact", "TA0040"},
 };
 
 bool is_technique(std::string_view s) {

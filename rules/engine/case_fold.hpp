@@ -13,6 +13,10 @@ namespace seerflow::rules {
 // bytes are copied as they are, so the output never splits a valid sequence.
 void fold_case_append(std::string_view in, std::string& out);
 
+// The folding never changes the byte length (every folded range maps within its UTF-8 length
+// class), so it can be written in place: `out` must have room for in.size() bytes.
+void fold_case_into(std::string_view in, char* out);
+
 inline std::string fold_case(std::string_view in) {
   std::string out;
   out.reserve(in.size());

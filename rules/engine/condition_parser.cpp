@@ -182,8 +182,8 @@ class parser {
       for (std::uint32_t i = 0; i < ids_.size(); ++i) {
         const std::string& id = ids_[i];
         const bool hidden = !id.empty() && id[0] == '_';
-        const bool hit = pat == "them" ? !hidden
-                                       : ((!hidden || pat[0] == '_') && pattern_match(pat, id));
+        const bool hit =
+            pat == "them" ? !hidden : ((!hidden || pat[0] == '_') && pattern_match(pat, id));
         if (!hit) continue;
         const auto leaf = node(cond_node::op::ident, i);
         acc = combine(all ? cond_node::op::and_ : cond_node::op::or_, acc, leaf);

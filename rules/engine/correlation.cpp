@@ -172,8 +172,8 @@ std::vector<std::string> correlation_engine::group_values(const correlation_rule
   return out;
 }
 
-void correlation_engine::observe(std::uint32_t rule_index, const field_view& ev,
-                                 std::int64_t t_ns, std::vector<correlation_result>& out) {
+void correlation_engine::observe(std::uint32_t rule_index, const field_view& ev, std::int64_t t_ns,
+                                 std::vector<correlation_result>& out) {
   if (rule_index >= by_rule_.size()) return;
   const auto& cs = rs_->correlations();
   for (const auto& [ci, pos] : by_rule_[rule_index]) {

@@ -35,9 +35,10 @@ void field_view::clear() {
   }
 }
 
-void field_view::add(std::string_view name, std::string_view text, value_kind kind) {
+void field_view::add(std::uint32_t field, std::string_view name, std::string_view text,
+                     value_kind kind) {
   entry e{};
-  e.field = registry_->find(name);
+  e.field = field;
   e.next = no_field;
   e.kind = kind;
   e.name_off = static_cast<std::uint32_t>(buf_.size());
@@ -47,8 +48,9 @@ void field_view::add(std::string_view name, std::string_view text, value_kind ki
   e.raw_len = static_cast<std::uint32_t>(text.size());
   buf_.append(text);
   e.fold_off = static_cast<std::uint32_t>(buf_.size());
-  fold_case_append(text, buf_);
-  e.fold_len = static_cast<std::uint32_t>(buf_.size() - e.fold_off);
+  e.fold_len = e.raw_len;
+  buf_.resize(buf_.size() + text.size());
+  fold_case_into(text, buf_.data() + e.fold_off);
   const auto idx = static_cast<std::uint32_t>(entries_.size());
   if (e.field != no_field) {
     if (slot_gen_.size() <= e.field) {

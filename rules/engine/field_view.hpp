@@ -51,7 +51,13 @@ class field_view {
   explicit field_view(const field_registry& registry) : registry_(&registry) {}
 
   void clear();
-  void add(std::string_view name, std::string_view text, value_kind kind = value_kind::string);
+  void add(std::string_view name, std::string_view text, value_kind kind = value_kind::string) {
+    add(registry_->find(name), name, text, kind);
+  }
+  // With the id already resolved (registry().find(name), cached by a caller whose events share
+  // a schema), so the per-event cost has no hash lookup. `field` may be no_field.
+  void add(std::uint32_t field, std::string_view name, std::string_view text,
+           value_kind kind = value_kind::string);
   void add_number(std::string_view name, double value);
   void add_bool(std::string_view name, bool value) {
     add(name, value ? "true" : "false", value_kind::boolean);

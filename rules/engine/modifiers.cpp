@@ -11,29 +11,69 @@ namespace seerflow::rules {
 namespace {
 
 enum class mod : std::uint8_t {
-  contains, startswith, endswith, all, cased, re, re_i, re_m, re_s, base64, base64offset,
-  utf16le, utf16be, utf16, windash, cidr, exists, neq, lt, lte, gt, gte, expand, fieldref, time
+  contains,
+  startswith,
+  endswith,
+  all,
+  cased,
+  re,
+  re_i,
+  re_m,
+  re_s,
+  base64,
+  base64offset,
+  utf16le,
+  utf16be,
+  utf16,
+  windash,
+  cidr,
+  exists,
+  neq,
+  lt,
+  lte,
+  gt,
+  gte,
+  expand,
+  fieldref,
+  time
 };
 
 bool lookup_modifier(std::string_view n, mod& m) {
   static const std::pair<std::string_view, mod> table[] = {
-      {"contains", mod::contains}, {"startswith", mod::startswith},
-      {"endswith", mod::endswith}, {"all", mod::all},
-      {"cased", mod::cased},       {"re", mod::re},
-      {"i", mod::re_i},            {"ignorecase", mod::re_i},
-      {"m", mod::re_m},            {"multiline", mod::re_m},
-      {"s", mod::re_s},            {"dotall", mod::re_s},
-      {"base64", mod::base64},     {"base64offset", mod::base64offset},
-      {"wide", mod::utf16le},      {"utf16le", mod::utf16le},
-      {"utf16be", mod::utf16be},   {"utf16", mod::utf16},
-      {"windash", mod::windash},   {"cidr", mod::cidr},
-      {"exists", mod::exists},     {"neq", mod::neq},
-      {"lt", mod::lt},             {"lte", mod::lte},
-      {"gt", mod::gt},             {"gte", mod::gte},
-      {"expand", mod::expand},     {"fieldref", mod::fieldref},
-      {"minute", mod::time},       {"hour", mod::time},
-      {"day", mod::time},          {"week", mod::time},
-      {"month", mod::time},        {"year", mod::time},
+      {"contains", mod::contains},
+      {"startswith", mod::startswith},
+      {"endswith", mod::endswith},
+      {"all", mod::all},
+      {"cased", mod::cased},
+      {"re", mod::re},
+      {"i", mod::re_i},
+      {"ignorecase", mod::re_i},
+      {"m", mod::re_m},
+      {"multiline", mod::re_m},
+      {"s", mod::re_s},
+      {"dotall", mod::re_s},
+      {"base64", mod::base64},
+      {"base64offset", mod::base64offset},
+      {"wide", mod::utf16le},
+      {"utf16le", mod::utf16le},
+      {"utf16be", mod::utf16be},
+      {"utf16", mod::utf16},
+      {"windash", mod::windash},
+      {"cidr", mod::cidr},
+      {"exists", mod::exists},
+      {"neq", mod::neq},
+      {"lt", mod::lt},
+      {"lte", mod::lte},
+      {"gt", mod::gt},
+      {"gte", mod::gte},
+      {"expand", mod::expand},
+      {"fieldref", mod::fieldref},
+      {"minute", mod::time},
+      {"hour", mod::time},
+      {"day", mod::time},
+      {"week", mod::time},
+      {"month", mod::time},
+      {"year", mod::time},
   };
   for (const auto& [name, v] : table)
     if (name == n) {
@@ -260,8 +300,8 @@ std::vector<sigma_string> windash_variants(const sigma_string& s, std::size_t li
   return out;
 }
 
-bool compile_item(std::string_view key, const std::vector<rule_value>& values,
-                  compile_context& ctx, detection_item& out, std::string& error) {
+bool compile_item(std::string_view key, const std::vector<rule_value>& values, compile_context& ctx,
+                  detection_item& out, std::string& error) {
   std::vector<std::string_view> parts;
   for (std::size_t start = 0;;) {
     const auto bar = key.find('|', start);
@@ -291,10 +331,18 @@ bool compile_item(std::string_view key, const std::vector<rule_value>& values,
       return false;
     }
     switch (m) {
-      case mod::all: out.all = true; continue;
-      case mod::neq: out.negate = true; continue;
-      case mod::cased: cased = true; continue;
-      case mod::time: error = "time modifier '" + name + "' is not supported"; return false;
+      case mod::all:
+        out.all = true;
+        continue;
+      case mod::neq:
+        out.negate = true;
+        continue;
+      case mod::cased:
+        cased = true;
+        continue;
+      case mod::time:
+        error = "time modifier '" + name + "' is not supported";
+        return false;
       case mod::re_i:
       case mod::re_m:
       case mod::re_s:
@@ -327,13 +375,26 @@ bool compile_item(std::string_view key, const std::vector<rule_value>& values,
         }
         is_exists = true;
         continue;
-      case mod::lt: cmp = compare_op::lt; break;
-      case mod::lte: cmp = compare_op::lte; break;
-      case mod::gt: cmp = compare_op::gt; break;
-      case mod::gte: cmp = compare_op::gte; break;
-      case mod::fieldref: is_fieldref = true; break;
-      case mod::expand: is_expand = true; break;
-      default: break;
+      case mod::lt:
+        cmp = compare_op::lt;
+        break;
+      case mod::lte:
+        cmp = compare_op::lte;
+        break;
+      case mod::gt:
+        cmp = compare_op::gt;
+        break;
+      case mod::gte:
+        cmp = compare_op::gte;
+        break;
+      case mod::fieldref:
+        is_fieldref = true;
+        break;
+      case mod::expand:
+        is_expand = true;
+        break;
+      default:
+        break;
     }
     if (is_re && m != mod::contains && m != mod::startswith && m != mod::endswith &&
         m != mod::expand) {
@@ -537,7 +598,9 @@ bool compile_item(std::string_view key, const std::vector<rule_value>& values,
               for (auto& x : vs) next.push_back(std::move(x));
               break;
             }
-            default: next.push_back(std::move(s)); break;
+            default:
+              next.push_back(std::move(s));
+              break;
           }
         }
         cur = std::move(next);

@@ -29,8 +29,8 @@ struct compile_context {
 };
 
 // Compiles `key: values`; on failure returns false and sets `error`.
-bool compile_item(std::string_view key, const std::vector<rule_value>& values,
-                  compile_context& ctx, detection_item& out, std::string& error);
+bool compile_item(std::string_view key, const std::vector<rule_value>& values, compile_context& ctx,
+                  detection_item& out, std::string& error);
 
 // Encodings used by the modifiers, exposed for tests.
 std::string base64_encode(std::string_view bytes);

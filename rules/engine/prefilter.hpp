@@ -4,6 +4,7 @@
 // field values finds which literals occur, and only rules with a hit (plus the few rules with
 // no such set) are evaluated. The multi-literal pass anchors each literal on its rarest 4-byte
 // gram and checks a small bitmap per text position before any hash lookup.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -15,22 +16,37 @@
 
 namespace seerflow::rules {
 
-// Necessary literals of a detection (see above); nullopt when the rule can match an event that
-// contains none of its literals (negations, numbers, regexes, null tests...).
-std::optional<std::vector<std::string>> required_literals(const detection& det);
+// Prefilter clauses of a detection (see detection_rule::clauses), at most `max_clauses`, the
+// most selective kept.
+std::vector<std::vector<std::string>> prefilter_clauses(const detection& det,
+                                                        std::size_t max_clauses = 8);
+
+// The longest literal (folded, >= 4 bytes) every match of `re` must contain, or empty.
+std::string regex_required_literal(std::string_view re);
 
 class literal_index {
  public:
   void build(const std::vector<std::string>& literals);
   std::size_t size() const { return lits_.size(); }
+  std::size_t short_count() const { return short_.size(); }
 
   // Calls hit(id) for every literal occurring in `text` (an id may be reported more than once).
   template <class F>
   void scan(std::string_view text, F&& hit) const {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
-    for (auto id : short_)
-      if (text.find(lits_[id]) != std::string_view::npos) hit(id);
+    if (!short_.empty() && n >= 2) {
+      for (std::size_t i = 0; i + 2 <= n; ++i) {
+        const std::uint32_t k = p[i] | (std::uint32_t{p[i + 1]} << 8);
+        if (!((short_bits_[k >> 6] >> (k & 63)) & 1)) continue;
+        auto it = std::lower_bound(short_.begin(), short_.end(), std::make_pair(k, 0u));
+        for (; it != short_.end() && it->first == k; ++it) {
+          const std::string& lit = lits_[it->second];
+          if (i + lit.size() <= n && std::memcmp(p + i, lit.data(), lit.size()) == 0)
+            hit(it->second);
+        }
+      }
+    }
     if (n < 4 || slots_.empty()) return;
     for (std::size_t i = 0; i + 4 <= n; ++i) {
       std::uint32_t g;
@@ -45,8 +61,11 @@ class literal_index {
           const anchor& a = anchors_[k];
           if (i < a.off) continue;
           const std::size_t start = i - a.off;
-          const std::string& lit = lits_[a.lit];
-          if (start + lit.size() <= n && std::memcmp(p + start, lit.data(), lit.size()) == 0)
+          if (start + a.len > n) continue;
+          std::uint64_t head = 0;
+          std::memcpy(&head, p + start, a.len < 8 ? a.len : 8);
+          if (head != a.head) continue;
+          if (a.len <= 8 || std::memcmp(p + start + 8, lits_[a.lit].data() + 8, a.len - 8) == 0)
             hit(a.lit);
         }
         break;
@@ -56,13 +75,16 @@ class literal_index {
 
  private:
   struct anchor {
-    std::uint32_t gram, lit, off;
+    std::uint32_t gram, lit, off, len;
+    std::uint64_t head;  // first min(len, 8) bytes, zero-padded
   };
   struct slot {
     std::uint32_t gram = 0, begin = 0, end = 0;  // end == 0: empty
   };
   std::vector<std::string> lits_;
-  std::vector<std::uint32_t> short_;  // literals shorter than a gram: plain search
+  // Literals of 2-3 bytes, keyed by their first two bytes: (key, literal id), sorted.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> short_;
+  std::vector<std::uint64_t> short_bits_ = std::vector<std::uint64_t>(1024, 0);
   std::vector<anchor> anchors_;
   std::vector<slot> slots_;
   std::uint32_t mask_ = 0;

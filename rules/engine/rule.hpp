@@ -6,8 +6,8 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "rules/engine/field_view.hpp"
@@ -107,16 +107,16 @@ struct detection_rule {
   detection det;
   std::vector<std::shared_ptr<const detection>> filters;  // meta-filters AND-ed to the rule
   bool generate = true;  // false when only a correlation (generate: false) uses it
-  // Prefilter: folded literals of which at least one occurs in every matching event; empty
-  // optional when no such set exists (the rule is always evaluated).
-  std::optional<std::vector<std::string>> required;
+  // Prefilter in conjunctive form: every clause lists folded literals of which at least one
+  // occurs in any event the rule matches. No clauses: the rule is always evaluated.
+  std::vector<std::vector<std::string>> clauses;
 };
 
 enum class correlation_type : std::uint8_t { event_count, value_count, temporal, temporal_ordered };
 
 struct correlation_condition {
   std::vector<std::pair<compare_op, double>> terms;  // all must hold (a range has two)
-  std::string field;                                  // value_count
+  std::string field;                                 // value_count
 };
 
 struct correlation_rule {

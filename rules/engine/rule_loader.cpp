@@ -26,7 +26,9 @@ struct budget {
   }
 };
 
-bool plain(const YAML::Node& n) { return n.Tag() == "?"; }
+bool plain(const YAML::Node& n) {
+  return n.Tag() == "?";
+}
 
 bool is_int(std::string_view s) {
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
@@ -190,9 +192,10 @@ std::vector<detection_item> compile_map(const YAML::Node& m, compile_context& ct
 }
 
 // The detection block (also the body of a meta-filter, minus `rules`).
-std::shared_ptr<detection> compile_detection(const YAML::Node& det, compile_context& ctx,
-                                             budget& b, bool is_filter) {
-  if (!det.IsMap()) throw load_error{is_filter ? "filter must be a map" : "detection must be a map"};
+std::shared_ptr<detection> compile_detection(const YAML::Node& det, compile_context& ctx, budget& b,
+                                             bool is_filter) {
+  if (!det.IsMap())
+    throw load_error{is_filter ? "filter must be a map" : "detection must be a map"};
   auto out = std::make_shared<detection>();
   std::vector<std::string> conditions;
   bool have_condition = false;
@@ -310,13 +313,20 @@ void load_correlation(const YAML::Node& doc, correlation_rule& c, budget& b) {
         continue;
       }
       compare_op op;
-      if (k == "gt") op = compare_op::gt;
-      else if (k == "gte") op = compare_op::gte;
-      else if (k == "lt") op = compare_op::lt;
-      else if (k == "lte") op = compare_op::lte;
-      else if (k == "eq") op = compare_op::eq;
-      else if (k == "neq") op = compare_op::neq;
-      else throw load_error{"correlation condition '" + k + "' is not supported"};
+      if (k == "gt")
+        op = compare_op::gt;
+      else if (k == "gte")
+        op = compare_op::gte;
+      else if (k == "lt")
+        op = compare_op::lt;
+      else if (k == "lte")
+        op = compare_op::lte;
+      else if (k == "eq")
+        op = compare_op::eq;
+      else if (k == "neq")
+        op = compare_op::neq;
+      else
+        throw load_error{"correlation condition '" + k + "' is not supported"};
       const auto v = kv.second.IsScalar() ? to_value(kv.second) : rule_value{};
       if (v.k != rule_value::kind::number)
         throw load_error{"correlation condition '" + k + "' needs a number"};
@@ -356,14 +366,29 @@ std::int64_t parse_timespan(std::string_view t) {
   if (r.ec != std::errc() || r.ptr != t.data() + t.size() - 1 || n <= 0) return 0;
   std::int64_t sec = 0;
   switch (unit) {
-    case 's': sec = 1; break;
-    case 'm': sec = 60; break;
-    case 'h': sec = 3600; break;
-    case 'd': sec = 86400; break;
-    case 'w': sec = 7 * 86400; break;
-    case 'M': sec = 2629800; break;  // 30.44 days
-    case 'y': sec = 31557600; break;
-    default: return 0;
+    case 's':
+      sec = 1;
+      break;
+    case 'm':
+      sec = 60;
+      break;
+    case 'h':
+      sec = 3600;
+      break;
+    case 'd':
+      sec = 86400;
+      break;
+    case 'w':
+      sec = 7 * 86400;
+      break;
+    case 'M':
+      sec = 2629800;
+      break;  // 30.44 days
+    case 'y':
+      sec = 31557600;
+      break;
+    default:
+      return 0;
   }
   if (n > (std::int64_t{1} << 62) / (sec * 1000000000LL)) return 0;
   return n * sec * 1000000000LL;

@@ -19,7 +19,7 @@ struct rejection {
 };
 
 struct load_options {
-  placeholder_map placeholders;         // values for `expand`
+  placeholder_map placeholders;          // values for `expand`
   std::size_t max_file_bytes = 4 << 20;  // larger files are rejected whole
   std::size_t max_yaml_nodes = 200000;   // per document, counts alias re-visits
 };

@@ -1,6 +1,7 @@
 #include "rules/engine/rule_set.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -62,7 +63,8 @@ void rule_set::finalize() {
     for (auto& r : rules) {
       bool referenced = f.rule_refs.empty();
       for (const auto& ref : f.rule_refs)
-        if ((!r.info.id.empty() && ref == r.info.id) || (!r.info.name.empty() && ref == r.info.name))
+        if ((!r.info.id.empty() && ref == r.info.id) ||
+            (!r.info.name.empty() && ref == r.info.name))
           referenced = true;
       if (referenced && applies(f.info.source, r.info.source)) r.filters.push_back(f.det);
     }
@@ -100,7 +102,7 @@ void rule_set::finalize() {
     kept.push_back(std::move(c));
   }
   docs_.correlations = std::move(kept);
-  for (auto& r : rules) r.required = required_literals(r.det);
+  for (auto& r : rules) r.clauses = prefilter_clauses(r.det);
   std::vector<std::uint32_t> all(rules.size());
   for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
   all_ = make_bucket(std::move(all));
@@ -111,19 +113,45 @@ std::unique_ptr<rule_bucket> rule_set::make_bucket(std::vector<std::uint32_t> id
   b->rules = std::move(ids);
   std::unordered_map<std::string, std::uint32_t> lit_ids;
   std::vector<std::string> lits;
+  // Literals shared by many rules (".exe", "execve", "\\windows\\") tend to be common in
+  // events too: they make poor primary clauses.
+  std::unordered_map<std::string, std::uint32_t> rules_per_literal;
+  for (auto idx : b->rules)
+    for (const auto& cl : docs_.rules[idx].clauses)
+      for (const auto& l : cl) ++rules_per_literal[l];
+  auto cost = [&](const std::vector<std::string>& cl) {
+    double c = 0;
+    for (const auto& l : cl)
+      c += std::exp(-0.45 * double(l.size())) + double(rules_per_literal[l]) / 40.0;
+    return c;
+  };
+  auto lit_id = [&](const std::string& l) {
+    auto [it, fresh] = lit_ids.emplace(l, static_cast<std::uint32_t>(lits.size()));
+    if (fresh) {
+      lits.push_back(l);
+      b->literal_rules.emplace_back();
+    }
+    return it->second;
+  };
+  b->secondary.resize(b->rules.size());
   for (std::uint32_t pos = 0; pos < b->rules.size(); ++pos) {
     const auto& r = docs_.rules[b->rules[pos]];
-    if (!r.required) {
+    if (r.clauses.empty()) {
       b->always.push_back(pos);
       continue;
     }
-    for (const auto& l : *r.required) {
-      auto [it, fresh] = lit_ids.emplace(l, static_cast<std::uint32_t>(lits.size()));
-      if (fresh) {
-        lits.push_back(l);
-        b->literal_rules.emplace_back();
-      }
-      b->literal_rules[it->second].push_back(pos);
+    std::size_t primary = 0;
+    for (std::size_t ci = 1; ci < r.clauses.size(); ++ci)
+      if (cost(r.clauses[ci]) < cost(r.clauses[primary])) primary = ci;
+    for (const auto& l : r.clauses[primary]) {
+      auto& refs = b->literal_rules[lit_id(l)];
+      if (refs.empty() || refs.back() != pos) refs.push_back(pos);
+    }
+    for (std::size_t ci = 0; ci < r.clauses.size(); ++ci) {
+      if (ci == primary) continue;
+      std::vector<std::uint32_t> ids;
+      for (const auto& l : r.clauses[ci]) ids.push_back(lit_id(l));
+      b->secondary[pos].push_back(std::move(ids));
     }
   }
   b->literals.build(lits);
@@ -164,8 +192,28 @@ void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratc
   };
   if (b.literals.size() > 0)
     for (const auto& e : ev.entries()) b.literals.scan(ev.folded(e), on_hit);
+  // Secondary clauses only read the stamps the scan left behind.
+  std::size_t kept = 0;
+  for (auto pos : s.candidates) {
+    bool ok = true;
+    for (const auto& clause : b.secondary[pos]) {
+      bool any = false;
+      for (auto lit : clause)
+        if (s.lit_stamp[lit] == gen) {
+          any = true;
+          break;
+        }
+      if (!any) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) s.candidates[kept++] = pos;
+  }
+  s.candidates.resize(kept);
   s.candidates.insert(s.candidates.end(), b.always.begin(), b.always.end());
   std::sort(s.candidates.begin(), s.candidates.end());
+  s.evaluated += s.candidates.size();
   for (auto pos : s.candidates) {
     const auto idx = b.rules[pos];
     if (rule_matches(docs_.rules[idx], ev)) hits.push_back(idx);

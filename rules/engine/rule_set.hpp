@@ -26,16 +26,20 @@ namespace seerflow::rules {
 
 // The rules that apply to one event logsource, with their literal prefilter.
 struct rule_bucket {
-  std::vector<std::uint32_t> rules;    // indices into rule_set::rules()
-  std::vector<std::uint32_t> always;   // positions in `rules` with no literal prefilter
+  std::vector<std::uint32_t> rules;   // indices into rule_set::rules()
+  std::vector<std::uint32_t> always;  // positions in `rules` with no literal prefilter
   literal_index literals;
-  std::vector<std::vector<std::uint32_t>> literal_rules;  // literal id -> positions in `rules`
+  // literal id -> positions in `rules` whose primary (most selective) clause holds it.
+  std::vector<std::vector<std::uint32_t>> literal_rules;
+  // Per position: the other clauses, as literal ids; each needs one literal seen in the event.
+  std::vector<std::vector<std::vector<std::uint32_t>>> secondary;
 };
 
 // Per-thread scratch for evaluate(); sized on first use.
 struct match_scratch {
   std::vector<std::uint32_t> lit_stamp, rule_stamp, candidates;
   std::uint32_t gen = 0;
+  std::uint64_t evaluated = 0;  // rules fully evaluated (prefilter survivors), for statistics
 };
 
 class rule_set {

@@ -50,19 +50,26 @@ bool in_network(const ip_network& net, std::string_view text) {
 
 bool shape_match(string_pattern::shape s, std::string_view v, std::string_view ref) {
   switch (s) {
-    case string_pattern::shape::prefix: return v.starts_with(ref);
-    case string_pattern::shape::suffix: return v.ends_with(ref);
-    case string_pattern::shape::contains: return v.find(ref) != std::string_view::npos;
-    default: return v == ref;
+    case string_pattern::shape::prefix:
+      return v.starts_with(ref);
+    case string_pattern::shape::suffix:
+      return v.ends_with(ref);
+    case string_pattern::shape::contains:
+      return v.find(ref) != std::string_view::npos;
+    default:
+      return v == ref;
   }
 }
 
 // One rule value against one present, non-null event value.
 bool leaf_match(const value_test& t, const field_view& ev, const field_view::entry& e) {
   switch (t.k) {
-    case value_test::kind::pattern: return t.pattern.match(ev.raw(e), ev.folded(e));
-    case value_test::kind::regex: return re2::RE2::PartialMatch(ev.raw(e), *t.regex);
-    case value_test::kind::cidr: return in_network(t.net, ev.raw(e));
+    case value_test::kind::pattern:
+      return t.pattern.match(ev.raw(e), ev.folded(e));
+    case value_test::kind::regex:
+      return re2::RE2::PartialMatch(ev.raw(e), *t.regex);
+    case value_test::kind::cidr:
+      return in_network(t.net, ev.raw(e));
     case value_test::kind::number: {
       if (e.kind == value_kind::boolean) return false;
       double d = 0;
@@ -84,7 +91,8 @@ bool leaf_match(const value_test& t, const field_view& ev, const field_view::ent
       }
       return false;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -134,10 +142,14 @@ bool eval_node(const detection& det, const condition_tree& c, std::uint32_t n,
                const field_view& ev) {
   const auto& node = c.nodes[n];
   switch (node.o) {
-    case cond_node::op::and_: return eval_node(det, c, node.a, ev) && eval_node(det, c, node.b, ev);
-    case cond_node::op::or_: return eval_node(det, c, node.a, ev) || eval_node(det, c, node.b, ev);
-    case cond_node::op::not_: return !eval_node(det, c, node.a, ev);
-    case cond_node::op::ident: return search_matches(det.searches[node.a], ev);
+    case cond_node::op::and_:
+      return eval_node(det, c, node.a, ev) && eval_node(det, c, node.b, ev);
+    case cond_node::op::or_:
+      return eval_node(det, c, node.a, ev) || eval_node(det, c, node.b, ev);
+    case cond_node::op::not_:
+      return !eval_node(det, c, node.a, ev);
+    case cond_node::op::ident:
+      return search_matches(det.searches[node.a], ev);
   }
   return false;
 }
@@ -146,12 +158,18 @@ bool eval_node(const detection& det, const condition_tree& c, std::uint32_t n,
 
 bool compare(double lhs, compare_op op, double rhs) {
   switch (op) {
-    case compare_op::lt: return lhs < rhs;
-    case compare_op::lte: return lhs <= rhs;
-    case compare_op::gt: return lhs > rhs;
-    case compare_op::gte: return lhs >= rhs;
-    case compare_op::eq: return lhs == rhs;
-    case compare_op::neq: return lhs != rhs;
+    case compare_op::lt:
+      return lhs < rhs;
+    case compare_op::lte:
+      return lhs <= rhs;
+    case compare_op::gt:
+      return lhs > rhs;
+    case compare_op::gte:
+      return lhs >= rhs;
+    case compare_op::eq:
+      return lhs == rhs;
+    case compare_op::neq:
+      return lhs != rhs;
   }
   return false;
 }

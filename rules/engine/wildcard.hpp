@@ -38,12 +38,18 @@ class string_pattern {
   bool match(std::string_view raw, std::string_view folded) const {
     const std::string_view v = cased_ ? raw : folded;
     switch (shape_) {
-      case shape::exact: return v == lit_;
-      case shape::prefix: return v.starts_with(lit_);
-      case shape::suffix: return v.ends_with(lit_);
-      case shape::contains: return v.find(lit_) != std::string_view::npos;
-      case shape::any: return true;
-      case shape::glob: return glob_match(v);
+      case shape::exact:
+        return v == lit_;
+      case shape::prefix:
+        return v.starts_with(lit_);
+      case shape::suffix:
+        return v.ends_with(lit_);
+      case shape::contains:
+        return v.find(lit_) != std::string_view::npos;
+      case shape::any:
+        return true;
+      case shape::glob:
+        return glob_match(v);
     }
     return false;
   }

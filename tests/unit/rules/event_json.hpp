@@ -18,15 +18,22 @@ inline void add_json(field_view& ev, const std::string& name, const nlohmann::js
     case json::value_t::array:
       for (const auto& e : v) add_json(ev, name, e);
       break;
-    case json::value_t::string: ev.add(name, v.get<std::string>()); break;
-    case json::value_t::boolean: ev.add_bool(name, v.get<bool>()); break;
-    case json::value_t::null: ev.add_null(name); break;
+    case json::value_t::string:
+      ev.add(name, v.get<std::string>());
+      break;
+    case json::value_t::boolean:
+      ev.add_bool(name, v.get<bool>());
+      break;
+    case json::value_t::null:
+      ev.add_null(name);
+      break;
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
     case json::value_t::number_float:
       ev.add(name, v.dump(), value_kind::number);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
