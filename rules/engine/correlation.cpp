@@ -1,0 +1,216 @@
+#include "rules/engine/correlation.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+namespace seerflow::rules {
+
+namespace {
+
+bool holds(const correlation_condition& c, double v) {
+  for (const auto& [op, n] : c.terms)
+    if (!compare(v, op, n)) return false;
+  return true;
+}
+
+// Earliest chain of matches in `rules` order (times non-decreasing).
+bool ordered_sequence(const std::deque<std::pair<std::int64_t, std::uint32_t>>& w,
+                      std::uint32_t n_rules, std::int64_t& first) {
+  std::size_t i = 0;
+  for (std::uint32_t r = 0; r < n_rules; ++r) {
+    while (i < w.size() && w[i].second != r) ++i;
+    if (i >= w.size()) return false;
+    if (r == 0) first = w[i].first;
+    ++i;
+  }
+  return true;
+}
+
+template <class T>
+void put(std::string& s, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  s.append(b, sizeof(T));
+}
+
+template <class T>
+bool get(std::string_view& s, T& v) {
+  if (s.size() < sizeof(T)) return false;
+  std::memcpy(&v, s.data(), sizeof(T));
+  s.remove_prefix(sizeof(T));
+  return true;
+}
+
+}  // namespace
+
+void correlation_state::expire(const correlation_rule& c, std::int64_t now_ns) {
+  while (!window_.empty() && window_.front().t <= now_ns - c.timespan_ns) window_.pop_front();
+}
+
+bool correlation_state::observe(const correlation_rule& c, std::uint32_t rule_pos,
+                                std::int64_t t_ns, const std::string* value,
+                                correlation_result& out) {
+  item it{t_ns, rule_pos, value != nullptr, value ? *value : std::string()};
+  auto pos = std::upper_bound(window_.begin(), window_.end(), t_ns,
+                              [](std::int64_t t, const item& x) { return t < x.t; });
+  window_.insert(pos, std::move(it));
+  const std::int64_t now = window_.back().t;
+  expire(c, now);
+  if (window_.empty()) return false;
+  double measured = 0;
+  std::int64_t first = window_.front().t;
+  bool fire = false;
+  switch (c.type) {
+    case correlation_type::event_count:
+      measured = static_cast<double>(window_.size());
+      fire = holds(c.condition, measured);
+      break;
+    case correlation_type::value_count: {
+      std::set<std::string_view> distinct;
+      for (const auto& x : window_)
+        if (x.has_value) distinct.insert(x.value);
+      measured = static_cast<double>(distinct.size());
+      fire = holds(c.condition, measured);
+      break;
+    }
+    case correlation_type::temporal: {
+      std::set<std::uint32_t> seen;
+      for (const auto& x : window_) seen.insert(x.rule);
+      measured = static_cast<double>(seen.size());
+      fire = holds(c.condition, measured);
+      break;
+    }
+    case correlation_type::temporal_ordered: {
+      std::deque<std::pair<std::int64_t, std::uint32_t>> w;
+      std::set<std::uint32_t> seen;
+      for (const auto& x : window_) {
+        w.emplace_back(x.t, x.rule);
+        seen.insert(x.rule);
+      }
+      measured = static_cast<double>(seen.size());
+      fire = holds(c.condition, measured) &&
+             ordered_sequence(w, static_cast<std::uint32_t>(c.rule_refs.size()), first);
+      break;
+    }
+  }
+  if (!fire) return false;
+  out.first_ns = first;
+  out.last_ns = now;
+  out.measured = measured;
+  window_.clear();
+  return true;
+}
+
+std::string correlation_state::snapshot() const {
+  std::string s;
+  put<std::uint32_t>(s, 1);  // format version
+  put<std::uint64_t>(s, window_.size());
+  for (const auto& x : window_) {
+    put<std::int64_t>(s, x.t);
+    put<std::uint32_t>(s, x.rule);
+    put<std::uint8_t>(s, x.has_value ? 1 : 0);
+    put<std::uint32_t>(s, static_cast<std::uint32_t>(x.value.size()));
+    s += x.value;
+  }
+  return s;
+}
+
+bool correlation_state::restore(std::string_view b) {
+  std::uint32_t version = 0;
+  std::uint64_t n = 0;
+  if (!get(b, version) || version != 1 || !get(b, n) || n > b.size()) return false;
+  std::deque<item> w;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    item x{};
+    std::uint8_t hv = 0;
+    std::uint32_t len = 0;
+    if (!get(b, x.t) || !get(b, x.rule) || !get(b, hv) || !get(b, len) || len > b.size())
+      return false;
+    x.has_value = hv != 0;
+    x.value.assign(b.substr(0, len));
+    b.remove_prefix(len);
+    if (!w.empty() && x.t < w.back().t) return false;
+    w.push_back(std::move(x));
+  }
+  if (!b.empty()) return false;
+  window_ = std::move(w);
+  return true;
+}
+
+correlation_engine::correlation_engine(const rule_set& rules) : rs_(&rules) {
+  by_rule_.resize(rules.rules().size());
+  const auto& cs = rules.correlations();
+  for (std::uint32_t ci = 0; ci < cs.size(); ++ci)
+    for (std::uint32_t pos = 0; pos < cs[ci].rule_index.size(); ++pos)
+      by_rule_[cs[ci].rule_index[pos]].emplace_back(ci, pos);
+}
+
+std::vector<std::string> correlation_engine::group_values(const correlation_rule& c,
+                                                          std::uint32_t rule_pos,
+                                                          const detection_rule& rule,
+                                                          const field_view& ev) {
+  std::vector<std::string> out;
+  const std::string& ref = c.rule_refs[rule_pos];
+  for (const auto& g : c.group_by) {
+    std::string field = g;
+    if (auto a = c.aliases.find(g); a != c.aliases.end()) {
+      auto f = a->second.find(ref);
+      if (f == a->second.end() && !rule.info.name.empty()) f = a->second.find(rule.info.name);
+      if (f == a->second.end() && !rule.info.id.empty()) f = a->second.find(rule.info.id);
+      if (f != a->second.end()) field = f->second;
+    }
+    std::string v;
+    for (const auto& e : ev.entries()) {
+      if (ev.name(e) == field) {
+        v = std::string(ev.raw(e));
+        break;
+      }
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+void correlation_engine::observe(std::uint32_t rule_index, const field_view& ev, std::int64_t t_ns,
+                                 std::vector<correlation_result>& out) {
+  if (rule_index >= by_rule_.size()) return;
+  const auto& cs = rs_->correlations();
+  for (const auto& [ci, pos] : by_rule_[rule_index]) {
+    const auto& c = cs[ci];
+    auto values = group_values(c, pos, rs_->rules()[rule_index], ev);
+    std::string key;
+    for (const auto& v : values) {
+      key += v;
+      key += '\x1f';
+    }
+    const std::string* value = nullptr;
+    std::string vbuf;
+    if (c.type == correlation_type::value_count) {
+      for (const auto& e : ev.entries()) {
+        if (ev.name(e) == c.condition.field && e.kind != value_kind::null) {
+          vbuf = std::string(ev.raw(e));
+          value = &vbuf;
+          break;
+        }
+      }
+    }
+    auto& st = groups_[{ci, std::move(key)}];
+    correlation_result r;
+    if (st.observe(c, pos, t_ns, value, r)) {
+      r.correlation = ci;
+      r.group_values = std::move(values);
+      out.push_back(std::move(r));
+    }
+  }
+}
+
+void correlation_engine::expire(std::int64_t now_ns) {
+  const auto& cs = rs_->correlations();
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    it->second.expire(cs[it->first.first], now_ns);
+    it = it->second.empty() ? groups_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace seerflow::rules

@@ -1,0 +1,76 @@
+#pragma once
+// Stateful evaluation of Sigma correlation rules (event_count, value_count, temporal,
+// temporal_ordered) over EVENT time. correlation_state is the per-(correlation, group) state:
+// small, copyable and serialisable, so an entity actor can own the states of its group keys.
+// correlation_engine is the single-owner convenience that routes matches to states by key.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rules/engine/rule.hpp"
+#include "rules/engine/rule_set.hpp"
+
+namespace seerflow::rules {
+
+struct correlation_result {
+  std::uint32_t correlation = 0;           // index into rule_set::correlations()
+  std::vector<std::string> group_values;   // in group-by order
+  std::int64_t first_ns = 0, last_ns = 0;  // event-time span of the events that fired it
+  double measured = 0;                     // count, distinct values or rules seen
+};
+
+// Window semantics: a match at time t is evaluated over the group's matches with timestamps in
+// (t - timespan, t]. When the condition holds the state fires once and clears, so a burst gives
+// one alert. Conditions are checked on arrival (so `lt`/`lte` fire on the first small count).
+class correlation_state {
+ public:
+  // `rule_pos` is the position of the matched rule in the correlation's `rules` list; `value`
+  // is the condition field's value for value_count (nullptr when the event lacks it).
+  bool observe(const correlation_rule& c, std::uint32_t rule_pos, std::int64_t t_ns,
+               const std::string* value, correlation_result& out);
+  // Drops matches that can no longer be inside a window ending at or after `now_ns`.
+  void expire(const correlation_rule& c, std::int64_t now_ns);
+  bool empty() const { return window_.empty(); }
+  std::size_t size() const { return window_.size(); }
+
+  std::string snapshot() const;
+  bool restore(std::string_view bytes);  // false (state unchanged) on malformed input
+
+ private:
+  struct item {
+    std::int64_t t;
+    std::uint32_t rule;
+    bool has_value;
+    std::string value;
+  };
+  std::deque<item> window_;  // sorted by time
+};
+
+class correlation_engine {
+ public:
+  explicit correlation_engine(const rule_set& rules);
+
+  // Group-by values of an event matched by rule `rule_pos` of correlation `c` (aliases applied;
+  // an absent field groups as the empty string). Exposed so a router can shard by key.
+  static std::vector<std::string> group_values(const correlation_rule& c, std::uint32_t rule_pos,
+                                               const detection_rule& rule, const field_view& ev);
+
+  // Feeds one match of detection rule `rule_index` (index into rule_set::rules()) at event time
+  // `t_ns`; appends a result for each correlation that fires.
+  void observe(std::uint32_t rule_index, const field_view& ev, std::int64_t t_ns,
+               std::vector<correlation_result>& out);
+  // Forgets groups whose every match is older than any window ending at `now_ns`.
+  void expire(std::int64_t now_ns);
+  std::size_t groups() const { return groups_.size(); }
+
+ private:
+  const rule_set* rs_;
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_rule_;  // -> (corr, pos)
+  std::map<std::pair<std::uint32_t, std::string>, correlation_state> groups_;
+};
+
+}  // namespace seerflow::rules

@@ -1,0 +1,85 @@
+#include "rules/engine/field_view.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "rules/engine/case_fold.hpp"
+#include "runtime/util/hash.hpp"
+
+namespace seerflow::rules {
+
+std::size_t field_registry::sv_hash::operator()(std::string_view s) const noexcept {
+  return static_cast<std::size_t>(util::fnv1a64(s));
+}
+
+std::uint32_t field_registry::intern(std::string_view name) {
+  if (auto it = ids_.find(name); it != ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(name);
+  ids_.emplace(std::string(name), id);
+  return id;
+}
+
+std::uint32_t field_registry::find(std::string_view name) const {
+  auto it = ids_.find(name);
+  return it == ids_.end() ? no_field : it->second;
+}
+
+void field_view::clear() {
+  entries_.clear();
+  buf_.clear();
+  if (++gen_ == 0) {  // wrapped: stale stamps could collide, so reset them
+    std::fill(slot_gen_.begin(), slot_gen_.end(), 0);
+    gen_ = 1;
+  }
+}
+
+void field_view::add(std::uint32_t field, std::string_view name, std::string_view text,
+                     value_kind kind) {
+  entry e{};
+  e.field = field;
+  e.next = no_field;
+  e.kind = kind;
+  e.name_off = static_cast<std::uint32_t>(buf_.size());
+  e.name_len = static_cast<std::uint32_t>(name.size());
+  buf_.append(name);
+  e.raw_off = static_cast<std::uint32_t>(buf_.size());
+  e.raw_len = static_cast<std::uint32_t>(text.size());
+  buf_.append(text);
+  e.fold_off = static_cast<std::uint32_t>(buf_.size());
+  e.fold_len = e.raw_len;
+  buf_.resize(buf_.size() + text.size());
+  fold_case_into(text, buf_.data() + e.fold_off);
+  const auto idx = static_cast<std::uint32_t>(entries_.size());
+  if (e.field != no_field) {
+    if (slot_gen_.size() <= e.field) {
+      const std::size_t n = registry_->size();
+      slot_gen_.resize(n, 0);
+      slot_first_.resize(n, 0);
+      slot_last_.resize(n, 0);
+    }
+    if (slot_gen_[e.field] != gen_) {
+      slot_gen_[e.field] = gen_;
+      slot_first_[e.field] = idx;
+    } else {
+      entries_[slot_last_[e.field]].next = idx;
+    }
+    slot_last_[e.field] = idx;
+  }
+  entries_.push_back(e);
+}
+
+void field_view::add_number(std::string_view name, double value) {
+  char tmp[64];
+  int n = 0;
+  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9.0e15) {
+    n = std::snprintf(tmp, sizeof tmp, "%lld", static_cast<long long>(value));
+  } else {
+    auto r = std::to_chars(tmp, tmp + sizeof tmp, value);
+    n = static_cast<int>(r.ptr - tmp);
+  }
+  add(name, std::string_view(tmp, static_cast<std::size_t>(n)), value_kind::number);
+}
+
+}  // namespace seerflow::rules

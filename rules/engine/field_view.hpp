@@ -1,0 +1,89 @@
+#pragma once
+// The event as the Sigma engine sees it: a flat list of (field name, text value) entries that a
+// caller fills from a parsed log event. Rules are compiled against a field_registry, which
+// interns every field name a rule mentions, so that matching looks a field up by dense id.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace seerflow::rules {
+
+// How the event delivered a value. Numbers and booleans still carry their text form ("404",
+// "true") so string rules compare against the rendered value.
+enum class value_kind : std::uint8_t { string, number, boolean, null };
+
+inline constexpr std::uint32_t no_field = 0xFFFFFFFFu;
+
+// Field names are case-sensitive (Sigma taxonomy names such as `CommandLine`). A dotted name is
+// one flat name: callers flatten nested objects to `a.b` and pass each array element as a
+// repeated entry of the same name (any element may match).
+class field_registry {
+ public:
+  std::uint32_t intern(std::string_view name);
+  std::uint32_t find(std::string_view name) const;  // no_field when unknown
+  std::size_t size() const { return names_.size(); }
+  const std::string& name(std::uint32_t id) const { return names_[id]; }
+
+ private:
+  struct sv_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept;
+  };
+  std::unordered_map<std::string, std::uint32_t, sv_hash, std::equal_to<>> ids_;
+  std::vector<std::string> names_;
+};
+
+// Reused across events: clear() keeps the buffers. Values are copied in, and each value's case
+// folding is computed once here, so every rule compares folded bytes afterwards.
+class field_view {
+ public:
+  struct entry {
+    std::uint32_t field;  // registry id or no_field (still searched by keywords)
+    std::uint32_t next;   // next entry of the same field, or no_field
+    value_kind kind;
+    std::uint32_t name_off, name_len;
+    std::uint32_t raw_off, raw_len;
+    std::uint32_t fold_off, fold_len;
+  };
+
+  explicit field_view(const field_registry& registry) : registry_(&registry) {}
+
+  void clear();
+  void add(std::string_view name, std::string_view text, value_kind kind = value_kind::string) {
+    add(registry_->find(name), name, text, kind);
+  }
+  // With the id already resolved (registry().find(name), cached by a caller whose events share
+  // a schema), so the per-event cost has no hash lookup. `field` may be no_field.
+  void add(std::uint32_t field, std::string_view name, std::string_view text,
+           value_kind kind = value_kind::string);
+  void add_number(std::string_view name, double value);
+  void add_bool(std::string_view name, bool value) {
+    add(name, value ? "true" : "false", value_kind::boolean);
+  }
+  void add_null(std::string_view name) { add(name, {}, value_kind::null); }
+
+  // First entry of a field (by registry id) or nullptr; follow entry::next for array values.
+  const entry* first(std::uint32_t field) const {
+    if (field >= slot_gen_.size() || slot_gen_[field] != gen_) return nullptr;
+    return &entries_[slot_first_[field]];
+  }
+  const entry* next(const entry& e) const {
+    return e.next == no_field ? nullptr : &entries_[e.next];
+  }
+  const std::vector<entry>& entries() const { return entries_; }
+  std::string_view name(const entry& e) const { return {buf_.data() + e.name_off, e.name_len}; }
+  std::string_view raw(const entry& e) const { return {buf_.data() + e.raw_off, e.raw_len}; }
+  std::string_view folded(const entry& e) const { return {buf_.data() + e.fold_off, e.fold_len}; }
+  const field_registry& registry() const { return *registry_; }
+
+ private:
+  const field_registry* registry_;
+  std::vector<entry> entries_;
+  std::string buf_;
+  std::vector<std::uint32_t> slot_first_, slot_last_, slot_gen_;
+  std::uint32_t gen_ = 1;
+};
+
+}  // namespace seerflow::rules

@@ -1,0 +1,329 @@
+#include "rules/engine/prefilter.hpp"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "rules/engine/case_fold.hpp"
+
+namespace seerflow::rules {
+
+namespace {
+
+using clause = std::vector<std::string>;
+
+bool is_alnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+using cnf = std::vector<clause>;  // AND of clauses; empty = no constraint
+
+// Fragments that occur in most events of their kind: a clause made of them filters little.
+bool common_fragment(std::string_view s) {
+  static constexpr std::string_view common[] = {
+      ".exe",    "\\windows\\", "c:\\windows\\",   "\\system32\\", "c:\\",
+      "/usr/",   "/bin/",       "/usr/bin/",       "http",         "https://",
+      "http://", "/tmp/",       "\\appdata\\",     "\\users\\",    "powershell",
+      "cmd.exe", ".dll",        "\\program files", "/var/",        "/etc/",
+      "get",     "post",        "mozilla/5.0",     "/sbin/",
+  };
+  for (auto c : common)
+    if (s == c) return true;
+  return false;
+}
+
+double hit_cost(const clause& set) {
+  double c = 0;
+  for (const auto& s : set) c += common_fragment(s) ? 0.5 : std::exp(-0.45 * double(s.size()));
+  return c;
+}
+
+constexpr std::size_t max_work = 16;
+
+// Keeps the most selective clauses.
+cnf trim(cnf c) {
+  if (c.size() <= max_work) return c;
+  std::stable_sort(c.begin(), c.end(),
+                   [](const clause& a, const clause& b) { return hit_cost(a) < hit_cost(b); });
+  c.resize(max_work);
+  return c;
+}
+
+cnf and_of(cnf a, const cnf& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return trim(std::move(a));
+}
+
+cnf or_of(const cnf& a, const cnf& b) {
+  if (a.empty() || b.empty()) return {};
+  cnf out;
+  if (a.size() * b.size() <= max_work) {
+    for (const auto& x : a)
+      for (const auto& y : b) {
+        clause c = x;
+        c.insert(c.end(), y.begin(), y.end());
+        out.push_back(std::move(c));
+      }
+    return out;
+  }
+  // Too many pairs: one clause, the union of each side's most selective clause.
+  auto best = [](const cnf& c) {
+    return *std::min_element(c.begin(), c.end(), [](const clause& x, const clause& y) {
+      return hit_cost(x) < hit_cost(y);
+    });
+  };
+  clause c = best(a);
+  const clause& d = best(b);
+  c.insert(c.end(), d.begin(), d.end());
+  out.push_back(std::move(c));
+  return out;
+}
+
+// The literal one value test needs, or empty when it needs none.
+std::string of_test(const value_test& t) {
+  if (t.k == value_test::kind::regex) return regex_required_literal(t.regex->pattern());
+  if (t.k != value_test::kind::pattern) return {};
+  std::string best;
+  for (auto& l : t.pattern.required_literals())
+    if (l.size() > best.size() || (l.size() == best.size() && common_fragment(best))) best = l;
+  // A single byte is in nearly every event.
+  if (best.size() < 2) return {};
+  return best;
+}
+
+// A group (expansions of one value, OR-ed) as one clause; empty when some expansion has none.
+clause of_group(const std::vector<value_test>& g) {
+  clause c;
+  for (const auto& t : g) {
+    auto l = of_test(t);
+    if (l.empty()) return {};
+    c.push_back(std::move(l));
+  }
+  return c;
+}
+
+cnf of_item(const detection_item& item) {
+  if (item.negate || item.groups.empty()) return {};
+  cnf out;
+  if (item.all) {
+    for (const auto& g : item.groups)
+      if (auto c = of_group(g); !c.empty()) out.push_back(std::move(c));
+    return trim(std::move(out));
+  }
+  clause u;
+  for (const auto& g : item.groups) {
+    auto c = of_group(g);
+    if (c.empty()) return {};
+    u.insert(u.end(), c.begin(), c.end());
+  }
+  out.push_back(std::move(u));
+  return out;
+}
+
+cnf of_search(const search_def& s) {
+  cnf acc;
+  bool first = true;
+  for (const auto& alt : s.alternatives) {
+    cnf a;
+    for (const auto& item : alt) a = and_of(std::move(a), of_item(item));
+    acc = first ? std::move(a) : or_of(acc, a);
+    first = false;
+    if (acc.empty()) return {};
+  }
+  return acc;
+}
+
+cnf of_node(const detection& d, const condition_tree& c, std::uint32_t n) {
+  const auto& node = c.nodes[n];
+  switch (node.o) {
+    case cond_node::op::and_:
+      return and_of(of_node(d, c, node.a), of_node(d, c, node.b));
+    case cond_node::op::or_:
+      return or_of(of_node(d, c, node.a), of_node(d, c, node.b));
+    case cond_node::op::not_:
+      return {};
+    case cond_node::op::ident:
+      return of_search(d.searches[node.a]);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string regex_required_literal(std::string_view re) {
+  // Runs of literal characters at nesting depth 0, in a pattern without a top-level `|`, are
+  // required by every match. A quantifier after a run makes its last character optional.
+  std::vector<std::string> runs;
+  std::string cur;
+  int depth = 0;
+  auto end_run = [&] {
+    if (!cur.empty()) runs.push_back(cur);
+    cur.clear();
+  };
+  for (std::size_t i = 0; i < re.size(); ++i) {
+    const char c = re[i];
+    if (c == '\\') {
+      if (i + 1 >= re.size()) return {};
+      const char e = re[i + 1];
+      ++i;
+      if (e == 'Q') return {};  // quoted spans: not worth parsing
+      if (is_alnum(e)) {        // \d \w \s \b \x41 \pL \101 ...: not a literal
+        end_run();
+        if (e == 'x' || e == 'p' || e == 'P') {
+          if (i + 1 < re.size() && re[i + 1] == '{') {
+            const auto close = re.find('}', i);
+            if (close == std::string_view::npos) return {};
+            i = close;
+          } else {
+            i += e == 'x' ? 2 : 1;
+          }
+        } else if (e >= '0' && e <= '9') {
+          while (i + 1 < re.size() && re[i + 1] >= '0' && re[i + 1] <= '9') ++i;
+        }
+        continue;
+      }
+      if (depth == 0) cur.push_back(e);
+      continue;
+    }
+    if (c == '[') {  // character class: skip to its end
+      end_run();
+      std::size_t j = i + 1;
+      if (j < re.size() && re[j] == '^') ++j;
+      if (j < re.size() && re[j] == ']') ++j;
+      while (j < re.size() && re[j] != ']') j += re[j] == '\\' ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (c == '(') {
+      end_run();
+      // Inline flags `(?i)` open no group.
+      if (i + 2 < re.size() && re[i + 1] == '?' && re[i + 2] != ':' && re[i + 2] != '<' &&
+          re[i + 2] != '=' && re[i + 2] != '!' && re[i + 2] != 'P') {
+        const auto close = re.find(')', i);
+        const auto colon = re.find(':', i);
+        if (close != std::string_view::npos && (colon == std::string_view::npos || close < colon)) {
+          i = close;
+          continue;
+        }
+      }
+      ++depth;
+      continue;
+    }
+    if (c == ')') {
+      end_run();
+      if (depth > 0) --depth;
+      continue;
+    }
+    if (c == '|') {
+      if (depth == 0) return {};
+      continue;
+    }
+    if (c == '*' || c == '+' || c == '?' || c == '{') {
+      // The character before the quantifier is optional or repeated: cut it from the run.
+      if (depth == 0 && !cur.empty() && c != '+') cur.pop_back();
+      end_run();
+      if (c == '{') {
+        const auto close = re.find('}', i);
+        if (close == std::string_view::npos) return {};
+        i = close;
+      }
+      continue;
+    }
+    if (c == '.' || c == '^' || c == '$') {
+      end_run();
+      continue;
+    }
+    if (depth == 0) cur.push_back(c);
+  }
+  end_run();
+  std::string best;
+  for (const auto& r : runs)
+    if (r.size() > best.size()) best = r;
+  if (best.size() < 4) return {};
+  return fold_case(best);
+}
+
+std::vector<std::vector<std::string>> prefilter_clauses(const detection& det,
+                                                        std::size_t max_clauses) {
+  cnf acc;
+  bool first = true;
+  for (const auto& c : det.conditions) {
+    if (c.root == no_field) continue;  // never matches: contributes nothing
+    cnf x = of_node(det, c, c.root);
+    acc = first ? std::move(x) : or_of(acc, x);
+    first = false;
+    if (acc.empty()) return {};
+  }
+  for (auto& cl : acc) {
+    std::sort(cl.begin(), cl.end());
+    cl.erase(std::unique(cl.begin(), cl.end()), cl.end());
+  }
+  std::stable_sort(acc.begin(), acc.end(),
+                   [](const clause& a, const clause& b) { return hit_cost(a) < hit_cost(b); });
+  if (acc.size() > max_clauses) acc.resize(max_clauses);
+  return acc;
+}
+
+void literal_index::build(const std::vector<std::string>& literals) {
+  lits_ = literals;
+  std::unordered_map<std::uint32_t, std::uint32_t> freq;
+  auto gram_at = [&](const std::string& s, std::size_t i) {
+    std::uint32_t g;
+    std::memcpy(&g, s.data() + i, 4);
+    return g;
+  };
+  for (const auto& s : lits_) {
+    if (s.size() < 4) continue;
+    for (std::size_t i = 0; i + 4 <= s.size(); ++i) ++freq[gram_at(s, i)];
+  }
+  std::vector<anchor> anchors;
+  for (std::uint32_t id = 0; id < lits_.size(); ++id) {
+    const auto& s = lits_[id];
+    if (s.size() < 4) {
+      if (s.size() < 2) continue;  // never produced by prefilter_clauses
+      const std::uint32_t k =
+          static_cast<unsigned char>(s[0]) | (std::uint32_t{static_cast<unsigned char>(s[1])} << 8);
+      short_.emplace_back(k, id);
+      short_bits_[k >> 6] |= std::uint64_t{1} << (k & 63);
+      continue;
+    }
+    std::size_t best = 0;
+    std::uint32_t best_f = UINT32_MAX;
+    for (std::size_t i = 0; i + 4 <= s.size(); ++i) {
+      const auto f = freq[gram_at(s, i)];
+      if (f < best_f) {
+        best_f = f;
+        best = i;
+      }
+    }
+    std::uint64_t head = 0;
+    std::memcpy(&head, s.data(), s.size() < 8 ? s.size() : 8);
+    anchors.push_back({gram_at(s, best), id, static_cast<std::uint32_t>(best),
+                       static_cast<std::uint32_t>(s.size()), head});
+  }
+  std::sort(short_.begin(), short_.end());
+  std::sort(anchors.begin(), anchors.end(),
+            [](const anchor& a, const anchor& b) { return a.gram < b.gram; });
+  anchors_ = std::move(anchors);
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < anchors_.size(); ++i)
+    if (i == 0 || anchors_[i].gram != anchors_[i - 1].gram) ++distinct;
+  std::size_t cap = 16;
+  while (cap < distinct * 2) cap <<= 1;
+  slots_.assign(anchors_.empty() ? 0 : cap, slot{});
+  mask_ = static_cast<std::uint32_t>(cap - 1);
+  for (std::size_t i = 0; i < anchors_.size();) {
+    std::size_t j = i;
+    while (j < anchors_.size() && anchors_[j].gram == anchors_[i].gram) ++j;
+    const std::uint32_t g = anchors_[i].gram;
+    std::uint32_t s = (g * 0x85EBCA6Bu) & mask_;
+    while (slots_[s].end != 0) s = (s + 1) & mask_;
+    slots_[s] = {g, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)};
+    const std::uint32_t h = (g * 0x9E3779B1u) >> 16;
+    bloom_[h >> 6] |= std::uint64_t{1} << (h & 63);
+    i = j;
+  }
+}
+
+}  // namespace seerflow::rules

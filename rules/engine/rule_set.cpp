@@ -1,0 +1,223 @@
+#include "rules/engine/rule_set.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+namespace seerflow::rules {
+
+rule_set::rule_set(load_options opts) : opts_(std::move(opts)) {}
+
+void rule_set::add_yaml(std::string_view text, std::string_view file) {
+  ++files_;
+  load_yaml_text(text, file, opts_, fields_, docs_);
+}
+
+void rule_set::add_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) {
+    docs_.rejected.push_back({file.string(), "", "cannot read: " + ec.message()});
+    return;
+  }
+  if (size > opts_.max_file_bytes) {
+    ++files_;
+    docs_.rejected.push_back(
+        {file.string(), "", "file larger than " + std::to_string(opts_.max_file_bytes) + " bytes"});
+    return;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  add_yaml(ss.str(), file.string());
+}
+
+void rule_set::add_directory(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    const auto ext = it->path().extension();
+    if (ext == ".yml" || ext == ".yaml") files.push_back(it->path());
+  }
+  if (ec) docs_.rejected.push_back({dir.string(), "", "cannot list: " + ec.message()});
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) add_file(f);
+}
+
+bool rule_set::applies(const logsource& r, const logsource& e) {
+  return (r.product.empty() || r.product == e.product) &&
+         (r.category.empty() || r.category == e.category) &&
+         (r.service.empty() || r.service == e.service);
+}
+
+void rule_set::finalize() {
+  if (final_) return;
+  final_ = true;
+  auto& rules = docs_.rules;
+  // Meta-filters: AND-ed to each referenced rule whose logsource the filter's contains.
+  for (const auto& f : docs_.filters) {
+    for (auto& r : rules) {
+      bool referenced = f.rule_refs.empty();
+      for (const auto& ref : f.rule_refs)
+        if ((!r.info.id.empty() && ref == r.info.id) ||
+            (!r.info.name.empty() && ref == r.info.name))
+          referenced = true;
+      if (referenced && applies(f.info.source, r.info.source)) r.filters.push_back(f.det);
+    }
+  }
+  // Correlations: resolve references; a correlation that cannot be resolved is rejected.
+  std::unordered_map<std::string, std::uint32_t> by_ref;
+  for (std::uint32_t i = 0; i < rules.size(); ++i) {
+    if (!rules[i].info.id.empty()) by_ref.emplace(rules[i].info.id, i);
+    if (!rules[i].info.name.empty()) by_ref.emplace(rules[i].info.name, i);
+  }
+  std::vector<correlation_rule> kept;
+  for (auto& c : docs_.correlations) {
+    std::string missing;
+    c.rule_index.clear();
+    for (const auto& ref : c.rule_refs) {
+      auto it = by_ref.find(ref);
+      if (it == by_ref.end()) {
+        missing = ref;
+        break;
+      }
+      c.rule_index.push_back(it->second);
+    }
+    if (!missing.empty()) {
+      bool is_corr = false;
+      for (const auto& o : docs_.correlations)
+        if (o.info.id == missing || o.info.name == missing) is_corr = true;
+      docs_.rejected.push_back(
+          {c.info.file, c.info.id.empty() ? c.info.title : c.info.id,
+           is_corr ? "correlation references correlation '" + missing + "' (chaining unsupported)"
+                   : "correlation references unknown rule '" + missing + "'"});
+      continue;
+    }
+    if (!c.generate)
+      for (auto i : c.rule_index) rules[i].generate = false;
+    kept.push_back(std::move(c));
+  }
+  docs_.correlations = std::move(kept);
+  for (auto& r : rules) r.clauses = prefilter_clauses(r.det);
+  std::vector<std::uint32_t> all(rules.size());
+  for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  all_ = make_bucket(std::move(all));
+}
+
+std::unique_ptr<rule_bucket> rule_set::make_bucket(std::vector<std::uint32_t> ids) const {
+  auto b = std::make_unique<rule_bucket>();
+  b->rules = std::move(ids);
+  std::unordered_map<std::string, std::uint32_t> lit_ids;
+  std::vector<std::string> lits;
+  // Literals shared by many rules (".exe", "execve", "\\windows\\") tend to be common in
+  // events too: they make poor primary clauses.
+  std::unordered_map<std::string, std::uint32_t> rules_per_literal;
+  for (auto idx : b->rules)
+    for (const auto& cl : docs_.rules[idx].clauses)
+      for (const auto& l : cl) ++rules_per_literal[l];
+  auto cost = [&](const std::vector<std::string>& cl) {
+    double c = 0;
+    for (const auto& l : cl)
+      c += std::exp(-0.45 * double(l.size())) + double(rules_per_literal[l]) / 40.0;
+    return c;
+  };
+  auto lit_id = [&](const std::string& l) {
+    auto [it, fresh] = lit_ids.emplace(l, static_cast<std::uint32_t>(lits.size()));
+    if (fresh) {
+      lits.push_back(l);
+      b->literal_rules.emplace_back();
+    }
+    return it->second;
+  };
+  b->secondary.resize(b->rules.size());
+  for (std::uint32_t pos = 0; pos < b->rules.size(); ++pos) {
+    const auto& r = docs_.rules[b->rules[pos]];
+    if (r.clauses.empty()) {
+      b->always.push_back(pos);
+      continue;
+    }
+    std::size_t primary = 0;
+    for (std::size_t ci = 1; ci < r.clauses.size(); ++ci)
+      if (cost(r.clauses[ci]) < cost(r.clauses[primary])) primary = ci;
+    for (const auto& l : r.clauses[primary]) {
+      auto& refs = b->literal_rules[lit_id(l)];
+      if (refs.empty() || refs.back() != pos) refs.push_back(pos);
+    }
+    for (std::size_t ci = 0; ci < r.clauses.size(); ++ci) {
+      if (ci == primary) continue;
+      std::vector<std::uint32_t> ids;
+      for (const auto& l : r.clauses[ci]) ids.push_back(lit_id(l));
+      b->secondary[pos].push_back(std::move(ids));
+    }
+  }
+  b->literals.build(lits);
+  return b;
+}
+
+const rule_bucket& rule_set::bucket(const logsource& event) const {
+  std::lock_guard lock(mu_);
+  auto it = buckets_.find(event);
+  if (it != buckets_.end()) return *it->second;
+  std::vector<std::uint32_t> ids;
+  for (std::uint32_t i = 0; i < docs_.rules.size(); ++i)
+    if (applies(docs_.rules[i].info.source, event)) ids.push_back(i);
+  auto& slot = buckets_[event];
+  slot = make_bucket(std::move(ids));
+  return *slot;
+}
+
+void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratch& s,
+                        std::vector<std::uint32_t>& hits) const {
+  if (s.lit_stamp.size() < b.literals.size()) s.lit_stamp.resize(b.literals.size(), 0);
+  if (s.rule_stamp.size() < b.rules.size()) s.rule_stamp.resize(b.rules.size(), 0);
+  if (++s.gen == 0) {
+    std::fill(s.lit_stamp.begin(), s.lit_stamp.end(), 0);
+    std::fill(s.rule_stamp.begin(), s.rule_stamp.end(), 0);
+    s.gen = 1;
+  }
+  const std::uint32_t gen = s.gen;
+  s.candidates.clear();
+  auto on_hit = [&](std::uint32_t lit) {
+    if (s.lit_stamp[lit] == gen) return;
+    s.lit_stamp[lit] = gen;
+    for (auto pos : b.literal_rules[lit]) {
+      if (s.rule_stamp[pos] == gen) continue;
+      s.rule_stamp[pos] = gen;
+      s.candidates.push_back(pos);
+    }
+  };
+  if (b.literals.size() > 0)
+    for (const auto& e : ev.entries()) b.literals.scan(ev.folded(e), on_hit);
+  // Secondary clauses only read the stamps the scan left behind.
+  std::size_t kept = 0;
+  for (auto pos : s.candidates) {
+    bool ok = true;
+    for (const auto& clause : b.secondary[pos]) {
+      bool any = false;
+      for (auto lit : clause)
+        if (s.lit_stamp[lit] == gen) {
+          any = true;
+          break;
+        }
+      if (!any) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) s.candidates[kept++] = pos;
+  }
+  s.candidates.resize(kept);
+  s.candidates.insert(s.candidates.end(), b.always.begin(), b.always.end());
+  std::sort(s.candidates.begin(), s.candidates.end());
+  s.evaluated += s.candidates.size();
+  for (auto pos : s.candidates) {
+    const auto idx = b.rules[pos];
+    if (rule_matches(docs_.rules[idx], ev)) hits.push_back(idx);
+  }
+}
+
+}  // namespace seerflow::rules

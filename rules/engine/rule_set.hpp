@@ -1,0 +1,84 @@
+#pragma once
+// A loaded, compiled set of Sigma rules and the entry point for evaluation.
+//
+//   rule_set rs;                       // optionally with load_options (expand placeholders)
+//   rs.add_directory("rules/");        // or add_file / add_yaml; rejections() lists failures
+//   rs.finalize();                     // resolves filters and correlations, builds indices
+//   field_view ev(rs.fields());        // one per thread, reused
+//   match_scratch scratch;             // one per thread
+//   const auto& b = rs.bucket({"linux", "process_creation", ""});  // cached per logsource
+//   ev.clear(); ev.add("Image", "/usr/bin/curl"); ...
+//   rs.evaluate(b, ev, scratch, hits); // hits: indices into rs.rules(), ascending
+//
+// After finalize() the set is immutable and may be shared by threads; bucket() is thread-safe.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "rules/engine/prefilter.hpp"
+#include "rules/engine/rule.hpp"
+#include "rules/engine/rule_loader.hpp"
+
+namespace seerflow::rules {
+
+// The rules that apply to one event logsource, with their literal prefilter.
+struct rule_bucket {
+  std::vector<std::uint32_t> rules;   // indices into rule_set::rules()
+  std::vector<std::uint32_t> always;  // positions in `rules` with no literal prefilter
+  literal_index literals;
+  // literal id -> positions in `rules` whose primary (most selective) clause holds it.
+  std::vector<std::vector<std::uint32_t>> literal_rules;
+  // Per position: the other clauses, as literal ids; each needs one literal seen in the event.
+  std::vector<std::vector<std::vector<std::uint32_t>>> secondary;
+};
+
+// Per-thread scratch for evaluate(); sized on first use.
+struct match_scratch {
+  std::vector<std::uint32_t> lit_stamp, rule_stamp, candidates;
+  std::uint32_t gen = 0;
+  std::uint64_t evaluated = 0;  // rules fully evaluated (prefilter survivors), for statistics
+};
+
+class rule_set {
+ public:
+  explicit rule_set(load_options opts = {});
+
+  void add_yaml(std::string_view text, std::string_view file);
+  void add_file(const std::filesystem::path& file);
+  // Every *.yml / *.yaml below `dir`, in sorted path order (deterministic rule indices).
+  void add_directory(const std::filesystem::path& dir);
+  void finalize();
+
+  const field_registry& fields() const { return fields_; }
+  const std::vector<detection_rule>& rules() const { return docs_.rules; }
+  const std::vector<correlation_rule>& correlations() const { return docs_.correlations; }
+  const std::vector<filter_rule>& filters() const { return docs_.filters; }
+  const std::vector<rejection>& rejections() const { return docs_.rejected; }
+  std::size_t files_read() const { return files_; }
+
+  // A rule applies when the event's logsource equals it on every attribute the rule sets.
+  static bool applies(const logsource& rule, const logsource& event);
+  const rule_bucket& bucket(const logsource& event) const;
+  // Every rule, regardless of logsource.
+  const rule_bucket& all_rules() const { return *all_; }
+
+  void evaluate(const rule_bucket& b, const field_view& ev, match_scratch& scratch,
+                std::vector<std::uint32_t>& hits) const;
+
+ private:
+  std::unique_ptr<rule_bucket> make_bucket(std::vector<std::uint32_t> rules) const;
+
+  load_options opts_;
+  field_registry fields_;
+  loaded_documents docs_;
+  std::size_t files_ = 0;
+  bool final_ = false;
+  std::unique_ptr<rule_bucket> all_;
+  mutable std::mutex mu_;
+  mutable std::map<logsource, std::unique_ptr<rule_bucket>> buckets_;
+};
+
+}  // namespace seerflow::rules

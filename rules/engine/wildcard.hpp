@@ -1,0 +1,71 @@
+#pragma once
+// Sigma string values: backslash escaping, `*` and `?` wildcards, and the compiled pattern that
+// matches one event value. Patterns are classified (exact, prefix, suffix, contains, any, glob)
+// so the common shapes cost one memcmp or one substring search.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seerflow::rules {
+
+struct sigma_token {
+  enum class kind : std::uint8_t { literal, star, one };
+  kind k = kind::literal;
+  std::string text;  // bytes of a literal token
+};
+
+// A parsed Sigma string: literals and wildcards. Adjacent literals are merged.
+using sigma_string = std::vector<sigma_token>;
+
+// Applies the escape rules: `\*`, `\?`, `\\` escape; any other backslash is literal.
+sigma_string parse_sigma_string(std::string_view text);
+// A string with no wildcard processing (values from `re`, config text).
+sigma_string literal_sigma_string(std::string_view text);
+bool has_wildcards(const sigma_string& s);
+std::string literal_text(const sigma_string& s);  // concatenated literals (wildcards dropped)
+void push_literal(sigma_string& s, std::string_view text);
+void push_star(sigma_string& s);
+void prepend_star(sigma_string& s);
+
+class string_pattern {
+ public:
+  enum class shape : std::uint8_t { exact, prefix, suffix, contains, any, glob };
+
+  static string_pattern compile(const sigma_string& s, bool cased);
+
+  // `raw` is the event value, `folded` its case folding; cased patterns use raw.
+  bool match(std::string_view raw, std::string_view folded) const {
+    const std::string_view v = cased_ ? raw : folded;
+    switch (shape_) {
+      case shape::exact:
+        return v == lit_;
+      case shape::prefix:
+        return v.starts_with(lit_);
+      case shape::suffix:
+        return v.ends_with(lit_);
+      case shape::contains:
+        return v.find(lit_) != std::string_view::npos;
+      case shape::any:
+        return true;
+      case shape::glob:
+        return glob_match(v);
+    }
+    return false;
+  }
+
+  // Folded literal fragments, each of which must occur in any value this pattern matches.
+  std::vector<std::string> required_literals() const;
+  shape kind() const { return shape_; }
+  bool cased() const { return cased_; }
+
+ private:
+  bool glob_match(std::string_view v) const;
+
+  shape shape_ = shape::exact;
+  bool cased_ = false;
+  std::string lit_;
+  sigma_string toks_;
+};
+
+}  // namespace seerflow::rules
