@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <limits>
 
 #include <re2/re2.h>
@@ -111,6 +112,16 @@ std::optional<std::string> check_regex(std::string& v) {
   return "not a valid RE2 pattern: " + re.error();
 }
 
+std::optional<std::string> check_directory(std::string& v) {
+  if (v.empty()) return "expected a directory, got an empty text";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(v, ec)) return "not a directory: " + quote_for_message(v);
+  return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 5> rule_levels{"informational", "low", "medium", "high",
+                                                      "critical"};
+
 std::optional<std::string> check_name(std::string& v) {
   if (is_valid_name(v)) return std::nullopt;
   return "expected a name of 1 to 128 characters from A-Z, a-z, 0-9, '_', '.' and '-', got " +
@@ -216,6 +227,14 @@ const std::array rows{
              "event-time span of an entity's sliding window"),
     integer("entities.window_max_events", SEERFLOW_FIELD(entities.window_max_events), 1, 1'000'000,
             "events kept in an entity's window at most"),
+
+    boolean("sigma.enabled", SEERFLOW_FIELD(sigma.enabled), "evaluate Sigma rules on every event"),
+    boolean("sigma.bundled", SEERFLOW_FIELD(sigma.bundled),
+            "load the rules shipped with seerflow (Linux, web, proxy, DNS, correlations)"),
+    checked_list("sigma.rule_dirs", SEERFLOW_FIELD(sigma.rule_dirs), check_directory,
+                 "directories", "further directories of Sigma rules, read recursively"),
+    choice("sigma.min_alert_level", SEERFLOW_FIELD(sigma.min_alert_level), rule_levels,
+           "rules below this level raise no alert of their own (they still feed correlations)"),
 
     integer("directory.max_live_actors", SEERFLOW_FIELD(directory.max_live_actors), 1, 100'000'000,
             "live template and entity actors; least recently used ones passivate"),

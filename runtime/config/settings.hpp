@@ -98,6 +98,16 @@ struct entity_settings {
   bool operator==(const entity_settings&) const = default;
 };
 
+struct sigma_settings {
+  bool enabled = true;
+  bool bundled = true;                 // the rules shipped in the binary (rules/ of the source)
+  std::vector<std::string> rule_dirs;  // further directories of Sigma rules (*.yml, *.yaml)
+  // Rules below this level feed correlations but raise no alert of their own.
+  std::string min_alert_level = "medium";
+
+  bool operator==(const sigma_settings&) const = default;
+};
+
 struct directory_settings {
   std::size_t max_live_actors = 100000;     // beyond this, least recently used actors passivate
   std::int64_t idle_passivate_ms = 300000;  // actors idle this long (wall clock) passivate
@@ -151,6 +161,7 @@ struct settings {
   parse_settings parse;
   drain_settings drain;
   entity_settings entities;
+  sigma_settings sigma;
   directory_settings directory;
   storage_settings storage;
   runtime_settings runtime;

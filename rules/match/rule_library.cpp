@@ -1,0 +1,34 @@
+#include "rules/match/rule_library.hpp"
+
+struct seerflow_embedded_file {
+  const char* path;
+  const char* text;
+};
+extern const seerflow_embedded_file seerflow_bundled_rules[];
+extern const std::size_t seerflow_bundled_rules_count;
+
+namespace seerflow::rules {
+
+std::vector<bundled_file> bundled_rule_files() {
+  std::vector<bundled_file> out;
+  for (std::size_t i = 0; i < seerflow_bundled_rules_count; ++i)
+    out.push_back({seerflow_bundled_rules[i].path, seerflow_bundled_rules[i].text});
+  return out;
+}
+
+std::shared_ptr<const rule_set> load_library(const library_options& opts, library_report& report) {
+  auto rs = std::make_shared<rule_set>();
+  if (opts.bundled)
+    for (const auto& f : bundled_rule_files())
+      rs->add_yaml(f.text, "bundled:" + std::string(f.path));
+  for (const auto& d : opts.dirs) rs->add_directory(d);
+  rs->finalize();
+  report.files = rs->files_read() + (opts.bundled ? bundled_rule_files().size() : 0);
+  report.rules = rs->rules().size();
+  report.correlations = rs->correlations().size();
+  report.filters = rs->filters().size();
+  report.rejected = rs->rejections();
+  return rs;
+}
+
+}  // namespace seerflow::rules
