@@ -10,15 +10,67 @@
 
 namespace seerflow::actors {
 
+namespace {
+
+using self_ptr = alert_actor::stateful_pointer<alert_actor_state>;
+
+std::string dedup_key_of(const model::alert& a) {
+  if (!a.dedup_key.empty()) return a.dedup_key;
+  return a.kind + '|' + a.rule + '|' + (a.entities.empty() ? a.source : a.entities.front().value);
+}
+
+// A repeat inside its key's window (in event time, either side of the first) is counted on the
+// first alert: the kept copy's count grows, and the store gets the first id again, which it
+// counts (alerts.dedup_count). Returns true when `a` was folded.
+bool fold_repeat(self_ptr self, const model::alert& a) {
+  auto& s = self->state;
+  const std::int64_t window = s.ctx->cfg->alerts.dedup_window_ms * 1'000'000;
+  if (window <= 0) return false;
+  s.newest_ns = std::max(s.newest_ns, a.time_ns);
+  // Windows that closed long ago are forgotten, so the map stays bounded by the keys active in
+  // one window.
+  if (s.windows.size() > 4096 && s.received % 1024 == 0)
+    std::erase_if(s.windows,
+                  [&](const auto& kv) { return kv.second.first_ns + window < s.newest_ns; });
+  const auto key = dedup_key_of(a);
+  const auto it = s.windows.find(key);
+  const bool repeat = it != s.windows.end() && a.time_ns < it->second.first_ns + window &&
+                      a.time_ns > it->second.first_ns - window;
+  if (!repeat) {
+    s.windows[key] = {a.id, a.time_ns, 0, false};
+    return false;
+  }
+  ++s.suppressed;
+  s.suppressed_counter->add();
+  if (it->second.is_kept) {
+    auto& first = s.kept[it->second.kept_index];
+    ++first.count;
+    first.last_time_ns = std::max(first.last_time_ns, a.time_ns);
+  }
+  if (s.ctx->mode == system::run_mode::serve) {
+    if (auto store = s.ctx->registry->lookup<store_actor>("store")) {
+      auto again = a;
+      again.id = it->second.id;
+      self->send(store, alert_atom::value, std::vector<model::alert>{std::move(again)});
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_actor_state> self,
                                             system::node_context* ctx) {
   install_exception_handler(self, "alerts");
   self->state.ctx = ctx;
   self->state.counter = &ctx->metrics->get_counter("alerts_raised");
+  self->state.suppressed_counter = &ctx->metrics->get_counter("alerts_suppressed");
   return {
       [=](model::alert& a) {
         auto& s = self->state;
         ++s.received;
+        if (a.last_time_ns == 0) a.last_time_ns = a.time_ns;
+        if (fold_repeat(self, a)) return;
         s.counter->add();
         if (s.ctx->mode == system::run_mode::serve) {
           log::warn("alert", a.severity, " ", a.kind, " ", a.title, " ", output::alert_line(a));
@@ -27,10 +79,15 @@ alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_
           else
             log::error("alert", "no store to keep alert ", a.id, " in");
         }
-        if (s.kept.size() < s.max_kept)
+        if (s.kept.size() < s.max_kept) {
+          if (auto it = s.windows.find(dedup_key_of(a)); it != s.windows.end()) {
+            it->second.kept_index = s.kept.size();
+            it->second.is_kept = true;
+          }
           s.kept.push_back(std::move(a));
-        else
+        } else {
           ++s.not_kept;
+        }
       },
       [=](alerts_atom) -> std::vector<model::alert> {
         auto out = self->state.kept;
@@ -43,7 +100,9 @@ alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_
       [=](inspect_atom) -> std::string {
         return nlohmann::json{{"received", self->state.received},
                               {"kept", self->state.kept.size()},
-                              {"not_kept", self->state.not_kept}}
+                              {"not_kept", self->state.not_kept},
+                              {"suppressed", self->state.suppressed},
+                              {"open_windows", self->state.windows.size()}}
             .dump();
       },
   };

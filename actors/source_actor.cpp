@@ -1,5 +1,7 @@
 #include "actors/source_actor.hpp"
 
+#include "actors/sigma_rules.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
@@ -127,6 +129,30 @@ parse::source_pipeline_options pipeline_options_from(const config::settings& cfg
   return o;
 }
 
+// Sigma on the batch's events, with the rule set installed now; alerts go to the alert actor.
+static void match_rules(self_ptr self) {
+  auto& s = self->state;
+  auto rules = current_sigma_rules();
+  if (!rules) {
+    s.sigma.reset();
+    return;
+  }
+  if (!s.sigma || s.sigma->shared_rules() != rules) {
+    rules::matcher_options o;
+    o.min_alert_level = s.ctx->cfg->sigma.min_alert_level;
+    s.sigma = std::make_unique<rules::sigma_matcher>(std::move(rules), o);
+  }
+  s.alerts.clear();
+  for (const auto& ev : s.out.events) s.sigma->match(ev, s.alerts);
+  if (s.alerts.empty()) return;
+  auto target = s.ctx->registry->lookup<alert_actor>("alerts");
+  if (!target) {
+    log::error("source", s.source_name, ": ", s.alerts.size(), " alerts and no alert actor");
+    return;
+  }
+  for (auto& a : s.alerts) self->send(target, std::move(a));
+}
+
 source_actor::behavior_type source_actor_impl(self_ptr self, system::node_context* ctx,
                                               source_args args) {
   install_exception_handler(self, "source");
@@ -161,6 +187,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
           const ingest::credit_token& credit) {
         auto& s = self->state;
         s.pipeline->process(batch, s.out);
+        match_rules(self);
         ++s.batches;
         s.records += batch.records.size();
         // One message per sink and one to the directory; the last copy of the credit token

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/actors.hpp"
+#include "rules/match/sigma_matcher.hpp"
 #include "runtime/parse/source_pipeline.hpp"
 #include "runtime/system/node_context.hpp"
 
@@ -22,6 +23,9 @@ struct source_actor_state {
   std::unique_ptr<parse::source_pipeline> pipeline;
   std::shared_ptr<system::actor_handoff> handoff;
   parse::pipeline_output out;
+  // Sigma on this source's events; rebuilt when the node installs a new rule set.
+  std::unique_ptr<rules::sigma_matcher> sigma;
+  std::vector<model::alert> alerts;
   // Messages waiting for a sink or the directory to (re)appear in the registry, in order.
   struct stalled_msg {
     std::string target;

@@ -38,8 +38,9 @@ void index_text_now(self_ptr self, std::size_t max_rows) {
   }
 }
 
-// When a whole maintenance tick passed without writes, index this many events; under load, only when the lag passes
-// max_text_lag (so searches never miss more than that many of the newest events).
+// When a whole maintenance tick passed without writes, index this many events; under load, only
+// when the lag passes max_text_lag (so searches never miss more than that many of the newest
+// events).
 constexpr std::size_t idle_index_chunk = 100'000;
 constexpr std::int64_t max_text_lag = 2'000'000;
 

@@ -68,7 +68,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, alert& x) {
   return f(caf::meta::type_name("seerflow.alert"), x.id, x.kind, x.severity, x.rule, x.title,
            x.source, x.time_ns, x.event_seqs, x.entities, x.details_json, x.tactics, x.techniques,
-           x.dedup_key);
+           x.dedup_key, x.count, x.last_time_ns);
 }
 
 }  // namespace seerflow::model

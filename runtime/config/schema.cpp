@@ -236,6 +236,10 @@ const std::array rows{
     choice("sigma.min_alert_level", SEERFLOW_FIELD(sigma.min_alert_level), rule_levels,
            "rules below this level raise no alert of their own (they still feed correlations)"),
 
+    duration("alerts.dedup_window", SEERFLOW_FIELD(alerts.dedup_window_ms), 0, max_duration,
+             "repeats of an alert (same rule and entity) inside this event-time window are "
+             "counted on the first, not raised again; 0 = no dedup"),
+
     integer("directory.max_live_actors", SEERFLOW_FIELD(directory.max_live_actors), 1, 100'000'000,
             "live template and entity actors; least recently used ones passivate"),
     duration("directory.idle_passivate", SEERFLOW_FIELD(directory.idle_passivate_ms), 1,

@@ -108,6 +108,14 @@ struct sigma_settings {
   bool operator==(const sigma_settings&) const = default;
 };
 
+struct alert_settings {
+  // Alerts with one dedup key (rule + entity by default) inside this event-time window are one
+  // alert with a count: stored once, sent once.
+  std::int64_t dedup_window_ms = 900000;
+
+  bool operator==(const alert_settings&) const = default;
+};
+
 struct directory_settings {
   std::size_t max_live_actors = 100000;     // beyond this, least recently used actors passivate
   std::int64_t idle_passivate_ms = 300000;  // actors idle this long (wall clock) passivate
@@ -162,6 +170,7 @@ struct settings {
   drain_settings drain;
   entity_settings entities;
   sigma_settings sigma;
+  alert_settings alerts;
   directory_settings directory;
   storage_settings storage;
   runtime_settings runtime;

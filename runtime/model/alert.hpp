@@ -25,6 +25,10 @@ struct alert {
   // Repeats of one key inside the dedup window are counted on the first alert, not sent again.
   // Empty: kind + rule + first entity.
   std::string dedup_key;
+  // Occurrences folded into this alert by the dedup window (1: itself only), and the event
+  // time of the latest one.
+  std::uint64_t count = 1;
+  std::int64_t last_time_ns = 0;
 };
 
 }  // namespace seerflow::model

@@ -107,6 +107,12 @@ std::string alert_line(const model::alert& a) {
   put_if(j, "title", a.title);
   put_if(j, "source", a.source);
   j["time"] = util::format_rfc3339(a.time_ns);
+  if (a.count > 1) {
+    j["count"] = a.count;
+    j["last_time"] = util::format_rfc3339(a.last_time_ns);
+  }
+  if (!a.tactics.empty()) j["tactics"] = a.tactics;
+  if (!a.techniques.empty()) j["techniques"] = a.techniques;
   if (!a.event_seqs.empty()) j["events"] = a.event_seqs;
   auto ents = json::array();
   for (const auto& e : a.entities) ents.push_back(entity_json(e));

@@ -1,5 +1,7 @@
 #include "runtime/system/app/node.hpp"
 
+#include "actors/sigma_rules.hpp"
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
@@ -87,6 +89,7 @@ node::~node() {
 }
 
 void node::boot(const config::tree_node& tree) {
+  actors::load_and_install_sigma_rules(cfg_, ctx_.mode == system::run_mode::analyze);
   started_ = std::chrono::steady_clock::now();
   using guard_t = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
   io_work_ = std::make_shared<guard_t>(io_->get_executor());
