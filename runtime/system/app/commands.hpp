@@ -27,5 +27,7 @@ int run_validate_config(const std::string& file);
 int run_kinds();
 // `query SUBJECT ...` and (export_mode) `export SUBJECT ...`; args start with the subject.
 int run_query(const std::vector<std::string>& args, bool export_mode);
+// `rules validate|list|test ...`; args start with the subcommand.
+int run_rules(const std::vector<std::string>& args);
 
 }  // namespace seerflow::app
