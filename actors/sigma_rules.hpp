@@ -18,4 +18,22 @@ void install_sigma_rules(std::shared_ptr<const rules::rule_set> rules);
 // rejections are always reported.
 std::size_t load_and_install_sigma_rules(const config::settings& cfg, bool quiet);
 
+// Hot reload of sigma.rule_dirs. poll() reloads when a directory's listing, sizes or times
+// changed since the last look; reload() always does. A new set replaces the running one only
+// when it brings no new rejection (a rule the running set rejected for the same reason may stay
+// rejected); otherwise the running set stays and every new error is logged.
+class sigma_rules_watch {
+ public:
+  explicit sigma_rules_watch(const config::settings& cfg);
+  void poll();
+  // Returns true when a new set was installed.
+  bool reload();
+
+ private:
+  std::string fingerprint() const;
+
+  const config::settings& cfg_;
+  std::string last_fingerprint_;
+};
+
 }  // namespace seerflow::actors

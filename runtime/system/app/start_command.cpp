@@ -5,10 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "actors/sigma_rules.hpp"
 #include "runtime/system/app/commands.hpp"
 #include "runtime/system/app/node.hpp"
 #include "runtime/system/app/settings_loader.hpp"
 #include "runtime/system/app/signals.hpp"
+
+#include <csignal>
 #include "runtime/util/log.hpp"
 
 namespace seerflow::app {
@@ -16,6 +19,7 @@ namespace seerflow::app {
 namespace {
 
 constexpr auto shutdown_timeout = std::chrono::seconds(60);
+constexpr auto rules_poll = std::chrono::seconds(5);
 // Receivers retry a held port for 5 s (actors/receiver_actor.cpp); this leaves room for that.
 constexpr auto startup_timeout = std::chrono::seconds(12);
 
@@ -87,8 +91,23 @@ int run_start(const start_options& opts) {
   }
 
   int sig = 0;
-  while (ready && !n.root_exited() &&
-         (sig = wait_termination_signal(std::chrono::milliseconds(200))) == 0) {
+  // Rule directories are looked at every few seconds, and at once on SIGHUP; a changed set is
+  // loaded, checked and swapped in whole, or refused with its errors (actors/sigma_rules.hpp).
+  actors::sigma_rules_watch watch(cfg);
+  auto next_look = std::chrono::steady_clock::now() + rules_poll;
+  while (ready && !n.root_exited()) {
+    sig = wait_termination_signal(std::chrono::milliseconds(200));
+    if (sig == SIGHUP) {
+      log::info("start", "received SIGHUP; reloading the Sigma rules");
+      watch.reload();
+      sig = 0;
+      continue;
+    }
+    if (sig != 0) break;
+    if (std::chrono::steady_clock::now() >= next_look) {
+      watch.poll();
+      next_look = std::chrono::steady_clock::now() + rules_poll;
+    }
   }
   if (!ready && !n.root_exited()) n.shutdown(shutdown_timeout);
   if (sig != 0) {
@@ -97,7 +116,8 @@ int run_start(const start_options& opts) {
     // A second signal means "now": the wait below runs in its own thread.
     std::thread([] {
       while (true) {
-        if (int again = wait_termination_signal(std::chrono::milliseconds(500))) {
+        if (int again = wait_termination_signal(std::chrono::milliseconds(500));
+            again != 0 && again != SIGHUP) {
           log::error("start", "second ", signal_name(again), ": exiting without flushing");
           std::fflush(nullptr);
           ::_exit(130);
