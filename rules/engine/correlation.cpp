@@ -141,9 +141,14 @@ bool correlation_state::restore(std::string_view b) {
 correlation_engine::correlation_engine(const rule_set& rules) : rs_(&rules) {
   by_rule_.resize(rules.rules().size());
   const auto& cs = rules.correlations();
+  by_corr_.resize(cs.size());
   for (std::uint32_t ci = 0; ci < cs.size(); ++ci)
-    for (std::uint32_t pos = 0; pos < cs[ci].rule_index.size(); ++pos)
-      by_rule_[cs[ci].rule_index[pos]].emplace_back(ci, pos);
+    for (std::uint32_t pos = 0; pos < cs[ci].rule_index.size(); ++pos) {
+      if (cs[ci].rule_index[pos] != no_field)
+        by_rule_[cs[ci].rule_index[pos]].emplace_back(ci, pos);
+      else if (pos < cs[ci].ref_correlation.size() && cs[ci].ref_correlation[pos] != no_field)
+        by_corr_[cs[ci].ref_correlation[pos]].emplace_back(ci, pos);
+    }
 }
 
 std::vector<std::string> correlation_engine::group_values(const correlation_rule& c,
@@ -175,6 +180,7 @@ std::vector<std::string> correlation_engine::group_values(const correlation_rule
 void correlation_engine::observe(std::uint32_t rule_index, const field_view& ev, std::int64_t t_ns,
                                  std::vector<correlation_result>& out) {
   if (rule_index >= by_rule_.size()) return;
+  const std::size_t first_new = out.size();
   const auto& cs = rs_->correlations();
   for (const auto& [ci, pos] : by_rule_[rule_index]) {
     const auto& c = cs[ci];
@@ -201,6 +207,49 @@ void correlation_engine::observe(std::uint32_t rule_index, const field_view& ev,
       r.correlation = ci;
       r.group_values = std::move(values);
       out.push_back(std::move(r));
+    }
+  }
+  propagate(first_new, out);
+}
+
+void correlation_engine::propagate(std::size_t from, std::vector<correlation_result>& out) {
+  // Results appended while walking are walked too; references are acyclic (rule_set), so this
+  // ends after at most one pass per level of chaining.
+  const auto& cs = rs_->correlations();
+  for (std::size_t i = from; i < out.size(); ++i) {
+    const std::uint32_t src = out[i].correlation;
+    if (src >= by_corr_.size()) continue;
+    for (const auto& [ci, pos] : by_corr_[src]) {
+      const auto& c = cs[ci];
+      const auto& fired = cs[src];
+      // The group of the fired correlation, by field name, gives the dependent's group.
+      std::vector<std::string> values;
+      const std::string& ref = c.rule_refs[pos];
+      for (const auto& g : c.group_by) {
+        std::string field = g;
+        if (auto a = c.aliases.find(g); a != c.aliases.end()) {
+          auto f = a->second.find(ref);
+          if (f == a->second.end() && !fired.info.name.empty()) f = a->second.find(fired.info.name);
+          if (f == a->second.end() && !fired.info.id.empty()) f = a->second.find(fired.info.id);
+          if (f != a->second.end()) field = f->second;
+        }
+        std::string v;
+        for (std::size_t k = 0; k < fired.group_by.size() && k < out[i].group_values.size(); ++k)
+          if (fired.group_by[k] == field) v = out[i].group_values[k];
+        values.push_back(std::move(v));
+      }
+      std::string key;
+      for (const auto& v : values) {
+        key += v;
+        key += '\x1f';
+      }
+      auto& st = groups_[{ci, std::move(key)}];
+      correlation_result r;
+      if (st.observe(c, pos, out[i].last_ns, nullptr, r)) {
+        r.correlation = ci;
+        r.group_values = std::move(values);
+        out.push_back(std::move(r));
+      }
     }
   }
 }

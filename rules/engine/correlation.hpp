@@ -69,7 +69,11 @@ class correlation_engine {
 
  private:
   const rule_set* rs_;
+  // Feeds a fired correlation to the correlations that reference it (chaining).
+  void propagate(std::size_t from, std::vector<correlation_result>& out);
+
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_rule_;  // -> (corr, pos)
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_corr_;  // -> (corr, pos)
   std::map<std::pair<std::uint32_t, std::string>, correlation_state> groups_;
 };
 

@@ -122,8 +122,12 @@ struct correlation_condition {
 struct correlation_rule {
   rule_info info;
   correlation_type type = correlation_type::event_count;
-  std::vector<std::string> rule_refs;     // as written (ids or names)
-  std::vector<std::uint32_t> rule_index;  // resolved detection rules, same order
+  std::vector<std::string> rule_refs;  // as written (ids or names)
+  // Resolved references, same order: a detection rule (rule_index, ref_correlation no_field) or
+  // another correlation rule (rule_index no_field, ref_correlation its index): chaining, such
+  // as "a brute force, then a login from the same address".
+  std::vector<std::uint32_t> rule_index;
+  std::vector<std::uint32_t> ref_correlation;
   std::vector<std::string> group_by;
   // alias -> (referenced rule name/id -> field)
   std::map<std::string, std::map<std::string, std::string>> aliases;

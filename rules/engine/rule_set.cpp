@@ -1,5 +1,7 @@
 #include "rules/engine/rule_set.hpp"
 
+#include <functional>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -75,32 +77,70 @@ void rule_set::finalize() {
     if (!rules[i].info.id.empty()) by_ref.emplace(rules[i].info.id, i);
     if (!rules[i].info.name.empty()) by_ref.emplace(rules[i].info.name, i);
   }
-  std::vector<correlation_rule> kept;
-  for (auto& c : docs_.correlations) {
-    std::string missing;
+  // A reference names a detection rule, else another correlation rule. Correlations are
+  // resolved to a fixpoint: one that references a rejected correlation, or sits on a cycle of
+  // references, is rejected too.
+  auto& cs = docs_.correlations;
+  std::unordered_map<std::string, std::uint32_t> corr_by_ref;
+  for (std::uint32_t i = 0; i < cs.size(); ++i) {
+    if (!cs[i].info.id.empty()) corr_by_ref.emplace(cs[i].info.id, i);
+    if (!cs[i].info.name.empty()) corr_by_ref.emplace(cs[i].info.name, i);
+  }
+  std::vector<std::string> reason(cs.size());
+  for (std::uint32_t ci = 0; ci < cs.size(); ++ci) {
+    auto& c = cs[ci];
     c.rule_index.clear();
+    c.ref_correlation.clear();
     for (const auto& ref : c.rule_refs) {
-      auto it = by_ref.find(ref);
-      if (it == by_ref.end()) {
-        missing = ref;
+      if (auto it = by_ref.find(ref); it != by_ref.end()) {
+        c.rule_index.push_back(it->second);
+        c.ref_correlation.push_back(no_field);
+      } else if (auto ct = corr_by_ref.find(ref); ct != corr_by_ref.end() && ct->second != ci) {
+        c.rule_index.push_back(no_field);
+        c.ref_correlation.push_back(ct->second);
+      } else {
+        reason[ci] = ct != corr_by_ref.end() ? "correlation references itself"
+                                             : "correlation references unknown rule '" + ref + "'";
         break;
       }
-      c.rule_index.push_back(it->second);
     }
-    if (!missing.empty()) {
-      bool is_corr = false;
-      for (const auto& o : docs_.correlations)
-        if (o.info.id == missing || o.info.name == missing) is_corr = true;
+  }
+  // Cycles: a correlation is acyclic when every correlation it references is (memoised DFS).
+  std::vector<std::uint8_t> mark(cs.size(), 0);  // 0 new, 1 on the path, 2 done
+  std::function<bool(std::uint32_t)> acyclic = [&](std::uint32_t ci) {
+    if (mark[ci] == 2) return reason[ci].empty();
+    if (mark[ci] == 1) return false;
+    mark[ci] = 1;
+    bool ok = reason[ci].empty();
+    for (const auto r : cs[ci].ref_correlation)
+      if (ok && r != no_field && !acyclic(r)) {
+        if (reason[ci].empty())
+          reason[ci] = "correlation references '" + cs[r].info.title +
+                       "', which is rejected or part of a reference cycle";
+        ok = false;
+      }
+    mark[ci] = 2;
+    return ok;
+  };
+  for (std::uint32_t ci = 0; ci < cs.size(); ++ci) acyclic(ci);
+  std::vector<std::uint32_t> new_index(cs.size(), no_field);
+  std::vector<correlation_rule> kept;
+  for (std::uint32_t ci = 0; ci < cs.size(); ++ci) {
+    auto& c = cs[ci];
+    if (!reason[ci].empty()) {
       docs_.rejected.push_back(
-          {c.info.file, c.info.id.empty() ? c.info.title : c.info.id,
-           is_corr ? "correlation references correlation '" + missing + "' (chaining unsupported)"
-                   : "correlation references unknown rule '" + missing + "'"});
+          {c.info.file, c.info.id.empty() ? c.info.title : c.info.id, std::move(reason[ci])});
       continue;
     }
     if (!c.generate)
-      for (auto i : c.rule_index) rules[i].generate = false;
+      for (auto i : c.rule_index)
+        if (i != no_field) rules[i].generate = false;
+    new_index[ci] = static_cast<std::uint32_t>(kept.size());
     kept.push_back(std::move(c));
   }
+  for (auto& c : kept)
+    for (auto& r : c.ref_correlation)
+      if (r != no_field) r = new_index[r];
   docs_.correlations = std::move(kept);
   for (auto& r : rules) r.clauses = prefilter_clauses(r.det);
   std::vector<std::uint32_t> all(rules.size());
