@@ -32,29 +32,39 @@ double w_of(std::span<const double> y, double x) {
   return r.u * r.v - 1.0;
 }
 
-// Sign changes of w on a grid over [a, b], each refined by bisection.
+// Sign changes of w on a grid over [a, b], each refined by regula falsi with the Illinois
+// modification (superlinear, and never leaves the bracket). A fit runs every few excesses on the
+// event path, so evaluations of w (one pass over the excesses each) are what it costs.
 void find_roots(std::span<const double> y, double a, double b, bool geometric,
                 std::vector<double>& roots) {
-  constexpr int grid = 20;
-  constexpr int bisections = 32;
+  constexpr int grid = 12;
+  constexpr int max_iter = 40;
   double prev_x = a, prev_w = w_of(y, a);
   for (int i = 1; i <= grid; ++i) {
     const double f = static_cast<double>(i) / grid;
     const double x = geometric ? a * std::pow(b / a, f) : a + (b - a) * f;
     const double wx = w_of(y, x);
-    if (std::isfinite(prev_w) && std::isfinite(wx) && (prev_w == 0 || (prev_w < 0) != (wx < 0))) {
-      double lo = prev_x, hi = x, wlo = prev_w;
-      for (int k = 0; k < bisections; ++k) {
-        const double mid = 0.5 * (lo + hi);
-        const double wm = w_of(y, mid);
-        if ((wm < 0) == (wlo < 0)) {
-          lo = mid;
-          wlo = wm;
+    if (std::isfinite(prev_w) && std::isfinite(wx) && (prev_w < 0) != (wx < 0)) {
+      double lo = prev_x, hi = x, wlo = prev_w, whi = wx;
+      double root = 0.5 * (lo + hi);
+      int side = 0;
+      for (int k = 0; k < max_iter; ++k) {
+        root = (lo * whi - hi * wlo) / (whi - wlo);
+        if (!(root > std::min(lo, hi) && root < std::max(lo, hi))) root = 0.5 * (lo + hi);
+        const double wr = w_of(y, root);
+        if (wr == 0 || std::abs(hi - lo) <= 1e-12 * std::abs(root)) break;
+        if ((wr < 0) == (wlo < 0)) {
+          lo = root, wlo = wr;
+          if (side == -1) whi *= 0.5;
+          side = -1;
         } else {
-          hi = mid;
+          hi = root, whi = wr;
+          if (side == 1) wlo *= 0.5;
+          side = 1;
         }
+        if (std::abs(wr) < 1e-14) break;
       }
-      roots.push_back(0.5 * (lo + hi));
+      roots.push_back(root);
     }
     prev_x = x;
     prev_w = wx;

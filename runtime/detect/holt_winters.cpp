@@ -38,8 +38,16 @@ holt_winters::result holt_winters::update(double y) {
     ++n_;
     return r;
   }
-  const double err = y - r.forecast;
-  r.z = err / error_sd();
+  const double raw_err = y - r.forecast;
+  r.z = raw_err / error_sd();
+  // Robust learning (after Gelper, Fried & Croux 2010): once warm, the model learns from the
+  // error clipped to +-clip sd, so one spike or one silent bucket neither drags the level nor
+  // inflates the error scale that the next anomaly is measured in. A lasting change is still
+  // learned, at up to clip sd per bucket (and CUSUM reports it).
+  const double clip = s_.robust_clip * error_sd();
+  const double err = r.warm && clip > 0 ? std::clamp(raw_err, -clip, clip) : raw_err;
+  const double raw_y = y;
+  y = r.forecast + err;
   if (n_ <= 1)
     err_var_ = err * err;  // the first error sets the scale; EMA from then on
   else
@@ -49,7 +57,8 @@ holt_winters::result holt_winters::update(double y) {
     const double prev = level_;
     level_ = s_.alpha * y + (1 - s_.alpha) * (level_ + trend_);
     trend_ = s_.beta * (level_ - prev) + (1 - s_.beta) * trend_;
-    season_[slot] = y;
+    // The season's shape is what Holt cannot forecast, so it is kept unclipped.
+    season_[slot] = raw_y;
     ++n_;
     if (season_learned()) {
       // One season seen: its mean is the level, the deviations from it the seasonal pattern.

@@ -29,6 +29,7 @@ struct holt_winters_settings {
   double error_decay = 0.05;                // EMA weight of the squared forecast error
   double min_variance = 1.0;                // floor of the error variance (counts are integers)
   std::uint32_t warmup_buckets = 5;         // scores count as warm after this many buckets
+  double robust_clip = 3.0;  // learn from errors clipped to this many sd (0 = plain HW)
 };
 
 // Two-sided CUSUM on standardised bucket counts.
@@ -51,12 +52,12 @@ struct markov_settings {
 
 // biDSPOT (Siffer et al., KDD 2017).
 struct dspot_settings {
-  std::uint32_t n_init = 1000;    // calibration observations
-  double init_quantile = 0.98;    // initial threshold t as a quantile of the calibration set
-  double q = 1e-4;                // risk: probability of a false alarm per observation
-  std::uint32_t depth = 50;       // d: moving-average window of the drift term (0 = SPOT)
-  std::uint32_t max_peaks = 256;  // excesses kept for the fit (most recent)
-  std::uint32_t refit_every = 8;  // refit the GPD after this many new excesses
+  std::uint32_t n_init = 1000;     // calibration observations
+  double init_quantile = 0.98;     // initial threshold t as a quantile of the calibration set
+  double q = 1e-4;                 // risk: probability of a false alarm per observation
+  std::uint32_t depth = 50;        // d: moving-average window of the drift term (0 = SPOT)
+  std::uint32_t max_peaks = 128;   // excesses kept for the fit (most recent)
+  std::uint32_t refit_every = 16;  // refit the GPD after this many new excesses
 };
 
 enum class channel : std::uint8_t {
@@ -78,7 +79,7 @@ struct ensemble_settings {
   std::uint32_t channel_warmup = 100;  // observations before a channel's z-score is trusted
   double agree_z = 2.0;                // a channel "agrees" when its |z| reaches this
   double agree_boost = 0.25;           // fused score x (1 + boost * (agreeing - 1)) when >= 2 agree
-  dspot_settings threshold{2000, 0.98, 1e-4, 50, 256, 8};
+  dspot_settings threshold{2000, 0.98, 1e-4, 50, 128, 16};
 };
 
 struct settings {

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <utility>
 
 #include "runtime/detect/bidspot.hpp"
 #include "tests/unit/detect/hostile_bytes.hpp"
@@ -22,46 +23,73 @@ detect::dspot_settings spot(double q, std::uint32_t depth) {
 }
 }  // namespace
 
+namespace {
+// Alarms per tail over 200k i.i.d. draws, as a multiple of q.
+template <class Draw>
+std::pair<double, double> alarm_rates(double q, std::uint32_t depth, Draw&& draw) {
+  bidspot d(spot(q, depth));
+  std::mt19937_64 rng(61 + depth);
+  int up = 0, low = 0, counted = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const auto r = d.update(draw(rng));
+    if (!r.calibrated) continue;
+    ++counted;
+    up += r.dir == direction::upper;
+    low += r.dir == direction::lower;
+  }
+  CHECK(counted > 190000);
+  return {up / (q * counted), low / (q * counted)};
+}
+}  // namespace
+
 TEST_CASE("SPOT's false-alarm rate on i.i.d. data stays near q on each tail") {
   const double q = 1e-3;
   for (std::uint32_t depth : {0u, 20u}) {
-    bidspot d(spot(q, depth));
-    std::mt19937_64 rng(61 + depth);
-    std::normal_distribution<double> n(5, 2);
-    int up = 0, low = 0, counted = 0;
-    for (int i = 0; i < 200000; ++i) {
-      const auto r = d.update(n(rng));
-      if (!r.calibrated) continue;
-      ++counted;
-      up += r.dir == direction::upper;
-      low += r.dir == direction::lower;
-    }
-    INFO("depth " << depth << " counted " << counted << " up " << up << " low " << low);
-    CHECK(counted > 190000);
-    CHECK(up > 0.4 * q * counted);
-    CHECK(up < 2.5 * q * counted);
-    CHECK(low > 0.4 * q * counted);
-    CHECK(low < 2.5 * q * counted);
+    // Laplace: exponential tails, where the GPD of the excesses is exact.
+    const auto [up, low] = alarm_rates(q, depth, [](std::mt19937_64& rng) {
+      std::exponential_distribution<double> e(0.5);
+      return (rng() & 1 ? 1 : -1) * e(rng);
+    });
+    INFO("Laplace, depth " << depth << ": upper " << up << " q, lower " << low << " q");
+    CHECK(up > 0.5);
+    CHECK(up < 2.0);
+    CHECK(low > 0.5);
+    CHECK(low < 2.0);
   }
+  // Gaussian: the GPD over the 98% quantile is only an approximation of its thin tail (the
+  // fitted shape comes out negative), which costs a factor of about two.
+  const auto [up, low] = alarm_rates(
+      q, 0, [](std::mt19937_64& rng) { return std::normal_distribution<double>(5, 2)(rng); });
+  INFO("Gaussian: upper " << up << " q, lower " << low << " q");
+  CHECK(up > 0.3);
+  CHECK(up < 3.0);
+  CHECK(low > 0.3);
+  CHECK(low < 3.0);
 }
 
 TEST_CASE("a slow drift does not trigger DSPOT, while a spike does") {
-  bidspot d(spot(1e-4, 20)), plain(spot(1e-4, 0));
+  // The same noise with and without a trend: the trend must add no alarms. (The Gaussian tail
+  // itself gives a few at 3.7-4 sd: see the false-alarm test.)
+  bidspot d(spot(1e-5, 20)), flat(spot(1e-5, 20)), plain(spot(1e-5, 0));
   std::mt19937_64 rng(67);
   std::normal_distribution<double> n(0, 1);
-  int drift_alarms = 0, plain_alarms = 0;
+  int drift_alarms = 0, flat_alarms = 0;
   for (int i = 0; i < 30000; ++i) {
-    const double x = 0.001 * i + n(rng);  // rises by 30 sd over the run
+    const double e = n(rng);
+    const double x = 0.001 * i + e;  // rises by 30 sd over the run
     drift_alarms += d.update(x).alarm;
-    plain_alarms += plain.update(x).alarm;
+    flat_alarms += flat.update(e).alarm;
+    plain.update(x);
   }
-  CHECK(drift_alarms <= 3);
-  CHECK(plain_alarms > 1000);
+  INFO("DSPOT on the trend " << drift_alarms << " alarms, on the flat noise " << flat_alarms);
+  CHECK(drift_alarms <= flat_alarms + 3);
   const auto spike = d.update(30 + 12);
   CHECK(spike.alarm);
   CHECK(spike.dir == direction::upper);
   CHECK(spike.upper < 42);
   CHECK(spike.upper > 30);  // the threshold moved with the drift
+  // Without the drift term the trend has fattened the tail until the spike no longer shows.
+  CHECK_FALSE(plain.update(30 + 12).alarm);
 }
 
 TEST_CASE("the lower tail catches a silence") {

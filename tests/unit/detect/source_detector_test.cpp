@@ -15,7 +15,7 @@ using detect::source_detector;
 
 namespace {
 constexpr std::int64_t minute = 60'000'000'000;
-const std::int64_t t0 = 1'700'000'000LL * 1'000'000'000;
+const std::int64_t t0 = 28'333'333LL * minute;
 
 detect::settings small() {
   detect::settings s;
@@ -35,10 +35,12 @@ struct workload {
   }
   event_features next(std::int64_t step = minute / 100) {
     const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-    const auto k = static_cast<std::uint64_t>(std::lower_bound(cdf.begin(), cdf.end(), u) -
-                                              cdf.begin());
+    const auto k =
+        static_cast<std::uint64_t>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
     t += step;
-    return event_features{t, 1000 + k, static_cast<std::uint32_t>(k % 3),
+    return event_features{t,
+                          1000 + k,
+                          static_cast<std::uint32_t>(k % 3),
                           static_cast<std::uint32_t>(9 + (k % 4 == 0) * 4),
                           static_cast<std::uint32_t>(k % 5),
                           static_cast<std::uint32_t>(60 + (k * 7) % 90)};
