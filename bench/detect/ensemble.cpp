@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
     sd::content_features f(s.content);
     sd::half_space_trees hst(s.content, sd::content_features::dims);
     double acc = 0;
-    for (const auto& e : input) acc += hst.score_and_update(f.encode(e.f));
+    for (const auto& e : input) acc += hst.score_and_update(f.encode_quantised(e.f));
     sink += static_cast<std::uint64_t>(acc);
   });
   const double volume_change = best_ns_per_event(runs, n, [&] {

@@ -50,6 +50,15 @@ std::array<float, content_features::dims> content_features::encode(const event_f
   return x;
 }
 
+std::array<std::uint8_t, content_features::dims> content_features::encode_quantised(
+    const event_features& e) {
+  const auto x = encode(e);
+  std::array<std::uint8_t, dims> q;
+  // Every feature is already in [0, 1].
+  for (std::size_t d = 0; d < dims; ++d) q[d] = static_cast<std::uint8_t>(x[d] * 255.0f + 0.5f);
+  return q;
+}
+
 // Drops the templates with the smallest decayed counts until a quarter of the room is free;
 // amortised over the many events between two prunes.
 void content_features::prune() {

@@ -32,6 +32,8 @@ class content_features {
 
   // The vector for e; also counts e's template toward its rarity.
   std::array<float, dims> encode(const event_features& e);
+  // The same quantised to 8 bits, as half_space_trees consumes it.
+  std::array<std::uint8_t, dims> encode_quantised(const event_features& e);
   std::size_t tracked_templates() const { return counts_.size(); }
 
   void snapshot(util::byte_writer& w) const;

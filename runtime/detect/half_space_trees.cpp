@@ -8,13 +8,13 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x48;  // 'H'
-constexpr std::uint8_t snapshot_version = 1;
-// Nodes are rewritten to the current epoch this often, so that 16-bit epochs never alias.
+constexpr std::uint8_t snapshot_version = 3;
+// Blocks are rewritten to the current epoch this often, so that 16-bit epochs never alias.
 constexpr std::uint64_t epoch_sweep = 1u << 15;
 
 hst_settings sanitised(hst_settings s) {
-  s.trees = std::clamp<std::uint32_t>(s.trees, 1, 256);
-  s.height = std::clamp<std::uint32_t>(s.height, 1, 20);
+  s.trees = std::clamp<std::uint32_t>(s.trees, 1, half_space_trees::max_trees);
+  s.height = std::clamp<std::uint32_t>(s.height, 1, half_space_trees::max_height);
   s.window = std::clamp<std::uint32_t>(s.window, 1, 65535);
   return s;
 }
@@ -22,25 +22,54 @@ hst_settings sanitised(hst_settings s) {
 
 half_space_trees::half_space_trees(const hst_settings& settings, std::size_t dims)
     : s_(sanitised(settings)), dims_(std::clamp<std::size_t>(dims, 1, max_dims)) {
-  nodes_per_tree_ = (2u << s_.height) - 1;
+  const std::uint32_t levels = s_.height + 1;  // node depths 0..height
+  chain_ = (levels + block_levels - 1) / block_levels;
+  std::uint32_t width = 1;
+  for (std::uint32_t b = 0; b < chain_; ++b) {
+    level_offset_.push_back(blocks_per_tree_);
+    blocks_per_tree_ += width;
+    width *= 1u << block_levels;
+  }
   size_limit_ = static_cast<std::uint16_t>(
       std::clamp(std::floor(s_.size_limit_fraction * s_.window), 1.0, 65535.0));
-  nodes_.assign(static_cast<std::size_t>(nodes_per_tree_) * s_.trees, node{0, 0, 0});
-  lo_.resize(s_.trees * dims_);
-  hi_.resize(s_.trees * dims_);
-  tree_seed_.resize(s_.trees);
+  blocks_.assign(static_cast<std::size_t>(blocks_per_tree_) * s_.trees, block{});
+  spread_.assign(s_.trees * dims_ * 256, 0);
   // The paper's work space: for each dimension a random s in [0,1] and the range
   // s +- 2 max(s, 1 - s), so that splits land in different places in every tree.
   std::mt19937_64 rng(s_.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<std::uint8_t> dim(s_.height);
+  std::uint8_t bits[max_dims];
   for (std::size_t t = 0; t < s_.trees; ++t) {
+    // One random dimension per level. A draw where one dimension takes more than 8 levels is
+    // redrawn: the features carry 8 bits, deeper splits of them would be empty.
+    for (bool ok = false; !ok;) {
+      std::fill(bits, bits + max_dims, 0);
+      for (std::size_t k = 0; k < s_.height; ++k) {
+        dim[k] = static_cast<std::uint8_t>((static_cast<std::uint64_t>(rng() >> 32) * dims_) >> 32);
+        ++bits[dim[k]];
+      }
+      ok = *std::max_element(bits, bits + dims_) <= 8;
+    }
     for (std::size_t d = 0; d < dims_; ++d) {
       const double sq = unit(rng);
       const double r = 2.0 * std::max(sq, 1.0 - sq);
-      lo_[t * dims_ + d] = static_cast<float>(sq - r);
-      hi_[t * dims_ + d] = static_cast<float>(sq + r);
+      // Halving the work range [sq - r, sq + r] bits[d] times is the coordinate's binary
+      // expansion in it: cell = floor((x - lo) / (2r) * 2^bits). Level k (from the root) holds
+      // path bit height-1-k and takes the next most significant bit of its dimension's cell.
+      std::uint32_t* table = &spread_[(t * dims_ + d) * 256];
+      for (std::uint32_t v = 0; v < 256; ++v) {
+        const double x = v / 255.0;
+        const auto cells = static_cast<double>(1u << bits[d]);
+        const auto cell = static_cast<std::uint32_t>(
+            std::min(cells - 1, std::floor((x - (sq - r)) / (2 * r) * cells)));
+        std::uint32_t placed = 0;
+        int next = bits[d] - 1;
+        for (std::size_t k = 0; k < s_.height; ++k)
+          if (dim[k] == d) placed |= ((cell >> next--) & 1u) << (s_.height - 1 - k);
+        table[v] = placed;
+      }
     }
-    tree_seed_[t] = static_cast<std::uint32_t>(rng());
   }
   log2_mass_.resize(s_.window + 1);
   for (std::size_t m = 1; m <= s_.window; ++m) log2_mass_[m] = std::log2(static_cast<float>(m));
@@ -48,69 +77,126 @@ half_space_trees::half_space_trees(const hst_settings& settings, std::size_t dim
   score_scale_ = 1.0 / (static_cast<double>(s_.height) + std::log2(double(s_.window)) + 1.0);
 }
 
-// The split dimension of a node is a hash of (tree, node): the trees are fully determined by the
-// seed and cost no memory.
-unsigned half_space_trees::dim_at(std::size_t tree, std::uint32_t index) const {
-  std::uint32_t h = (index + 1) * 0x9E3779B1u ^ tree_seed_[tree];
-  h ^= h >> 15;
-  h *= 0x2C1B3C6Du;
-  h ^= h >> 12;
-  return static_cast<unsigned>((static_cast<std::uint64_t>(h) * dims_) >> 32);
+std::uint8_t half_space_trees::quantise(float v) {
+  return static_cast<std::uint8_t>(std::clamp(v, 0.0f, 1.0f) * 255.0f + 0.5f);
 }
 
-std::uint16_t half_space_trees::ref_of(const node& n) const {
+void half_space_trees::roll(block& b) const {
   const auto e = static_cast<std::uint16_t>(window_index_);
-  return n.epoch == e ? n.ref : (n.epoch == static_cast<std::uint16_t>(e - 1) ? n.lat : 0);
-}
-std::uint16_t half_space_trees::lat_of(const node& n) const {
-  return n.epoch == static_cast<std::uint16_t>(window_index_) ? n.lat : 0;
+  const bool previous = b.epoch == static_cast<std::uint16_t>(e - 1);
+  for (auto& n : b.n) n = node{previous ? n.lat : std::uint16_t{0}, 0};
+  b.epoch = e;
 }
 
 void half_space_trees::next_window() {
   ++window_index_;
   in_window_ = 0;
-  if (window_index_ % epoch_sweep == 0) {
-    for (auto& n : nodes_) n = node{ref_of(n), 0, static_cast<std::uint16_t>(window_index_)};
-  }
+  if (window_index_ % epoch_sweep == 0)
+    for (auto& b : blocks_)
+      if (b.epoch != static_cast<std::uint16_t>(window_index_)) roll(b);
 }
 
-double half_space_trees::score_and_update(std::span<const float> x_in) {
-  float x[max_dims] = {};
-  for (std::size_t d = 0; d < dims_ && d < x_in.size(); ++d) x[d] = std::clamp(x_in[d], 0.0f, 1.0f);
+// Scores and counts every tree's path. The number of blocks per path is a template parameter
+// so that the loops over blocks and levels unroll; levels past the leaf (when height + 1 is not
+// a multiple of four) are skipped.
+template <std::uint32_t Chain>
+float half_space_trees::walk(const std::uint32_t* paths) {
   const auto e = static_cast<std::uint16_t>(window_index_);
-  const auto prev = static_cast<std::uint16_t>(e - 1);
   const std::uint32_t height = s_.height;
-  double log_mass_sum = 0;
-  float lo[max_dims], hi[max_dims];
+  const bool full = height + 1 == Chain * block_levels;
+  const std::uint16_t limit = size_limit_;
+  float sum = 0;
   for (std::size_t t = 0; t < s_.trees; ++t) {
-    std::copy_n(&lo_[t * dims_], dims_, lo);
-    std::copy_n(&hi_[t * dims_], dims_, hi);
-    node* tree = &nodes_[static_cast<std::size_t>(t) * nodes_per_tree_];
-    std::uint32_t idx = 0;
-    bool done = false;
-    float tree_mass = 0;
-    for (std::uint32_t depth = 0;; ++depth) {
-      node& n = tree[idx];
-      // Branch-free read of both windows, then one store of the whole node.
-      const std::uint16_t ref = n.epoch == e ? n.ref : (n.epoch == prev ? n.lat : 0);
-      const std::uint16_t lat = n.epoch == e ? n.lat : 0;
-      n = node{ref, static_cast<std::uint16_t>(lat + 1), e};
-      // The terminal node: the first with too little reference mass, or the leaf. Its score is
-      // log2(mass * 2^depth), the paper's r * 2^k on a log scale.
-      const bool terminal = !done && (ref < size_limit_ || depth == height);
-      const float here = ref ? log2_mass_[ref] + static_cast<float>(depth) + 1.0f : 0.0f;
-      tree_mass = terminal ? here : tree_mass;
-      done = done || terminal;
-      if (depth == height) break;
-      const unsigned d = dim_at(t, idx);
-      const float mid = 0.5f * (lo[d] + hi[d]);
-      const bool right = x[d] >= mid;
-      lo[d] = right ? mid : lo[d];
-      hi[d] = right ? hi[d] : mid;
-      idx = 2 * idx + 1 + static_cast<std::uint32_t>(right);
+    // Left-aligned, so that the decision taken at depth k is bit 31 - k.
+    const std::uint32_t aligned = paths[t] << (32 - height);
+    block* tree = &blocks_[t * blocks_per_tree_];
+    // Bit k set when the node at depth k has too little reference mass to go deeper.
+    std::uint32_t light = 1u << height;
+    std::uint16_t refs[Chain * block_levels];
+    for (std::uint32_t b = 0; b < Chain; ++b) {
+      const std::uint32_t top = b * block_levels;  // depth of the block's root
+      // Blocks at this level are numbered by the first `top` decisions of the path.
+      const std::uint32_t pos = b ? aligned >> (32 - top) : 0;
+      block& blk = tree[level_offset_[b] + pos];
+      if (blk.epoch != e) roll(blk);
+      // The next three decisions pick the nodes below the block's root (heap order inside).
+      const std::uint32_t nib = (aligned << top) >> 29;
+      node* const n0 = &blk.n[0];
+      node* const n1 = &blk.n[1 + (nib >> 2)];
+      node* const n2 = &blk.n[3 + (nib >> 1)];
+      node* const n3 = &blk.n[7 + nib];
+      // Bit k of `light`: (ref - limit) is negative exactly when ref < limit.
+      const auto below = [limit](std::uint16_t r) {
+        return static_cast<std::uint32_t>(static_cast<std::int32_t>(r) - limit) >> 31;
+      };
+      if (full || b + 1 < Chain) {
+        const std::uint16_t r0 = n0->ref, r1 = n1->ref, r2 = n2->ref, r3 = n3->ref;
+        refs[top] = r0, refs[top + 1] = r1, refs[top + 2] = r2, refs[top + 3] = r3;
+        light |= (below(r0) | below(r1) << 1 | below(r2) << 2 | below(r3) << 3) << top;
+        ++n0->lat, ++n1->lat, ++n2->lat, ++n3->lat;
+      } else {
+        node* const n[4] = {n0, n1, n2, n3};
+        for (std::uint32_t j = 0; j < block_levels && top + j <= height; ++j) {
+          refs[top + j] = n[j]->ref;
+          light |= below(n[j]->ref) << (top + j);
+          ++n[j]->lat;
+        }
+      }
     }
-    log_mass_sum += tree_mass;
+    // The terminal node: the first with too little reference mass, or the leaf. Its score is
+    // log2(mass * 2^depth), the paper's r * 2^k on a log scale.
+    const auto k = static_cast<std::uint32_t>(__builtin_ctz(light));
+    const std::uint16_t ref = refs[k];
+    sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f : 0.0f;
   }
+  return sum;
+}
+
+double half_space_trees::score_and_update(std::span<const float> x) {
+  std::uint8_t q[max_dims] = {};
+  for (std::size_t d = 0; d < dims_ && d < x.size(); ++d) q[d] = quantise(x[d]);
+  return score_and_update(std::span<const std::uint8_t>(q, dims_));
+}
+
+double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
+  std::uint8_t q[max_dims] = {};
+  std::copy_n(x.begin(), std::min(x.size(), dims_), q);
+  const std::uint32_t height = s_.height;
+  const std::size_t trees = s_.trees;
+  // First every path (one lookup per dimension), then a prefetch of every block they touch, so
+  // that the cache misses of all trees overlap instead of queueing one behind the other.
+  std::uint32_t paths[max_trees];
+  const std::uint32_t* table = spread_.data();
+  for (std::size_t t = 0; t < trees; ++t) {
+    std::uint32_t path = 0;
+    for (std::size_t d = 0; d < dims_; ++d, table += 256) path |= table[q[d]];
+    paths[t] = path;
+    const block* tree = &blocks_[t * blocks_per_tree_];
+    for (std::uint32_t b = 1; b < chain_; ++b)
+      __builtin_prefetch(tree + level_offset_[b] + (path >> (height - b * block_levels)), 1);
+  }
+  float log_mass_sum = 0;
+  switch (chain_) {
+    case 1:
+      log_mass_sum = walk<1>(paths);
+      break;
+    case 2:
+      log_mass_sum = walk<2>(paths);
+      break;
+    case 3:
+      log_mass_sum = walk<3>(paths);
+      break;
+    case 4:
+      log_mass_sum = walk<4>(paths);
+      break;
+    default:
+      log_mass_sum = walk<5>(paths);
+      break;
+  }
+  return finish(log_mass_sum);
+}
+
+double half_space_trees::finish(float log_mass_sum) {
   const bool was_warm = warm();
   if (++in_window_ >= s_.window) next_window();
   if (!was_warm) return 0.0;
@@ -129,19 +215,32 @@ void half_space_trees::snapshot(util::byte_writer& w) const {
   w.varint(dims_);
   w.varint(window_index_);
   w.varint(in_window_);
-  // Only nodes with mass, as (gap since the previous one, reference, latest).
+  // Only nodes with mass in the current or the previous window, as (gap since the previous
+  // one, reference, latest), with the counts as they read now.
+  const auto e = static_cast<std::uint16_t>(window_index_);
+  const auto prev = static_cast<std::uint16_t>(e - 1);
+  auto counts = [&](const block& b, const node& n) {
+    if (b.epoch == e) return n;
+    return node{b.epoch == prev ? n.lat : std::uint16_t{0}, 0};
+  };
   std::size_t live = 0;
-  for (const auto& n : nodes_) live += (ref_of(n) | lat_of(n)) != 0;
+  for (const auto& b : blocks_)
+    for (const auto& n : b.n) {
+      const node c = counts(b, n);
+      live += (c.ref | c.lat) != 0;
+    }
   w.varint(live);
   std::size_t last = 0;
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const auto ref = ref_of(nodes_[i]), lat = lat_of(nodes_[i]);
-    if ((ref | lat) == 0) continue;
-    w.varint(i - last);
-    w.varint(ref);
-    w.varint(lat);
-    last = i;
-  }
+  for (std::size_t i = 0; i < blocks_.size(); ++i)
+    for (std::size_t j = 0; j < block_nodes; ++j) {
+      const node c = counts(blocks_[i], blocks_[i].n[j]);
+      if ((c.ref | c.lat) == 0) continue;
+      const std::size_t at = i * block_nodes + j;
+      w.varint(at - last);
+      w.varint(c.ref);
+      w.varint(c.lat);
+      last = at;
+    }
 }
 
 bool half_space_trees::restore(util::byte_reader& r) {
@@ -152,24 +251,25 @@ bool half_space_trees::restore(util::byte_reader& r) {
   const std::uint64_t window_index = r.varint();
   const std::uint64_t in_window = r.varint();
   if (!r.ok() || window_index < 1 || in_window >= s_.window) return false;
+  const std::size_t total = blocks_.size() * block_nodes;
   const std::uint64_t live = r.varint();
-  if (!r.plausible_count(live, 3) || live > nodes_.size()) return false;
-  std::vector<node> nodes(nodes_.size(), node{0, 0, 0});
+  if (!r.plausible_count(live, 3) || live > total) return false;
   const auto e = static_cast<std::uint16_t>(window_index);
+  // Every block in the current epoch: the counts are written as they read now.
+  block empty{};
+  empty.epoch = e;
+  std::vector<block> blocks(blocks_.size(), empty);
   std::size_t pos = 0;
   for (std::uint64_t k = 0; k < live; ++k) {
     const std::uint64_t gap = r.varint();
     const std::uint64_t ref = r.varint(), lat = r.varint();
-    if (!r.ok() || (k > 0 && gap == 0) || gap >= nodes.size() - pos || ref > s_.window ||
-        lat > s_.window)
+    if (!r.ok() || (k > 0 && gap == 0) || gap >= total - pos || ref > s_.window || lat > s_.window)
       return false;
     pos += gap;
-    nodes[pos] = node{static_cast<std::uint16_t>(ref), static_cast<std::uint16_t>(lat), e};
+    blocks[pos / block_nodes].n[pos % block_nodes] =
+        node{static_cast<std::uint16_t>(ref), static_cast<std::uint16_t>(lat)};
   }
-  // Nodes never touched in this epoch must not read as the previous one.
-  for (auto& n : nodes)
-    if (n.epoch != e) n.epoch = static_cast<std::uint16_t>(e - 2);
-  nodes_ = std::move(nodes);
+  blocks_ = std::move(blocks);
   window_index_ = window_index;
   in_window_ = static_cast<std::uint32_t>(in_window);
   return true;

@@ -37,7 +37,7 @@ source_partials source_detector::volume_step(std::int64_t t, bool count_event) {
 
 source_partials source_detector::observe(const event_features& e) {
   source_partials out = volume_step(e.time_ns, true);
-  const auto x = features_.encode(e);
+  const auto x = features_.encode_quantised(e);
   const double c = hst_.score_and_update(x);
   out.content = partial_score{c, true, hst_.warm()};
   return out;
