@@ -7,11 +7,11 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x4D;  // 'M'
-constexpr std::uint8_t snapshot_version = 1;
+constexpr std::uint8_t snapshot_version = 2;
 
 markov_settings sanitised(markov_settings s) {
   s.max_states = std::clamp<std::uint32_t>(s.max_states, 2, 65535);
-  s.max_edges_per_state = std::max<std::uint32_t>(s.max_edges_per_state, 1);
+  s.max_edges_per_state = std::clamp<std::uint32_t>(s.max_edges_per_state, 1, 255);
   s.count_cap = std::max<std::uint32_t>(s.count_cap, 2);
   if (!(s.smoothing > 0)) s.smoothing = 0.5;
   return s;
@@ -26,20 +26,38 @@ markov_chain::markov_chain(const markov_settings& s) : s_(sanitised(s)) {
 }
 
 int markov_chain::index_of(std::uint64_t id) const {
-  for (std::size_t i = 0; i < ids_.size(); ++i)
-    if (ids_[i] == id) return static_cast<int>(i);
+  const std::size_t n = ids_.size();
+  const std::uint64_t* p = ids_.data();
+  for (std::size_t i = 0; i < n; ++i)
+    if (p[i] == id) return static_cast<int>(i);
   return -1;
 }
 
+void markov_chain::purge(std::size_t from) {
+  edge* e = edges_of(from);
+  std::uint8_t kept = 0;
+  for (std::uint8_t i = 0; i < edge_count_[from]; ++i) {
+    if (alive(e[i]))
+      e[kept++] = e[i];
+    else
+      totals_[from] -= e[i].count;
+  }
+  edge_count_[from] = kept;
+}
+
 double markov_chain::probability_at(int from, int to) const {
-  const auto& st = states_[static_cast<std::size_t>(from)];
-  std::uint32_t c = 0;
-  if (to >= 0)
-    for (const auto& e : st.edges)
-      if (e.to == to) c = e.count;
+  const auto f = static_cast<std::size_t>(from);
+  const edge* e = edges_of(f);
+  std::uint32_t c = 0, dead = 0;
+  for (std::uint8_t i = 0; i < edge_count_[f]; ++i) {
+    if (!alive(e[i]))
+      dead += e[i].count;
+    else if (e[i].to == to)
+      c = e[i].count;
+  }
   // One extra outcome stands for every template this entity has not shown yet.
   const double outcomes = static_cast<double>(ids_.size() + 1);
-  return (c + s_.smoothing) / (st.total + s_.smoothing * outcomes);
+  return (c + s_.smoothing) / ((totals_[f] - dead) + s_.smoothing * outcomes);
 }
 
 double markov_chain::probability(std::uint64_t from, std::uint64_t to) const {
@@ -48,30 +66,25 @@ double markov_chain::probability(std::uint64_t from, std::uint64_t to) const {
   return probability_at(f, index_of(to));
 }
 
-std::uint16_t markov_chain::intern(std::uint64_t id) {
+int markov_chain::intern(std::uint64_t id) {
   if (ids_.size() < s_.max_states) {
     ids_.push_back(id);
-    states_.emplace_back();
-    return static_cast<std::uint16_t>(ids_.size() - 1);
+    totals_.push_back(0);
+    last_used_.push_back(0);
+    gen_.push_back(0);
+    edge_count_.push_back(0);
+    edges_.resize(edges_.size() + s_.max_edges_per_state, edge{0, 0, 0});
+    return static_cast<int>(ids_.size() - 1);
   }
-  // Evict the least recently used state (never the previous one, whose edge is about to grow),
-  // and every edge into it.
-  std::size_t victim = 0;
-  std::uint64_t oldest = UINT64_MAX;
-  for (std::size_t i = 0; i < states_.size(); ++i)
-    if (static_cast<int>(i) != prev_ && states_[i].last_used < oldest)
-      oldest = states_[i].last_used, victim = i;
-  for (auto& st : states_) {
-    auto it = std::find_if(st.edges.begin(), st.edges.end(),
-                           [&](const edge& e) { return e.to == victim; });
-    if (it != st.edges.end()) {
-      st.total -= it->count;
-      st.edges.erase(it);
-    }
-  }
+  // Evict the least recently used state (never the previous one, whose edge is about to grow).
+  std::size_t victim = prev_ == 0 ? 1 : 0;
+  for (std::size_t i = 0; i < ids_.size(); ++i)
+    if (static_cast<int>(i) != prev_ && last_used_[i] < last_used_[victim]) victim = i;
   ids_[victim] = id;
-  states_[victim] = state{};
-  return static_cast<std::uint16_t>(victim);
+  totals_[victim] = 0;
+  edge_count_[victim] = 0;
+  ++gen_[victim];  // every edge into the old state dies here
+  return static_cast<int>(victim);
 }
 
 markov_chain::result markov_chain::observe(std::uint64_t template_id) {
@@ -79,36 +92,47 @@ markov_chain::result markov_chain::observe(std::uint64_t template_id) {
   ++clock_;
   int cur = index_of(template_id);
   if (prev_ >= 0) {
+    purge(static_cast<std::size_t>(prev_));
     r.warm = transitions_ >= s_.warmup_transitions;
     const double p = probability_at(prev_, cur);
     r.score = std::clamp(-std::log(p) / max_surprisal_, 0.0, 1.0);
   }
   if (cur < 0) cur = intern(template_id);
   if (prev_ >= 0) {
-    auto& st = states_[static_cast<std::size_t>(prev_)];
-    auto it =
-        std::find_if(st.edges.begin(), st.edges.end(), [&](const edge& e) { return e.to == cur; });
-    if (it == st.edges.end()) {
-      if (st.edges.size() >= s_.max_edges_per_state) {
-        auto rare =
-            std::min_element(st.edges.begin(), st.edges.end(),
-                             [](const edge& a, const edge& b) { return a.count < b.count; });
-        st.total -= rare->count;
-        st.edges.erase(rare);
+    const auto from = static_cast<std::size_t>(prev_);
+    edge* e = edges_of(from);
+    std::uint8_t& n = edge_count_[from];
+    std::uint8_t i = 0;
+    while (i < n && e[i].to != cur) ++i;
+    if (i == n) {
+      if (n >= s_.max_edges_per_state) {
+        // Full: the rarest successor makes room (the first of equals, so it is deterministic).
+        std::uint8_t rare = 0;
+        for (std::uint8_t k = 1; k < n; ++k)
+          if (e[k].count < e[rare].count) rare = k;
+        totals_[from] -= e[rare].count;
+        std::copy(e + rare + 1, e + n, e + rare);
+        --n;
       }
-      st.edges.push_back(edge{static_cast<std::uint16_t>(cur), 0});
-      it = st.edges.end() - 1;
+      i = n++;
+      e[i] = edge{static_cast<std::uint16_t>(cur), gen_[static_cast<std::size_t>(cur)], 0};
     }
-    ++it->count;
-    ++st.total;
-    if (st.total >= s_.count_cap) {
-      st.total = 0;
-      for (auto& e : st.edges) st.total += (e.count /= 2);
-      std::erase_if(st.edges, [](const edge& e) { return e.count == 0; });
+    ++e[i].count;
+    if (++totals_[from] >= s_.count_cap) {
+      // Old habits fade: halve, and forget successors that fall to zero.
+      std::uint32_t total = 0;
+      std::uint8_t kept = 0;
+      for (std::uint8_t k = 0; k < n; ++k) {
+        e[k].count /= 2;
+        total += e[k].count;
+        if (e[k].count) e[kept++] = e[k];
+      }
+      n = kept;
+      totals_[from] = total;
     }
     ++transitions_;
   }
-  states_[static_cast<std::size_t>(cur)].last_used = clock_;
+  last_used_[static_cast<std::size_t>(cur)] = clock_;
   prev_ = cur;
   return r;
 }
@@ -120,13 +144,18 @@ void markov_chain::snapshot(util::byte_writer& w) const {
   w.varint(transitions_);
   w.svarint(prev_);
   w.varint(ids_.size());
+  // Live edges only; a restored chain starts every slot at generation 0.
   for (std::size_t i = 0; i < ids_.size(); ++i) {
     w.varint(ids_[i]);
-    w.varint(states_[i].last_used);
-    w.varint(states_[i].edges.size());
-    for (const auto& e : states_[i].edges) {
-      w.varint(e.to);
-      w.varint(e.count);
+    w.varint(last_used_[i]);
+    const edge* e = edges_of(i);
+    std::uint32_t live = 0;
+    for (std::uint8_t k = 0; k < edge_count_[i]; ++k) live += alive(e[k]);
+    w.varint(live);
+    for (std::uint8_t k = 0; k < edge_count_[i]; ++k) {
+      if (!alive(e[k])) continue;
+      w.varint(e[k].to);
+      w.varint(e[k].count);
     }
   }
 }
@@ -139,30 +168,33 @@ bool markov_chain::restore(util::byte_reader& r) {
   if (!r.ok() || n > s_.max_states || !r.plausible_count(n, 3) || prev < -1 ||
       prev >= static_cast<std::int64_t>(n))
     return false;
-  std::vector<std::uint64_t> ids(n);
-  std::vector<state> states(n);
+  markov_chain m(s_);
   for (std::size_t i = 0; i < n; ++i) {
-    ids[i] = r.varint();
-    states[i].last_used = r.varint();
-    const std::uint64_t m = r.varint();
-    if (!r.ok() || m > s_.max_edges_per_state || !r.plausible_count(m, 2)) return false;
-    for (std::uint64_t k = 0; k < m; ++k) {
+    const std::uint64_t id = r.varint();
+    const std::uint64_t used = r.varint();
+    const std::uint64_t edges = r.varint();
+    if (!r.ok() || edges > s_.max_edges_per_state || !r.plausible_count(edges, 2) ||
+        m.index_of(id) >= 0)
+      return false;
+    m.intern(id);
+    m.last_used_[i] = used;
+    edge* e = m.edges_of(i);
+    std::uint64_t total = 0;
+    for (std::uint64_t k = 0; k < edges; ++k) {
       const std::uint64_t to = r.varint(), count = r.varint();
       if (!r.ok() || to >= n || count == 0 || count >= s_.count_cap) return false;
-      states[i].edges.push_back(
-          edge{static_cast<std::uint16_t>(to), static_cast<std::uint32_t>(count)});
-      states[i].total += static_cast<std::uint32_t>(count);
+      e[k] = edge{static_cast<std::uint16_t>(to), 0, static_cast<std::uint32_t>(count)};
+      total += count;
     }
-    if (states[i].total >= s_.count_cap) return false;
-    for (std::size_t j = 0; j < i; ++j)
-      if (ids[j] == ids[i]) return false;
+    if (total >= s_.count_cap) return false;
+    m.edge_count_[i] = static_cast<std::uint8_t>(edges);
+    m.totals_[i] = static_cast<std::uint32_t>(total);
   }
   if (!r.ok()) return false;
-  ids_ = std::move(ids);
-  states_ = std::move(states);
-  prev_ = static_cast<int>(prev);
-  clock_ = clock;
-  transitions_ = transitions;
+  m.prev_ = static_cast<int>(prev);
+  m.clock_ = clock;
+  m.transitions_ = transitions;
+  *this = std::move(m);
   return true;
 }
 

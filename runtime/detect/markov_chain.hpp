@@ -30,23 +30,31 @@ class markov_chain {
   bool restore(util::byte_reader& r);
 
  private:
+  // Edges live in one flat array, max_edges_per_state slots per state. An edge names its target
+  // by slot and by the slot's generation: evicting a state bumps the generation, which kills
+  // every edge into it at once; dead edges are dropped when their source is next visited.
   struct edge {
     std::uint16_t to;
+    std::uint16_t gen;
     std::uint32_t count;
   };
-  struct state {
-    std::uint32_t total = 0;
-    std::uint64_t last_used = 0;
-    std::vector<edge> edges;
-  };
   int index_of(std::uint64_t id) const;
-  std::uint16_t intern(std::uint64_t id);
+  int intern(std::uint64_t id);
+  void purge(std::size_t from);
+  edge* edges_of(std::size_t from) { return &edges_[from * s_.max_edges_per_state]; }
+  const edge* edges_of(std::size_t from) const { return &edges_[from * s_.max_edges_per_state]; }
+  bool alive(const edge& e) const { return e.gen == gen_[e.to]; }
   double probability_at(int from, int to) const;
 
   markov_settings s_;
   double max_surprisal_;
-  std::vector<std::uint64_t> ids_;
-  std::vector<state> states_;
+  std::vector<std::uint64_t> ids_;        // per state slot: the template id
+  std::vector<std::uint32_t> totals_;     // per slot: transitions out (dead edges included
+                                          // until purged)
+  std::vector<std::uint64_t> last_used_;  // per slot: clock of the last visit
+  std::vector<std::uint16_t> gen_;        // per slot
+  std::vector<std::uint8_t> edge_count_;  // per slot
+  std::vector<edge> edges_;
   int prev_ = -1;
   std::uint64_t clock_ = 0, transitions_ = 0;
 };
