@@ -110,9 +110,11 @@ float half_space_trees::walk(const std::uint32_t* paths) {
     // Left-aligned, so that the decision taken at depth k is bit 31 - k.
     const std::uint32_t aligned = paths[t] << (32 - height);
     block* tree = &blocks_[t * blocks_per_tree_];
-    // Bit k set when the node at depth k has too little reference mass to go deeper.
-    std::uint32_t light = 1u << height;
-    std::uint16_t refs[Chain * block_levels];
+    // Reference mass never grows down a path (a child counts a subset of its parent's points),
+    // so the nodes heavy enough to descend from are exactly the first `heavy` ones, and the
+    // terminal node is at depth min(heavy, height).
+    std::uint32_t heavy = 0;
+    node* path_nodes[Chain * block_levels];
     for (std::uint32_t b = 0; b < Chain; ++b) {
       const std::uint32_t top = b * block_levels;  // depth of the block's root
       // Blocks at this level are numbered by the first `top` decisions of the path.
@@ -125,28 +127,24 @@ float half_space_trees::walk(const std::uint32_t* paths) {
       node* const n1 = &blk.n[1 + (nib >> 2)];
       node* const n2 = &blk.n[3 + (nib >> 1)];
       node* const n3 = &blk.n[7 + nib];
-      // Bit k of `light`: (ref - limit) is negative exactly when ref < limit.
-      const auto below = [limit](std::uint16_t r) {
-        return static_cast<std::uint32_t>(static_cast<std::int32_t>(r) - limit) >> 31;
-      };
       if (full || b + 1 < Chain) {
-        const std::uint16_t r0 = n0->ref, r1 = n1->ref, r2 = n2->ref, r3 = n3->ref;
-        refs[top] = r0, refs[top + 1] = r1, refs[top + 2] = r2, refs[top + 3] = r3;
-        light |= (below(r0) | below(r1) << 1 | below(r2) << 2 | below(r3) << 3) << top;
+        heavy += (n0->ref >= limit) + (n1->ref >= limit) + (n2->ref >= limit) + (n3->ref >= limit);
         ++n0->lat, ++n1->lat, ++n2->lat, ++n3->lat;
+        path_nodes[top] = n0, path_nodes[top + 1] = n1;
+        path_nodes[top + 2] = n2, path_nodes[top + 3] = n3;
       } else {
         node* const n[4] = {n0, n1, n2, n3};
         for (std::uint32_t j = 0; j < block_levels && top + j <= height; ++j) {
-          refs[top + j] = n[j]->ref;
-          light |= below(n[j]->ref) << (top + j);
+          heavy += n[j]->ref >= limit;
           ++n[j]->lat;
+          path_nodes[top + j] = n[j];
         }
       }
     }
     // The terminal node: the first with too little reference mass, or the leaf. Its score is
     // log2(mass * 2^depth), the paper's r * 2^k on a log scale.
-    const auto k = static_cast<std::uint32_t>(__builtin_ctz(light));
-    const std::uint16_t ref = refs[k];
+    const std::uint32_t k = std::min(heavy, height);
+    const std::uint16_t ref = path_nodes[k]->ref;
     sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f : 0.0f;
   }
   return sum;

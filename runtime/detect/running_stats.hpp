@@ -11,11 +11,14 @@ namespace seerflow::detect {
 
 class running_stats {
  public:
-  explicit running_stats(double decay = 0.01) : decay_(decay) {}
+  explicit running_stats(double decay = 0.01)
+      : decay_(decay),
+        settle_(decay > 0 ? static_cast<std::uint64_t>(std::ceil(1.0 / decay)) : 0) {}
 
   void observe(double x) {
     ++n_;
-    const double w = std::max(decay_, 1.0 / static_cast<double>(n_));
+    // 1/n until it falls to the decay (no division on the hot path after that).
+    const double w = n_ >= settle_ ? decay_ : std::max(decay_, 1.0 / static_cast<double>(n_));
     const double d = x - mean_;
     mean_ += w * d;
     // West's incremental form of the weighted variance.
@@ -44,6 +47,7 @@ class running_stats {
 
  private:
   double decay_;
+  std::uint64_t settle_;
   std::uint64_t n_ = 0;
   double mean_ = 0, var_ = 0;
 };

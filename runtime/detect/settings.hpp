@@ -79,7 +79,7 @@ struct ensemble_settings {
   std::uint32_t channel_warmup = 100;  // observations before a channel's z-score is trusted
   double agree_z = 2.0;                // a channel "agrees" when its |z| reaches this
   double agree_boost = 0.25;           // fused score x (1 + boost * (agreeing - 1)) when >= 2 agree
-  dspot_settings threshold{2000, 0.98, 1e-4, 50, 128, 16};
+  dspot_settings threshold{2000, 0.98, 1e-4, 50, 128, 32};
 };
 
 struct settings {
