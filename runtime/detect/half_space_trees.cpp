@@ -114,7 +114,8 @@ float half_space_trees::walk(const std::uint32_t* paths) {
     // so the nodes heavy enough to descend from are exactly the first `heavy` ones, and the
     // terminal node is at depth min(heavy, height).
     std::uint32_t heavy = 0;
-    node* path_nodes[Chain * block_levels];
+    block* path_blocks[Chain];
+    std::uint32_t nibs[Chain];
     for (std::uint32_t b = 0; b < Chain; ++b) {
       const std::uint32_t top = b * block_levels;  // depth of the block's root
       // Blocks at this level are numbered by the first `top` decisions of the path.
@@ -127,24 +128,25 @@ float half_space_trees::walk(const std::uint32_t* paths) {
       node* const n1 = &blk.n[1 + (nib >> 2)];
       node* const n2 = &blk.n[3 + (nib >> 1)];
       node* const n3 = &blk.n[7 + nib];
+      path_blocks[b] = &blk;
+      nibs[b] = nib;
       if (full || b + 1 < Chain) {
         heavy += (n0->ref >= limit) + (n1->ref >= limit) + (n2->ref >= limit) + (n3->ref >= limit);
         ++n0->lat, ++n1->lat, ++n2->lat, ++n3->lat;
-        path_nodes[top] = n0, path_nodes[top + 1] = n1;
-        path_nodes[top + 2] = n2, path_nodes[top + 3] = n3;
       } else {
         node* const n[4] = {n0, n1, n2, n3};
         for (std::uint32_t j = 0; j < block_levels && top + j <= height; ++j) {
           heavy += n[j]->ref >= limit;
           ++n[j]->lat;
-          path_nodes[top + j] = n[j];
         }
       }
     }
     // The terminal node: the first with too little reference mass, or the leaf. Its score is
     // log2(mass * 2^depth), the paper's r * 2^k on a log scale.
     const std::uint32_t k = std::min(heavy, height);
-    const std::uint16_t ref = path_nodes[k]->ref;
+    const std::uint32_t j = k % block_levels;
+    const std::uint32_t local = (1u << j) - 1 + (nibs[k / block_levels] >> (3 - j));
+    const std::uint16_t ref = path_blocks[k / block_levels]->n[local].ref;
     sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f : 0.0f;
   }
   return sum;

@@ -45,7 +45,7 @@ struct cusum_settings {
 struct markov_settings {
   double smoothing = 0.5;         // additive (Lidstone) smoothing
   std::uint32_t max_states = 64;  // distinct templates remembered per entity
-  std::uint32_t max_edges_per_state = 16;
+  std::uint32_t max_edges_per_state = 8;
   std::uint32_t count_cap = 1024;  // a state's counts halve when its total reaches this
   std::uint32_t warmup_transitions = 8;
 };
