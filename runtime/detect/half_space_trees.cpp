@@ -57,7 +57,6 @@ half_space_trees::half_space_trees(const hst_settings& settings, std::size_t dim
       // Halving the work range [sq - r, sq + r] bits[d] times is the coordinate's binary
       // expansion in it: cell = floor((x - lo) / (2r) * 2^bits). Level k (from the root) holds
       // path bit height-1-k and takes the next most significant bit of its dimension's cell.
-      std::uint32_t* table = &spread_[(t * dims_ + d) * 256];
       for (std::uint32_t v = 0; v < 256; ++v) {
         const double x = v / 255.0;
         const auto cells = static_cast<double>(1u << bits[d]);
@@ -67,7 +66,7 @@ half_space_trees::half_space_trees(const hst_settings& settings, std::size_t dim
         int next = bits[d] - 1;
         for (std::size_t k = 0; k < s_.height; ++k)
           if (dim[k] == d) placed |= ((cell >> next--) & 1u) << (s_.height - 1 - k);
-        table[v] = placed;
+        spread_[(d * 256 + v) * s_.trees + t] = placed;
       }
     }
   }
@@ -165,15 +164,16 @@ double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
   const std::size_t trees = s_.trees;
   // First every path (one lookup per dimension), then a prefetch of every block they touch, so
   // that the cache misses of all trees overlap instead of queueing one behind the other.
-  std::uint32_t paths[max_trees];
-  const std::uint32_t* table = spread_.data();
+  std::uint32_t paths[max_trees] = {};
+  // One row per (dimension, value) holds every tree's bits: 7 short rows, vectorisable.
+  for (std::size_t d = 0; d < dims_; ++d) {
+    const std::uint32_t* row = &spread_[(d * 256 + q[d]) * trees];
+    for (std::size_t t = 0; t < trees; ++t) paths[t] |= row[t];
+  }
   for (std::size_t t = 0; t < trees; ++t) {
-    std::uint32_t path = 0;
-    for (std::size_t d = 0; d < dims_; ++d, table += 256) path |= table[q[d]];
-    paths[t] = path;
     const block* tree = &blocks_[t * blocks_per_tree_];
     for (std::uint32_t b = 1; b < chain_; ++b)
-      __builtin_prefetch(tree + level_offset_[b] + (path >> (height - b * block_levels)), 1);
+      __builtin_prefetch(tree + level_offset_[b] + (paths[t] >> (height - b * block_levels)), 1);
   }
   float log_mass_sum = 0;
   switch (chain_) {

@@ -75,9 +75,9 @@ class half_space_trees {
   std::uint16_t size_limit_;
   std::vector<block> blocks_;                // tree-major; within a tree, block levels in order
   std::vector<std::uint32_t> level_offset_;  // first block of each block level
-  // Per tree and dimension, 256 entries: for each quantised coordinate, its bits of the path
-  // already in place (the levels that split that dimension). A path is the OR of one lookup per
-  // dimension.
+  // Per dimension and quantised value, one entry per tree: the value's bits of that tree's path
+  // already in place (at the levels that split that dimension). A path is the OR of one entry
+  // per dimension, and one event reads 7 rows of 25 adjacent entries.
   std::vector<std::uint32_t> spread_;
   std::vector<float> log2_mass_;  // log2(m) for m in [1, window]; log2_mass_[0] unused
   double score_scale_;
