@@ -34,6 +34,7 @@ half_space_trees::half_space_trees(const hst_settings& settings, std::size_t dim
       std::clamp(std::floor(s_.size_limit_fraction * s_.window), 1.0, 65535.0));
   blocks_.assign(static_cast<std::size_t>(blocks_per_tree_) * s_.trees, block{});
   spread_.assign(s_.trees * dims_ * 256, 0);
+  zero_row_.assign(s_.trees, 0);
   // The paper's work space: for each dimension a random s in [0,1] and the range
   // s +- 2 max(s, 1 - s), so that splits land in different places in every tree.
   std::mt19937_64 rng(s_.seed);
@@ -164,12 +165,15 @@ double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
   const std::size_t trees = s_.trees;
   // First every path (one lookup per dimension), then a prefetch of every block they touch, so
   // that the cache misses of all trees overlap instead of queueing one behind the other.
-  std::uint32_t paths[max_trees] = {};
-  // One row per (dimension, value) holds every tree's bits: 7 short rows, vectorisable.
-  for (std::size_t d = 0; d < dims_; ++d) {
-    const std::uint32_t* row = &spread_[(d * 256 + q[d]) * trees];
-    for (std::size_t t = 0; t < trees; ++t) paths[t] |= row[t];
-  }
+  std::uint32_t paths[max_trees];
+  // One row per (dimension, value) holds every tree's bits: a fixed eight rows (unused
+  // dimensions read a row of zeros), so the loop below unrolls and vectorises.
+  const std::uint32_t* rows[max_dims];
+  for (std::size_t d = 0; d < max_dims; ++d)
+    rows[d] = d < dims_ ? &spread_[(d * 256 + q[d]) * trees] : zero_row_.data();
+  for (std::size_t t = 0; t < trees; ++t)
+    paths[t] = rows[0][t] | rows[1][t] | rows[2][t] | rows[3][t] | rows[4][t] | rows[5][t] |
+               rows[6][t] | rows[7][t];
   for (std::size_t t = 0; t < trees; ++t) {
     const block* tree = &blocks_[t * blocks_per_tree_];
     for (std::uint32_t b = 1; b < chain_; ++b)

@@ -79,6 +79,7 @@ class half_space_trees {
   // already in place (at the levels that split that dimension). A path is the OR of one entry
   // per dimension, and one event reads 7 rows of 25 adjacent entries.
   std::vector<std::uint32_t> spread_;
+  std::vector<std::uint32_t> zero_row_;
   std::vector<float> log2_mass_;  // log2(m) for m in [1, window]; log2_mass_[0] unused
   double score_scale_;
   std::uint64_t window_index_ = 1;  // the latest window's number; the reference is the one before
