@@ -33,18 +33,6 @@ int markov_chain::index_of(std::uint64_t id) const {
   return -1;
 }
 
-void markov_chain::purge(std::size_t from) {
-  edge* e = edges_of(from);
-  std::uint8_t kept = 0;
-  for (std::uint8_t i = 0; i < edge_count_[from]; ++i) {
-    if (alive(e[i]))
-      e[kept++] = e[i];
-    else
-      totals_[from] -= e[i].count;
-  }
-  edge_count_[from] = kept;
-}
-
 double markov_chain::probability_at(int from, int to) const {
   const auto f = static_cast<std::size_t>(from);
   const edge* e = edges_of(f);
@@ -91,47 +79,66 @@ markov_chain::result markov_chain::observe(std::uint64_t template_id) {
   result r;
   ++clock_;
   int cur = index_of(template_id);
-  if (prev_ >= 0) {
-    purge(static_cast<std::size_t>(prev_));
-    r.warm = transitions_ >= s_.warmup_transitions;
-    const double p = probability_at(prev_, cur);
-    r.score = std::clamp(-std::log(p) / max_surprisal_, 0.0, 1.0);
+  if (prev_ < 0) {
+    if (cur < 0) cur = intern(template_id);
+    last_used_[static_cast<std::size_t>(cur)] = clock_;
+    prev_ = cur;
+    return r;
   }
-  if (cur < 0) cur = intern(template_id);
-  if (prev_ >= 0) {
-    const auto from = static_cast<std::size_t>(prev_);
-    edge* e = edges_of(from);
-    std::uint8_t& n = edge_count_[from];
-    std::uint8_t i = 0;
-    while (i < n && e[i].to != cur) ++i;
-    if (i == n) {
-      if (n >= s_.max_edges_per_state) {
-        // Full: the rarest successor makes room (the first of equals, so it is deterministic).
-        std::uint8_t rare = 0;
-        for (std::uint8_t k = 1; k < n; ++k)
-          if (e[k].count < e[rare].count) rare = k;
-        totals_[from] -= e[rare].count;
-        std::copy(e + rare + 1, e + n, e + rare);
-        --n;
-      }
-      i = n++;
-      e[i] = edge{static_cast<std::uint16_t>(cur), gen_[static_cast<std::size_t>(cur)], 0};
+  // One pass over the previous state's successors: drop dead ones, find this one.
+  const auto from = static_cast<std::size_t>(prev_);
+  edge* e = edges_of(from);
+  std::uint8_t n = edge_count_[from];
+  std::uint8_t kept = 0;
+  int found = -1;
+  for (std::uint8_t k = 0; k < n; ++k) {
+    if (!alive(e[k])) {
+      totals_[from] -= e[k].count;
+      continue;
     }
-    ++e[i].count;
-    if (++totals_[from] >= s_.count_cap) {
-      // Old habits fade: halve, and forget successors that fall to zero.
-      std::uint32_t total = 0;
-      std::uint8_t kept = 0;
-      for (std::uint8_t k = 0; k < n; ++k) {
-        e[k].count /= 2;
-        total += e[k].count;
-        if (e[k].count) e[kept++] = e[k];
-      }
-      n = kept;
-      totals_[from] = total;
-    }
-    ++transitions_;
+    if (e[k].to == cur) found = kept;
+    e[kept++] = e[k];
   }
+  n = kept;
+  r.warm = transitions_ >= s_.warmup_transitions;
+  // One extra outcome stands for every template this entity has not shown yet.
+  const double c = found >= 0 ? e[found].count : 0;
+  const double outcomes = static_cast<double>(ids_.size() + 1);
+  const double p = (c + s_.smoothing) / (totals_[from] + s_.smoothing * outcomes);
+  r.score = std::clamp(-std::log(p) / max_surprisal_, 0.0, 1.0);
+
+  if (cur < 0) {
+    cur = intern(template_id);  // never evicts `from`, but may grow (move) the arrays
+    e = edges_of(from);
+  }
+  if (found < 0) {
+    if (n >= s_.max_edges_per_state) {
+      // Full: the rarest successor makes room (the first of equals, so it is deterministic).
+      std::uint8_t rare = 0;
+      for (std::uint8_t k = 1; k < n; ++k)
+        if (e[k].count < e[rare].count) rare = k;
+      totals_[from] -= e[rare].count;
+      std::copy(e + rare + 1, e + n, e + rare);
+      --n;
+    }
+    found = n++;
+    e[found] = edge{static_cast<std::uint16_t>(cur), gen_[static_cast<std::size_t>(cur)], 0};
+  }
+  ++e[found].count;
+  edge_count_[from] = n;
+  if (++totals_[from] >= s_.count_cap) {
+    // Old habits fade: halve, and forget successors that fall to zero.
+    std::uint32_t total = 0;
+    std::uint8_t k2 = 0;
+    for (std::uint8_t k = 0; k < n; ++k) {
+      e[k].count /= 2;
+      total += e[k].count;
+      if (e[k].count) e[k2++] = e[k];
+    }
+    edge_count_[from] = k2;
+    totals_[from] = total;
+  }
+  ++transitions_;
   last_used_[static_cast<std::size_t>(cur)] = clock_;
   prev_ = cur;
   return r;

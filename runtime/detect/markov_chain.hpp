@@ -40,7 +40,6 @@ class markov_chain {
   };
   int index_of(std::uint64_t id) const;
   int intern(std::uint64_t id);
-  void purge(std::size_t from);
   edge* edges_of(std::size_t from) { return &edges_[from * s_.max_edges_per_state]; }
   const edge* edges_of(std::size_t from) const { return &edges_[from * s_.max_edges_per_state]; }
   bool alive(const edge& e) const { return e.gen == gen_[e.to]; }
