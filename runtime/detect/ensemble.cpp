@@ -50,8 +50,6 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
   if (weight <= 0) return out;  // nothing warm: no score, and the threshold learns nothing
   for (std::size_t k = 0; k < out.parts_count; ++k)
     out.parts[k].partial = share[static_cast<std::size_t>(out.parts[k].ch)] / weight;
-  std::sort(out.parts.begin(), out.parts.begin() + out.parts_count,
-            [](const contribution& a, const contribution& b) { return a.partial > b.partial; });
   double fused = sum / weight;
   if (out.agreeing >= 2) fused *= 1.0 + s_.agree_boost * (out.agreeing - 1);
   const bool lower = signed_weight > unsigned_weight && signed_z < 0;
@@ -62,6 +60,13 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
     out.dir = lower ? direction::lower : direction::upper;
     out.threshold = lower ? -r.lower : r.upper;
     out.anomaly = r.alarm && r.dir == out.dir;
+    // Only an anomaly's parts are read (to explain it), so only then are they ranked.
+    if (out.anomaly) {
+      // Insertion sort: at most six parts (and std::sort trips a g++ 12 bounds warning here).
+      for (std::size_t i = 1; i < out.parts_count; ++i)
+        for (std::size_t j = i; j > 0 && out.parts[j].partial > out.parts[j - 1].partial; --j)
+          std::swap(out.parts[j], out.parts[j - 1]);
+    }
   }
   return out;
 }

@@ -54,7 +54,9 @@ struct ensemble_result {
   bool calibrated = false;  // the biDSPOT has finished calibrating
   std::uint8_t agreeing = 0;
   std::uint8_t parts_count = 0;
-  std::array<contribution, channel_count> parts{};  // counted channels, largest share first
+  // The counted channels: ranked by share (largest first) when anomaly, in channel order
+  // otherwise.
+  std::array<contribution, channel_count> parts{};
 };
 
 class ensemble {
