@@ -120,7 +120,8 @@ float half_space_trees::walk(const std::uint32_t* paths) {
       const std::uint32_t top = b * block_levels;  // depth of the block's root
       // Blocks at this level are numbered by the first `top` decisions of the path.
       const std::uint32_t pos = b ? aligned >> (32 - top) : 0;
-      block& blk = tree[level_offset_[b] + pos];
+      // Block levels hold 1, 16, 256, ... blocks: level b starts at (16^b - 1) / 15.
+      block& blk = tree[((1u << (block_levels * b)) - 1) / 15 + pos];
       if (blk.epoch != e) roll(blk);
       // The next three decisions pick the nodes below the block's root (heap order inside).
       const std::uint32_t nib = (aligned << top) >> 29;
