@@ -26,7 +26,6 @@ half_space_trees::half_space_trees(const hst_settings& settings, std::size_t dim
   chain_ = (levels + block_levels - 1) / block_levels;
   std::uint32_t width = 1;
   for (std::uint32_t b = 0; b < chain_; ++b) {
-    level_offset_.push_back(blocks_per_tree_);
     blocks_per_tree_ += width;
     width *= 1u << block_levels;
   }
@@ -105,8 +104,19 @@ float half_space_trees::walk(const std::uint32_t* paths) {
   const std::uint32_t height = s_.height;
   const bool full = height + 1 == Chain * block_levels;
   const std::uint16_t limit = size_limit_;
+  const std::size_t trees = s_.trees;
+  // A prefetch of every block the paths touch first, so that the cache misses of all trees
+  // overlap instead of queueing one behind the other.
+  for (std::size_t t = 0; t < trees; ++t) {
+    const block* tree = &blocks_[t * blocks_per_tree_];
+#pragma GCC unroll 8
+    for (std::uint32_t b = 1; b < Chain; ++b)
+      __builtin_prefetch(
+          tree + ((1u << (block_levels * b)) - 1) / 15 + (paths[t] >> (height - b * block_levels)),
+          1);
+  }
   float sum = 0;
-  for (std::size_t t = 0; t < s_.trees; ++t) {
+  for (std::size_t t = 0; t < trees; ++t) {
     // Left-aligned, so that the decision taken at depth k is bit 31 - k.
     const std::uint32_t aligned = paths[t] << (32 - height);
     block* tree = &blocks_[t * blocks_per_tree_];
@@ -116,6 +126,8 @@ float half_space_trees::walk(const std::uint32_t* paths) {
     std::uint32_t heavy = 0;
     block* path_blocks[Chain];
     std::uint32_t nibs[Chain];
+    // Unrolled: every shift and offset below becomes a constant.
+#pragma GCC unroll 8
     for (std::uint32_t b = 0; b < Chain; ++b) {
       const std::uint32_t top = b * block_levels;  // depth of the block's root
       // Blocks at this level are numbered by the first `top` decisions of the path.
@@ -162,10 +174,8 @@ double half_space_trees::score_and_update(std::span<const float> x) {
 double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
   std::uint8_t q[max_dims] = {};
   std::copy_n(x.begin(), std::min(x.size(), dims_), q);
-  const std::uint32_t height = s_.height;
   const std::size_t trees = s_.trees;
-  // First every path (one lookup per dimension), then a prefetch of every block they touch, so
-  // that the cache misses of all trees overlap instead of queueing one behind the other.
+  // First every path: one lookup per dimension.
   std::uint32_t paths[max_trees];
   // One row per (dimension, value) holds every tree's bits: a fixed eight rows (unused
   // dimensions read a row of zeros), so the loop below unrolls and vectorises.
@@ -175,11 +185,6 @@ double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
   for (std::size_t t = 0; t < trees; ++t)
     paths[t] = rows[0][t] | rows[1][t] | rows[2][t] | rows[3][t] | rows[4][t] | rows[5][t] |
                rows[6][t] | rows[7][t];
-  for (std::size_t t = 0; t < trees; ++t) {
-    const block* tree = &blocks_[t * blocks_per_tree_];
-    for (std::uint32_t b = 1; b < chain_; ++b)
-      __builtin_prefetch(tree + level_offset_[b] + (paths[t] >> (height - b * block_levels)), 1);
-  }
   float log_mass_sum = 0;
   switch (chain_) {
     case 1:

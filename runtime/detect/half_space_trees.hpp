@@ -73,8 +73,7 @@ class half_space_trees {
   std::uint32_t chain_ = 0;  // block levels per tree
   std::uint32_t blocks_per_tree_ = 0;
   std::uint16_t size_limit_;
-  std::vector<block> blocks_;                // tree-major; within a tree, block levels in order
-  std::vector<std::uint32_t> level_offset_;  // first block of each block level
+  std::vector<block> blocks_;  // tree-major; within a tree, block levels in order
   // Per dimension and quantised value, one entry per tree: the value's bits of that tree's path
   // already in place (at the levels that split that dimension). A path is the OR of one entry
   // per dimension, and one event reads 7 rows of 25 adjacent entries.
