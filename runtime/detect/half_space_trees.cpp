@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstring>
 #include <random>
 
 namespace seerflow::detect {
@@ -81,9 +83,15 @@ std::uint8_t half_space_trees::quantise(float v) {
 }
 
 void half_space_trees::roll(block& b) const {
+  // A node is the 32-bit word ref | lat << 16 (both little-endian halves), so rolling is a
+  // shift of 15 words: lat becomes ref and lat starts at zero. Vectorised by the compiler.
+  static_assert(sizeof(node) == 4 && offsetof(block, n) == 0);
   const auto e = static_cast<std::uint16_t>(window_index_);
-  const bool previous = b.epoch == static_cast<std::uint16_t>(e - 1);
-  for (auto& n : b.n) n = node{previous ? n.lat : std::uint16_t{0}, 0};
+  const std::uint32_t keep = b.epoch == static_cast<std::uint16_t>(e - 1) ? ~0u : 0u;
+  std::uint32_t w[block_nodes];
+  std::memcpy(w, b.n, sizeof w);
+  for (auto& v : w) v = (v >> 16) & keep;
+  std::memcpy(b.n, w, sizeof w);
   b.epoch = e;
 }
 
