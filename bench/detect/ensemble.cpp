@@ -1,5 +1,5 @@
 // Per-event cost of the whole detection ensemble on one core:
-//   bench_detect_ensemble [--events N] [--runs R] [--whole-only]
+//   bench_detect_ensemble [--events N] [--runs R] [--whole-only] [--hst-height H] [--hst-trees T]
 // Synthetic but shaped like a busy source: ~200 templates with Zipf(1) frequencies, 1,000
 // entities (Zipf too), event time advancing monotonically at ~20k events/s, per-template
 // features (severity, parameter count, entity count, message length) with some jitter. Every
@@ -85,6 +85,7 @@ struct entity_model {
 };
 
 struct pipeline {
+  explicit pipeline(const sd::settings& settings) : s(settings) {}
   sd::settings s;
   sd::source_detector source{s};
   sd::volume_pool template_volume{s.volume, s.template_volume_capacity};
@@ -122,19 +123,25 @@ double best_ns_per_event(int runs, std::size_t n, F&& once) {
 int main(int argc, char** argv) {
   std::size_t n = 2'000'000;
   int runs = 3;
-  bool whole_only = false;  // e.g. under callgrind, to count instructions of the pipeline alone
+  bool whole_only = false;
+  int hst_height = 0, hst_trees = 0;  // 0: the defaults  // e.g. under callgrind, to count
+                                      // instructions of the pipeline alone
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--whole-only")) whole_only = true;
     if (i + 1 >= argc) continue;
     if (!std::strcmp(argv[i], "--events")) n = std::strtoull(argv[i + 1], nullptr, 10);
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--hst-height")) hst_height = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--hst-trees")) hst_trees = std::atoi(argv[i + 1]);
   }
   const auto input = make_input(n);
   sd::settings s;
+  if (hst_height > 0) s.content.height = static_cast<std::uint32_t>(hst_height);
+  if (hst_trees > 0) s.content.trees = static_cast<std::uint32_t>(hst_trees);
   std::uint64_t anomalies = 0, sink = 0;
 
   const double whole = best_ns_per_event(runs, n, [&] {
-    pipeline p;
+    pipeline p(s);
     anomalies = 0;
     for (const auto& e : input) anomalies += p.fused.fuse(p.partials(e)).anomaly;
   });
@@ -189,7 +196,7 @@ int main(int argc, char** argv) {
   std::vector<sd::partial_scores> recorded;
   recorded.reserve(n);
   {
-    pipeline p;
+    pipeline p(s);
     for (const auto& e : input) recorded.push_back(p.partials(e));
   }
   const double fusion = best_ns_per_event(runs, n, [&] {
