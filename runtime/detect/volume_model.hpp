@@ -2,6 +2,8 @@
 // The volume channel of one series (a source, a template or an entity): events counted into
 // event-time buckets, each closed bucket (empty ones included) scored by Holt-Winters, and the
 // bucket still filling scored as soon as it runs above its forecast.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "runtime/detect/bucket_counter.hpp"
