@@ -25,11 +25,18 @@ markov_chain::markov_chain(const markov_settings& s) : s_(sanitised(s)) {
   max_surprisal_ = std::log((s_.count_cap + s_.smoothing * (s_.max_states + 1)) / s_.smoothing);
 }
 
+// A 16-bit fingerprint per slot is scanned first: 128 bytes instead of 512 for a full chain,
+// and an entity's chain is usually cold in the cache when its next event arrives.
+static std::uint16_t fingerprint(std::uint64_t id) {
+  return static_cast<std::uint16_t>((id * 0x9E3779B97F4A7C15ULL) >> 48);
+}
+
 int markov_chain::index_of(std::uint64_t id) const {
-  const std::size_t n = ids_.size();
-  const std::uint64_t* p = ids_.data();
+  const std::size_t n = fp_.size();
+  const std::uint16_t f = fingerprint(id);
+  const std::uint16_t* p = fp_.data();
   for (std::size_t i = 0; i < n; ++i)
-    if (p[i] == id) return static_cast<int>(i);
+    if (p[i] == f && ids_[i] == id) return static_cast<int>(i);
   return -1;
 }
 
@@ -57,6 +64,7 @@ double markov_chain::probability(std::uint64_t from, std::uint64_t to) const {
 int markov_chain::intern(std::uint64_t id) {
   if (ids_.size() < s_.max_states) {
     ids_.push_back(id);
+    fp_.push_back(fingerprint(id));
     totals_.push_back(0);
     last_used_.push_back(0);
     gen_.push_back(0);
@@ -69,6 +77,7 @@ int markov_chain::intern(std::uint64_t id) {
   for (std::size_t i = 0; i < ids_.size(); ++i)
     if (static_cast<int>(i) != prev_ && last_used_[i] < last_used_[victim]) victim = i;
   ids_[victim] = id;
+  fp_[victim] = fingerprint(id);
   totals_[victim] = 0;
   edge_count_[victim] = 0;
   ++gen_[victim];  // every edge into the old state dies here

@@ -48,6 +48,7 @@ class markov_chain {
   markov_settings s_;
   double max_surprisal_;
   std::vector<std::uint64_t> ids_;        // per state slot: the template id
+  std::vector<std::uint16_t> fp_;         // per slot: a fingerprint of the id, scanned first
   std::vector<std::uint32_t> totals_;     // per slot: transitions out (dead edges included
                                           // until purged)
   std::vector<std::uint64_t> last_used_;  // per slot: clock of the last visit
