@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace seerflow::detect {
 
@@ -35,7 +38,21 @@ int markov_chain::index_of(std::uint64_t id) const {
   const std::size_t n = fp_.size();
   const std::uint16_t f = fingerprint(id);
   const std::uint16_t* p = fp_.data();
-  for (std::size_t i = 0; i < n; ++i)
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Eight fingerprints per compare.
+  const __m128i want = _mm_set1_epi16(static_cast<short>(f));
+  for (; i + 8 <= n; i += 8) {
+    const __m128i got = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    auto hits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(got, want)));
+    while (hits) {
+      const unsigned k = static_cast<unsigned>(__builtin_ctz(hits)) / 2;
+      if (ids_[i + k] == id) return static_cast<int>(i + k);
+      hits &= ~(3u << (2 * k));
+    }
+  }
+#endif
+  for (; i < n; ++i)
     if (p[i] == f && ids_[i] == id) return static_cast<int>(i);
   return -1;
 }

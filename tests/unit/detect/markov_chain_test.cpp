@@ -100,3 +100,13 @@ TEST_CASE("a restored Markov chain scores bit-identically; damaged snapshots are
       prefix);
   CHECK_FALSE(prefix);
 }
+
+TEST_CASE("every one of many states is found again") {
+  markov_chain m(detect::markov_settings{});  // 64 states
+  // A cycle through 60 templates with ids that share low bits: each step is habitual once
+  // learned, which it can only be if every state is looked up correctly.
+  for (int lap = 0; lap < 30; ++lap)
+    for (std::uint64_t k = 0; k < 60; ++k) m.observe((k << 40) | 7);
+  CHECK(m.states() == 60);
+  for (std::uint64_t k = 0; k < 60; ++k) CHECK(m.observe((k << 40) | 7).score < 0.2);
+}
