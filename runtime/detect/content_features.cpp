@@ -1,0 +1,110 @@
+#include "runtime/detect/content_features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "runtime/util/hash.hpp"
+
+namespace seerflow::detect {
+
+namespace {
+constexpr std::uint8_t snapshot_tag = 0x46;  // 'F'
+constexpr std::uint8_t snapshot_version = 1;
+
+float unit_of(std::uint64_t h) {
+  return static_cast<float>(h >> 40) * (1.0f / 16777216.0f);
+}
+float capped(std::uint32_t v, std::uint32_t cap) {
+  return static_cast<float>(std::min(v, cap)) / static_cast<float>(cap);
+}
+}  // namespace
+
+content_features::content_features(const hst_settings& s)
+    : half_life_(std::max<std::uint32_t>(s.rarity_half_life, 1)),
+      max_templates_(std::max<std::uint32_t>(s.max_tracked_templates, 16)) {
+  // A template seen at every event settles at a count of half_life / ln 2.
+  rarity_scale_ = 1.0 / std::log2(1.0 + half_life_ / std::log(2.0));
+}
+
+std::array<float, content_features::dims> content_features::encode(const event_features& e) {
+  ++clock_;
+  auto [it, fresh] = counts_.try_emplace(e.template_id, recent{0.0, clock_});
+  auto& rc = it->second;
+  // Decay lazily, to the present, only when the template shows up.
+  if (!fresh && rc.at != clock_)
+    rc.count *= std::exp2(-static_cast<double>(clock_ - rc.at) / half_life_);
+  const double before = rc.count;
+  rc.count += 1.0;
+  rc.at = clock_;
+  std::array<float, dims> x;
+  const std::uint64_t h = util::mix64(e.template_id ^ 0x243F6A8885A308D3ULL);
+  x[0] = unit_of(h);
+  x[1] = unit_of(util::mix64(h + 0x9E3779B97F4A7C15ULL));
+  x[2] = static_cast<float>(std::min(1.0, std::log2(1.0 + before) * rarity_scale_));
+  x[3] = capped(e.entity_count, 16);
+  x[4] = capped(e.severity, 24);
+  x[5] = capped(e.param_count, 32);
+  x[6] = std::min(1.0f, std::log2(1.0f + static_cast<float>(e.message_length)) / 16.0f);
+  if (counts_.size() > max_templates_) prune();
+  return x;
+}
+
+std::array<std::uint8_t, content_features::dims> content_features::encode_quantised(
+    const event_features& e) {
+  const auto x = encode(e);
+  std::array<std::uint8_t, dims> q;
+  // Every feature is already in [0, 1].
+  for (std::size_t d = 0; d < dims; ++d) q[d] = static_cast<std::uint8_t>(x[d] * 255.0f + 0.5f);
+  return q;
+}
+
+// Drops the templates with the smallest decayed counts until a quarter of the room is free;
+// amortised over the many events between two prunes.
+void content_features::prune() {
+  std::vector<std::pair<double, std::uint64_t>> by_count;
+  by_count.reserve(counts_.size());
+  for (const auto& [id, rc] : counts_)
+    by_count.emplace_back(rc.count * std::exp2(-static_cast<double>(clock_ - rc.at) / half_life_),
+                          id);
+  // Ties broken by id so the result does not depend on the hash map's order.
+  std::sort(by_count.begin(), by_count.end());
+  const std::size_t drop = counts_.size() - max_templates_ * 3 / 4;
+  for (std::size_t i = 0; i < drop; ++i) counts_.erase(by_count[i].second);
+}
+
+void content_features::snapshot(util::byte_writer& w) const {
+  w.u8(snapshot_tag);
+  w.u8(snapshot_version);
+  w.varint(clock_);
+  // Sorted by id: the same state always writes the same bytes.
+  std::vector<std::pair<std::uint64_t, recent>> all(counts_.begin(), counts_.end());
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  w.varint(all.size());
+  for (const auto& [id, rc] : all) {
+    w.varint(id);
+    w.f64(rc.count);
+    w.varint(rc.at);
+  }
+}
+
+bool content_features::restore(util::byte_reader& r) {
+  if (r.u8() != snapshot_tag || r.u8() != snapshot_version) return false;
+  const std::uint64_t clock = r.varint();
+  const std::uint64_t n = r.varint();
+  if (!r.ok() || n > max_templates_ || !r.plausible_count(n, 10)) return false;
+  std::unordered_map<std::uint64_t, recent> counts;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const std::uint64_t id = r.varint();
+    const double c = r.f64();
+    const std::uint64_t at = r.varint();
+    if (!r.ok() || !(c >= 0) || !std::isfinite(c) || at > clock ||
+        !counts.emplace(id, recent{c, at}).second)
+      return false;
+  }
+  clock_ = clock;
+  counts_ = std::move(counts);
+  return true;
+}
+
+}  // namespace seerflow::detect

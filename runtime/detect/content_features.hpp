@@ -1,0 +1,55 @@
+#pragma once
+// Turns one event into the half-space trees' feature vector, every feature scaled to [0, 1] by a
+// fixed, known range (the trees' work space must not move under them):
+//   0, 1  template identity: two independent hashes of the template id, so each template is a
+//         point of its own and a new template lands somewhere no mass has been;
+//   2     template rarity: log2(1 + recent count) / log2(1 + cap), the recent count halving
+//         every rarity_half_life events (0 for a template never or long not seen);
+//   3     entity count, capped at 16;   4  severity number (OpenTelemetry 1-24);
+//   5     parameter count, capped at 32; 6  message length, log2(1 + bytes) / 16, capped.
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+
+#include "runtime/detect/settings.hpp"
+#include "runtime/util/byte_codec.hpp"
+
+namespace seerflow::detect {
+
+struct event_features {
+  std::int64_t time_ns = 0;  // event time
+  std::uint64_t template_id = 0;
+  std::uint32_t entity_count = 0;
+  std::uint32_t severity = 0;  // OpenTelemetry severity number, 0 = unspecified
+  std::uint32_t param_count = 0;
+  std::uint32_t message_length = 0;  // bytes
+};
+
+class content_features {
+ public:
+  static constexpr std::size_t dims = 7;
+  explicit content_features(const hst_settings& s);
+
+  // The vector for e; also counts e's template toward its rarity.
+  std::array<float, dims> encode(const event_features& e);
+  // The same quantised to 8 bits, as half_space_trees consumes it.
+  std::array<std::uint8_t, dims> encode_quantised(const event_features& e);
+  std::size_t tracked_templates() const { return counts_.size(); }
+
+  void snapshot(util::byte_writer& w) const;
+  bool restore(util::byte_reader& r);
+
+ private:
+  struct recent {
+    double count;
+    std::uint64_t at;  // event number of the last update
+  };
+  void prune();
+
+  std::uint32_t half_life_, max_templates_;
+  double rarity_scale_;
+  std::uint64_t clock_ = 0;
+  std::unordered_map<std::uint64_t, recent> counts_;
+};
+
+}  // namespace seerflow::detect

@@ -1,0 +1,93 @@
+#include "runtime/detect/ensemble.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace seerflow::detect {
+
+namespace {
+constexpr std::uint8_t snapshot_tag = 0x45;  // 'E'
+constexpr std::uint8_t snapshot_version = 1;
+// Channel statistics: a floor on the variance so a channel that has been constant so far does
+// not turn its first wobble into an infinite z.
+constexpr double min_channel_variance = 1e-6;
+}  // namespace
+
+ensemble::ensemble(const ensemble_settings& s)
+    : s_(s),
+      stats_{running_stats(s.stats_decay), running_stats(s.stats_decay),
+             running_stats(s.stats_decay), running_stats(s.stats_decay),
+             running_stats(s.stats_decay), running_stats(s.stats_decay)},
+      dspot_(s.threshold) {}
+
+ensemble_result ensemble::fuse(const partial_scores& p) {
+  ensemble_result out;
+  double weight = 0, sum = 0, signed_weight = 0, unsigned_weight = 0, signed_z = 0;
+  std::array<double, channel_count> share{};
+  for (std::size_t i = 0; i < channel_count; ++i) {
+    const auto& ps = p[i];
+    if (!ps.present || !std::isfinite(ps.value)) continue;
+    auto& st = stats_[i];
+    const bool counted = ps.warm && st.count() >= s_.channel_warmup && s_.weights[i] > 0;
+    const double z = st.z(ps.value, min_channel_variance);
+    st.observe(ps.value);
+    if (!counted) continue;
+    const auto c = static_cast<channel>(i);
+    const double m = is_signed(c) ? std::abs(z) : std::max(z, 0.0);
+    const double w = s_.weights[i];
+    weight += w;
+    sum += w * m;
+    share[i] = w * m;
+    if (is_signed(c)) {
+      signed_weight += w * m;
+      signed_z += w * z;
+    } else {
+      unsigned_weight += w * m;
+    }
+    if (m >= s_.agree_z) ++out.agreeing;
+    out.parts[out.parts_count++] = contribution{c, ps.value, z, 0};
+  }
+  if (weight <= 0) return out;  // nothing warm: no score, and the threshold learns nothing
+  for (std::size_t k = 0; k < out.parts_count; ++k)
+    out.parts[k].partial = share[static_cast<std::size_t>(out.parts[k].ch)] / weight;
+  double fused = sum / weight;
+  if (out.agreeing >= 2) fused *= 1.0 + s_.agree_boost * (out.agreeing - 1);
+  const bool lower = signed_weight > unsigned_weight && signed_z < 0;
+  out.score = fused;
+  const auto r = dspot_.update(lower ? -fused : fused);
+  out.calibrated = r.calibrated;
+  if (r.calibrated) {
+    out.dir = lower ? direction::lower : direction::upper;
+    out.threshold = lower ? -r.lower : r.upper;
+    out.anomaly = r.alarm && r.dir == out.dir;
+    // Only an anomaly's parts are read (to explain it), so only then are they ranked.
+    if (out.anomaly) {
+      // Insertion sort: at most six parts (and std::sort trips a g++ 12 bounds warning here).
+      for (std::size_t i = 1; i < out.parts_count; ++i)
+        for (std::size_t j = i; j > 0 && out.parts[j].partial > out.parts[j - 1].partial; --j)
+          std::swap(out.parts[j], out.parts[j - 1]);
+    }
+  }
+  return out;
+}
+
+void ensemble::snapshot(util::byte_writer& w) const {
+  w.u8(snapshot_tag);
+  w.u8(snapshot_version);
+  for (const auto& st : stats_) st.snapshot(w);
+  dspot_.snapshot(w);
+}
+
+bool ensemble::restore(util::byte_reader& r) {
+  if (r.u8() != snapshot_tag || r.u8() != snapshot_version) return false;
+  auto stats = stats_;
+  for (auto& st : stats)
+    if (!st.restore(r)) return false;
+  bidspot d(s_.threshold);
+  if (!d.restore(r)) return false;
+  stats_ = stats;
+  dspot_ = std::move(d);
+  return true;
+}
+
+}  // namespace seerflow::detect

@@ -1,0 +1,296 @@
+#include "runtime/detect/half_space_trees.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <random>
+
+namespace seerflow::detect {
+
+namespace {
+constexpr std::uint8_t snapshot_tag = 0x48;  // 'H'
+constexpr std::uint8_t snapshot_version = 3;
+// Blocks are rewritten to the current epoch this often, so that 16-bit epochs never alias.
+constexpr std::uint64_t epoch_sweep = 1u << 15;
+
+hst_settings sanitised(hst_settings s) {
+  s.trees = std::clamp<std::uint32_t>(s.trees, 1, half_space_trees::max_trees);
+  s.height = std::clamp<std::uint32_t>(s.height, 1, half_space_trees::max_height);
+  s.window = std::clamp<std::uint32_t>(s.window, 1, 65535);
+  return s;
+}
+}  // namespace
+
+half_space_trees::half_space_trees(const hst_settings& settings, std::size_t dims)
+    : s_(sanitised(settings)), dims_(std::clamp<std::size_t>(dims, 1, max_dims)) {
+  const std::uint32_t levels = s_.height + 1;  // node depths 0..height
+  chain_ = (levels + block_levels - 1) / block_levels;
+  std::uint32_t width = 1;
+  for (std::uint32_t b = 0; b < chain_; ++b) {
+    blocks_per_tree_ += width;
+    width *= 1u << block_levels;
+  }
+  size_limit_ = static_cast<std::uint16_t>(
+      std::clamp(std::floor(s_.size_limit_fraction * s_.window), 1.0, 65535.0));
+  blocks_.assign(static_cast<std::size_t>(blocks_per_tree_) * s_.trees, block{});
+  spread_.assign(s_.trees * dims_ * 256, 0);
+  zero_row_.assign(s_.trees, 0);
+  // The paper's work space: for each dimension a random s in [0,1] and the range
+  // s +- 2 max(s, 1 - s), so that splits land in different places in every tree.
+  std::mt19937_64 rng(s_.seed);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<std::uint8_t> dim(s_.height);
+  std::uint8_t bits[max_dims];
+  for (std::size_t t = 0; t < s_.trees; ++t) {
+    // One random dimension per level. A draw where one dimension takes more than 8 levels is
+    // redrawn: the features carry 8 bits, deeper splits of them would be empty.
+    for (bool ok = false; !ok;) {
+      std::fill(bits, bits + max_dims, 0);
+      for (std::size_t k = 0; k < s_.height; ++k) {
+        dim[k] = static_cast<std::uint8_t>((static_cast<std::uint64_t>(rng() >> 32) * dims_) >> 32);
+        ++bits[dim[k]];
+      }
+      ok = *std::max_element(bits, bits + dims_) <= 8;
+    }
+    for (std::size_t d = 0; d < dims_; ++d) {
+      const double sq = unit(rng);
+      const double r = 2.0 * std::max(sq, 1.0 - sq);
+      // Halving the work range [sq - r, sq + r] bits[d] times is the coordinate's binary
+      // expansion in it: cell = floor((x - lo) / (2r) * 2^bits). Level k (from the root) holds
+      // path bit height-1-k and takes the next most significant bit of its dimension's cell.
+      for (std::uint32_t v = 0; v < 256; ++v) {
+        const double x = v / 255.0;
+        const auto cells = static_cast<double>(1u << bits[d]);
+        const auto cell = static_cast<std::uint32_t>(
+            std::min(cells - 1, std::floor((x - (sq - r)) / (2 * r) * cells)));
+        std::uint32_t placed = 0;
+        int next = bits[d] - 1;
+        for (std::size_t k = 0; k < s_.height; ++k)
+          if (dim[k] == d) placed |= ((cell >> next--) & 1u) << (s_.height - 1 - k);
+        spread_[(d * 256 + v) * s_.trees + t] = placed;
+      }
+    }
+  }
+  log2_mass_.resize(s_.window + 1);
+  for (std::size_t m = 1; m <= s_.window; ++m) log2_mass_[m] = std::log2(static_cast<float>(m));
+  // The largest per-tree log-mass: the whole window at the deepest level.
+  score_scale_ = 1.0 / (static_cast<double>(s_.height) + std::log2(double(s_.window)) + 1.0);
+}
+
+std::uint8_t half_space_trees::quantise(float v) {
+  return static_cast<std::uint8_t>(std::clamp(v, 0.0f, 1.0f) * 255.0f + 0.5f);
+}
+
+void half_space_trees::roll(block& b) const {
+  // A node is the 32-bit word ref | lat << 16 (both little-endian halves), so rolling is a
+  // shift of 15 words: lat becomes ref and lat starts at zero. Vectorised by the compiler.
+  static_assert(sizeof(node) == 4 && offsetof(block, n) == 0);
+  const auto e = static_cast<std::uint16_t>(window_index_);
+  const std::uint32_t keep = b.epoch == static_cast<std::uint16_t>(e - 1) ? ~0u : 0u;
+  std::uint32_t w[block_nodes];
+  std::memcpy(w, b.n, sizeof w);
+  for (auto& v : w) v = (v >> 16) & keep;
+  std::memcpy(b.n, w, sizeof w);
+  b.epoch = e;
+}
+
+void half_space_trees::next_window() {
+  ++window_index_;
+  in_window_ = 0;
+  if (window_index_ % epoch_sweep == 0)
+    for (auto& b : blocks_)
+      if (b.epoch != static_cast<std::uint16_t>(window_index_)) roll(b);
+}
+
+// Scores and counts every tree's path. The number of blocks per path is a template parameter
+// so that the loops over blocks and levels unroll; levels past the leaf (when height + 1 is not
+// a multiple of four) are skipped.
+template <std::uint32_t Chain>
+float half_space_trees::walk(const std::uint32_t* paths) {
+  const auto e = static_cast<std::uint16_t>(window_index_);
+  const std::uint32_t height = s_.height;
+  const bool full = height + 1 == Chain * block_levels;
+  const std::uint16_t limit = size_limit_;
+  const std::size_t trees = s_.trees;
+  // A prefetch of every block the paths touch first, so that the cache misses of all trees
+  // overlap instead of queueing one behind the other.
+  for (std::size_t t = 0; t < trees; ++t) {
+    const block* tree = &blocks_[t * blocks_per_tree_];
+#pragma GCC unroll 8
+    for (std::uint32_t b = 1; b < Chain; ++b)
+      __builtin_prefetch(
+          tree + ((1u << (block_levels * b)) - 1) / 15 + (paths[t] >> (height - b * block_levels)),
+          1);
+  }
+  float sum = 0;
+  for (std::size_t t = 0; t < trees; ++t) {
+    // Left-aligned, so that the decision taken at depth k is bit 31 - k.
+    const std::uint32_t aligned = paths[t] << (32 - height);
+    block* tree = &blocks_[t * blocks_per_tree_];
+    // Reference mass never grows down a path (a child counts a subset of its parent's points),
+    // so the nodes heavy enough to descend from are exactly the first `heavy` ones, and the
+    // terminal node is at depth min(heavy, height).
+    std::uint32_t heavy = 0;
+    block* path_blocks[Chain];
+    std::uint32_t nibs[Chain];
+    // Unrolled: every shift and offset below becomes a constant.
+#pragma GCC unroll 8
+    for (std::uint32_t b = 0; b < Chain; ++b) {
+      const std::uint32_t top = b * block_levels;  // depth of the block's root
+      // Blocks at this level are numbered by the first `top` decisions of the path.
+      const std::uint32_t pos = b ? aligned >> (32 - top) : 0;
+      // Block levels hold 1, 16, 256, ... blocks: level b starts at (16^b - 1) / 15.
+      block& blk = tree[((1u << (block_levels * b)) - 1) / 15 + pos];
+      if (blk.epoch != e) roll(blk);
+      // The next three decisions pick the nodes below the block's root (heap order inside).
+      const std::uint32_t nib = (aligned << top) >> 29;
+      node* const n0 = &blk.n[0];
+      node* const n1 = &blk.n[1 + (nib >> 2)];
+      node* const n2 = &blk.n[3 + (nib >> 1)];
+      node* const n3 = &blk.n[7 + nib];
+      path_blocks[b] = &blk;
+      nibs[b] = nib;
+      if (full || b + 1 < Chain) {
+        heavy += (n0->ref >= limit) + (n1->ref >= limit) + (n2->ref >= limit) + (n3->ref >= limit);
+        ++n0->lat, ++n1->lat, ++n2->lat, ++n3->lat;
+      } else {
+        node* const n[4] = {n0, n1, n2, n3};
+        for (std::uint32_t j = 0; j < block_levels && top + j <= height; ++j) {
+          heavy += n[j]->ref >= limit;
+          ++n[j]->lat;
+        }
+      }
+    }
+    // The terminal node: the first with too little reference mass, or the leaf. Its score is
+    // log2(mass * 2^depth), the paper's r * 2^k on a log scale.
+    const std::uint32_t k = std::min(heavy, height);
+    const std::uint32_t j = k % block_levels;
+    const std::uint32_t local = (1u << j) - 1 + (nibs[k / block_levels] >> (3 - j));
+    const std::uint16_t ref = path_blocks[k / block_levels]->n[local].ref;
+    sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f : 0.0f;
+  }
+  return sum;
+}
+
+double half_space_trees::score_and_update(std::span<const float> x) {
+  std::uint8_t q[max_dims] = {};
+  for (std::size_t d = 0; d < dims_ && d < x.size(); ++d) q[d] = quantise(x[d]);
+  return score_and_update(std::span<const std::uint8_t>(q, dims_));
+}
+
+double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
+  std::uint8_t q[max_dims] = {};
+  std::copy_n(x.begin(), std::min(x.size(), dims_), q);
+  const std::size_t trees = s_.trees;
+  // First every path: one lookup per dimension.
+  std::uint32_t paths[max_trees];
+  // One row per (dimension, value) holds every tree's bits: a fixed eight rows (unused
+  // dimensions read a row of zeros), so the loop below unrolls and vectorises.
+  const std::uint32_t* rows[max_dims];
+  for (std::size_t d = 0; d < max_dims; ++d)
+    rows[d] = d < dims_ ? &spread_[(d * 256 + q[d]) * trees] : zero_row_.data();
+  for (std::size_t t = 0; t < trees; ++t)
+    paths[t] = rows[0][t] | rows[1][t] | rows[2][t] | rows[3][t] | rows[4][t] | rows[5][t] |
+               rows[6][t] | rows[7][t];
+  float log_mass_sum = 0;
+  switch (chain_) {
+    case 1:
+      log_mass_sum = walk<1>(paths);
+      break;
+    case 2:
+      log_mass_sum = walk<2>(paths);
+      break;
+    case 3:
+      log_mass_sum = walk<3>(paths);
+      break;
+    case 4:
+      log_mass_sum = walk<4>(paths);
+      break;
+    default:
+      log_mass_sum = walk<5>(paths);
+      break;
+  }
+  return finish(log_mass_sum);
+}
+
+double half_space_trees::finish(float log_mass_sum) {
+  const bool was_warm = warm();
+  if (++in_window_ >= s_.window) next_window();
+  if (!was_warm) return 0.0;
+  const double score = 1.0 - log_mass_sum * score_scale_ / static_cast<double>(s_.trees);
+  return std::clamp(score, 0.0, 1.0);
+}
+
+void half_space_trees::snapshot(util::byte_writer& w) const {
+  w.u8(snapshot_tag);
+  w.u8(snapshot_version);
+  w.varint(s_.trees);
+  w.varint(s_.height);
+  w.varint(s_.window);
+  w.varint(size_limit_);
+  w.varint(s_.seed);
+  w.varint(dims_);
+  w.varint(window_index_);
+  w.varint(in_window_);
+  // Only nodes with mass in the current or the previous window, as (gap since the previous
+  // one, reference, latest), with the counts as they read now.
+  const auto e = static_cast<std::uint16_t>(window_index_);
+  const auto prev = static_cast<std::uint16_t>(e - 1);
+  auto counts = [&](const block& b, const node& n) {
+    if (b.epoch == e) return n;
+    return node{b.epoch == prev ? n.lat : std::uint16_t{0}, 0};
+  };
+  std::size_t live = 0;
+  for (const auto& b : blocks_)
+    for (const auto& n : b.n) {
+      const node c = counts(b, n);
+      live += (c.ref | c.lat) != 0;
+    }
+  w.varint(live);
+  std::size_t last = 0;
+  for (std::size_t i = 0; i < blocks_.size(); ++i)
+    for (std::size_t j = 0; j < block_nodes; ++j) {
+      const node c = counts(blocks_[i], blocks_[i].n[j]);
+      if ((c.ref | c.lat) == 0) continue;
+      const std::size_t at = i * block_nodes + j;
+      w.varint(at - last);
+      w.varint(c.ref);
+      w.varint(c.lat);
+      last = at;
+    }
+}
+
+bool half_space_trees::restore(util::byte_reader& r) {
+  if (r.u8() != snapshot_tag || r.u8() != snapshot_version) return false;
+  if (r.varint() != s_.trees || r.varint() != s_.height || r.varint() != s_.window ||
+      r.varint() != size_limit_ || r.varint() != s_.seed || r.varint() != dims_)
+    return false;
+  const std::uint64_t window_index = r.varint();
+  const std::uint64_t in_window = r.varint();
+  if (!r.ok() || window_index < 1 || in_window >= s_.window) return false;
+  const std::size_t total = blocks_.size() * block_nodes;
+  const std::uint64_t live = r.varint();
+  if (!r.plausible_count(live, 3) || live > total) return false;
+  const auto e = static_cast<std::uint16_t>(window_index);
+  // Every block in the current epoch: the counts are written as they read now.
+  block empty{};
+  empty.epoch = e;
+  std::vector<block> blocks(blocks_.size(), empty);
+  std::size_t pos = 0;
+  for (std::uint64_t k = 0; k < live; ++k) {
+    const std::uint64_t gap = r.varint();
+    const std::uint64_t ref = r.varint(), lat = r.varint();
+    if (!r.ok() || (k > 0 && gap == 0) || gap >= total - pos || ref > s_.window || lat > s_.window)
+      return false;
+    pos += gap;
+    blocks[pos / block_nodes].n[pos % block_nodes] =
+        node{static_cast<std::uint16_t>(ref), static_cast<std::uint16_t>(lat)};
+  }
+  blocks_ = std::move(blocks);
+  window_index_ = window_index;
+  in_window_ = static_cast<std::uint32_t>(in_window);
+  return true;
+}
+
+}  // namespace seerflow::detect

@@ -1,0 +1,145 @@
+// The ensemble: only warm channels count, each against its own statistics; agreeing channels
+// boost the score; a spike is an upper anomaly and a silence a lower one, with the channels that
+// carried it; snapshots round-trip.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "runtime/detect/ensemble.hpp"
+#include "tests/unit/detect/hostile_bytes.hpp"
+
+using namespace seerflow;
+using detect::channel;
+using detect::direction;
+using detect::ensemble;
+using detect::partial_scores;
+
+namespace {
+detect::ensemble_settings quick() {
+  detect::ensemble_settings s;
+  s.threshold.n_init = 1000;
+  return s;
+}
+
+struct normal_source {
+  std::mt19937_64 rng{81};
+  std::normal_distribution<double> z{0, 1};
+  std::uniform_real_distribution<double> u{0.2, 0.3};
+  partial_scores next() {
+    partial_scores p;
+    at(p, channel::content) = {u(rng), true, true};
+    at(p, channel::volume) = {z(rng), true, true};
+    at(p, channel::change) = {0.2 * z(rng), true, true};
+    at(p, channel::sequence) = {0.1 * u(rng), true, true};
+    return p;
+  }
+};
+}  // namespace
+
+TEST_CASE("a spike in several channels is an upper anomaly with its channels") {
+  ensemble e(quick());
+  normal_source src;
+  int alarms = 0;
+  for (int i = 0; i < 20000; ++i) alarms += e.fuse(src.next()).anomaly;
+  CHECK(alarms < 20);
+  auto p = src.next();
+  at(p, channel::content).value = 0.95;
+  at(p, channel::volume).value = 9;
+  const auto r = e.fuse(p);
+  CHECK(r.calibrated);
+  CHECK(r.anomaly);
+  CHECK(r.dir == direction::upper);
+  CHECK(r.score > r.threshold);
+  CHECK(r.agreeing == 2);
+  REQUIRE(r.parts_count == 4);
+  // Largest share first: the content and volume channels carried it.
+  CHECK((r.parts[0].ch == channel::content || r.parts[0].ch == channel::volume));
+  CHECK((r.parts[1].ch == channel::content || r.parts[1].ch == channel::volume));
+  CHECK(r.parts[0].partial >= r.parts[1].partial);
+}
+
+TEST_CASE("a silence is a lower anomaly") {
+  ensemble e(quick());
+  normal_source src;
+  for (int i = 0; i < 20000; ++i) e.fuse(src.next());
+  auto p = src.next();
+  at(p, channel::volume).value = -12;
+  at(p, channel::change).value = -1.0;
+  const auto r = e.fuse(p);
+  CHECK(r.anomaly);
+  CHECK(r.dir == direction::lower);
+  CHECK(r.score > r.threshold);
+}
+
+TEST_CASE("channels that are not warm do not count") {
+  ensemble e(quick());
+  normal_source src;
+  for (int i = 0; i < 500; ++i) e.fuse(src.next());
+  auto p = src.next();
+  at(p, channel::volume).warm = false;
+  at(p, channel::entity_volume) = {100.0, true, true};  // present but has no history yet
+  const auto r = e.fuse(p);
+  CHECK(r.parts_count == 3);
+  for (std::size_t i = 0; i < r.parts_count; ++i) {
+    CHECK(r.parts[i].ch != channel::volume);
+    CHECK(r.parts[i].ch != channel::entity_volume);
+  }
+  partial_scores none;
+  const auto empty = e.fuse(none);
+  CHECK(empty.score == 0);
+  CHECK(empty.parts_count == 0);
+  CHECK_FALSE(empty.anomaly);
+}
+
+TEST_CASE("agreement boosts the fused score") {
+  detect::ensemble_settings s = quick();
+  ensemble boosted(s);
+  s.agree_boost = 0;
+  ensemble flat(s);
+  normal_source a, b;
+  for (int i = 0; i < 3000; ++i) {
+    boosted.fuse(a.next());
+    flat.fuse(b.next());
+  }
+  auto p = a.next();
+  at(p, channel::content).value = 0.9;
+  at(p, channel::volume).value = 8;
+  at(p, channel::change).value = 3;
+  const auto rb = boosted.fuse(p);
+  const auto rf = flat.fuse(p);
+  CHECK(rb.agreeing == 3);
+  CHECK(rb.score == Approx(rf.score * 1.5).epsilon(0.05));
+}
+
+TEST_CASE("a restored ensemble fuses bit-identically; damaged snapshots are refused") {
+  ensemble a(quick());
+  normal_source src;
+  for (int i = 0; i < 1700; ++i) a.fuse(src.next());
+  util::byte_writer w;
+  a.snapshot(w);
+  ensemble b(quick());
+  util::byte_reader r(w.buffer());
+  REQUIRE(b.restore(r));
+  CHECK(r.at_end());
+  for (int i = 0; i < 5000; ++i) {
+    auto p = src.next();
+    if (i % 1000 == 999) at(p, channel::volume).value = 15;
+    const auto ra = a.fuse(p), rb = b.fuse(p);
+    REQUIRE(ra.score == rb.score);
+    REQUIRE(ra.threshold == rb.threshold);
+    REQUIRE(ra.anomaly == rb.anomaly);
+  }
+  bool prefix = false;
+  detect::testing::hostile_inputs(
+      w.buffer(), 2,
+      [&](const std::string& bytes) {
+        ensemble c(quick());
+        util::byte_reader rr(bytes);
+        const bool ok = c.restore(rr);
+        if (ok)
+          for (int i = 0; i < 200; ++i) c.fuse(src.next());
+        return ok;
+      },
+      prefix);
+  CHECK_FALSE(prefix);
+}
