@@ -24,6 +24,7 @@ constexpr std::int64_t gib = mib * kib;
 constexpr std::int64_t second_ms = 1000;
 constexpr std::int64_t hour_ms = 3600 * second_ms;
 constexpr std::int64_t day_ms = 24 * hour_ms;
+constexpr std::int64_t max_int64 = std::numeric_limits<std::int64_t>::max();
 
 constexpr schema_entry boolean(std::string_view key, accessor f, std::string_view d) {
   return {.key = key, .type = value_type::boolean, .field = f, .description = d};
@@ -235,6 +236,51 @@ const std::array rows{
                  "directories", "further directories of Sigma rules, read recursively"),
     choice("sigma.min_alert_level", SEERFLOW_FIELD(sigma.min_alert_level), rule_levels,
            "rules below this level raise no alert of their own (they still feed correlations)"),
+
+    boolean("detect.enabled", SEERFLOW_FIELD(detect.enabled),
+            "score every event with the online ensemble and raise anomaly alerts"),
+    duration("detect.bucket", SEERFLOW_FIELD(detect.bucket_ms), 1000, day_ms,
+             "event-time bucket of the volume, template volume, entity volume and change channels"),
+    integer("detect.season_buckets", SEERFLOW_FIELD(detect.season_buckets), 2, 100000,
+            "buckets in one Holt-Winters season (1440 one-minute buckets: a day)"),
+    integer("detect.content.trees", SEERFLOW_FIELD(detect.hst_trees), 1, 256,
+            "half-space trees of the content channel"),
+    integer("detect.content.height", SEERFLOW_FIELD(detect.hst_height), 1, 20,
+            "height of each half-space tree"),
+    integer("detect.content.window", SEERFLOW_FIELD(detect.hst_window), 16, 65535,
+            "events per half-space-tree reference window"),
+    integer("detect.content.seed", SEERFLOW_FIELD(detect.hst_seed), 0, max_int64,
+            "seed of the trees' random splits (runs are reproducible)"),
+    number("detect.change.drift", SEERFLOW_FIELD(detect.cusum_drift), 0.0, 100.0,
+           "CUSUM drift k, in standard deviations"),
+    number("detect.change.threshold", SEERFLOW_FIELD(detect.cusum_threshold), 0.1, 1000.0,
+           "CUSUM alarm threshold h, in standard deviations"),
+    number("detect.sequence.smoothing", SEERFLOW_FIELD(detect.markov_smoothing), 0.0001, 100.0,
+           "additive smoothing of each entity's template transition probabilities"),
+    integer("detect.sequence.max_states", SEERFLOW_FIELD(detect.markov_max_states), 2, 65535,
+            "templates remembered per entity's Markov chain"),
+    integer("detect.sequence.max_entities", SEERFLOW_FIELD(detect.max_sequence_entities), 1,
+            100'000'000, "entities with a Markov chain per source; least recently seen evicted"),
+    integer("detect.threshold.calibration", SEERFLOW_FIELD(detect.dspot_calibration), 10,
+            1'000'000, "events the biDSPOT threshold calibrates on before it judges"),
+    number("detect.threshold.risk", SEERFLOW_FIELD(detect.dspot_risk), 1e-9, 0.5,
+           "biDSPOT risk q: the false-alarm probability per event it aims at"),
+    integer("detect.threshold.depth", SEERFLOW_FIELD(detect.dspot_depth), 0, 100000,
+            "biDSPOT drift window d (moving average); 0 = plain SPOT"),
+    number("detect.threshold.initial_quantile", SEERFLOW_FIELD(detect.dspot_initial_quantile),
+           0.5, 0.99999, "quantile of the calibration scores where the excesses start"),
+    number("detect.weights.content", SEERFLOW_FIELD(detect.w_content), 0.0, 100.0,
+           "ensemble weight of the content channel (half-space trees)"),
+    number("detect.weights.volume", SEERFLOW_FIELD(detect.w_volume), 0.0, 100.0,
+           "ensemble weight of the source volume channel (Holt-Winters)"),
+    number("detect.weights.sequence", SEERFLOW_FIELD(detect.w_sequence), 0.0, 100.0,
+           "ensemble weight of the sequence channel (per-entity Markov chains)"),
+    number("detect.weights.change", SEERFLOW_FIELD(detect.w_change), 0.0, 100.0,
+           "ensemble weight of the change channel (CUSUM)"),
+    number("detect.weights.template_volume", SEERFLOW_FIELD(detect.w_template_volume), 0.0,
+           100.0, "ensemble weight of the per-template volume channel"),
+    number("detect.weights.entity_volume", SEERFLOW_FIELD(detect.w_entity_volume), 0.0, 100.0,
+           "ensemble weight of the per-entity volume channel"),
 
     duration("alerts.dedup_window", SEERFLOW_FIELD(alerts.dedup_window_ms), 0, max_duration,
              "repeats of an alert (same rule and entity) inside this event-time window are "

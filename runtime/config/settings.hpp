@@ -108,6 +108,30 @@ struct sigma_settings {
   bool operator==(const sigma_settings&) const = default;
 };
 
+// The detection ensemble (runtime/detect/settings.hpp has the meaning of each).
+struct detect_settings {
+  bool enabled = true;
+  std::int64_t bucket_ms = 60000;  // event-time bucket of the volume channels
+  int season_buckets = 1440;       // buckets in a season (a day of minutes)
+  int hst_trees = 25;
+  int hst_height = 15;
+  int hst_window = 1000;
+  std::int64_t hst_seed = 0x5eeff10b;
+  double cusum_drift = 0.5;
+  double cusum_threshold = 5.0;
+  double markov_smoothing = 0.5;
+  int markov_max_states = 64;
+  std::size_t max_sequence_entities = 4096;
+  int dspot_calibration = 2000;
+  double dspot_risk = 1e-4;
+  int dspot_depth = 50;
+  double dspot_initial_quantile = 0.98;
+  double w_content = 0.30, w_volume = 0.25, w_sequence = 0.25, w_change = 0.20,
+         w_template_volume = 0.15, w_entity_volume = 0.15;
+
+  bool operator==(const detect_settings&) const = default;
+};
+
 struct alert_settings {
   // Alerts with one dedup key (rule + entity by default) inside this event-time window are one
   // alert with a count: stored once, sent once.
@@ -170,6 +194,7 @@ struct settings {
   drain_settings drain;
   entity_settings entities;
   sigma_settings sigma;
+  detect_settings detect;
   alert_settings alerts;
   directory_settings directory;
   storage_settings storage;
