@@ -12,7 +12,8 @@ namespace seerflow::rules {
 
 namespace {
 
-using clause = std::vector<std::string>;
+using clause = std::vector<literal_key>;
+using anchor = literal_key::anchor;
 
 bool is_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -33,9 +34,25 @@ bool common_fragment(std::string_view s) {
   return false;
 }
 
+double key_cost(const literal_key& k) {
+  const double len = double(k.text.size());
+  switch (k.where) {
+    case anchor::exact:
+      return 0.05 * std::exp(-0.3 * len);
+    case anchor::prefix:
+    case anchor::suffix:
+      return 0.25 * std::exp(-0.45 * len);
+    case anchor::contains:
+      break;
+  }
+  if (common_fragment(k.text)) return 0.5;
+  if (k.text.size() < 2) return 3.0;
+  return k.text.size() < 4 ? 1.0 : std::exp(-0.45 * len);
+}
+
 double hit_cost(const clause& set) {
   double c = 0;
-  for (const auto& s : set) c += common_fragment(s) ? 0.5 : std::exp(-0.45 * double(s.size()));
+  for (const auto& k : set) c += key_cost(k);
   return c;
 }
 
@@ -80,24 +97,39 @@ cnf or_of(const cnf& a, const cnf& b) {
   return out;
 }
 
-// The literal one value test needs, or empty when it needs none.
-std::string of_test(const value_test& t) {
-  if (t.k == value_test::kind::regex) return regex_required_literal(t.regex->pattern());
+// The literal one value test needs (text empty when it needs none).
+literal_key of_test(const value_test& t, const detection_item& item) {
+  const std::uint32_t field = item.keyword ? no_field : item.field;
+  if (t.k == value_test::kind::regex)
+    return {anchor::contains, field, regex_required_literal(t.regex->pattern())};
   if (t.k != value_test::kind::pattern) return {};
+  const auto& p = t.pattern;
+  std::vector<literal_key> options;
+  using shape = string_pattern::shape;
+  if (!item.keyword) {
+    if (p.kind() == shape::exact) return {anchor::exact, field, p.required_prefix()};
+    if (auto pre = p.required_prefix(); !pre.empty())
+      options.push_back({anchor::prefix, field, std::move(pre)});
+    if (auto suf = p.required_suffix(); !suf.empty())
+      options.push_back({anchor::suffix, field, std::move(suf)});
+  }
   std::string best;
-  for (auto& l : t.pattern.required_literals())
+  for (auto& l : p.required_literals())
     if (l.size() > best.size() || (l.size() == best.size() && common_fragment(best))) best = l;
-  // A single byte is in nearly every event.
-  if (best.size() < 2) return {};
-  return best;
+  if (best.size() >= 2) options.push_back({anchor::contains, field, std::move(best)});
+  if (options.empty()) return {};
+  return *std::min_element(
+      options.begin(), options.end(),
+      [](const literal_key& a, const literal_key& b) { return key_cost(a) < key_cost(b); });
 }
 
 // A group (expansions of one value, OR-ed) as one clause; empty when some expansion has none.
-clause of_group(const std::vector<value_test>& g) {
+clause of_group(const std::vector<value_test>& g, const detection_item& item) {
   clause c;
   for (const auto& t : g) {
-    auto l = of_test(t);
-    if (l.empty()) return {};
+    auto l = of_test(t, item);
+    if (l.text.empty() && l.where != anchor::exact) return {};
+    if (l.where == anchor::exact && t.k != value_test::kind::pattern) return {};
     c.push_back(std::move(l));
   }
   return c;
@@ -108,12 +140,12 @@ cnf of_item(const detection_item& item) {
   cnf out;
   if (item.all) {
     for (const auto& g : item.groups)
-      if (auto c = of_group(g); !c.empty()) out.push_back(std::move(c));
+      if (auto c = of_group(g, item); !c.empty()) out.push_back(std::move(c));
     return trim(std::move(out));
   }
   clause u;
   for (const auto& g : item.groups) {
-    auto c = of_group(g);
+    auto c = of_group(g, item);
     if (c.empty()) return {};
     u.insert(u.end(), c.begin(), c.end());
   }
@@ -240,11 +272,10 @@ std::string regex_required_literal(std::string_view re) {
   std::string best;
   for (const auto& r : runs)
     if (r.size() > best.size()) best = r;
-  if (best.size() < 4) return {};
   return fold_case(best);
 }
 
-std::vector<std::vector<std::string>> prefilter_clauses(const detection& det,
+std::vector<std::vector<literal_key>> prefilter_clauses(const detection& det,
                                                         std::size_t max_clauses) {
   cnf acc;
   bool first = true;
@@ -280,8 +311,11 @@ void literal_index::build(const std::vector<std::string>& literals) {
   std::vector<anchor> anchors;
   for (std::uint32_t id = 0; id < lits_.size(); ++id) {
     const auto& s = lits_[id];
+    if (s.size() < 2) {
+      if (s.size() == 1) single_[static_cast<unsigned char>(s[0])].push_back(id);
+      continue;
+    }
     if (s.size() < 4) {
-      if (s.size() < 2) continue;  // never produced by prefilter_clauses
       const std::uint32_t k =
           static_cast<unsigned char>(s[0]) | (std::uint32_t{static_cast<unsigned char>(s[1])} << 8);
       short_.emplace_back(k, id);
@@ -303,6 +337,7 @@ void literal_index::build(const std::vector<std::string>& literals) {
                        static_cast<std::uint32_t>(s.size()), head});
   }
   std::sort(short_.begin(), short_.end());
+  for (const auto& v : single_) has_single_ = has_single_ || !v.empty();
   std::sort(anchors.begin(), anchors.end(),
             [](const anchor& a, const anchor& b) { return a.gram < b.gram; });
   anchors_ = std::move(anchors);
@@ -317,12 +352,56 @@ void literal_index::build(const std::vector<std::string>& literals) {
     std::size_t j = i;
     while (j < anchors_.size() && anchors_[j].gram == anchors_[i].gram) ++j;
     const std::uint32_t g = anchors_[i].gram;
-    std::uint32_t s = (g * 0x85EBCA6Bu) & mask_;
+    std::uint32_t s = slot_of(g);
     while (slots_[s].end != 0) s = (s + 1) & mask_;
     slots_[s] = {g, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)};
-    const std::uint32_t h = (g * 0x9E3779B1u) >> 16;
+    const std::uint32_t h = (g * 0x9E3779B1u) >> (32 - bloom_bits);
     bloom_[h >> 6] |= std::uint64_t{1} << (h & 63);
     i = j;
+  }
+}
+
+void anchored_index::build(const std::vector<std::pair<literal_key, std::uint32_t>>& keys) {
+  std::size_t cap = 16;
+  while (cap < keys.size() * 2) cap <<= 1;
+  table_.assign(cap, entry{});
+  mask_ = cap - 1;
+  for (const auto& [k, id] : keys) {
+    if (k.field == no_field || k.where == literal_key::anchor::contains) continue;
+    if (fields_.size() <= k.field) fields_.resize(k.field + 1);
+    auto& fi = fields_[k.field];
+    fi.any = true;
+    const auto* p = reinterpret_cast<const unsigned char*>(k.text.data());
+    const std::size_t n = k.text.size();
+    std::uint64_t h = fnv_basis;
+    switch (k.where) {
+      case literal_key::anchor::exact:
+        fi.exact = true;
+        h = fwd(p, n);
+        break;
+      case literal_key::anchor::prefix:
+        fi.prefix_lens.push_back(static_cast<std::uint32_t>(n));
+        h = fwd(p, n);
+        break;
+      case literal_key::anchor::suffix:
+        fi.suffix_lens.push_back(static_cast<std::uint32_t>(n));
+        for (std::size_t i = 0; i < n; ++i) h = (h ^ p[n - 1 - i]) * fnv_prime;
+        break;
+      case literal_key::anchor::contains:
+        break;
+    }
+    const auto kh = key_hash(h, k.where, k.field, n);
+    const std::uint64_t f = kh >> (64 - filter_bits);
+    filter_[f >> 6] |= std::uint64_t{1} << (f & 63);
+    std::size_t s = kh & mask_;
+    while (table_[s].id != empty) s = (s + 1) & mask_;
+    table_[s] = entry{kh, id, k.field, k.where, k.text};
+  }
+  for (auto& fi : fields_) {
+    for (auto* v : {&fi.prefix_lens, &fi.suffix_lens}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
   }
 }
 

@@ -26,13 +26,19 @@ namespace seerflow::rules {
 
 // The rules that apply to one event logsource, with their literal prefilter.
 struct rule_bucket {
-  std::vector<std::uint32_t> rules;   // indices into rule_set::rules()
-  std::vector<std::uint32_t> always;  // positions in `rules` with no literal prefilter
-  literal_index literals;
+  std::vector<std::uint32_t> rules;         // indices into rule_set::rules()
+  std::vector<std::uint32_t> always;        // positions in `rules` with no literal prefilter
+  std::size_t literal_count = 0;            // literal ids: contains and anchored together
+  literal_index literals;                   // contains literals (index-local ids)
+  std::vector<std::uint32_t> contains_ids;  // index-local id -> literal id
+  anchored_index anchored;
   // literal id -> positions in `rules` whose primary (most selective) clause holds it.
   std::vector<std::vector<std::uint32_t>> literal_rules;
   // Per position: the other clauses, as literal ids; each needs one literal seen in the event.
   std::vector<std::vector<std::vector<std::uint32_t>>> secondary;
+  // Event fields worth scanning (by registry id), unless a keyword rule needs them all.
+  std::vector<bool> scan_fields;
+  bool scan_all_fields = false;
 };
 
 // Per-thread scratch for evaluate(); sized on first use.
@@ -40,6 +46,7 @@ struct match_scratch {
   std::vector<std::uint32_t> lit_stamp, rule_stamp, candidates;
   std::uint32_t gen = 0;
   std::uint64_t evaluated = 0;  // rules fully evaluated (prefilter survivors), for statistics
+  std::uint64_t literal_hits = 0, rule_refs = 0, scanned_bytes = 0;
 };
 
 class rule_set {
