@@ -110,6 +110,15 @@ string_pattern string_pattern::compile(const sigma_string& s, bool cased) {
   return p;
 }
 
+std::string string_pattern::example() const {
+  std::string out;
+  for (const auto& t : toks_) {
+    if (t.k == sigma_token::kind::literal) out += t.text;
+    if (t.k == sigma_token::kind::one) out += 'x';
+  }
+  return out;
+}
+
 void string_pattern::set_words() {
   k8_ = lit_.size() < 8 ? lit_.size() : 8;
   head8_ = tail8_ = 0;
