@@ -24,7 +24,7 @@ void add_examples(const sr::detection& d, const sr::field_registry& reg, sr::fie
             ev.add(item.keyword ? "message" : reg.name(item.field), t.pattern.example());
             goto next_item;  // one value per item
           }
-  next_item:;
+next_item:;
 }
 
 }  // namespace
