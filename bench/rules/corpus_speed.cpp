@@ -447,7 +447,7 @@ int main(int argc, char** argv) {
   std::sort(dirs.begin(), dirs.end());
   std::mt19937_64 rng(42);
   std::vector<event> mix, linux_web;
-  for (int i = 0; i < 4096; ++i) {
+  for (int i = 0; i < 512; ++i) {
     const auto k = rng() % 100;
     event e = k < 40   ? windows_process(rng)
               : k < 60 ? linux_process(rng)

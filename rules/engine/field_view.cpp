@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "rules/engine/case_fold.hpp"
 #include "runtime/util/hash.hpp"
@@ -41,16 +42,19 @@ void field_view::add(std::uint32_t field, std::string_view name, std::string_vie
   e.field = field;
   e.next = no_field;
   e.kind = kind;
-  e.name_off = static_cast<std::uint32_t>(buf_.size());
+  // One growth of the buffer for name, raw text and folded text.
+  const std::size_t off = buf_.size();
+  buf_.resize(off + name.size() + 2 * text.size());
+  char* out = buf_.data() + off;
+  e.name_off = static_cast<std::uint32_t>(off);
   e.name_len = static_cast<std::uint32_t>(name.size());
-  buf_.append(name);
-  e.raw_off = static_cast<std::uint32_t>(buf_.size());
+  if (!name.empty()) std::memcpy(out, name.data(), name.size());
+  e.raw_off = static_cast<std::uint32_t>(off + name.size());
   e.raw_len = static_cast<std::uint32_t>(text.size());
-  buf_.append(text);
-  e.fold_off = static_cast<std::uint32_t>(buf_.size());
+  if (!text.empty()) std::memcpy(out + name.size(), text.data(), text.size());
+  e.fold_off = e.raw_off + e.raw_len;
   e.fold_len = e.raw_len;
-  buf_.resize(buf_.size() + text.size());
-  fold_case_into(text, buf_.data() + e.fold_off);
+  fold_case_into(text, out + name.size() + text.size());
   const auto idx = static_cast<std::uint32_t>(entries_.size());
   if (e.field != no_field) {
     if (slot_gen_.size() <= e.field) {

@@ -312,7 +312,11 @@ void literal_index::build(const std::vector<std::string>& literals) {
   for (std::uint32_t id = 0; id < lits_.size(); ++id) {
     const auto& s = lits_[id];
     if (s.size() < 2) {
-      if (s.size() == 1) single_[static_cast<unsigned char>(s[0])].push_back(id);
+      if (s.size() == 1) {
+        const auto c = static_cast<unsigned char>(s[0]);
+        single_[c].push_back(id);
+        single_bits_[c >> 6] |= std::uint64_t{1} << (c & 63);
+      }
       continue;
     }
     if (s.size() < 4) {

@@ -37,7 +37,8 @@ class literal_index {
     const std::size_t n = text.size();
     if (has_single_) {
       for (std::size_t i = 0; i < n; ++i)
-        for (auto id : single_[p[i]]) hit(id);
+        if ((single_bits_[p[i] >> 6] >> (p[i] & 63)) & 1)
+          for (auto id : single_[p[i]]) hit(id);
     }
     if (!short_.empty() && n >= 2) {
       for (std::size_t i = 0; i + 2 <= n; ++i) {
@@ -94,6 +95,7 @@ class literal_index {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> short_;
   std::vector<std::vector<std::uint32_t>> single_ = std::vector<std::vector<std::uint32_t>>(256);
   bool has_single_ = false;
+  std::uint64_t single_bits_[4] = {0, 0, 0, 0};
   std::vector<std::uint64_t> short_bits_ = std::vector<std::uint64_t>(1024, 0);
   std::vector<anchor> anchors_;
   std::vector<slot> slots_;
