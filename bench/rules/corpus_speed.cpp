@@ -447,12 +447,13 @@ int main(int argc, char** argv) {
   std::sort(dirs.begin(), dirs.end());
   std::mt19937_64 rng(42);
   std::vector<event> mix, linux_web;
-  for (int i = 0; i < 512; ++i) {
+  for (int i = 0; i < 2048; ++i) {
     const auto k = rng() % 100;
-    event e = k < 40   ? windows_process(rng)
-              : k < 60 ? linux_process(rng)
-              : k < 75 ? linux_syslog(rng)
-              : k < 85 ? auditd(rng)
+    // Thirds: process creation (Windows and Linux), Linux syslog-like (syslog, auditd), web.
+    event e = k < 17   ? windows_process(rng)
+              : k < 34 ? linux_process(rng)
+              : k < 54 ? linux_syslog(rng)
+              : k < 67 ? auditd(rng)
                        : webserver(rng);
     if (const char* only = std::getenv("BENCH_RULES_ONLY"); only && e.source.product != only) {
       --i;
@@ -464,17 +465,31 @@ int main(int argc, char** argv) {
   const bool only_subset = std::getenv("BENCH_RULES_SUBSET_ONLY") != nullptr;
   const run whole = only_subset ? run{} : measure(dirs, nullptr, mix, n_events);
   const run sub = linux_web.empty() ? run{} : measure(dirs, &linux_or_web, linux_web, n_events);
+  // The most expensive kind on its own: Windows process creation against ~1,400 rules.
+  std::vector<event> windows;
+  for (const auto& e : mix)
+    if (e.source.product == "windows") windows.push_back(e);
+  const run win =
+      windows.empty() || only_subset ? run{} : measure(dirs, nullptr, windows, n_events / 2);
+  double load1 = 0;
+  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load1) != 1) load1 = 0;
+    std::fclose(f);
+  }
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   nlohmann::json out = {
       {"bench", "rules_corpus_speed"},
       {"threads", 1},
       {"events", n_events},
+      {"distinct_events", mix.size()},
       {"event_mix",
-       "40% windows process_creation, 20% linux process_creation, 15% linux syslog "
-       "(sshd/cron/sudo/syslog), 10% auditd, 15% webserver; ~1% suspicious"},
+       "17% windows process_creation, 17% linux process_creation, 20% linux syslog "
+       "(sshd/cron/sudo/syslog), 13% auditd, 33% webserver; ~1% suspicious"},
       {"whole_corpus", to_json(whole)},
       {"linux_web_subset", to_json(sub)},
+      {"whole_corpus_windows_process_creation_only", to_json(win)},
+      {"load_average_1m", load1},
       {"peak_rss_mb", double(ru.ru_maxrss) / 1024.0},
   };
   std::cout << out.dump(2) << "\n";
