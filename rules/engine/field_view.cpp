@@ -15,6 +15,14 @@ std::size_t field_registry::sv_hash::operator()(std::string_view s) const noexce
   return static_cast<std::size_t>(util::fnv1a64(s));
 }
 
+std::string normalize_field_name(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name)
+    if (c != ' ') out.push_back(c);
+  return out;
+}
+
 std::uint32_t field_registry::intern(std::string_view name) {
   if (auto it = ids_.find(name); it != ids_.end()) return it->second;
   const auto id = static_cast<std::uint32_t>(names_.size());

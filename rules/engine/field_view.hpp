@@ -35,6 +35,10 @@ class field_registry {
   std::vector<std::string> names_;
 };
 
+// Sigma's event-side field naming: names as the source spells them with every space removed
+// (Windows Defender's `Threat Name` is `ThreatName`). Callers apply it when they build views.
+std::string normalize_field_name(std::string_view name);
+
 // Reused across events: clear() keeps the buffers. Values are copied in, and each value's case
 // folding is computed once here, so every rule compares folded bytes afterwards.
 class field_view {

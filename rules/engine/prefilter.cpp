@@ -341,6 +341,29 @@ void literal_index::build(const std::vector<std::string>& literals) {
                        static_cast<std::uint32_t>(s.size()), head});
   }
   std::sort(short_.begin(), short_.end());
+  std::size_t keys = 0;
+  for (std::size_t i = 0; i < short_.size(); ++i)
+    if (i == 0 || short_[i].first != short_[i - 1].first) ++keys;
+  std::size_t short_cap = 16;
+  while (short_cap < keys * 2) short_cap <<= 1;
+  short_slots_.assign(short_cap, short_slot{});
+  short_mask_ = static_cast<std::uint32_t>(short_cap - 1);
+  for (std::size_t i = 0; i < short_.size();) {
+    std::size_t j = i;
+    while (j < short_.size() && short_[j].first == short_[i].first) ++j;
+    const std::uint32_t k = short_[i].first;
+    std::uint32_t slot = (k * 0x9E3779B1u) & short_mask_;
+    while (short_slots_[slot].key != 0xFFFFFFFFu) slot = (slot + 1) & short_mask_;
+    short_slots_[slot].key = k;
+    short_slots_[slot].begin = static_cast<std::uint32_t>(short_lits_.size());
+    for (std::size_t x = i; x < j; ++x) {
+      const std::string& lit = lits_[short_[x].second];
+      short_lits_.push_back({short_[x].second, static_cast<std::uint8_t>(lit.size()),
+                             static_cast<std::uint8_t>(lit.size() > 2 ? lit[2] : 0)});
+    }
+    short_slots_[slot].end = static_cast<std::uint32_t>(short_lits_.size());
+    i = j;
+  }
   for (const auto& v : single_) has_single_ = has_single_ || !v.empty();
   std::sort(anchors.begin(), anchors.end(),
             [](const anchor& a, const anchor& b) { return a.gram < b.gram; });

@@ -44,11 +44,11 @@ class literal_index {
       for (std::size_t i = 0; i + 2 <= n; ++i) {
         const std::uint32_t k = p[i] | (std::uint32_t{p[i + 1]} << 8);
         if (!((short_bits_[k >> 6] >> (k & 63)) & 1)) continue;
-        auto it = std::lower_bound(short_.begin(), short_.end(), std::make_pair(k, 0u));
-        for (; it != short_.end() && it->first == k; ++it) {
-          const std::string& lit = lits_[it->second];
-          if (i + lit.size() <= n && std::memcmp(p + i, lit.data(), lit.size()) == 0)
-            hit(it->second);
+        std::uint32_t s = (k * 0x9E3779B1u) & short_mask_;
+        while (short_slots_[s].key != k) s = (s + 1) & short_mask_;  // present: the bit said so
+        for (std::uint32_t j = short_slots_[s].begin; j < short_slots_[s].end; ++j) {
+          const auto& sl = short_lits_[j];
+          if (i + sl.len <= n && (sl.len == 2 || p[i + 2] == sl.third)) hit(sl.id);
         }
       }
     }
@@ -97,6 +97,17 @@ class literal_index {
   bool has_single_ = false;
   std::uint64_t single_bits_[4] = {0, 0, 0, 0};
   std::vector<std::uint64_t> short_bits_ = std::vector<std::uint64_t>(1024, 0);
+  // The short literals grouped by their first two bytes, found through a 256-slot table.
+  struct short_lit {
+    std::uint32_t id;
+    std::uint8_t len, third;
+  };
+  struct short_slot {
+    std::uint32_t key = 0xFFFFFFFFu, begin = 0, end = 0;
+  };
+  std::vector<short_lit> short_lits_;
+  std::vector<short_slot> short_slots_;
+  std::uint32_t short_mask_ = 0;
   std::vector<anchor> anchors_;
   std::vector<slot> slots_;
   std::uint32_t mask_ = 0;

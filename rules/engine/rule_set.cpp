@@ -257,4 +257,15 @@ void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratc
   }
 }
 
+void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratch& scratch,
+                        std::vector<match_result>& out) const {
+  std::vector<std::uint32_t>& hits = scratch.hits;
+  hits.clear();
+  evaluate(b, ev, scratch, hits);
+  for (auto idx : hits) {
+    const auto& r = docs_.rules[idx];
+    out.push_back({idx, &r.info, r.generate});
+  }
+}
+
 }  // namespace seerflow::rules

@@ -41,9 +41,18 @@ struct rule_bucket {
   bool scan_all_fields = false;
 };
 
+// One rule that matched an event: everything an alert needs (id, title, level, tags,
+// techniques, tactics, author, file) is in *info. `alert` is false for rules that only feed a
+// correlation declared with `generate: false`.
+struct match_result {
+  std::uint32_t rule = 0;  // index into rule_set::rules()
+  const rule_info* info = nullptr;
+  bool alert = true;
+};
+
 // Per-thread scratch for evaluate(); sized on first use.
 struct match_scratch {
-  std::vector<std::uint32_t> lit_stamp, rule_stamp, candidates;
+  std::vector<std::uint32_t> lit_stamp, rule_stamp, candidates, hits;
   std::uint32_t gen = 0;
   std::uint64_t evaluated = 0;  // rules fully evaluated (prefilter survivors), for statistics
   std::uint64_t literal_hits = 0, rule_refs = 0, scanned_bytes = 0;
@@ -74,6 +83,9 @@ class rule_set {
 
   void evaluate(const rule_bucket& b, const field_view& ev, match_scratch& scratch,
                 std::vector<std::uint32_t>& hits) const;
+  // The same, with each hit's metadata.
+  void evaluate(const rule_bucket& b, const field_view& ev, match_scratch& scratch,
+                std::vector<match_result>& out) const;
 
  private:
   std::unique_ptr<rule_bucket> make_bucket(std::vector<std::uint32_t> rules) const;

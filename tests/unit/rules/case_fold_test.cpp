@@ -23,7 +23,11 @@ TEST_CASE("non-ASCII letters fold, length is kept, invalid bytes pass through") 
   CHECK(sr::fold_case("ΑΔΜΙΝ") == "αδμιν");
   CHECK(sr::fold_case("АДМИН Ё") == "админ ё");
   CHECK(sr::fold_case("ＡＢＣ") == "ａｂｃ");
-  const std::string bad = "A\xff\xfe" "B\xc3";
-  CHECK(sr::fold_case(bad) == "a\xff\xfe" "b\xc3");
+  const std::string bad =
+      "A\xff\xfe"
+      "B\xc3";
+  CHECK(sr::fold_case(bad) ==
+        "a\xff\xfe"
+        "b\xc3");
   CHECK(sr::fold_case("😀 Emoji") == "😀 emoji");
 }
