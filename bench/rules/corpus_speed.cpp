@@ -403,11 +403,12 @@ run measure(const std::vector<fs::path>& dirs, bool (*keep)(const sr::logsource&
   r.wall_events_per_s = double(n_events) / wall;
   r.matches_per_event = double(matches) / double(n_events);
   r.candidates_per_event = double(scratch.evaluated) / double(n_events);
-  if (std::getenv("BENCH_RULES_VERBOSE"))
+  if (std::getenv("BENCH_RULES_VERBOSE")) {
     std::fprintf(stderr, "per event: %.1f literal hits, %.1f rule refs, %.1f bytes scanned\n",
                  double(scratch.literal_hits) / double(n_events),
                  double(scratch.rule_refs) / double(n_events),
                  double(scratch.scanned_bytes) / double(n_events));
+  }
   return r;
 }
 

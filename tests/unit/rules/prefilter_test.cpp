@@ -15,16 +15,18 @@ namespace fs = std::filesystem;
 namespace {
 
 void add_examples(const sr::detection& d, const sr::field_registry& reg, sr::field_view& ev) {
+  // One value per item (the first pattern of it), so that whole selections match.
+  auto first_pattern = [](const sr::detection_item& item) -> const sr::value_test* {
+    for (const auto& g : item.groups)
+      for (const auto& t : g)
+        if (t.k == sr::value_test::kind::pattern) return &t;
+    return nullptr;
+  };
   for (const auto& s : d.searches)
     for (const auto& alt : s.alternatives)
       for (const auto& item : alt)
-        for (const auto& g : item.groups)
-          for (const auto& t : g) {
-            if (t.k != sr::value_test::kind::pattern) continue;
-            ev.add(item.keyword ? "message" : reg.name(item.field), t.pattern.example());
-            goto next_item;  // one value per item
-          }
-next_item:;
+        if (const auto* t = first_pattern(item))
+          ev.add(item.keyword ? "message" : reg.name(item.field), t->pattern.example());
 }
 
 }  // namespace
