@@ -97,11 +97,37 @@ cnf or_of(const cnf& a, const cnf& b) {
   return out;
 }
 
+bool regex_ignores_case(const re2::RE2& re) {
+  if (!re.options().case_sensitive()) return true;
+  const std::string& p = re.pattern();
+  for (std::size_t i = p.find("(?"); i != std::string::npos; i = p.find("(?", i + 1)) {
+    for (std::size_t j = i + 2; j < p.size() && p[j] != ')' && p[j] != ':'; ++j)
+      if (p[j] == 'i') return true;
+  }
+  return false;
+}
+
 // The literal one value test needs (text empty when it needs none).
 literal_key of_test(const value_test& t, const detection_item& item) {
   const std::uint32_t field = item.keyword ? no_field : item.field;
-  if (t.k == value_test::kind::regex)
-    return {anchor::contains, field, regex_required_literal(t.regex->pattern())};
+  if (t.k == value_test::kind::regex) {
+    std::string lit = regex_required_literal(t.regex->pattern());
+    if (regex_ignores_case(*t.regex)) {
+      // RE2 folds more than we do (U+017F matches 's', U+212A matches 'k'): keep the longest
+      // piece of the literal without those letters, so the prefilter never misses a match.
+      std::string best, piece;
+      for (char c : lit + 's') {
+        if (c == 's' || c == 'k') {
+          if (piece.size() > best.size()) best = piece;
+          piece.clear();
+        } else {
+          piece.push_back(c);
+        }
+      }
+      lit = best;
+    }
+    return {anchor::contains, field, lit};
+  }
   if (t.k != value_test::kind::pattern) return {};
   const auto& p = t.pattern;
   std::vector<literal_key> options;
@@ -253,7 +279,12 @@ std::string regex_required_literal(std::string_view re) {
     }
     if (c == '*' || c == '+' || c == '?' || c == '{') {
       // The character before the quantifier is optional or repeated: cut it from the run.
-      if (depth == 0 && !cur.empty() && c != '+') cur.pop_back();
+      if (depth == 0 && !cur.empty() && c != '+') {
+        // Drop the whole last code point, never half of a UTF-8 sequence.
+        while (cur.size() > 1 && (static_cast<unsigned char>(cur.back()) & 0xC0) == 0x80)
+          cur.pop_back();
+        cur.pop_back();
+      }
       end_run();
       if (c == '{') {
         const auto close = re.find('}', i);

@@ -39,6 +39,25 @@ TEST_CASE("regex literal extraction") {
   CHECK(sr::regex_required_literal("abcde?f") == "abcd");
   CHECK(sr::regex_required_literal("\\x41bcd") == "bcd");
   CHECK(sr::regex_required_literal("nc(\\.openbsd)? -e") == " -e");
+  CHECK(sr::regex_required_literal("abcdé?") == "abcd");  // whole code point dropped
+}
+
+TEST_CASE("case-insensitive regexes keep matching what RE2 folds") {
+  sr::rule_set rs;
+  rs.add_yaml(
+      "title: t\nid: r\nlogsource: {product: x}\ndetection:\n  sel:\n"
+      "    f|re: '(?i)settings'\n  condition: sel\n",
+      "r.yml");
+  rs.finalize();
+  REQUIRE(rs.rules().size() == 1);
+  sr::field_view ev(rs.fields());
+  ev.add("f",
+         "\xC5\xBF"
+         "ettings");  // U+017F LATIN SMALL LETTER LONG S + "ettings"
+  sr::match_scratch scratch;
+  std::vector<std::uint32_t> hits;
+  rs.evaluate(rs.all_rules(), ev, scratch, hits);
+  CHECK(hits.size() == (sr::rule_matches(rs.rules()[0], ev) ? 1u : 0u));
 }
 
 TEST_CASE("prefiltered evaluation equals plain evaluation on the corpus") {
