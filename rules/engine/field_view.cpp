@@ -38,7 +38,7 @@ std::uint32_t field_registry::find(std::string_view name) const {
 
 void field_view::clear() {
   entries_.clear();
-  buf_.clear();
+  used_ = 0;
   if (++gen_ == 0) {  // wrapped: stale stamps could collide, so reset them
     std::fill(slot_gen_.begin(), slot_gen_.end(), 0);
     gen_ = 1;
@@ -48,8 +48,10 @@ void field_view::clear() {
 void field_view::add(std::uint32_t field, std::string_view name, std::string_view text,
                      value_kind kind) {
   // One growth of the buffer for name, raw text and folded text.
-  const std::size_t off = buf_.size();
-  buf_.resize(off + name.size() + 2 * text.size());
+  const std::size_t off = used_;
+  const std::size_t need = name.size() + 2 * text.size();
+  if (off + need > buf_.size()) buf_.resize(std::max(buf_.size() * 2, off + need + 1024));
+  used_ += need;
   char* out = buf_.data() + off;
   if (!name.empty()) std::memcpy(out, name.data(), name.size());
   if (!text.empty()) std::memcpy(out + name.size(), text.data(), text.size());

@@ -85,7 +85,9 @@ class field_view {
  private:
   const field_registry* registry_;
   std::vector<entry> entries_;
-  std::string buf_;
+  // Text arena: grown by hand because std::string::resize zero-fills and costs a call per add.
+  std::vector<char> buf_;
+  std::size_t used_ = 0;
   std::vector<std::uint32_t> slot_first_, slot_last_, slot_gen_;
   std::uint32_t gen_ = 1;
 };
