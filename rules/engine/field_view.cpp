@@ -39,6 +39,7 @@ std::uint32_t field_registry::find(std::string_view name) const {
 void field_view::clear() {
   entries_.clear();
   used_ = 0;
+  keyword_text_ready_ = false;
   if (++gen_ == 0) {  // wrapped: stale stamps could collide, so reset them
     std::fill(slot_gen_.begin(), slot_gen_.end(), 0);
     gen_ = 1;
@@ -83,6 +84,20 @@ void field_view::add(std::uint32_t field, std::string_view name, std::string_vie
     entries_[slot_last_[field]].next = idx;
   }
   slot_last_[field] = idx;
+}
+
+std::string_view field_view::keyword_text() const {
+  if (!keyword_text_ready_) {
+    keyword_text_.clear();
+    for (const auto& e : entries_) {
+      if (e.kind != value_kind::string) continue;
+      keyword_text_.push_back(keyword_separator);
+      keyword_text_.append(folded(e));
+    }
+    keyword_text_.push_back(keyword_separator);
+    keyword_text_ready_ = true;
+  }
+  return keyword_text_;
 }
 
 void field_view::add_number(std::string_view name, double value) {

@@ -82,12 +82,19 @@ class field_view {
   std::string_view folded(const entry& e) const { return {buf_.data() + e.fold_off, e.fold_len}; }
   const field_registry& registry() const { return *registry_; }
 
+  // The folded text of every string value, joined by '\x1f', built on first use per event:
+  // a keyword that is one literal is then one search instead of one per field.
+  std::string_view keyword_text() const;
+  static constexpr char keyword_separator = '\x1f';
+
  private:
   const field_registry* registry_;
   std::vector<entry> entries_;
   // Text arena: grown by hand because std::string::resize zero-fills and costs a call per add.
   std::vector<char> buf_;
   std::size_t used_ = 0;
+  mutable std::string keyword_text_;
+  mutable bool keyword_text_ready_ = false;
   std::vector<std::uint32_t> slot_first_, slot_last_, slot_gen_;
   std::uint32_t gen_ = 1;
 };

@@ -65,6 +65,8 @@ class string_pattern {
   std::string required_prefix() const;
   std::string required_suffix() const;
   shape kind() const { return shape_; }
+  // The literal of exact/prefix/suffix/contains shapes (folded unless cased).
+  const std::string& literal() const { return lit_; }
   // A value this pattern matches (wildcards filled minimally), for tests and examples.
   std::string example() const;
   bool cased() const { return cased_; }
