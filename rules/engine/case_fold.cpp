@@ -54,6 +54,20 @@ void fold_case_into(std::string_view in, char* out) {
   const std::size_t n = in.size();
   std::size_t i = 0;
   while (i < n) {
+    // ASCII fast path, eight bytes at a time: add 0x20 to every byte in 'A'..'Z'.
+    if (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        constexpr std::uint64_t ones = 0x0101010101010101ULL;
+        const std::uint64_t ge_a = (w + (0x80 - 'A') * ones) & 0x8080808080808080ULL;
+        const std::uint64_t gt_z = (w + (0x80 - 'Z' - 1) * ones) & 0x8080808080808080ULL;
+        w |= (ge_a & ~gt_z) >> 2;
+        std::memcpy(out + i, &w, 8);
+        i += 8;
+        continue;
+      }
+    }
     const unsigned char b = p[i];
     if (b < 0x80) {
       out[i] = static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);

@@ -205,6 +205,7 @@ void correlation_engine::observe(std::uint32_t rule_index, const field_view& ev,
     correlation_result r;
     if (st.observe(c, pos, t_ns, value, r)) {
       r.correlation = ci;
+      r.info = &c.info;
       r.group_values = std::move(values);
       out.push_back(std::move(r));
     }

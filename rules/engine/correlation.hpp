@@ -18,6 +18,7 @@ namespace seerflow::rules {
 
 struct correlation_result {
   std::uint32_t correlation = 0;           // index into rule_set::correlations()
+  const rule_info* info = nullptr;         // the correlation's metadata (its level wins)
   std::vector<std::string> group_values;   // in group-by order
   std::int64_t first_ns = 0, last_ns = 0;  // event-time span of the events that fired it
   double measured = 0;                     // count, distinct values or rules seen

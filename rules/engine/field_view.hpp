@@ -35,6 +35,10 @@ class field_registry {
   std::vector<std::string> names_;
 };
 
+// Sigma's event-side field naming: names as the source spells them with every space removed
+// (Windows Defender's `Threat Name` is `ThreatName`). Callers apply it when they build views.
+std::string normalize_field_name(std::string_view name);
+
 // Reused across events: clear() keeps the buffers. Values are copied in, and each value's case
 // folding is computed once here, so every rule compares folded bytes afterwards.
 class field_view {
@@ -78,10 +82,19 @@ class field_view {
   std::string_view folded(const entry& e) const { return {buf_.data() + e.fold_off, e.fold_len}; }
   const field_registry& registry() const { return *registry_; }
 
+  // The folded text of every string value, joined by '\x1f', built on first use per event:
+  // a keyword that is one literal is then one search instead of one per field.
+  std::string_view keyword_text() const;
+  static constexpr char keyword_separator = '\x1f';
+
  private:
   const field_registry* registry_;
   std::vector<entry> entries_;
-  std::string buf_;
+  // Text arena: grown by hand because std::string::resize zero-fills and costs a call per add.
+  std::vector<char> buf_;
+  std::size_t used_ = 0;
+  mutable std::string keyword_text_;
+  mutable bool keyword_text_ready_ = false;
   std::vector<std::uint32_t> slot_first_, slot_last_, slot_gen_;
   std::uint32_t gen_ = 1;
 };

@@ -12,7 +12,8 @@ namespace seerflow::rules {
 
 namespace {
 
-using clause = std::vector<std::string>;
+using clause = std::vector<literal_key>;
+using anchor = literal_key::anchor;
 
 bool is_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -33,9 +34,25 @@ bool common_fragment(std::string_view s) {
   return false;
 }
 
+double key_cost(const literal_key& k) {
+  const double len = double(k.text.size());
+  switch (k.where) {
+    case anchor::exact:
+      return 0.05 * std::exp(-0.3 * len);
+    case anchor::prefix:
+    case anchor::suffix:
+      return 0.25 * std::exp(-0.45 * len);
+    case anchor::contains:
+      break;
+  }
+  if (common_fragment(k.text)) return 0.5;
+  if (k.text.size() < 2) return 3.0;
+  return k.text.size() < 4 ? 1.0 : std::exp(-0.45 * len);
+}
+
 double hit_cost(const clause& set) {
   double c = 0;
-  for (const auto& s : set) c += common_fragment(s) ? 0.5 : std::exp(-0.45 * double(s.size()));
+  for (const auto& k : set) c += key_cost(k);
   return c;
 }
 
@@ -80,24 +97,65 @@ cnf or_of(const cnf& a, const cnf& b) {
   return out;
 }
 
-// The literal one value test needs, or empty when it needs none.
-std::string of_test(const value_test& t) {
-  if (t.k == value_test::kind::regex) return regex_required_literal(t.regex->pattern());
+bool regex_ignores_case(const re2::RE2& re) {
+  if (!re.options().case_sensitive()) return true;
+  const std::string& p = re.pattern();
+  for (std::size_t i = p.find("(?"); i != std::string::npos; i = p.find("(?", i + 1)) {
+    for (std::size_t j = i + 2; j < p.size() && p[j] != ')' && p[j] != ':'; ++j)
+      if (p[j] == 'i') return true;
+  }
+  return false;
+}
+
+// The literal one value test needs (text empty when it needs none).
+literal_key of_test(const value_test& t, const detection_item& item) {
+  const std::uint32_t field = item.keyword ? no_field : item.field;
+  if (t.k == value_test::kind::regex) {
+    std::string lit = regex_required_literal(t.regex->pattern());
+    if (regex_ignores_case(*t.regex)) {
+      // RE2 folds more than we do (U+017F matches 's', U+212A matches 'k'): keep the longest
+      // piece of the literal without those letters, so the prefilter never misses a match.
+      std::string best, piece;
+      for (char c : lit + 's') {
+        if (c == 's' || c == 'k') {
+          if (piece.size() > best.size()) best = piece;
+          piece.clear();
+        } else {
+          piece.push_back(c);
+        }
+      }
+      lit = best;
+    }
+    return {anchor::contains, field, lit};
+  }
   if (t.k != value_test::kind::pattern) return {};
+  const auto& p = t.pattern;
+  std::vector<literal_key> options;
+  using shape = string_pattern::shape;
+  if (!item.keyword) {
+    if (p.kind() == shape::exact) return {anchor::exact, field, p.required_prefix()};
+    if (auto pre = p.required_prefix(); !pre.empty())
+      options.push_back({anchor::prefix, field, std::move(pre)});
+    if (auto suf = p.required_suffix(); !suf.empty())
+      options.push_back({anchor::suffix, field, std::move(suf)});
+  }
   std::string best;
-  for (auto& l : t.pattern.required_literals())
+  for (auto& l : p.required_literals())
     if (l.size() > best.size() || (l.size() == best.size() && common_fragment(best))) best = l;
-  // A single byte is in nearly every event.
-  if (best.size() < 2) return {};
-  return best;
+  if (best.size() >= 2) options.push_back({anchor::contains, field, std::move(best)});
+  if (options.empty()) return {};
+  return *std::min_element(
+      options.begin(), options.end(),
+      [](const literal_key& a, const literal_key& b) { return key_cost(a) < key_cost(b); });
 }
 
 // A group (expansions of one value, OR-ed) as one clause; empty when some expansion has none.
-clause of_group(const std::vector<value_test>& g) {
+clause of_group(const std::vector<value_test>& g, const detection_item& item) {
   clause c;
   for (const auto& t : g) {
-    auto l = of_test(t);
-    if (l.empty()) return {};
+    auto l = of_test(t, item);
+    if (l.text.empty() && l.where != anchor::exact) return {};
+    if (l.where == anchor::exact && t.k != value_test::kind::pattern) return {};
     c.push_back(std::move(l));
   }
   return c;
@@ -108,12 +166,12 @@ cnf of_item(const detection_item& item) {
   cnf out;
   if (item.all) {
     for (const auto& g : item.groups)
-      if (auto c = of_group(g); !c.empty()) out.push_back(std::move(c));
+      if (auto c = of_group(g, item); !c.empty()) out.push_back(std::move(c));
     return trim(std::move(out));
   }
   clause u;
   for (const auto& g : item.groups) {
-    auto c = of_group(g);
+    auto c = of_group(g, item);
     if (c.empty()) return {};
     u.insert(u.end(), c.begin(), c.end());
   }
@@ -221,7 +279,12 @@ std::string regex_required_literal(std::string_view re) {
     }
     if (c == '*' || c == '+' || c == '?' || c == '{') {
       // The character before the quantifier is optional or repeated: cut it from the run.
-      if (depth == 0 && !cur.empty() && c != '+') cur.pop_back();
+      if (depth == 0 && !cur.empty() && c != '+') {
+        // Drop the whole last code point, never half of a UTF-8 sequence.
+        while (cur.size() > 1 && (static_cast<unsigned char>(cur.back()) & 0xC0) == 0x80)
+          cur.pop_back();
+        cur.pop_back();
+      }
       end_run();
       if (c == '{') {
         const auto close = re.find('}', i);
@@ -240,11 +303,10 @@ std::string regex_required_literal(std::string_view re) {
   std::string best;
   for (const auto& r : runs)
     if (r.size() > best.size()) best = r;
-  if (best.size() < 4) return {};
   return fold_case(best);
 }
 
-std::vector<std::vector<std::string>> prefilter_clauses(const detection& det,
+std::vector<std::vector<literal_key>> prefilter_clauses(const detection& det,
                                                         std::size_t max_clauses) {
   cnf acc;
   bool first = true;
@@ -280,8 +342,15 @@ void literal_index::build(const std::vector<std::string>& literals) {
   std::vector<anchor> anchors;
   for (std::uint32_t id = 0; id < lits_.size(); ++id) {
     const auto& s = lits_[id];
+    if (s.size() < 2) {
+      if (s.size() == 1) {
+        const auto c = static_cast<unsigned char>(s[0]);
+        single_[c].push_back(id);
+        single_bits_[c >> 6] |= std::uint64_t{1} << (c & 63);
+      }
+      continue;
+    }
     if (s.size() < 4) {
-      if (s.size() < 2) continue;  // never produced by prefilter_clauses
       const std::uint32_t k =
           static_cast<unsigned char>(s[0]) | (std::uint32_t{static_cast<unsigned char>(s[1])} << 8);
       short_.emplace_back(k, id);
@@ -303,6 +372,30 @@ void literal_index::build(const std::vector<std::string>& literals) {
                        static_cast<std::uint32_t>(s.size()), head});
   }
   std::sort(short_.begin(), short_.end());
+  std::size_t keys = 0;
+  for (std::size_t i = 0; i < short_.size(); ++i)
+    if (i == 0 || short_[i].first != short_[i - 1].first) ++keys;
+  std::size_t short_cap = 16;
+  while (short_cap < keys * 2) short_cap <<= 1;
+  short_slots_.assign(short_cap, short_slot{});
+  short_mask_ = static_cast<std::uint32_t>(short_cap - 1);
+  for (std::size_t i = 0; i < short_.size();) {
+    std::size_t j = i;
+    while (j < short_.size() && short_[j].first == short_[i].first) ++j;
+    const std::uint32_t k = short_[i].first;
+    std::uint32_t slot = (k * 0x9E3779B1u) & short_mask_;
+    while (short_slots_[slot].key != 0xFFFFFFFFu) slot = (slot + 1) & short_mask_;
+    short_slots_[slot].key = k;
+    short_slots_[slot].begin = static_cast<std::uint32_t>(short_lits_.size());
+    for (std::size_t x = i; x < j; ++x) {
+      const std::string& lit = lits_[short_[x].second];
+      short_lits_.push_back({short_[x].second, static_cast<std::uint8_t>(lit.size()),
+                             static_cast<std::uint8_t>(lit.size() > 2 ? lit[2] : 0)});
+    }
+    short_slots_[slot].end = static_cast<std::uint32_t>(short_lits_.size());
+    i = j;
+  }
+  for (const auto& v : single_) has_single_ = has_single_ || !v.empty();
   std::sort(anchors.begin(), anchors.end(),
             [](const anchor& a, const anchor& b) { return a.gram < b.gram; });
   anchors_ = std::move(anchors);
@@ -317,12 +410,56 @@ void literal_index::build(const std::vector<std::string>& literals) {
     std::size_t j = i;
     while (j < anchors_.size() && anchors_[j].gram == anchors_[i].gram) ++j;
     const std::uint32_t g = anchors_[i].gram;
-    std::uint32_t s = (g * 0x85EBCA6Bu) & mask_;
+    std::uint32_t s = slot_of(g);
     while (slots_[s].end != 0) s = (s + 1) & mask_;
     slots_[s] = {g, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)};
-    const std::uint32_t h = (g * 0x9E3779B1u) >> 16;
+    const std::uint32_t h = (g * 0x9E3779B1u) >> (32 - bloom_bits);
     bloom_[h >> 6] |= std::uint64_t{1} << (h & 63);
     i = j;
+  }
+}
+
+void anchored_index::build(const std::vector<std::pair<literal_key, std::uint32_t>>& keys) {
+  std::size_t cap = 16;
+  while (cap < keys.size() * 2) cap <<= 1;
+  table_.assign(cap, entry{});
+  mask_ = cap - 1;
+  for (const auto& [k, id] : keys) {
+    if (k.field == no_field || k.where == literal_key::anchor::contains) continue;
+    if (fields_.size() <= k.field) fields_.resize(k.field + 1);
+    auto& fi = fields_[k.field];
+    fi.any = true;
+    const auto* p = reinterpret_cast<const unsigned char*>(k.text.data());
+    const std::size_t n = k.text.size();
+    std::uint64_t h = fnv_basis;
+    switch (k.where) {
+      case literal_key::anchor::exact:
+        fi.exact = true;
+        h = fwd(p, n);
+        break;
+      case literal_key::anchor::prefix:
+        fi.prefix_lens.push_back(static_cast<std::uint32_t>(n));
+        h = fwd(p, n);
+        break;
+      case literal_key::anchor::suffix:
+        fi.suffix_lens.push_back(static_cast<std::uint32_t>(n));
+        for (std::size_t i = 0; i < n; ++i) h = (h ^ p[n - 1 - i]) * fnv_prime;
+        break;
+      case literal_key::anchor::contains:
+        break;
+    }
+    const auto kh = key_hash(h, k.where, k.field, n);
+    const std::uint64_t f = kh >> (64 - filter_bits);
+    filter_[f >> 6] |= std::uint64_t{1} << (f & 63);
+    std::size_t s = kh & mask_;
+    while (table_[s].id != empty) s = (s + 1) & mask_;
+    table_[s] = entry{kh, id, k.field, k.where, k.text};
+  }
+  for (auto& fi : fields_) {
+    for (auto* v : {&fi.prefix_lens, &fi.suffix_lens}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
   }
 }
 

@@ -18,7 +18,7 @@ namespace seerflow::rules {
 
 // Prefilter clauses of a detection (see detection_rule::clauses), at most `max_clauses`, the
 // most selective kept.
-std::vector<std::vector<std::string>> prefilter_clauses(const detection& det,
+std::vector<std::vector<literal_key>> prefilter_clauses(const detection& det,
                                                         std::size_t max_clauses = 8);
 
 // The longest literal (folded, >= 4 bytes) every match of `re` must contain, or empty.
@@ -35,15 +35,20 @@ class literal_index {
   void scan(std::string_view text, F&& hit) const {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
+    if (has_single_) {
+      for (std::size_t i = 0; i < n; ++i)
+        if ((single_bits_[p[i] >> 6] >> (p[i] & 63)) & 1)
+          for (auto id : single_[p[i]]) hit(id);
+    }
     if (!short_.empty() && n >= 2) {
       for (std::size_t i = 0; i + 2 <= n; ++i) {
         const std::uint32_t k = p[i] | (std::uint32_t{p[i + 1]} << 8);
         if (!((short_bits_[k >> 6] >> (k & 63)) & 1)) continue;
-        auto it = std::lower_bound(short_.begin(), short_.end(), std::make_pair(k, 0u));
-        for (; it != short_.end() && it->first == k; ++it) {
-          const std::string& lit = lits_[it->second];
-          if (i + lit.size() <= n && std::memcmp(p + i, lit.data(), lit.size()) == 0)
-            hit(it->second);
+        std::uint32_t s = (k * 0x9E3779B1u) & short_mask_;
+        while (short_slots_[s].key != k) s = (s + 1) & short_mask_;  // present: the bit said so
+        for (std::uint32_t j = short_slots_[s].begin; j < short_slots_[s].end; ++j) {
+          const auto& sl = short_lits_[j];
+          if (i + sl.len <= n && (sl.len == 2 || p[i + 2] == sl.third)) hit(sl.id);
         }
       }
     }
@@ -51,9 +56,9 @@ class literal_index {
     for (std::size_t i = 0; i + 4 <= n; ++i) {
       std::uint32_t g;
       std::memcpy(&g, p + i, 4);
-      const std::uint32_t h = (g * 0x9E3779B1u) >> 16;
+      const std::uint32_t h = (g * 0x9E3779B1u) >> (32 - bloom_bits);
       if (!((bloom_[h >> 6] >> (h & 63)) & 1)) continue;
-      for (std::uint32_t s = (g * 0x85EBCA6Bu) & mask_;; s = (s + 1) & mask_) {
+      for (std::uint32_t s = slot_of(g);; s = (s + 1) & mask_) {
         const slot& sl = slots_[s];
         if (sl.end == 0) break;
         if (sl.gram != g) continue;
@@ -74,6 +79,10 @@ class literal_index {
   }
 
  private:
+  // High bits of the product: the low bits would depend on the gram's first byte only.
+  std::uint32_t slot_of(std::uint32_t g) const {
+    return static_cast<std::uint32_t>((std::uint64_t{g} * 0x9E3779B97F4A7C15ULL) >> 32) & mask_;
+  }
   struct anchor {
     std::uint32_t gram, lit, off, len;
     std::uint64_t head;  // first min(len, 8) bytes, zero-padded
@@ -84,11 +93,111 @@ class literal_index {
   std::vector<std::string> lits_;
   // Literals of 2-3 bytes, keyed by their first two bytes: (key, literal id), sorted.
   std::vector<std::pair<std::uint32_t, std::uint32_t>> short_;
+  std::vector<std::vector<std::uint32_t>> single_ = std::vector<std::vector<std::uint32_t>>(256);
+  bool has_single_ = false;
+  std::uint64_t single_bits_[4] = {0, 0, 0, 0};
   std::vector<std::uint64_t> short_bits_ = std::vector<std::uint64_t>(1024, 0);
+  // The short literals grouped by their first two bytes, found through a 256-slot table.
+  struct short_lit {
+    std::uint32_t id;
+    std::uint8_t len, third;
+  };
+  struct short_slot {
+    std::uint32_t key = 0xFFFFFFFFu, begin = 0, end = 0;
+  };
+  std::vector<short_lit> short_lits_;
+  std::vector<short_slot> short_slots_;
+  std::uint32_t short_mask_ = 0;
   std::vector<anchor> anchors_;
   std::vector<slot> slots_;
   std::uint32_t mask_ = 0;
-  std::vector<std::uint64_t> bloom_ = std::vector<std::uint64_t>(1024, 0);
+  static constexpr int bloom_bits = 18;  // 128 KiB: stays in L2, ~1% fill at 10k grams
+  std::vector<std::uint64_t> bloom_ = std::vector<std::uint64_t>((1u << bloom_bits) / 64, 0);
+};
+
+// Literals anchored to one field: the whole value, its start or its end. Checked by hashing the
+// value's prefixes (and suffixes) at the few lengths that occur, one incremental pass per value.
+class anchored_index {
+ public:
+  // `keys` must not be contains keys; ids are the caller's.
+  void build(const std::vector<std::pair<literal_key, std::uint32_t>>& keys);
+  bool has_field(std::uint32_t field) const { return field < fields_.size() && fields_[field].any; }
+
+  template <class F>
+  void check(std::uint32_t field, std::string_view v, F&& hit) const {
+    const auto& fi = fields_[field];
+    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+    const std::size_t n = v.size();
+    if (fi.exact)
+      probe(key_hash(fwd(p, n), literal_key::anchor::exact, field, n), field,
+            literal_key::anchor::exact, v, hit);
+    if (!fi.prefix_lens.empty()) {
+      std::uint64_t h = fnv_basis;
+      std::size_t done = 0;
+      for (auto len : fi.prefix_lens) {
+        if (len > n) break;
+        for (; done < len; ++done) h = (h ^ p[done]) * fnv_prime;
+        probe(key_hash(h, literal_key::anchor::prefix, field, len), field,
+              literal_key::anchor::prefix, v.substr(0, len), hit);
+      }
+    }
+    if (!fi.suffix_lens.empty()) {
+      std::uint64_t h = fnv_basis;
+      std::size_t done = 0;
+      for (auto len : fi.suffix_lens) {
+        if (len > n) break;
+        for (; done < len; ++done) h = (h ^ p[n - 1 - done]) * fnv_prime;
+        probe(key_hash(h, literal_key::anchor::suffix, field, len), field,
+              literal_key::anchor::suffix, v.substr(n - len), hit);
+      }
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t fnv_basis = 0xcbf29ce484222325ULL;
+  static constexpr std::uint64_t fnv_prime = 0x100000001b3ULL;
+  static std::uint64_t fwd(const unsigned char* p, std::size_t n) {
+    std::uint64_t h = fnv_basis;
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * fnv_prime;
+    return h;
+  }
+  static std::uint64_t key_hash(std::uint64_t h, literal_key::anchor a, std::uint32_t field,
+                                std::size_t len) {
+    h ^= (std::uint64_t(a) << 56) ^ (std::uint64_t(field) << 24) ^ len;
+    h ^= h >> 31;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+  }
+  template <class F>
+  void probe(std::uint64_t h, std::uint32_t field, literal_key::anchor a, std::string_view text,
+             F&& hit) const {
+    // Most probes miss: a bitmap small enough for L1 answers them without touching the table.
+    const std::uint64_t f = h >> (64 - filter_bits);
+    if (!((filter_[f >> 6] >> (f & 63)) & 1)) return;
+    for (std::size_t s = h & mask_;; s = (s + 1) & mask_) {
+      const entry& e = table_[s];
+      if (e.id == empty) return;
+      if (e.hash == h && e.field == field && e.where == a && e.text == text) hit(e.id);
+    }
+  }
+
+  static constexpr std::uint32_t empty = 0xFFFFFFFFu;
+  struct entry {
+    std::uint64_t hash = 0;
+    std::uint32_t id = empty;
+    std::uint32_t field = 0;
+    literal_key::anchor where = literal_key::anchor::exact;
+    std::string text;
+  };
+  struct field_info {
+    bool any = false, exact = false;
+    std::vector<std::uint32_t> prefix_lens, suffix_lens;  // ascending, distinct
+  };
+  static constexpr int filter_bits = 18;
+  std::vector<std::uint64_t> filter_ = std::vector<std::uint64_t>((1u << filter_bits) / 64, 0);
+  std::vector<field_info> fields_;
+  std::vector<entry> table_;
+  std::size_t mask_ = 0;
 };
 
 }  // namespace seerflow::rules

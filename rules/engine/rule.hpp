@@ -2,6 +2,7 @@
 // Compiled Sigma rules: detection items, search identifiers, condition trees, rule metadata,
 // correlation and meta-filter documents. Built by rule_loader, indexed by rule_set; plain data
 // so that callers can read the metadata they put into alerts.
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -102,6 +103,17 @@ struct rule_info {
   logsource source;
 };
 
+// A literal the prefilter looks for: anywhere in a scanned field (contains; field is no_field
+// for keywords, which search every field), or at the start, the end or as the whole value of
+// one field. Text is case-folded.
+struct literal_key {
+  enum class anchor : std::uint8_t { contains, prefix, suffix, exact };
+  anchor where = anchor::contains;
+  std::uint32_t field = no_field;
+  std::string text;
+  auto operator<=>(const literal_key&) const = default;
+};
+
 struct detection_rule {
   rule_info info;
   detection det;
@@ -109,7 +121,7 @@ struct detection_rule {
   bool generate = true;  // false when only a correlation (generate: false) uses it
   // Prefilter in conjunctive form: every clause lists folded literals of which at least one
   // occurs in any event the rule matches. No clauses: the rule is always evaluated.
-  std::vector<std::vector<std::string>> clauses;
+  std::vector<std::vector<literal_key>> clauses;
 };
 
 enum class correlation_type : std::uint8_t { event_count, value_count, temporal, temporal_ordered };

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "rules/engine/attack_tags.hpp"
@@ -188,6 +189,16 @@ std::vector<detection_item> compile_map(const YAML::Node& m, compile_context& ct
     const std::string key = kv.first.Scalar();
     items.push_back(make_item(key, item_values(kv.second, b, key), ctx));
   }
+  // AND is order-free: test the items with the fewest values first, they are the cheapest and
+  // usually the most selective (EventID before a list of fifty command-line fragments).
+  auto weight = [](const detection_item& i) {
+    std::size_t n = 0;
+    for (const auto& g : i.groups) n += g.size();
+    return n + (i.keyword ? 1000 : 0);
+  };
+  std::stable_sort(
+      items.begin(), items.end(),
+      [&](const detection_item& a, const detection_item& c) { return weight(a) < weight(c); });
   return items;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <unordered_map>
 
@@ -151,26 +152,29 @@ void rule_set::finalize() {
 std::unique_ptr<rule_bucket> rule_set::make_bucket(std::vector<std::uint32_t> ids) const {
   auto b = std::make_unique<rule_bucket>();
   b->rules = std::move(ids);
-  std::unordered_map<std::string, std::uint32_t> lit_ids;
-  std::vector<std::string> lits;
+  std::map<literal_key, std::uint32_t> lit_ids;
   // Literals shared by many rules (".exe", "execve", "\\windows\\") tend to be common in
   // events too: they make poor primary clauses.
-  std::unordered_map<std::string, std::uint32_t> rules_per_literal;
+  std::map<literal_key, std::uint32_t> rules_per_literal;
   for (auto idx : b->rules)
     for (const auto& cl : docs_.rules[idx].clauses)
       for (const auto& l : cl) ++rules_per_literal[l];
-  auto cost = [&](const std::vector<std::string>& cl) {
+  auto cost = [&](const std::vector<literal_key>& cl) {
     double c = 0;
-    for (const auto& l : cl)
-      c += std::exp(-0.45 * double(l.size())) + double(rules_per_literal[l]) / 40.0;
+    for (const auto& l : cl) {
+      const double len = double(l.text.size());
+      double base = l.where == literal_key::anchor::contains
+                        ? (l.text.size() < 2   ? 3.0
+                           : l.text.size() < 4 ? 1.0
+                                               : std::exp(-0.45 * len))
+                        : 0.25 * std::exp(-0.45 * len);
+      c += base + double(rules_per_literal[l]) / 40.0;
+    }
     return c;
   };
-  auto lit_id = [&](const std::string& l) {
-    auto [it, fresh] = lit_ids.emplace(l, static_cast<std::uint32_t>(lits.size()));
-    if (fresh) {
-      lits.push_back(l);
-      b->literal_rules.emplace_back();
-    }
+  auto lit_id = [&](const literal_key& l) {
+    auto [it, fresh] = lit_ids.emplace(l, static_cast<std::uint32_t>(lit_ids.size()));
+    if (fresh) b->literal_rules.emplace_back();
     return it->second;
   };
   b->secondary.resize(b->rules.size());
@@ -189,12 +193,35 @@ std::unique_ptr<rule_bucket> rule_set::make_bucket(std::vector<std::uint32_t> id
     }
     for (std::size_t ci = 0; ci < r.clauses.size(); ++ci) {
       if (ci == primary) continue;
+      // A short unanchored literal hits most events and slows every scan: leave it out.
+      bool has_short = false;
+      for (const auto& l : r.clauses[ci])
+        has_short = has_short || (l.where == literal_key::anchor::contains && l.text.size() < 4);
+      if (has_short) continue;
       std::vector<std::uint32_t> ids;
       for (const auto& l : r.clauses[ci]) ids.push_back(lit_id(l));
       b->secondary[pos].push_back(std::move(ids));
     }
   }
-  b->literals.build(lits);
+  b->literal_count = lit_ids.size();
+  std::vector<std::string> scan_texts;
+  std::vector<std::pair<literal_key, std::uint32_t>> anchored;
+  for (const auto& [k, id] : lit_ids) {
+    if (k.where == literal_key::anchor::contains) {
+      scan_texts.push_back(k.text);
+      b->contains_ids.push_back(id);
+      if (k.field == no_field) {
+        b->scan_all_fields = true;
+      } else {
+        if (b->scan_fields.size() <= k.field) b->scan_fields.resize(k.field + 1, false);
+        b->scan_fields[k.field] = true;
+      }
+    } else {
+      anchored.emplace_back(k, id);
+    }
+  }
+  b->literals.build(scan_texts);
+  b->anchored.build(anchored);
   return b;
 }
 
@@ -212,7 +239,7 @@ const rule_bucket& rule_set::bucket(const logsource& event) const {
 
 void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratch& s,
                         std::vector<std::uint32_t>& hits) const {
-  if (s.lit_stamp.size() < b.literals.size()) s.lit_stamp.resize(b.literals.size(), 0);
+  if (s.lit_stamp.size() < b.literal_count) s.lit_stamp.resize(b.literal_count, 0);
   if (s.rule_stamp.size() < b.rules.size()) s.rule_stamp.resize(b.rules.size(), 0);
   if (++s.gen == 0) {
     std::fill(s.lit_stamp.begin(), s.lit_stamp.end(), 0);
@@ -224,14 +251,24 @@ void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratc
   auto on_hit = [&](std::uint32_t lit) {
     if (s.lit_stamp[lit] == gen) return;
     s.lit_stamp[lit] = gen;
+    ++s.literal_hits;
+    s.rule_refs += b.literal_rules[lit].size();
     for (auto pos : b.literal_rules[lit]) {
       if (s.rule_stamp[pos] == gen) continue;
       s.rule_stamp[pos] = gen;
       s.candidates.push_back(pos);
     }
   };
-  if (b.literals.size() > 0)
-    for (const auto& e : ev.entries()) b.literals.scan(ev.folded(e), on_hit);
+  auto on_contains = [&](std::uint32_t local) { on_hit(b.contains_ids[local]); };
+  for (const auto& e : ev.entries()) {
+    const auto v = ev.folded(e);
+    if (e.field != no_field && b.anchored.has_field(e.field) && e.kind != value_kind::null)
+      b.anchored.check(e.field, v, on_hit);
+    if (b.scan_all_fields || (e.field < b.scan_fields.size() && b.scan_fields[e.field])) {
+      s.scanned_bytes += v.size();
+      b.literals.scan(v, on_contains);
+    }
+  }
   // Secondary clauses only read the stamps the scan left behind.
   std::size_t kept = 0;
   for (auto pos : s.candidates) {
@@ -257,6 +294,17 @@ void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratc
   for (auto pos : s.candidates) {
     const auto idx = b.rules[pos];
     if (rule_matches(docs_.rules[idx], ev)) hits.push_back(idx);
+  }
+}
+
+void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratch& scratch,
+                        std::vector<match_result>& out) const {
+  std::vector<std::uint32_t>& hits = scratch.hits;
+  hits.clear();
+  evaluate(b, ev, scratch, hits);
+  for (auto idx : hits) {
+    const auto& r = docs_.rules[idx];
+    out.push_back({idx, &r.info, r.generate});
   }
 }
 

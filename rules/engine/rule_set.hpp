@@ -26,20 +26,36 @@ namespace seerflow::rules {
 
 // The rules that apply to one event logsource, with their literal prefilter.
 struct rule_bucket {
-  std::vector<std::uint32_t> rules;   // indices into rule_set::rules()
-  std::vector<std::uint32_t> always;  // positions in `rules` with no literal prefilter
-  literal_index literals;
+  std::vector<std::uint32_t> rules;         // indices into rule_set::rules()
+  std::vector<std::uint32_t> always;        // positions in `rules` with no literal prefilter
+  std::size_t literal_count = 0;            // literal ids: contains and anchored together
+  literal_index literals;                   // contains literals (index-local ids)
+  std::vector<std::uint32_t> contains_ids;  // index-local id -> literal id
+  anchored_index anchored;
   // literal id -> positions in `rules` whose primary (most selective) clause holds it.
   std::vector<std::vector<std::uint32_t>> literal_rules;
   // Per position: the other clauses, as literal ids; each needs one literal seen in the event.
   std::vector<std::vector<std::vector<std::uint32_t>>> secondary;
+  // Event fields worth scanning (by registry id), unless a keyword rule needs them all.
+  std::vector<bool> scan_fields;
+  bool scan_all_fields = false;
+};
+
+// One rule that matched an event: everything an alert needs (id, title, level, tags,
+// techniques, tactics, author, file) is in *info. `alert` is false for rules that only feed a
+// correlation declared with `generate: false`.
+struct match_result {
+  std::uint32_t rule = 0;  // index into rule_set::rules()
+  const rule_info* info = nullptr;
+  bool alert = true;
 };
 
 // Per-thread scratch for evaluate(); sized on first use.
 struct match_scratch {
-  std::vector<std::uint32_t> lit_stamp, rule_stamp, candidates;
+  std::vector<std::uint32_t> lit_stamp, rule_stamp, candidates, hits;
   std::uint32_t gen = 0;
   std::uint64_t evaluated = 0;  // rules fully evaluated (prefilter survivors), for statistics
+  std::uint64_t literal_hits = 0, rule_refs = 0, scanned_bytes = 0;
 };
 
 class rule_set {
@@ -67,6 +83,9 @@ class rule_set {
 
   void evaluate(const rule_bucket& b, const field_view& ev, match_scratch& scratch,
                 std::vector<std::uint32_t>& hits) const;
+  // The same, with each hit's metadata.
+  void evaluate(const rule_bucket& b, const field_view& ev, match_scratch& scratch,
+                std::vector<match_result>& out) const;
 
  private:
   std::unique_ptr<rule_bucket> make_bucket(std::vector<std::uint32_t> rules) const;

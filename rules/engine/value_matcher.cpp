@@ -113,6 +113,10 @@ bool test_matches(const value_test& t, const field_view& ev, const field_view::e
 
 // Keywords search every string value of the event; numeric keywords need an equal value.
 bool keyword_matches(const value_test& t, const field_view& ev) {
+  if (t.k == value_test::kind::pattern && !t.pattern.cased() &&
+      t.pattern.kind() == string_pattern::shape::contains &&
+      t.pattern.literal().find(field_view::keyword_separator) == std::string::npos)
+    return ev.keyword_text().find(t.pattern.literal()) != std::string_view::npos;
   for (const auto& e : ev.entries()) {
     if (e.kind == value_kind::null) continue;
     if (t.k != value_test::kind::number && e.kind != value_kind::string) continue;

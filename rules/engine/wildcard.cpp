@@ -106,7 +106,24 @@ string_pattern string_pattern::compile(const sigma_string& s, bool cased) {
   } else {
     p.shape_ = shape::glob;
   }
+  p.set_words();
   return p;
+}
+
+std::string string_pattern::example() const {
+  std::string out;
+  for (const auto& t : toks_) {
+    if (t.k == sigma_token::kind::literal) out += t.text;
+    if (t.k == sigma_token::kind::one) out += 'x';
+  }
+  return out;
+}
+
+void string_pattern::set_words() {
+  k8_ = lit_.size() < 8 ? lit_.size() : 8;
+  head8_ = tail8_ = 0;
+  std::memcpy(&head8_, lit_.data(), k8_);
+  std::memcpy(&tail8_, lit_.data() + lit_.size() - k8_, k8_);
 }
 
 std::vector<std::string> string_pattern::required_literals() const {
@@ -114,6 +131,16 @@ std::vector<std::string> string_pattern::required_literals() const {
   for (const auto& t : toks_)
     if (t.k == sigma_token::kind::literal) out.push_back(cased_ ? fold_case(t.text) : t.text);
   return out;
+}
+
+std::string string_pattern::required_prefix() const {
+  if (toks_.empty() || toks_.front().k != sigma_token::kind::literal) return {};
+  return cased_ ? fold_case(toks_.front().text) : toks_.front().text;
+}
+
+std::string string_pattern::required_suffix() const {
+  if (toks_.empty() || toks_.back().k != sigma_token::kind::literal) return {};
+  return cased_ ? fold_case(toks_.back().text) : toks_.back().text;
 }
 
 bool string_pattern::glob_match(std::string_view v) const {

@@ -3,6 +3,7 @@
 // matches one event value. Patterns are classified (exact, prefix, suffix, contains, any, glob)
 // so the common shapes cost one memcmp or one substring search.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,9 +42,12 @@ class string_pattern {
       case shape::exact:
         return v == lit_;
       case shape::prefix:
-        return v.starts_with(lit_);
+        if (v.size() < lit_.size() || load8(v.data()) != head8_) return false;
+        return lit_.size() <= 8 || std::memcmp(v.data(), lit_.data(), lit_.size()) == 0;
       case shape::suffix:
-        return v.ends_with(lit_);
+        if (v.size() < lit_.size() || load8(v.data() + v.size() - k8_) != tail8_) return false;
+        return lit_.size() <= 8 ||
+               std::memcmp(v.data() + v.size() - lit_.size(), lit_.data(), lit_.size()) == 0;
       case shape::contains:
         return v.find(lit_) != std::string_view::npos;
       case shape::any:
@@ -56,11 +60,29 @@ class string_pattern {
 
   // Folded literal fragments, each of which must occur in any value this pattern matches.
   std::vector<std::string> required_literals() const;
+  // Folded literal the value must start with / end with (empty when the pattern starts or ends
+  // with a wildcard); for exact patterns both are the whole value.
+  std::string required_prefix() const;
+  std::string required_suffix() const;
   shape kind() const { return shape_; }
+  // The literal of exact/prefix/suffix/contains shapes (folded unless cased).
+  const std::string& literal() const { return lit_; }
+  // A value this pattern matches (wildcards filled minimally), for tests and examples.
+  std::string example() const;
   bool cased() const { return cased_; }
 
  private:
   bool glob_match(std::string_view v) const;
+  // Up to 8 bytes as an integer: one compare rejects almost every non-matching value.
+  std::uint64_t load8(const char* p) const {
+    std::uint64_t x = 0;
+    std::memcpy(&x, p, k8_);
+    return x;
+  }
+  void set_words();
+
+  std::uint64_t head8_ = 0, tail8_ = 0;
+  std::size_t k8_ = 0;
 
   shape shape_ = shape::exact;
   bool cased_ = false;

@@ -1,0 +1,98 @@
+// The literal prefilter must never hide a match. For every rule of the SigmaHQ corpus an event
+// is built from the rule's own values (so that many selections match), and the prefiltered
+// evaluation is compared with the plain evaluation of every rule of the bucket.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "rules/engine/prefilter.hpp"
+#include "rules/engine/rule_set.hpp"
+
+namespace sr = seerflow::rules;
+namespace fs = std::filesystem;
+
+namespace {
+
+void add_examples(const sr::detection& d, const sr::field_registry& reg, sr::field_view& ev) {
+  // One value per item (the first pattern of it), so that whole selections match.
+  auto first_pattern = [](const sr::detection_item& item) -> const sr::value_test* {
+    for (const auto& g : item.groups)
+      for (const auto& t : g)
+        if (t.k == sr::value_test::kind::pattern) return &t;
+    return nullptr;
+  };
+  for (const auto& s : d.searches)
+    for (const auto& alt : s.alternatives)
+      for (const auto& item : alt)
+        if (const auto* t = first_pattern(item))
+          ev.add(item.keyword ? "message" : reg.name(item.field), t->pattern.example());
+}
+
+}  // namespace
+
+TEST_CASE("regex literal extraction") {
+  CHECK(sr::regex_required_literal("ipconfig\\s+/all") == "ipconfig");
+  CHECK(sr::regex_required_literal("(?i)/IPFS/[a-z0-9]{10,}") == "/ipfs/");
+  CHECK(sr::regex_required_literal("a|bcdef").empty());
+  CHECK(sr::regex_required_literal("(abc|xyz)defg") == "defg");
+  CHECK(sr::regex_required_literal("abcde?f") == "abcd");
+  CHECK(sr::regex_required_literal("\\x41bcd") == "bcd");
+  CHECK(sr::regex_required_literal("nc(\\.openbsd)? -e") == " -e");
+  CHECK(sr::regex_required_literal("abcdé?") == "abcd");  // whole code point dropped
+}
+
+TEST_CASE("case-insensitive regexes keep matching what RE2 folds") {
+  sr::rule_set rs;
+  rs.add_yaml(
+      "title: t\nid: r\nlogsource: {product: x}\ndetection:\n  sel:\n"
+      "    f|re: '(?i)settings'\n  condition: sel\n",
+      "r.yml");
+  rs.finalize();
+  REQUIRE(rs.rules().size() == 1);
+  sr::field_view ev(rs.fields());
+  ev.add("f",
+         "\xC5\xBF"
+         "ettings");  // U+017F LATIN SMALL LETTER LONG S + "ettings"
+  sr::match_scratch scratch;
+  std::vector<std::uint32_t> hits;
+  rs.evaluate(rs.all_rules(), ev, scratch, hits);
+  CHECK(hits.size() == (sr::rule_matches(rs.rules()[0], ev) ? 1u : 0u));
+}
+
+TEST_CASE("prefiltered evaluation equals plain evaluation on the corpus") {
+  const fs::path root = fs::path(SEERFLOW_SHARED_DATA) / "sigma-rules";
+  if (!fs::exists(root)) std::exit(77);
+  sr::rule_set rs;
+  for (const auto& d : fs::directory_iterator(root)) {
+    const auto n = d.path().filename().string();
+    if (d.is_directory() && n != "deprecated" && n != "unsupported") rs.add_directory(d.path());
+  }
+  rs.finalize();
+  sr::field_view ev(rs.fields());
+  sr::match_scratch scratch;
+  std::vector<std::uint32_t> hits;
+  std::size_t events = 0, matches = 0, mismatches = 0;
+  for (std::uint32_t i = 0; i < rs.rules().size(); ++i) {
+    const auto& rule = rs.rules()[i];
+    ev.clear();
+    add_examples(rule.det, rs.fields(), ev);
+    for (const auto* b : {&rs.all_rules(), &rs.bucket(rule.info.source)}) {
+      hits.clear();
+      rs.evaluate(*b, ev, scratch, hits);
+      std::vector<std::uint32_t> plain;
+      for (auto idx : b->rules)
+        if (sr::rule_matches(rs.rules()[idx], ev)) plain.push_back(idx);
+      ++events;
+      matches += plain.size();
+      if (plain != hits) {
+        ++mismatches;
+        std::cout << "prefilter hid a match for event built from " << rule.info.file << "\n";
+      }
+    }
+  }
+  std::cout << events << " evaluations, " << matches << " matches, " << mismatches
+            << " mismatches\n";
+  CHECK(matches > 1000);
+  CHECK(mismatches == 0);
+}
