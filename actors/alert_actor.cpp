@@ -1,6 +1,7 @@
 #include "actors/alert_actor.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
@@ -57,6 +58,34 @@ bool fold_repeat(self_ptr self, const model::alert& a) {
   return true;
 }
 
+// One readable block per alert in the process log: for an anomaly its score, threshold and
+// direction, then the template, the message and the entities; for a rule its title and tactics.
+void log_alert(const model::alert& a) {
+  const auto details = nlohmann::json::parse(a.details_json, nullptr, false);
+  const auto get = [&](const char* k) {
+    return details.is_object() && details.contains(k) ? details[k] : nlohmann::json();
+  };
+  std::string ents;
+  for (const auto& e : a.entities)
+    ents += (ents.empty() ? "" : ", ") + std::string(model::to_string(e.type)) + ":" + e.value;
+  if (a.kind == "anomaly") {
+    char head[160];
+    std::snprintf(head, sizeof head, "ANOMALY [%s] score=%.3f threshold=%.3f dir=%s",
+                  a.source.c_str(), get("score").is_number() ? get("score").get<double>() : 0.0,
+                  get("threshold").is_number() ? get("threshold").get<double>() : 0.0,
+                  get("direction").is_string() ? get("direction").get<std::string>().c_str() : "");
+    log::warn("alert", head, "\n  template: ",
+              get("template").is_string() ? get("template").get<std::string>() : "",
+              "\n  message:  ", get("message").is_string() ? get("message").get<std::string>() : "",
+              "\n  entities: ", ents);
+    return;
+  }
+  std::string tactics;
+  for (const auto& t : a.tactics) tactics += (tactics.empty() ? "" : ",") + t;
+  log::warn("alert", a.severity, " ", a.kind, " [", a.source, "] ", a.title,
+            tactics.empty() ? "" : " [" + tactics + "]", "\n  entities: ", ents);
+}
+
 }  // namespace
 
 alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_actor_state> self,
@@ -73,7 +102,7 @@ alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_
         if (fold_repeat(self, a)) return;
         s.counter->add();
         if (s.ctx->mode == system::run_mode::serve) {
-          log::warn("alert", a.severity, " ", a.kind, " ", a.title, " ", output::alert_line(a));
+          log_alert(a);
           if (auto store = s.ctx->registry->lookup<store_actor>("store"))
             self->send(store, alert_atom::value, std::vector<model::alert>{a});
           else

@@ -7,6 +7,7 @@
 #include "actors/exception_handler.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/parse/timestamp.hpp"
+#include "runtime/util/hash.hpp"
 #include "runtime/util/log.hpp"
 
 namespace seerflow::actors {
@@ -21,6 +22,12 @@ constexpr auto stalled_retry = std::chrono::milliseconds(100);
 
 std::string vault_key(const std::string& name) {
   return "source/" + name;
+}
+
+// The detectors' state is kept under its own name: a node that runs without detection, or a
+// detector whose settings changed, leaves the miner's state alone.
+std::string detect_vault_key(const std::string& name) {
+  return "source/" + name + "/detect";
 }
 
 // Sends what waits for a target that is registered again; keeps order per source.
@@ -78,11 +85,29 @@ void route_or_stall(self_ptr self, routed_batch b) {
 // actor crash) and the store (survives a process restart).
 void stash(self_ptr self, bool to_store) {
   auto& st = self->state;
+  if (st.scorer) {
+    auto dsnap = st.scorer->snapshot();
+    if (to_store)
+      if (auto store = st.ctx->registry->lookup<store_actor>("store"))
+        self->send(store, snapshot_atom::value, detect_vault_key(st.source_name), dsnap);
+    st.ctx->registry->stash(detect_vault_key(st.source_name), std::move(dsnap));
+  }
   auto snap = st.pipeline->snapshot();
   if (to_store)
     if (auto store = st.ctx->registry->lookup<store_actor>("store"))
       self->send(store, snapshot_atom::value, vault_key(st.source_name), snap);
   st.ctx->registry->stash(vault_key(st.source_name), std::move(snap));
+}
+
+void restore_detectors(self_ptr self, const std::string& snap, const char* where) {
+  auto& st = self->state;
+  if (snap.empty() || !st.scorer) return;
+  if (st.scorer->restore(snap))
+    log::info("source", st.source_name, ": restored the detectors from ", where, " (",
+              st.scorer->events(), " events learned)");
+  else
+    log::warn("source", st.source_name, ": detector state in ", where,
+              " is unreadable or from other settings; learning afresh");
 }
 
 void restore_from(self_ptr self, const std::string& snap, const char* where) {
@@ -129,7 +154,73 @@ parse::source_pipeline_options pipeline_options_from(const config::settings& cfg
   return o;
 }
 
-// Sigma on the batch's events, with the rule set installed now; alerts go to the alert actor.
+detect::settings detect_settings_from(const config::settings& cfg) {
+  const auto& d = cfg.detect;
+  detect::settings s;
+  s.volume.bucket_ns = d.bucket_ms * 1'000'000;
+  s.volume.season_buckets = static_cast<std::uint32_t>(d.season_buckets);
+  s.content.trees = static_cast<std::uint32_t>(d.hst_trees);
+  s.content.height = static_cast<std::uint32_t>(d.hst_height);
+  s.content.window = static_cast<std::uint32_t>(d.hst_window);
+  s.content.seed = static_cast<std::uint64_t>(d.hst_seed);
+  s.change.drift = d.cusum_drift;
+  s.change.threshold = d.cusum_threshold;
+  s.sequence.smoothing = d.markov_smoothing;
+  s.sequence.max_states = static_cast<std::uint32_t>(d.markov_max_states);
+  s.ensemble.threshold.n_init = static_cast<std::uint32_t>(d.dspot_calibration);
+  s.ensemble.threshold.q = d.dspot_risk;
+  s.ensemble.threshold.depth = static_cast<std::uint32_t>(d.dspot_depth);
+  s.ensemble.threshold.init_quantile = d.dspot_initial_quantile;
+  s.ensemble.weights = {d.w_content, d.w_volume,          d.w_sequence,
+                        d.w_change,  d.w_template_volume, d.w_entity_volume};
+  return s;
+}
+
+model::alert anomaly_alert(const model::event& ev, const detect::ensemble_result& r) {
+  model::alert a;
+  a.kind = "anomaly";
+  a.rule = "ensemble";
+  a.severity = r.score >= 2 * r.threshold ? "high" : "medium";
+  a.source = ev.source;
+  a.time_ns = ev.time_ns;
+  a.event_seqs = {ev.seq};
+  a.entities = ev.entities;
+  std::string tpl = ev.template_text.empty() ? ev.message : ev.template_text;
+  if (tpl.size() > 120) tpl = tpl.substr(0, 117) + "...";
+  const bool lower = r.dir == detect::direction::lower;
+  a.title = std::string(lower ? "Fewer events than expected" : "Unusual event") + " in " +
+            ev.source + ": " + tpl;
+  static constexpr char hex[] = "0123456789abcdef";
+  std::uint64_t h = util::fnv1a64(ev.source + '\x1f' + std::to_string(ev.seq) + '\x1f' +
+                                  std::to_string(ev.time_ns));
+  a.id = "anom-";
+  for (int i = 15; i >= 0; --i) a.id += hex[(h >> (i * 4)) & 15];
+  std::string tid(16, '0');
+  for (int i = 15; i >= 0; --i)
+    tid[static_cast<std::size_t>(15 - i)] = hex[(ev.template_id >> (i * 4)) & 15];
+  // Repeats of one template's anomaly inside the dedup window are one alert with a count.
+  a.dedup_key = "anomaly|" + ev.source + '|' + tid + (lower ? "|lower" : "|upper");
+  nlohmann::ordered_json d;
+  d["score"] = r.score;
+  d["threshold"] = r.threshold;
+  d["direction"] = lower ? "lower" : "upper";
+  auto parts = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < r.parts_count; ++i) {
+    const auto& p = r.parts[i];
+    parts.push_back({{"channel", detect::channel_names[static_cast<std::size_t>(p.ch)]},
+                     {"raw", p.raw},
+                     {"z", p.z},
+                     {"share", p.partial}});
+  }
+  d["channels"] = std::move(parts);
+  d["template_id"] = tid;
+  d["template"] = ev.template_text;
+  d["message"] = ev.message;
+  a.details_json = d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return a;
+}
+
+// Sigma on the batch's events, with the rule set installed now.
 static void match_rules(self_ptr self) {
   auto& s = self->state;
   auto rules = current_sigma_rules();
@@ -142,15 +233,41 @@ static void match_rules(self_ptr self) {
     o.min_alert_level = s.ctx->cfg->sigma.min_alert_level;
     s.sigma = std::make_unique<rules::sigma_matcher>(std::move(rules), o);
   }
-  s.alerts.clear();
   for (const auto& ev : s.out.events) s.sigma->match(ev, s.alerts);
+}
+
+// The ensemble on the batch's events, in input order (event time as the log says).
+static void score_events(self_ptr self) {
+  auto& s = self->state;
+  if (!s.scorer) return;
+  for (const auto& ev : s.out.events) {
+    s.entity_keys.clear();
+    for (const auto& e : ev.entities) s.entity_keys.push_back(model::entity_key(e.id));
+    detect::stream_event se;
+    se.time_ns = ev.time_ns;
+    se.template_id = ev.template_id;
+    se.severity = detect::otel_severity_from_syslog(ev.severity);
+    se.param_count = static_cast<std::uint32_t>(ev.params.size());
+    se.message_length = static_cast<std::uint32_t>(ev.message.size());
+    se.entity_keys = s.entity_keys.data();
+    se.entity_count = static_cast<std::uint32_t>(s.entity_keys.size());
+    const auto r = s.scorer->score(se);
+    s.newest_event_ns = std::max(s.newest_event_ns, ev.time_ns);
+    if (r.anomaly) s.alerts.push_back(anomaly_alert(ev, r));
+  }
+}
+
+static void send_alerts(self_ptr self) {
+  auto& s = self->state;
   if (s.alerts.empty()) return;
   auto target = s.ctx->registry->lookup<alert_actor>("alerts");
   if (!target) {
     log::error("source", s.source_name, ": ", s.alerts.size(), " alerts and no alert actor");
+    s.alerts.clear();
     return;
   }
   for (auto& a : s.alerts) self->send(target, std::move(a));
+  s.alerts.clear();
 }
 
 source_actor::behavior_type source_actor_impl(self_ptr self, system::node_context* ctx,
@@ -166,6 +283,21 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
       pipeline_options_from(*ctx->cfg, st.source_name, replay, ctx->analyze.year), ctx->metrics);
   st.handoff = ctx->registry->handoff(st.source_name);
   st.pipeline->continue_after(st.handoff->last_event_seq());
+  if (ctx->cfg->detect.enabled)
+    st.scorer = std::make_unique<detect::stream_scorer>(detect_settings_from(*ctx->cfg),
+                                                        ctx->cfg->detect.max_sequence_entities);
+  if (auto dsnap = ctx->registry->peek_stash(detect_vault_key(st.source_name))) {
+    restore_detectors(self, *dsnap, "the last snapshot");
+  } else if (auto store = ctx->registry->lookup<store_actor>("store");
+             store && !replay && st.scorer) {
+    self->request(store, std::chrono::seconds(30), snapshot_atom::value,
+                  detect_vault_key(st.source_name))
+        .await([=](const std::string& snap) { restore_detectors(self, snap, "the store"); },
+               [=](caf::error& err) {
+                 log::warn("source", self->state.source_name,
+                           ": could not read the saved detector state: ", caf::to_string(err));
+               });
+  }
   if (auto snap = ctx->registry->peek_stash(vault_key(st.source_name))) {
     restore_from(self, *snap, "the last snapshot");
   } else if (auto store = ctx->registry->lookup<store_actor>("store"); store && !replay) {
@@ -188,6 +320,8 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         auto& s = self->state;
         s.pipeline->process(batch, s.out);
         match_rules(self);
+        score_events(self);
+        send_alerts(self);
         ++s.batches;
         s.records += batch.records.size();
         // One message per sink and one to the directory; the last copy of the credit token

@@ -10,6 +10,7 @@
 
 #include "actors/actors.hpp"
 #include "rules/match/sigma_matcher.hpp"
+#include "runtime/detect/stream_scorer.hpp"
 #include "runtime/parse/source_pipeline.hpp"
 #include "runtime/system/node_context.hpp"
 
@@ -26,6 +27,10 @@ struct source_actor_state {
   // Sigma on this source's events; rebuilt when the node installs a new rule set.
   std::unique_ptr<rules::sigma_matcher> sigma;
   std::vector<model::alert> alerts;
+  // The detection ensemble over this source's stream (null when detect.enabled is false).
+  std::unique_ptr<detect::stream_scorer> scorer;
+  std::vector<std::uint64_t> entity_keys;  // scratch
+  std::int64_t newest_event_ns = 0;        // event-time watermark, for idle ticks
   // Messages waiting for a sink or the directory to (re)appear in the registry, in order.
   struct stalled_msg {
     std::string target;
@@ -46,6 +51,12 @@ struct source_args {
   std::vector<std::string> sinks;
   std::string directory = "directory";
 };
+
+// The detection ensemble's settings from the configuration.
+detect::settings detect_settings_from(const config::settings& cfg);
+
+// The alert for an anomaly the ensemble found in `ev`.
+model::alert anomaly_alert(const model::event& ev, const detect::ensemble_result& r);
 
 // Builds the pipeline options of a source from the settings.
 parse::source_pipeline_options pipeline_options_from(const config::settings& cfg,
