@@ -58,7 +58,7 @@ using store_actor = sink_actor::extend<
     caf::reacts_to<snapshot_atom, std::string, std::string>,
     // the last saved model state of a name ("" if none)
     caf::replies_to<snapshot_atom, std::string>::with<std::string>,
-    // alerts to store, committed at once (after the events buffered before them)
+    // alerts to store, written with the next commit of the buffer (after the events before them)
     caf::reacts_to<alert_atom, std::vector<model::alert>>>;
 
 // Live/passive counts of the directory: templates live, passive; entities live, passive.

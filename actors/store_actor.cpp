@@ -53,7 +53,7 @@ bool sender_starved(const store_actor_state& s) {
 // Returns true when the buffer is empty afterwards.
 bool flush(self_ptr self) {
   auto& st = self->state;
-  if (st.buffer.empty()) return true;
+  if (st.buffer.empty() && st.pending_alerts.empty()) return true;
   try {
     std::size_t events = 0, rejected = 0;
     for (const auto& b : st.buffer) {
@@ -62,7 +62,10 @@ bool flush(self_ptr self) {
       events += b.events.size();
       rejected += b.rejected.size();
     }
+    st.db->add_alerts(st.pending_alerts);
     st.db->commit();
+    st.alerts_written += st.pending_alerts.size();
+    st.pending_alerts.clear();
     if (st.db->unindexed_text() > max_text_lag) index_text_now(self, events);
     st.events_written += events;
     st.rejected_written += rejected;
@@ -162,27 +165,16 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
           return {};
         }
       },
-      [=](alert_atom, const std::vector<model::alert>& alerts) {
+      [=](alert_atom, std::vector<model::alert>& alerts) {
+        // Written with the next commit of the buffer (events before them stay before them):
+        // an alert storm costs rows, not a transaction each.
         auto& s = self->state;
-        flush(self);
-        // Alerts are few and must not wait for a timer: written and committed now, retried
-        // like events when the disk fails.
-        for (int attempt = 0;; ++attempt) {
-          try {
-            s.db->add_alerts(alerts);
-            s.db->commit();
-            s.alerts_written += alerts.size();
-            return;
-          } catch (const std::exception& e) {
-            s.failures_counter->add();
-            if (attempt == 2) {
-              log::error("store", alerts.size(), " alerts lost: ", e.what());
-              return;
-            }
-            log::warn("store", "storing ", alerts.size(), " alerts failed (", e.what(),
-                      "); retrying");
-            std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
-          }
+        for (auto& a : alerts) s.pending_alerts.push_back(std::move(a));
+        s.buffered_rows += alerts.size();
+        if (!s.timer_armed) {
+          s.timer_armed = true;
+          self->delayed_send(self, std::chrono::milliseconds(s.ctx->cfg->storage.flush_ms),
+                             flush_atom::value, s.generation);
         }
       },
       [=](sync_atom) -> std::uint64_t {

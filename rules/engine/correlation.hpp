@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,7 +76,13 @@ class correlation_engine {
 
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_rule_;  // -> (corr, pos)
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_corr_;  // -> (corr, pos)
-  std::map<std::pair<std::uint32_t, std::string>, correlation_state> groups_;
+  // Hashed: a brute force from 20,000 addresses is 20,000 groups, looked up once per match.
+  struct group_hash {
+    std::size_t operator()(const std::pair<std::uint32_t, std::string>& k) const noexcept {
+      return std::hash<std::string>{}(k.second) ^ (std::size_t{k.first} * 0x9E3779B97F4A7C15ULL);
+    }
+  };
+  std::unordered_map<std::pair<std::uint32_t, std::string>, correlation_state, group_hash> groups_;
 };
 
 }  // namespace seerflow::rules
