@@ -117,16 +117,16 @@ void tailer::open_file(const std::string& path, const std::string& resolved, std
   std::uint64_t line = 0;
   auto& gen = generations_[key];
   if (auto it = table_.find(key); it != table_.end()) {
-    if (matches(fd, it->second.identity)) {
-      if (it->second.offset > size) {
-        ++stats_.truncations;
-        ++gen;
-        note("files truncated", "truncated",
-             path + " is shorter than its checkpoint; reading it from the start");
-      } else {
-        offset = it->second.offset;
-        line = it->second.line;
-      }
+    if (it->second.offset > size) {
+      // Shorter than its checkpoint (its head may be gone too, so the fingerprint cannot tell):
+      // truncated or replaced while we were away; either way its content starts at 0.
+      ++stats_.truncations;
+      ++gen;
+      note("files truncated", "truncated",
+           path + " is shorter than its checkpoint; reading it from the start");
+    } else if (matches(fd, it->second.identity)) {
+      offset = it->second.offset;
+      line = it->second.line;
     } else {
       // Same device and inode, different head: the checkpointed file was deleted and its
       // inode given to a new file, which is read from its start.
