@@ -98,9 +98,9 @@ constexpr schema_entry checked_list(std::string_view key, accessor f,
 
 // The template miner's mask kinds (runtime/parse/masking.hpp; a test keeps the two in step).
 constexpr std::array<std::string_view, 17> mask_kinds{
-    "ipv4",   "ipv6",     "mac",      "uuid", "hex",       "number",     "url",     "email",
-    "domain", "path",     "datetime", "duration", "size",  "key_value",  "identifier", "boolean",
-    "account"};
+    "ipv4", "ipv6",      "mac",        "uuid",    "hex",      "number",
+    "url",  "email",     "domain",     "path",    "datetime", "duration",
+    "size", "key_value", "identifier", "boolean", "account"};
 
 std::optional<std::string> check_regex(std::string& v) {
   if (v.empty()) return "expected an RE2 pattern, got an empty text";
@@ -109,6 +109,16 @@ std::optional<std::string> check_regex(std::string& v) {
   re2::RE2 re(v, o);
   if (re.ok()) return std::nullopt;
   return "not a valid RE2 pattern: " + re.error();
+}
+
+std::optional<std::string> check_optional_regex(std::string& v) {
+  if (v.empty()) return std::nullopt;
+  return check_regex(v);
+}
+
+std::optional<std::string> check_absolute_path(std::string& v) {
+  if (!v.empty() && v.front() == '/') return std::nullopt;
+  return "expected an absolute path, got " + quote_for_message(v);
 }
 
 std::optional<std::string> check_name(std::string& v) {
@@ -137,6 +147,8 @@ std::optional<std::string> check_backend(std::string& v) {
   return std::nullopt;
 }
 
+constexpr std::array<std::string_view, 2> start_positions{"beginning", "end"};
+constexpr std::array<std::string_view, 3> input_formats{"syslog", "raw", "jsonl"};
 constexpr std::array<std::string_view, 2> utf8_policies{"repair", "reject"};
 constexpr std::array<std::string_view, 1> backends{"sqlite"};
 constexpr std::array<std::string_view, 3> synchronous_modes{"off", "normal", "full"};
@@ -180,6 +192,48 @@ const std::array rows{
     duration("receivers.syslog.tcp.idle_timeout",
              SEERFLOW_FIELD(receivers.syslog.tcp.idle_timeout_ms), 1, max_duration,
              "connections silent this long are closed"),
+
+    boolean("receivers.files.enabled", SEERFLOW_FIELD(receivers.files.enabled),
+            "tail the files matched by receivers.files.paths"),
+    text("receivers.files.source", SEERFLOW_FIELD(receivers.files.source), check_name, "name",
+         "the source actor (supervision tree leaf) the file tail feeds"),
+    checked_list("receivers.files.paths", SEERFLOW_FIELD(receivers.files.paths),
+                 check_absolute_path, "absolute globs",
+                 "files to tail: globs with *, ?, [...] and ** (any depth), re-scanned"),
+    checked_list("receivers.files.roots", SEERFLOW_FIELD(receivers.files.roots),
+                 check_absolute_path, "absolute paths",
+                 "files must resolve (symlinks followed) under one of these; [] = the globs' "
+                 "directories"),
+    choice("receivers.files.start_at", SEERFLOW_FIELD(receivers.files.start_at), start_positions,
+           "where files without a checkpoint start at the first scan (files found later: "
+           "beginning)"),
+    duration("receivers.files.poll_interval", SEERFLOW_FIELD(receivers.files.poll_interval_ms), 1,
+             hour_ms, "how often idle files are checked for new data"),
+    duration("receivers.files.rescan_interval", SEERFLOW_FIELD(receivers.files.rescan_interval_ms),
+             1, day_ms, "how often the globs are expanded again (new, rotated, deleted files)"),
+    text("receivers.files.checkpoint_path", SEERFLOW_FIELD(receivers.files.checkpoint_path),
+         nullptr, "path", "checkpoint file; empty = <data_dir>/checkpoints/<receiver name>.json"),
+    duration("receivers.files.checkpoint_interval",
+             SEERFLOW_FIELD(receivers.files.checkpoint_interval_ms), 1, hour_ms,
+             "how often committed offsets are written (and always at shutdown)"),
+    size("receivers.files.max_record", SEERFLOW_FIELD(receivers.files.max_record), 1, 64 * mib,
+         "longer lines are cut and rejected as oversized"),
+    choice("receivers.files.format", SEERFLOW_FIELD(receivers.files.format), input_formats,
+           "how records are decoded: syslog, raw lines or JSON lines"),
+    text("receivers.files.multiline.start_pattern",
+         SEERFLOW_FIELD(receivers.files.multiline.start_pattern), check_optional_regex,
+         "RE2 pattern", "a line matching this begins a record; others continue it (\"\" = off)"),
+    text("receivers.files.multiline.continuation_pattern",
+         SEERFLOW_FIELD(receivers.files.multiline.continuation_pattern), check_optional_regex,
+         "RE2 pattern", "a line matching this continues the record; others begin one (\"\" = off)"),
+    integer("receivers.files.multiline.max_lines",
+            SEERFLOW_FIELD(receivers.files.multiline.max_lines), 1, 1'000'000,
+            "lines per record at most"),
+    size("receivers.files.multiline.max_bytes", SEERFLOW_FIELD(receivers.files.multiline.max_bytes),
+         1, 64 * mib, "bytes per record at most"),
+    duration("receivers.files.multiline.flush_timeout",
+             SEERFLOW_FIELD(receivers.files.multiline.flush_timeout_ms), 1, hour_ms,
+             "a pending record whose file stays quiet this long is handed over"),
 
     integer("pipeline.batch_size", SEERFLOW_FIELD(pipeline.batch_size), 1, 1'048'576,
             "records per batch handed to a source actor"),
