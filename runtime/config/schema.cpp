@@ -214,8 +214,9 @@ const std::array rows{
     text("receivers.files.checkpoint_path", SEERFLOW_FIELD(receivers.files.checkpoint_path),
          nullptr, "path", "checkpoint file; empty = <data_dir>/checkpoints/<receiver name>.json"),
     duration("receivers.files.checkpoint_interval",
-             SEERFLOW_FIELD(receivers.files.checkpoint_interval_ms), 1, hour_ms,
-             "how often committed offsets are written (and always at shutdown)"),
+             SEERFLOW_FIELD(receivers.files.checkpoint_interval_ms), 0, hour_ms,
+             "committed offsets are written at most this often (0 = after every committed "
+             "batch), and at shutdown"),
     size("receivers.files.max_record", SEERFLOW_FIELD(receivers.files.max_record), 1, 64 * mib,
          "longer lines are cut and rejected as oversized"),
     choice("receivers.files.format", SEERFLOW_FIELD(receivers.files.format), input_formats,

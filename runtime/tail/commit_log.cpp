@@ -10,14 +10,17 @@ std::uint64_t commit_log::begin(batch_marks marks) {
 }
 
 void commit_log::done(std::uint64_t seq) {
-  std::lock_guard<std::mutex> guard(mtx_);
-  // Entries are in sequence order and few (the credit window): a linear search is enough.
-  for (auto& e : entries_) {
-    if (e.seq == seq) {
-      e.done = true;
-      return;
+  {
+    std::lock_guard<std::mutex> guard(mtx_);
+    // Entries are in sequence order and few (the credit window): a linear search is enough.
+    for (auto& e : entries_) {
+      if (e.seq == seq) {
+        e.done = true;
+        break;
+      }
     }
   }
+  if (on_done_) on_done_();
 }
 
 std::vector<batch_marks> commit_log::take_completed() {

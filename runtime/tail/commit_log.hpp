@@ -6,6 +6,7 @@
 // loses no record whose batch had not been committed, and re-reads at most what was in flight.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -25,6 +26,10 @@ using batch_marks = std::vector<file_mark>;
 
 class commit_log {
  public:
+  // `on_done` (optional) runs after each done(), on the completing thread: the driver uses it
+  // to wake up and checkpoint promptly.
+  explicit commit_log(std::function<void()> on_done = {}) : on_done_(std::move(on_done)) {}
+
   // Registers a batch about to be handed over; returns its sequence number.
   std::uint64_t begin(batch_marks marks);
   // The batch finished (committed, or dropped by the pipeline as poison). Any thread. A batch
@@ -40,6 +45,7 @@ class commit_log {
     batch_marks marks;
     bool done = false;
   };
+  std::function<void()> on_done_;
   mutable std::mutex mtx_;
   std::uint64_t next_ = 1;
   std::deque<entry> entries_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <set>
 
@@ -68,7 +69,7 @@ file_tail_server::file_tail_server(asio::io_context& io, file_tail_options optio
       strand_(asio::make_strand(io)),
       timer_(strand_),
       warnings_("file tail '" + counters.receiver() + "'"),
-      commits_(std::make_shared<commit_log>()) {
+      commits_(nullptr) {
   if (opt_.batch_size == 0) opt_.batch_size = 1;
   pending_.format = opt_.format;
 }
@@ -97,7 +98,19 @@ void file_tail_server::notice(std::string_view kind, std::string_view reason,
   }
 }
 
+void file_tail_server::wake() {
+  if (idle_wait_) timer_.cancel();
+}
+
 void file_tail_server::start() {
+  // A committed batch wakes the coroutine so the checkpoint follows the store closely. The hook
+  // holds the server weakly: a batch may be committed after the server is gone.
+  std::weak_ptr<file_tail_server> weak = weak_from_this();
+  commits_ = std::make_shared<commit_log>([weak, strand = strand_] {
+    asio::post(strand, [weak] {
+      if (auto self = weak.lock()) self->wake();
+    });
+  });
   checkpoint_map cps;
   try {
     cps = load_checkpoints(opt_.checkpoint_path);
@@ -216,18 +229,28 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
       }
     };
 
+    constexpr auto never = std::numeric_limits<std::int64_t>::max();
     std::int64_t next_rescan = 0;
-    std::int64_t next_checkpoint = util::mono_now_ns() + ns(s.opt_.checkpoint_interval).count();
+    std::int64_t last_checkpoint = util::mono_now_ns();
+    // The first checkpoint records where new files start (start_at: end) even before any
+    // record is committed, so lines appended while the process is down are not skipped.
+    bool dirty = true;
     while (!s.stopping_) {
       auto now = util::mono_now_ns();
       if (now >= next_rescan) {
         s.tailer_->rescan(now);
         next_rescan = now + ns(s.opt_.rescan_interval).count();
       }
-      s.tailer_->commit(s.commits_->take_completed());
-      if (now >= next_checkpoint) {
+      const auto completed = s.commits_->take_completed();
+      if (!completed.empty()) {
+        s.tailer_->commit(completed);
+        dirty = true;
+      }
+      const auto checkpoint_due = last_checkpoint + ns(s.opt_.checkpoint_interval).count();
+      if (dirty && now >= checkpoint_due) {
         s.write_checkpoint();
-        next_checkpoint = now + ns(s.opt_.checkpoint_interval).count();
+        dirty = false;
+        last_checkpoint = now;
       }
       const std::size_t want = s.opt_.batch_size - s.pending_.records.size();
       const std::size_t got = s.tailer_->poll(want, now, add);
@@ -240,12 +263,15 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
       if (s.stopping_) break;
       if (idle) {
         now = util::mono_now_ns();
-        auto wake = std::min({now + ns(s.opt_.poll_interval).count(), s.tailer_->next_due_ns(),
-                              next_rescan, next_checkpoint});
+        auto wake =
+            std::min({now + ns(s.opt_.poll_interval).count(), s.tailer_->next_due_ns(), next_rescan,
+                      dirty ? last_checkpoint + ns(s.opt_.checkpoint_interval).count() : never});
         wake = std::max(wake, now);
         s.timer_.expires_after(std::chrono::nanoseconds(wake - now));
         boost::system::error_code ec;
+        s.idle_wait_ = true;
         co_await s.timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        s.idle_wait_ = false;
       } else {
         // Files still hold data: let the other work of this io_context run between batches.
         co_await asio::post(s.strand_, asio::use_awaitable);

@@ -30,6 +30,8 @@ struct file_tail_options {
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds rescan_interval{5000};
   std::string checkpoint_path;  // required
+  // Checkpoints are written when committed offsets moved, at most this often; 0 = after every
+  // committed batch (a kill -9 then re-reads at most what the last store commit held).
   std::chrono::milliseconds checkpoint_interval{1000};
   std::size_t batch_size = 1024;
   model::input_format format = model::input_format::raw;
@@ -75,6 +77,7 @@ class file_tail_server : public std::enable_shared_from_this<file_tail_server> {
   static boost::asio::awaitable<void> run(std::shared_ptr<file_tail_server> self);
   boost::asio::awaitable<bool> submit_pending();
   void write_checkpoint();
+  void wake();
   void publish_stats();
   void notice(std::string_view kind, std::string_view reason, const std::string& msg);
 
@@ -86,9 +89,10 @@ class file_tail_server : public std::enable_shared_from_this<file_tail_server> {
   boost::asio::steady_timer timer_;
   net::warning_throttle warnings_;
   std::unique_ptr<tailer> tailer_;
-  std::shared_ptr<commit_log> commits_;
+  std::shared_ptr<commit_log> commits_;  // made by start(), with its wake-up hook
   tail_stats published_;
   bool running_ = false;
+  bool idle_wait_ = false;  // the coroutine sleeps on timer_ between polls
   bool stopping_ = false;
   std::vector<std::function<void()>> on_stopped_;
 
