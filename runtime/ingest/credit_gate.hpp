@@ -10,7 +10,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -21,7 +20,7 @@
 namespace seerflow::ingest {
 
 class credit_gate : public std::enable_shared_from_this<credit_gate> {
- public:
+public:
   explicit credit_gate(std::size_t capacity);
 
   // Takes a credit if one is free right now.
@@ -51,7 +50,7 @@ class credit_gate : public std::enable_shared_from_this<credit_gate> {
   // passes. Used by ordered shutdown to know the pipeline has drained.
   bool wait_idle(std::chrono::milliseconds timeout);
 
- private:
+private:
   void wake_locked(std::size_t n);
 
   const std::size_t capacity_;
@@ -70,29 +69,23 @@ class credit_gate : public std::enable_shared_from_this<credit_gate> {
 // that happens: after the store committed, after an actor crashed with the batch in its mailbox,
 // or when a message is dropped. No path can leak a credit.
 class credit_lease {
- public:
-  // `on_release` (optional) runs first when the credit comes back: the batch's producer learns
-  // that the pipeline is done with it (the file tailer's checkpoints wait for this).
-  explicit credit_lease(std::shared_ptr<credit_gate> gate, std::function<void()> on_release = {})
-      : gate_(std::move(gate)), on_release_(std::move(on_release)) {}
+public:
+  explicit credit_lease(std::shared_ptr<credit_gate> gate) : gate_(std::move(gate)) {}
   credit_lease(const credit_lease&) = delete;
   credit_lease& operator=(const credit_lease&) = delete;
   ~credit_lease() {
-    if (on_release_) on_release_();
     if (gate_) gate_->release(1);
   }
   const credit_gate* gate() const { return gate_.get(); }
 
- private:
+private:
   std::shared_ptr<credit_gate> gate_;
-  std::function<void()> on_release_;
 };
 
 using credit_token = std::shared_ptr<credit_lease>;
 
-inline credit_token make_credit_token(std::shared_ptr<credit_gate> gate,
-                                      std::function<void()> on_release = {}) {
-  return std::make_shared<credit_lease>(std::move(gate), std::move(on_release));
+inline credit_token make_credit_token(std::shared_ptr<credit_gate> gate) {
+  return std::make_shared<credit_lease>(std::move(gate));
 }
 
 }  // namespace seerflow::ingest

@@ -16,7 +16,7 @@ actor_handoff::actor_handoff(std::string source, std::size_t credits, metrics::r
       dropped_(metrics, "records_dropped", {{"stage", "handoff"}, {"source", source_}}) {}
 
 void actor_handoff::deliver(model::raw_batch batch) {
-  auto token = ingest::make_credit_token(gate_, std::move(batch.on_committed));
+  auto token = ingest::make_credit_token(gate_);
   std::lock_guard<std::mutex> guard(mtx_);
   const auto seq = next_seq_++;
   auto msg =

@@ -45,6 +45,9 @@ class file_reader {
   void finish(const emit_fn& emit);
 
   void flush_if_due(std::int64_t now_ns, const emit_fn& emit) { group_.flush_if_due(now_ns, emit); }
+  // Emits the pending multi-line record now (a rotated file at its end: its successor's
+  // records must not overtake it).
+  void flush_record(const emit_fn& emit) { group_.flush(emit); }
   std::int64_t due_ns() const { return group_.due_ns(); }
 
   const file_identity& identity() const { return id_; }

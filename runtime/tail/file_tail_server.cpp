@@ -170,9 +170,10 @@ asio::awaitable<bool> file_tail_server::submit_pending() {
   pending_.format = opt_.format;
   const auto seq = commits_->begin(std::move(pending_marks_));
   pending_marks_.clear();
-  // Run by the batch's credit token when the pipeline is done with it: the checkpoint may then
-  // advance over its records. Never run for a batch the sink refused.
-  batch.on_committed = [log = commits_, seq] { log->done(seq); };
+  // Runs when the sinks have committed the batch's events: the checkpoint may then advance over
+  // its records. Disarmed for a batch the sink refused.
+  auto hook = std::make_shared<model::commit_hook>([log = commits_, seq] { log->done(seq); });
+  batch.on_committed = hook;
   const auto n = batch.records.size();
   bool taken = false;
   std::string_view reason = "shutdown";
@@ -185,6 +186,7 @@ asio::awaitable<bool> file_tail_server::submit_pending() {
   if (taken) {
     counters_.batches_submitted.add(1);
   } else {
+    hook->disarm();
     counters_.records_dropped().add(reason, n);
     warnings_.note("records dropped", reason, n,
                    "the pipeline refused a batch; it will be read again after a restart",

@@ -191,6 +191,7 @@ std::size_t tailer::poll(std::size_t max_records, std::int64_t now_ns, const rec
         eof = false;
       }
       r.flush_if_due(now_ns, wrapped);
+      if (slot.gone && eof) r.flush_record(wrapped);
       if (slot.gone && eof &&
           now_ns - slot.quiet_since_ns >=
               std::chrono::duration_cast<std::chrono::nanoseconds>(opt_.release_after).count()) {

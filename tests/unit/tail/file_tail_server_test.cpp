@@ -23,7 +23,7 @@ class committing_sink : public ingest::batch_sink {
  public:
   boost::asio::awaitable<bool> submit(model::raw_batch batch) override {
     std::lock_guard<std::mutex> g(mtx_);
-    hooks_.push_back(std::move(batch.on_committed));
+    hooks_.push_back(std::move(batch.on_committed));  // the test holds the last reference
     batches_.push_back(std::move(batch));
     co_return true;
   }
@@ -46,18 +46,18 @@ class committing_sink : public ingest::batch_sink {
     return b;
   }
   void commit(std::size_t i) {
-    std::function<void()> hook;
+    std::shared_ptr<model::commit_hook> hook;
     {
       std::lock_guard<std::mutex> g(mtx_);
       hook = std::move(hooks_.at(i));
     }
-    if (hook) hook();
+    hook.reset();  // the last holder lets go: the hook runs
   }
 
  private:
   mutable std::mutex mtx_;
   std::vector<model::raw_batch> batches_;
-  std::vector<std::function<void()>> hooks_;
+  std::vector<std::shared_ptr<model::commit_hook>> hooks_;
 };
 
 std::uint64_t checkpoint_offset(const std::string& file) {

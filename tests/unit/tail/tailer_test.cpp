@@ -330,3 +330,17 @@ TEST_CASE("multi-line: an invalid pattern is refused when the grouper is built")
   m.start_pattern = "(unclosed";
   CHECK_THROWS_AS(tail::multiline_grouper(m), std::invalid_argument);
 }
+
+TEST_CASE("multi-line: a rotated file's last record is not overtaken by its successor's") {
+  scratch_dir d;
+  auto o = opts(d);
+  o.release_after = std::chrono::milliseconds(1000);  // the old file is kept open a while
+  o.multiline.continuation_pattern = R"(^\s)";
+  tail_harness h(o);
+  append(d / "app.log", "old 1\nold 2\n  old 2 cont\n");
+  CHECK(h.step(0) == texts{"old 1"});
+  std::filesystem::rename(d / "app.log", d / "app.log.1");
+  append(d / "app.log", "new 1\nnew 2\n");
+  CHECK(h.step(0) == texts{"old 2\n  old 2 cont", "new 1"});
+  CHECK(h.t.open_files() == 2);  // the old one is drained but not yet released
+}
