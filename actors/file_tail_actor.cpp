@@ -42,6 +42,7 @@ tail::file_tail_options options_from(const config::settings& cfg, const std::str
   o.rescan_interval = std::chrono::milliseconds(f.rescan_interval_ms);
   o.checkpoint_path = checkpoint;
   o.checkpoint_interval = std::chrono::milliseconds(f.checkpoint_interval_ms);
+  o.max_unsaved_batches = f.max_unsaved_batches;
   o.batch_size = cfg.pipeline.batch_size;
   o.format = format_of(f.format);
   return o;

@@ -217,6 +217,10 @@ const std::array rows{
              SEERFLOW_FIELD(receivers.files.checkpoint_interval_ms), 0, hour_ms,
              "committed offsets are written at most this often (0 = after every committed "
              "batch), and at shutdown"),
+    integer("receivers.files.max_unsaved_batches",
+            SEERFLOW_FIELD(receivers.files.max_unsaved_batches), 0, 65536,
+            "batches handed over but not yet checkpointed, at most (what a crash may re-read); "
+            "0 = bounded by pipeline.credits only"),
     size("receivers.files.max_record", SEERFLOW_FIELD(receivers.files.max_record), 1, 64 * mib,
          "longer lines are cut and rejected as oversized"),
     choice("receivers.files.format", SEERFLOW_FIELD(receivers.files.format), input_formats,

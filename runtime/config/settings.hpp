@@ -70,6 +70,7 @@ struct files_settings {
   std::int64_t rescan_interval_ms = 5000;
   std::string checkpoint_path;  // default: <data_dir>/checkpoints/<receiver name>.json
   std::int64_t checkpoint_interval_ms = 1000;
+  std::size_t max_unsaved_batches = 0;  // batches not yet covered by a checkpoint; 0 = no bound
   std::size_t max_record = 65536;  // longer lines are cut and rejected ("oversized")
   std::string format = "raw";      // syslog | raw | jsonl
   files_multiline_settings multiline;

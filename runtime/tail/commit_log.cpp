@@ -33,6 +33,11 @@ std::vector<batch_marks> commit_log::take_completed() {
   return out;
 }
 
+bool commit_log::has_completed() const {
+  std::lock_guard<std::mutex> guard(mtx_);
+  return !entries_.empty() && entries_.front().done;
+}
+
 std::size_t commit_log::in_flight() const {
   std::lock_guard<std::mutex> guard(mtx_);
   return entries_.size();

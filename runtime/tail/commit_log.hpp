@@ -38,6 +38,8 @@ class commit_log {
   // Marks of the completed batches at the front, in order; they are forgotten here.
   std::vector<batch_marks> take_completed();
   std::size_t in_flight() const;
+  // The batch at the front is done: take_completed() would return something.
+  bool has_completed() const;
 
  private:
   struct entry {

@@ -68,6 +68,7 @@ file_tail_server::file_tail_server(asio::io_context& io, file_tail_options optio
       metrics_(registry, counters.receiver()),
       strand_(asio::make_strand(io)),
       timer_(strand_),
+      checkpoint_timer_(strand_),
       warnings_("file tail '" + counters.receiver() + "'"),
       commits_(nullptr) {
   if (opt_.batch_size == 0) opt_.batch_size = 1;
@@ -99,7 +100,7 @@ void file_tail_server::notice(std::string_view kind, std::string_view reason,
 }
 
 void file_tail_server::wake() {
-  if (idle_wait_) timer_.cancel();
+  checkpoint_timer_.cancel();
 }
 
 void file_tail_server::start() {
@@ -155,10 +156,14 @@ void file_tail_server::publish_stats() {
 }
 
 void file_tail_server::write_checkpoint() {
-  tailer_->commit(commits_->take_completed());
+  const auto completed = commits_->take_completed();
+  taken_ += completed.size();
+  tailer_->commit(completed);
   try {
     save_checkpoints(opt_.checkpoint_path, tailer_->checkpoints(commits_->in_flight() == 0));
     metrics_.checkpoints_written.add(1);
+    saved_ = taken_;
+    if (waiting_for_save_) timer_.cancel();
   } catch (const std::exception& e) {
     warnings_.note("checkpoint failures", "write", 1, e.what(), util::mono_now_ns());
   }
@@ -169,6 +174,7 @@ asio::awaitable<bool> file_tail_server::submit_pending() {
   pending_ = model::raw_batch{};
   pending_.format = opt_.format;
   const auto seq = commits_->begin(std::move(pending_marks_));
+  ++submitted_;
   pending_marks_.clear();
   // Runs when the sinks have committed the batch's events: the checkpoint may then advance over
   // its records. Disarmed for a batch the sink refused.
@@ -193,6 +199,43 @@ asio::awaitable<bool> file_tail_server::submit_pending() {
                    util::mono_now_ns());
   }
   co_return taken;
+}
+
+asio::awaitable<void> file_tail_server::checkpoint_loop(std::shared_ptr<file_tail_server> self) {
+  // Its own coroutine, because the reader may be suspended for a long time waiting for credit
+  // while the store goes on committing: the checkpoint must follow the commits, not the reads.
+  auto& s = *self;
+  try {
+    bool dirty = true;
+    std::int64_t last = 0;
+    const auto interval = ns(s.opt_.checkpoint_interval).count();
+    while (!s.stopping_) {
+      const auto completed = s.commits_->take_completed();
+      if (!completed.empty()) {
+        s.taken_ += completed.size();
+        s.tailer_->commit(completed);
+        dirty = true;
+      }
+      const auto now = util::mono_now_ns();
+      if (dirty && now >= last + interval) {
+        s.write_checkpoint();
+        dirty = false;
+        last = now;
+      }
+      if (s.commits_->has_completed()) continue;
+      // Woken by a commit (wake()) or a stop, or when a dirty checkpoint falls due.
+      if (dirty)
+        s.checkpoint_timer_.expires_after(std::chrono::nanoseconds(
+            std::max<std::int64_t>(last + interval - util::mono_now_ns(), 0)));
+      else
+        s.checkpoint_timer_.expires_at(asio::steady_timer::time_point::max());
+      boost::system::error_code ec;
+      co_await s.checkpoint_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  } catch (const std::exception& e) {
+    log::error("tail", "file tail '", s.counters_.receiver(), "': checkpointer failed: ", e.what());
+  }
+  --s.live_;
 }
 
 asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> self) {
@@ -231,49 +274,50 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
       }
     };
 
-    constexpr auto never = std::numeric_limits<std::int64_t>::max();
     std::int64_t next_rescan = 0;
-    std::int64_t last_checkpoint = util::mono_now_ns();
-    // The first checkpoint records where new files start (start_at: end) even before any
-    // record is committed, so lines appended while the process is down are not skipped.
-    bool dirty = true;
+    bool checkpointer_started = false;
     while (!s.stopping_) {
       auto now = util::mono_now_ns();
       if (now >= next_rescan) {
         s.tailer_->rescan(now);
         next_rescan = now + ns(s.opt_.rescan_interval).count();
       }
-      const auto completed = s.commits_->take_completed();
-      if (!completed.empty()) {
-        s.tailer_->commit(completed);
-        dirty = true;
-      }
-      const auto checkpoint_due = last_checkpoint + ns(s.opt_.checkpoint_interval).count();
-      if (dirty && now >= checkpoint_due) {
-        s.write_checkpoint();
-        dirty = false;
-        last_checkpoint = now;
+      if (!checkpointer_started) {
+        // After the first scan, so that its first checkpoint records where the files start
+        // (start_at: end) even before anything is committed: lines appended while the process
+        // is down are then not skipped.
+        checkpointer_started = true;
+        ++s.live_;
+        asio::co_spawn(
+            s.strand_, [self]() { return checkpoint_loop(self); }, asio::detached);
       }
       const std::size_t want = s.opt_.batch_size - s.pending_.records.size();
       const std::size_t got = s.tailer_->poll(want, now, add);
       s.publish_stats();
       const bool idle = got < want;
       if (s.pending_.records.size() >= s.opt_.batch_size || (idle && !s.pending_.records.empty())) {
+        // Bounds what a kill -9 can make us read twice: batches handed over but not yet
+        // covered by a written checkpoint.
+        while (s.opt_.max_unsaved_batches > 0 && !s.stopping_ &&
+               s.submitted_ - s.saved_ >= s.opt_.max_unsaved_batches) {
+          s.waiting_for_save_ = true;
+          s.timer_.expires_at(asio::steady_timer::time_point::max());
+          boost::system::error_code ec;
+          co_await s.timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          s.waiting_for_save_ = false;
+        }
         const bool taken = co_await s.submit_pending();
         if (!taken) break;
       }
       if (s.stopping_) break;
       if (idle) {
         now = util::mono_now_ns();
-        auto wake =
-            std::min({now + ns(s.opt_.poll_interval).count(), s.tailer_->next_due_ns(), next_rescan,
-                      dirty ? last_checkpoint + ns(s.opt_.checkpoint_interval).count() : never});
+        auto wake = std::min(
+            {now + ns(s.opt_.poll_interval).count(), s.tailer_->next_due_ns(), next_rescan});
         wake = std::max(wake, now);
         s.timer_.expires_after(std::chrono::nanoseconds(wake - now));
         boost::system::error_code ec;
-        s.idle_wait_ = true;
         co_await s.timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        s.idle_wait_ = false;
       } else {
         // Files still hold data: let the other work of this io_context run between batches.
         co_await asio::post(s.strand_, asio::use_awaitable);
@@ -283,6 +327,12 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
     // The last checkpoint should cover what was handed over: wait for the pipeline to commit it.
     const auto deadline = std::chrono::steady_clock::now() + s.opt_.stop_wait;
     while (s.commits_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+      s.timer_.expires_after(stop_poll);
+      boost::system::error_code ec;
+      co_await s.timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    s.checkpoint_timer_.cancel();
+    while (s.live_ > 0) {  // the checkpointer sees stopping_ and ends
       s.timer_.expires_after(stop_poll);
       boost::system::error_code ec;
       co_await s.timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));

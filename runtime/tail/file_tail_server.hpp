@@ -35,6 +35,11 @@ struct file_tail_options {
   std::chrono::milliseconds checkpoint_interval{1000};
   std::size_t batch_size = 1024;
   model::input_format format = model::input_format::raw;
+  // Batches handed over but not yet covered by a written checkpoint, at most; the reader waits
+  // beyond it. A kill -9 re-reads at most this many batches (1 with checkpoint_interval 0:
+  // the strict bound, at the price of one batch per pipeline round trip). 0 = only the credit
+  // window limits them.
+  std::size_t max_unsaved_batches = 0;
   // At stop, how long to wait for batches in flight to be committed before the last checkpoint.
   std::chrono::milliseconds stop_wait{5000};
 };
@@ -75,6 +80,7 @@ class file_tail_server : public std::enable_shared_from_this<file_tail_server> {
  private:
   using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
   static boost::asio::awaitable<void> run(std::shared_ptr<file_tail_server> self);
+  static boost::asio::awaitable<void> checkpoint_loop(std::shared_ptr<file_tail_server> self);
   boost::asio::awaitable<bool> submit_pending();
   void write_checkpoint();
   void wake();
@@ -86,13 +92,20 @@ class file_tail_server : public std::enable_shared_from_this<file_tail_server> {
   net::receiver_counters counters_;
   file_tail_metrics metrics_;
   strand_type strand_;
-  boost::asio::steady_timer timer_;
+  boost::asio::steady_timer timer_;             // the reader's polls and waits
+  boost::asio::steady_timer checkpoint_timer_;  // the checkpointer's: commits cancel it
   net::warning_throttle warnings_;
   std::unique_ptr<tailer> tailer_;
   std::shared_ptr<commit_log> commits_;  // made by start(), with its wake-up hook
   tail_stats published_;
   bool running_ = false;
-  bool idle_wait_ = false;  // the coroutine sleeps on timer_ between polls
+  int live_ = 0;  // checkpoint_loop running
+  // Batches handed to the sink, taken from the commit log as completed, and covered by the
+  // last written checkpoint (counts; taken and saved are prefixes of submitted).
+  std::size_t submitted_ = 0;
+  std::size_t taken_ = 0;
+  std::size_t saved_ = 0;
+  bool waiting_for_save_ = false;
   bool stopping_ = false;
   std::vector<std::function<void()>> on_stopped_;
 

@@ -3,14 +3,12 @@
 # one event, rotation by rename (the old file gets more lines after the rename, then a new file
 # takes its name), a symlink escaping the roots refused; every line stored exactly once (checked
 # with sqlite3). Then kill -9 while a writer appends, restart: nothing lost, and lines stored
-# twice are at most one batch (the store commits one batch per transaction here).
+# twice are at most one batch (max_unsaved_batches: 1, checkpoint after every commit).
 source "$(dirname "$0")/lib.sh"
 
 LOGS="$WORK/logs"
 mkdir -p "$LOGS" "$WORK/outside"
 BATCH=50
-# flush_rows = batch size: one store transaction per batch, so a crash right after a commit
-# re-reads at most that batch.
 cat > "$WORK/seerflow.yaml" <<YAML
 data_dir: $WORK/data
 receivers:
@@ -24,6 +22,7 @@ receivers:
     poll_interval: 10ms
     rescan_interval: 50ms
     checkpoint_interval: 0ms
+    max_unsaved_batches: 1
     multiline:
       continuation_pattern: '^(\s|Caused by:)'
       flush_timeout: 100ms
@@ -31,7 +30,6 @@ pipeline:
   batch_size: $BATCH
 storage:
   flush: 20ms
-  flush_rows: $BATCH
 YAML
 
 # append FILE FROM TO: lines "tail-line NNNNN ..." numbered FROM..TO.
