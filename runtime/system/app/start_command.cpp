@@ -9,6 +9,7 @@
 #include "runtime/system/app/node.hpp"
 #include "runtime/system/app/settings_loader.hpp"
 #include "runtime/system/app/signals.hpp"
+#include "runtime/system/app/stdin_feeder.hpp"
 #include "runtime/util/log.hpp"
 
 namespace seerflow::app {
@@ -33,6 +34,19 @@ void write_endpoints(const std::filesystem::path& file, system::actor_registry& 
     out << nlohmann::ordered_json{{"pid", ::getpid()}, {"endpoints", j}}.dump(2) << '\n';
   }
   std::filesystem::rename(tmp, file);
+}
+
+bool has_source(const config::tree_node& n, const std::string& name) {
+  if (n.kind == "source" && n.name == name) return true;
+  for (const auto& c : n.children)
+    if (has_source(c, name)) return true;
+  return false;
+}
+
+model::input_format format_named(const std::string& f) {
+  if (f == "raw") return model::input_format::raw;
+  if (f == "jsonl") return model::input_format::jsonl;
+  return model::input_format::syslog;
 }
 
 void apply_data_dir(config::settings& s, const std::string& dir) {
@@ -86,10 +100,29 @@ int run_start(const start_options& opts) {
     code = 1;
   }
 
+  // --stdin: standard input feeds a source actor of the tree, beside the receivers.
+  std::unique_ptr<stdin_feeder> feeder;
+  if (ready && opts.stdin_source) {
+    const auto source =
+        opts.stdin_to.empty() ? n.settings().receivers.syslog.source : opts.stdin_to;
+    if (!has_source(n.settings().supervision, source)) {
+      log::error("start", "--stdin: the supervision tree has no source actor named '", source,
+                 "' (see --stdin-source)");
+      ready = false;
+      code = 1;
+    } else {
+      log::info("start", "reading stdin (", opts.stdin_format, ") into source '", source, "'");
+      feeder = std::make_unique<stdin_feeder>(
+          n.registry().handoff(source), format_named(opts.stdin_format),
+          n.settings().pipeline.batch_size, 2 * n.settings().parse.max_message);
+    }
+  }
+
   int sig = 0;
   while (ready && !n.root_exited() &&
          (sig = wait_termination_signal(std::chrono::milliseconds(200))) == 0) {
   }
+  feeder.reset();  // stops reading stdin before the pipeline behind it stops
   if (!ready && !n.root_exited()) n.shutdown(shutdown_timeout);
   if (sig != 0) {
     log::info("start", "received ", signal_name(sig), "; shutting down in order (send ",
