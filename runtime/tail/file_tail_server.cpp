@@ -112,16 +112,7 @@ void file_tail_server::start() {
       if (auto self = weak.lock()) self->wake();
     });
   });
-  checkpoint_map cps;
-  try {
-    cps = load_checkpoints(opt_.checkpoint_path);
-  } catch (const std::exception& e) {
-    std::error_code ec;
-    std::filesystem::rename(opt_.checkpoint_path, opt_.checkpoint_path + ".corrupt", ec);
-    log::error("tail", "file tail '", counters_.receiver(), "': ", e.what(),
-               "; kept as .corrupt, starting without checkpoints");
-  }
-  tailer_ = std::make_unique<tailer>(opt_.tail, std::move(cps),
+  tailer_ = std::make_unique<tailer>(opt_.tail, checkpoint_map{},
                                      [this](std::string_view kind, std::string_view reason,
                                             const std::string& msg) { notice(kind, reason, msg); });
   running_ = true;
@@ -252,6 +243,15 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
       s.timer_.expires_after(claim_poll);
       boost::system::error_code ec;
       co_await s.timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    // Read only now: a predecessor that was still stopping has written its last checkpoint.
+    try {
+      s.tailer_->set_checkpoints(load_checkpoints(s.opt_.checkpoint_path));
+    } catch (const std::exception& e) {
+      std::error_code ec;
+      std::filesystem::rename(s.opt_.checkpoint_path, s.opt_.checkpoint_path + ".corrupt", ec);
+      log::error("tail", "file tail '", s.counters_.receiver(), "': ", e.what(),
+                 "; kept as .corrupt, starting without checkpoints");
     }
     const auto add = [&s](const tail_record& r) {
       model::raw_record rec;

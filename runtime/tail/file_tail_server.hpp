@@ -66,8 +66,9 @@ class file_tail_server : public std::enable_shared_from_this<file_tail_server> {
   file_tail_server(const file_tail_server&) = delete;
   file_tail_server& operator=(const file_tail_server&) = delete;
 
-  // Loads the checkpoint (a corrupt one is logged, kept as <path>.corrupt, and ignored) and
-  // starts the coroutine. Call once.
+  // Starts the coroutine, which first waits until no other server of this process uses the
+  // checkpoint file (a crashed predecessor writing its last checkpoint), then loads it (a
+  // corrupt one is logged, kept as <path>.corrupt, and ignored). Call once.
   void start();
 
   // Callable from any thread. Stops reading, hands over what was read, waits (up to stop_wait)

@@ -68,6 +68,10 @@ class tailer {
   tailer(tailer_options options, checkpoint_map checkpoints, notice_fn notice = {});
   ~tailer();
 
+  // Replaces the checkpoint table; only before the first rescan (the driver loads the file once
+  // it is sure no predecessor still writes it).
+  void set_checkpoints(checkpoint_map checkpoints) { table_ = std::move(checkpoints); }
+
   // Expands the globs; opens new files (at their checkpoint, else at the start position),
   // notices files renamed away or deleted.
   void rescan(std::int64_t now_ns);
