@@ -205,8 +205,8 @@ const std::array rows{
                  "files must resolve (symlinks followed) under one of these; [] = the globs' "
                  "directories"),
     choice("receivers.files.start_at", SEERFLOW_FIELD(receivers.files.start_at), start_positions,
-           "where files without a checkpoint start at the first scan (files found later: "
-           "beginning)"),
+           "where files start at the very first start, without checkpoints (files found "
+           "later or after a restart: beginning)"),
     duration("receivers.files.poll_interval", SEERFLOW_FIELD(receivers.files.poll_interval_ms), 1,
              hour_ms, "how often idle files are checked for new data"),
     duration("receivers.files.rescan_interval", SEERFLOW_FIELD(receivers.files.rescan_interval_ms),

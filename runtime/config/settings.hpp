@@ -65,14 +65,14 @@ struct files_settings {
   std::string source = "files";    // the source actor the file tail feeds
   std::vector<std::string> paths;  // globs ("/var/log/*.log", "/srv/**/app.log")
   std::vector<std::string> roots;  // files must resolve under these; empty = the globs' dirs
-  std::string start_at = "end";    // files without checkpoint at the first scan: beginning|end
+  std::string start_at = "end";    // files at the very first start (no checkpoints): beginning|end
   std::int64_t poll_interval_ms = 250;
   std::int64_t rescan_interval_ms = 5000;
   std::string checkpoint_path;  // default: <data_dir>/checkpoints/<receiver name>.json
   std::int64_t checkpoint_interval_ms = 1000;
   std::size_t max_unsaved_batches = 0;  // batches not yet covered by a checkpoint; 0 = no bound
-  std::size_t max_record = 65536;  // longer lines are cut and rejected ("oversized")
-  std::string format = "raw";      // syslog | raw | jsonl
+  std::size_t max_record = 65536;       // longer lines are cut and rejected ("oversized")
+  std::string format = "raw";           // syslog | raw | jsonl
   files_multiline_settings multiline;
 
   bool operator==(const files_settings&) const = default;

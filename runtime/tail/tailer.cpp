@@ -27,7 +27,8 @@ tailer::tailer(tailer_options options, checkpoint_map checkpoints, notice_fn not
     : opt_(std::move(options)),
       guard_(roots_or_default(opt_)),
       notice_(std::move(notice)),
-      table_(std::move(checkpoints)) {}
+      table_(std::move(checkpoints)),
+      resumed_(!table_.empty()) {}
 
 tailer::~tailer() = default;
 
@@ -137,7 +138,7 @@ void tailer::open_file(const std::string& path, const std::string& resolved, std
                " reuses the inode of a checkpointed file but its content differs; reading it "
                "from the start");
     }
-  } else if (first_scan_ && opt_.start_at_end) {
+  } else if (first_scan_ && !resumed_ && opt_.start_at_end) {
     offset = size;
   }
   released_.erase(key);

@@ -25,7 +25,7 @@ namespace seerflow::tail {
 struct tailer_options {
   std::vector<std::string> paths;  // globs
   std::vector<std::string> roots;  // empty = the globs' base directories
-  bool start_at_end = true;        // files present at the first scan, without a checkpoint
+  bool start_at_end = true;        // files found at the very first start (no checkpoints yet)
   std::size_t max_record = 65536;  // longer lines are cut and rejected ("oversized")
   multiline_options multiline;
   std::size_t read_chunk = 256 * 1024;
@@ -70,7 +70,10 @@ class tailer {
 
   // Replaces the checkpoint table; only before the first rescan (the driver loads the file once
   // it is sure no predecessor still writes it).
-  void set_checkpoints(checkpoint_map checkpoints) { table_ = std::move(checkpoints); }
+  void set_checkpoints(checkpoint_map checkpoints) {
+    table_ = std::move(checkpoints);
+    resumed_ = !table_.empty();
+  }
 
   // Expands the globs; opens new files (at their checkpoint, else at the start position),
   // notices files renamed away or deleted.
@@ -115,6 +118,9 @@ class tailer {
   std::set<std::string> refused_paths_;  // warned once
   std::set<std::string> failed_paths_;   // open failures warned once
   bool first_scan_ = true;
+  // Checkpoints were loaded: this is a restart, and a file without one appeared while we were
+  // down (a rotation, say), so it is read from its beginning whatever start_at says.
+  bool resumed_ = false;
   tail_stats stats_;
 };
 

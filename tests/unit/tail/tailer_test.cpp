@@ -344,3 +344,17 @@ TEST_CASE("multi-line: a rotated file's last record is not overtaken by its succ
   CHECK(h.step(0) == texts{"old 2\n  old 2 cont", "new 1"});
   CHECK(h.t.open_files() == 2);  // the old one is drained but not yet released
 }
+
+TEST_CASE("start_at end applies at the very first start only; after a restart new files from 0") {
+  scratch_dir d;
+  append(d / "a.log", "a1\n");
+  tail_harness h(opts(d, "*.log", /*start_at_end=*/true));
+  CHECK(h.step().empty());
+  const auto cps = h.t.checkpoints(false);
+  REQUIRE(cps.size() == 1);
+  // While the process is down, a.log is rotated away and a new a.log written.
+  std::filesystem::rename(d / "a.log", d / "a.old");
+  append(d / "a.log", "written while down\n");
+  tail_harness again(opts(d, "*.log", /*start_at_end=*/true), cps);
+  CHECK(again.step() == texts{"written while down"});
+}
