@@ -20,6 +20,13 @@ namespace {
 
 using self_ptr = caf::stateful_actor<file_tail_state>*;
 
+bool has_source(const config::tree_node& n, const std::string& name) {
+  if (n.kind == "source" && n.name == name) return true;
+  for (const auto& c : n.children)
+    if (has_source(c, name)) return true;
+  return false;
+}
+
 model::input_format format_of(const std::string& f) {
   if (f == "syslog") return model::input_format::syslog;
   if (f == "jsonl") return model::input_format::jsonl;
@@ -59,6 +66,12 @@ void start(self_ptr self) {
   if (f.paths.empty()) {
     log::warn(st.receiver_name,
               "receivers.files.enabled is true but receivers.files.paths is empty; not tailing");
+    return;
+  }
+  if (!has_source(cfg.supervision, st.source)) {
+    // Batches for a source nobody runs would wait in its hand-over forever.
+    log::error(st.receiver_name, "the supervision tree has no source actor named '", st.source,
+               "' (receivers.files.source or the leaf's args.source); not tailing");
     return;
   }
   st.checkpoint_path =
