@@ -101,7 +101,16 @@ file_reader::pump_result file_reader::pump(std::size_t max_records, std::int64_t
 bool file_reader::check_truncated(const emit_fn& emit) {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return false;
-  if (static_cast<std::uint64_t>(st.st_size) >= read_offset_) return false;
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  bool rewritten = false;
+  if (size >= read_offset_ && size != last_size_ && id_.fingerprint_len > 0) {
+    // Grown (or changed) since the last look: a copy-truncate followed by more writes than we
+    // had read would hide the truncation from the size alone, but not from the head.
+    std::uint64_t fp = 0;
+    rewritten = fingerprint_of(fd_, id_.fingerprint_len, fp) && fp != id_.fingerprint;
+  }
+  last_size_ = size;
+  if (size >= read_offset_ && !rewritten) return false;
   // What was grouped before the truncation existed; the partial line is lost with the file's
   // old contents (its bytes are no longer there to be completed).
   group_.flush(emit);

@@ -37,7 +37,8 @@ class file_reader {
                    const reject_fn& reject);
 
   // True (and the reader restarted at 0, its pending record flushed) when the file is now
-  // shorter than what was read.
+  // shorter than what was read, or its head no longer matches the fingerprint (truncated and
+  // rewritten past our offset between two looks).
   bool check_truncated(const emit_fn& emit);
 
   // The file will not grow any more (rotated away or deleted and drained): emits the last line
@@ -74,6 +75,7 @@ class file_reader {
   std::uint64_t read_offset_;     // file offset of buf_'s end
   std::uint64_t line_;            // lines consumed before offset_
   std::uint64_t generation_ = 0;  // bumped at each truncation
+  std::uint64_t last_size_ = 0;   // file size at the last truncation check
   bool skipping_ = false;         // discarding the rest of an oversized line
 };
 

@@ -358,3 +358,17 @@ TEST_CASE("start_at end applies at the very first start only; after a restart ne
   tail_harness again(opts(d, "*.log", /*start_at_end=*/true), cps);
   CHECK(again.step() == texts{"written while down"});
 }
+
+TEST_CASE("copy-truncate followed by more writes than were read is still noticed (by the head)") {
+  scratch_dir d;
+  append(d / "ct.log", "old-1\nold-2\n");
+  tail_harness h(opts(d));
+  CHECK(h.step() == texts{"old-1", "old-2"});
+  ::truncate((d / "ct.log").c_str(), 0);
+  append(d / "ct.log", "new line one\nnew line two\n");  // longer than what was read
+  CHECK(h.step() == texts{"new line one", "new line two"});
+  CHECK(h.t.stats().truncations == 1);
+  append(d / "ct.log", "new line three\n");
+  CHECK(h.step() == texts{"new line three"});
+  CHECK(h.t.stats().truncations == 1);
+}
