@@ -232,6 +232,7 @@ asio::awaitable<void> file_tail_server::checkpoint_loop(std::shared_ptr<file_tai
 asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> self) {
   auto& s = *self;
   bool claimed = false;
+  bool started_reading = false;
   try {
     const auto claim_deadline = std::chrono::steady_clock::now() + claim_limit;
     while (!s.stopping_ && !(claimed = try_claim(s.opt_.checkpoint_path))) {
@@ -245,6 +246,7 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
       co_await s.timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     // Read only now: a predecessor that was still stopping has written its last checkpoint.
+    started_reading = !s.stopping_;
     try {
       s.tailer_->set_checkpoints(load_checkpoints(s.opt_.checkpoint_path));
     } catch (const std::exception& e) {
@@ -337,7 +339,9 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
       boost::system::error_code ec;
       co_await s.timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    s.write_checkpoint();
+    // Stopped before the checkpoint file was ours: a predecessor may still write it, and we
+    // have nothing newer to say.
+    if (claimed || started_reading) s.write_checkpoint();
     s.publish_stats();
   } catch (const std::exception& e) {
     log::error("tail", "file tail '", s.counters_.receiver(), "' failed: ", e.what());
