@@ -101,7 +101,7 @@ using alert_actor =
                      caf::reacts_to<shutdown_atom>,
                      caf::replies_to<inspect_atom>::with<std::string>>;
 
-// Receivers (kind syslog_udp, syslog_tcp) are dynamically typed:
+// Receivers (kind syslog_udp, syslog_tcp, file_tail) are dynamically typed:
 //   shutdown_atom   stop reading, hand over the partial batch, close sockets, quit
 //   stopped_atom    (internal) the server finished stopping
 //   inspect_atom -> string

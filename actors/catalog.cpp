@@ -8,6 +8,7 @@
 
 #include "actors/alert_actor.hpp"
 #include "actors/directory_actor.hpp"
+#include "actors/file_tail_actor.hpp"
 #include "actors/printer_actor.hpp"
 #include "actors/receiver_actor.hpp"
 #include "actors/source_actor.hpp"
@@ -136,6 +137,15 @@ catalog make_builtin() {
            const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.syslog.source);
            return env.parent->spawn(syslog_receiver_impl, env.ctx, env.node->name,
                                     receiver_protocol::tcp, source);
+         }});
+  c.add({"file_tail",
+         "tails files (receivers.files; idle unless enabled); args: source (default "
+         "receivers.files.source)",
+         {"source"},
+         [](const spawn_env& env) {
+           const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.files.source);
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn(file_tail_impl, env.ctx, env.node->name, source));
          }});
   return c;
 }

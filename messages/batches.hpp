@@ -18,6 +18,9 @@ struct event_batch {
   std::vector<model::event> events;
   std::vector<model::rejected_record> rejected;
   ingest::credit_token credit;
+  // The receiver's commit hook (model/commit_hook.hpp), held by the sinks until they have
+  // committed; only sinks hold it, so it runs when the events are stored. Never serialized.
+  std::shared_ptr<model::commit_hook> committed;
 };
 
 // source -> directory: one delivery per template and per entity touched by the batch.

@@ -100,9 +100,9 @@ constexpr schema_entry checked_list(std::string_view key, accessor f,
 
 // The template miner's mask kinds (runtime/parse/masking.hpp; a test keeps the two in step).
 constexpr std::array<std::string_view, 17> mask_kinds{
-    "ipv4",   "ipv6",     "mac",      "uuid", "hex",       "number",     "url",     "email",
-    "domain", "path",     "datetime", "duration", "size",  "key_value",  "identifier", "boolean",
-    "account"};
+    "ipv4", "ipv6",      "mac",        "uuid",    "hex",      "number",
+    "url",  "email",     "domain",     "path",    "datetime", "duration",
+    "size", "key_value", "identifier", "boolean", "account"};
 
 std::optional<std::string> check_regex(std::string& v) {
   if (v.empty()) return "expected an RE2 pattern, got an empty text";
@@ -122,6 +122,16 @@ std::optional<std::string> check_directory(std::string& v) {
 
 constexpr std::array<std::string_view, 5> rule_levels{"informational", "low", "medium", "high",
                                                       "critical"};
+
+std::optional<std::string> check_optional_regex(std::string& v) {
+  if (v.empty()) return std::nullopt;
+  return check_regex(v);
+}
+
+std::optional<std::string> check_absolute_path(std::string& v) {
+  if (!v.empty() && v.front() == '/') return std::nullopt;
+  return "expected an absolute path, got " + quote_for_message(v);
+}
 
 std::optional<std::string> check_name(std::string& v) {
   if (is_valid_name(v)) return std::nullopt;
@@ -149,6 +159,8 @@ std::optional<std::string> check_backend(std::string& v) {
   return std::nullopt;
 }
 
+constexpr std::array<std::string_view, 2> start_positions{"beginning", "end"};
+constexpr std::array<std::string_view, 3> input_formats{"syslog", "raw", "jsonl"};
 constexpr std::array<std::string_view, 2> utf8_policies{"repair", "reject"};
 constexpr std::array<std::string_view, 1> backends{"sqlite"};
 constexpr std::array<std::string_view, 3> synchronous_modes{"off", "normal", "full"};
@@ -193,6 +205,53 @@ const std::array rows{
              SEERFLOW_FIELD(receivers.syslog.tcp.idle_timeout_ms), 1, max_duration,
              "connections silent this long are closed"),
 
+    boolean("receivers.files.enabled", SEERFLOW_FIELD(receivers.files.enabled),
+            "tail the files matched by receivers.files.paths"),
+    text("receivers.files.source", SEERFLOW_FIELD(receivers.files.source), check_name, "name",
+         "the source actor (supervision tree leaf) the file tail feeds"),
+    checked_list("receivers.files.paths", SEERFLOW_FIELD(receivers.files.paths),
+                 check_absolute_path, "absolute globs",
+                 "files to tail: globs with *, ?, [...] and ** (any depth), re-scanned"),
+    checked_list("receivers.files.roots", SEERFLOW_FIELD(receivers.files.roots),
+                 check_absolute_path, "absolute paths",
+                 "files must resolve (symlinks followed) under one of these; [] = the globs' "
+                 "directories"),
+    choice("receivers.files.start_at", SEERFLOW_FIELD(receivers.files.start_at), start_positions,
+           "where files start at the very first start, without checkpoints (files found "
+           "later or after a restart: beginning)"),
+    duration("receivers.files.poll_interval", SEERFLOW_FIELD(receivers.files.poll_interval_ms), 1,
+             hour_ms, "how often idle files are checked for new data"),
+    duration("receivers.files.rescan_interval", SEERFLOW_FIELD(receivers.files.rescan_interval_ms),
+             1, day_ms, "how often the globs are expanded again (new, rotated, deleted files)"),
+    text("receivers.files.checkpoint_path", SEERFLOW_FIELD(receivers.files.checkpoint_path),
+         nullptr, "path", "checkpoint file; empty = <data_dir>/checkpoints/<receiver name>.json"),
+    duration("receivers.files.checkpoint_interval",
+             SEERFLOW_FIELD(receivers.files.checkpoint_interval_ms), 0, hour_ms,
+             "committed offsets are written at most this often (0 = after every committed "
+             "batch), and at shutdown"),
+    integer("receivers.files.max_unsaved_batches",
+            SEERFLOW_FIELD(receivers.files.max_unsaved_batches), 0, 65536,
+            "batches handed over but not yet checkpointed, at most (what a crash may re-read); "
+            "0 = bounded by pipeline.credits only"),
+    size("receivers.files.max_record", SEERFLOW_FIELD(receivers.files.max_record), 1, 64 * mib,
+         "longer lines are cut and rejected as oversized"),
+    choice("receivers.files.format", SEERFLOW_FIELD(receivers.files.format), input_formats,
+           "how records are decoded: syslog, raw lines or JSON lines"),
+    text("receivers.files.multiline.start_pattern",
+         SEERFLOW_FIELD(receivers.files.multiline.start_pattern), check_optional_regex,
+         "RE2 pattern", "a line matching this begins a record; others continue it (\"\" = off)"),
+    text("receivers.files.multiline.continuation_pattern",
+         SEERFLOW_FIELD(receivers.files.multiline.continuation_pattern), check_optional_regex,
+         "RE2 pattern", "a line matching this continues the record; others begin one (\"\" = off)"),
+    integer("receivers.files.multiline.max_lines",
+            SEERFLOW_FIELD(receivers.files.multiline.max_lines), 1, 1'000'000,
+            "lines per record at most"),
+    size("receivers.files.multiline.max_bytes", SEERFLOW_FIELD(receivers.files.multiline.max_bytes),
+         1, 64 * mib, "bytes per record at most"),
+    duration("receivers.files.multiline.flush_timeout",
+             SEERFLOW_FIELD(receivers.files.multiline.flush_timeout_ms), 1, hour_ms,
+             "a pending record whose file stays quiet this long is handed over"),
+
     integer("pipeline.batch_size", SEERFLOW_FIELD(pipeline.batch_size), 1, 1'048'576,
             "records per batch handed to a source actor"),
     duration("pipeline.batch_linger", SEERFLOW_FIELD(pipeline.batch_linger_ms), 0, hour_ms,
@@ -232,8 +291,8 @@ const std::array rows{
     boolean("sigma.enabled", SEERFLOW_FIELD(sigma.enabled), "evaluate Sigma rules on every event"),
     boolean("sigma.bundled", SEERFLOW_FIELD(sigma.bundled),
             "load the rules shipped with seerflow (Linux, web, proxy, DNS, correlations)"),
-    checked_list("sigma.rule_dirs", SEERFLOW_FIELD(sigma.rule_dirs), check_directory,
-                 "directories", "further directories of Sigma rules, read recursively"),
+    checked_list("sigma.rule_dirs", SEERFLOW_FIELD(sigma.rule_dirs), check_directory, "directories",
+                 "further directories of Sigma rules, read recursively"),
     choice("sigma.min_alert_level", SEERFLOW_FIELD(sigma.min_alert_level), rule_levels,
            "rules below this level raise no alert of their own (they still feed correlations)"),
 
@@ -261,14 +320,14 @@ const std::array rows{
             "templates remembered per entity's Markov chain"),
     integer("detect.sequence.max_entities", SEERFLOW_FIELD(detect.max_sequence_entities), 1,
             100'000'000, "entities with a Markov chain per source; least recently seen evicted"),
-    integer("detect.threshold.calibration", SEERFLOW_FIELD(detect.dspot_calibration), 10,
-            1'000'000, "events the biDSPOT threshold calibrates on before it judges"),
+    integer("detect.threshold.calibration", SEERFLOW_FIELD(detect.dspot_calibration), 10, 1'000'000,
+            "events the biDSPOT threshold calibrates on before it judges"),
     number("detect.threshold.risk", SEERFLOW_FIELD(detect.dspot_risk), 1e-9, 0.5,
            "biDSPOT risk q: the false-alarm probability per event it aims at"),
     integer("detect.threshold.depth", SEERFLOW_FIELD(detect.dspot_depth), 0, 100000,
             "biDSPOT drift window d (moving average); 0 = plain SPOT"),
-    number("detect.threshold.initial_quantile", SEERFLOW_FIELD(detect.dspot_initial_quantile),
-           0.5, 0.99999, "quantile of the calibration scores where the excesses start"),
+    number("detect.threshold.initial_quantile", SEERFLOW_FIELD(detect.dspot_initial_quantile), 0.5,
+           0.99999, "quantile of the calibration scores where the excesses start"),
     number("detect.weights.content", SEERFLOW_FIELD(detect.w_content), 0.0, 100.0,
            "ensemble weight of the content channel (half-space trees)"),
     number("detect.weights.volume", SEERFLOW_FIELD(detect.w_volume), 0.0, 100.0,
@@ -277,8 +336,8 @@ const std::array rows{
            "ensemble weight of the sequence channel (per-entity Markov chains)"),
     number("detect.weights.change", SEERFLOW_FIELD(detect.w_change), 0.0, 100.0,
            "ensemble weight of the change channel (CUSUM)"),
-    number("detect.weights.template_volume", SEERFLOW_FIELD(detect.w_template_volume), 0.0,
-           100.0, "ensemble weight of the per-template volume channel"),
+    number("detect.weights.template_volume", SEERFLOW_FIELD(detect.w_template_volume), 0.0, 100.0,
+           "ensemble weight of the per-template volume channel"),
     number("detect.weights.entity_volume", SEERFLOW_FIELD(detect.w_entity_volume), 0.0, 100.0,
            "ensemble weight of the per-entity volume channel"),
 

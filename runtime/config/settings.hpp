@@ -50,8 +50,37 @@ struct syslog_settings {
   bool operator==(const syslog_settings&) const = default;
 };
 
+struct files_multiline_settings {
+  std::string start_pattern;             // RE2: a matching line begins a record ("" = unused)
+  std::string continuation_pattern;      // RE2: a matching line continues the record ("" = unused)
+  std::size_t max_lines = 500;           // a record holds at most this many lines...
+  std::size_t max_bytes = 65536;         // ...and this many bytes
+  std::int64_t flush_timeout_ms = 1000;  // a record whose file is quiet this long is handed over
+
+  bool operator==(const files_multiline_settings&) const = default;
+};
+
+struct files_settings {
+  bool enabled = false;
+  std::string source = "files";    // the source actor the file tail feeds
+  std::vector<std::string> paths;  // globs ("/var/log/*.log", "/srv/**/app.log")
+  std::vector<std::string> roots;  // files must resolve under these; empty = the globs' dirs
+  std::string start_at = "end";    // files at the very first start (no checkpoints): beginning|end
+  std::int64_t poll_interval_ms = 250;
+  std::int64_t rescan_interval_ms = 5000;
+  std::string checkpoint_path;  // default: <data_dir>/checkpoints/<receiver name>.json
+  std::int64_t checkpoint_interval_ms = 1000;
+  std::size_t max_unsaved_batches = 0;  // batches not yet covered by a checkpoint; 0 = no bound
+  std::size_t max_record = 65536;       // longer lines are cut and rejected ("oversized")
+  std::string format = "raw";           // syslog | raw | jsonl
+  files_multiline_settings multiline;
+
+  bool operator==(const files_settings&) const = default;
+};
+
 struct receivers_settings {
   syslog_settings syslog;
+  files_settings files;
 
   bool operator==(const receivers_settings&) const = default;
 };
@@ -78,9 +107,9 @@ struct drain_settings {
   int max_children = 100;
   std::size_t max_clusters = 100000;  // least recently used clusters are evicted beyond this
   // Kinds of variable masked before mining (runtime/parse/masking.hpp); all of them by default.
-  std::vector<std::string> masks = {"ipv4",     "ipv6",     "mac",       "uuid",       "hex",
-                                    "number",   "url",      "email",     "domain",     "path",
-                                    "datetime", "duration", "size",      "key_value",  "identifier",
+  std::vector<std::string> masks = {"ipv4",     "ipv6",     "mac",   "uuid",      "hex",
+                                    "number",   "url",      "email", "domain",    "path",
+                                    "datetime", "duration", "size",  "key_value", "identifier",
                                     "boolean",  "account"};
   // Further variables as RE2 patterns, matched over the whole message.
   std::vector<std::string> custom_masks;

@@ -1,9 +1,12 @@
 #pragma once
 // What a receiver hands to its source actor: framed bytes plus transport facts, not yet decoded.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "runtime/model/commit_hook.hpp"
 
 namespace seerflow::model {
 
@@ -30,6 +33,9 @@ struct raw_record {
 struct raw_batch {
   input_format format = input_format::syslog;
   std::vector<raw_record> records;
+  // Optional, local only (never serialized): runs once the batch's events are committed by the
+  // sinks (see commit_hook.hpp). The file tailer advances its checkpoints with it.
+  std::shared_ptr<commit_hook> on_committed;
 };
 
 // A record that could not become an event, kept with its reason for inspection.

@@ -19,7 +19,8 @@ constexpr const char* usage_text =
     "usage: seerflow <command> [options]\n"
     "\n"
     "commands:\n"
-    "  start [--config FILE] [--data-dir DIR]\n"
+    "  start [--config FILE] [--data-dir DIR] [--stdin [--stdin-format syslog|raw|jsonl]\n"
+    "        [--stdin-source NAME]]\n"
     "        run the agent: syslog on UDP 5514 and TCP 5601, SQLite under the data directory\n"
     "        (defaults need no config file); Ctrl+C or SIGTERM shuts down in order\n"
     "  analyze FILE|- [--format syslog|raw|jsonl] [--config FILE] [--year YYYY]\n"
@@ -69,6 +70,18 @@ int cmd_start(const std::vector<std::string>& args) {
     if (take_value(args, i, "--config", o.config_file, err)) continue;
     if (!err.empty()) return usage_error(err);
     if (take_value(args, i, "--data-dir", o.data_dir, err)) continue;
+    if (!err.empty()) return usage_error(err);
+    if (args[i] == "--stdin") {
+      o.stdin_source = true;
+      continue;
+    }
+    if (take_value(args, i, "--stdin-format", o.stdin_format, err)) {
+      if (o.stdin_format != "syslog" && o.stdin_format != "raw" && o.stdin_format != "jsonl")
+        return usage_error("start: --stdin-format must be syslog, raw or jsonl");
+      continue;
+    }
+    if (!err.empty()) return usage_error(err);
+    if (take_value(args, i, "--stdin-source", o.stdin_to, err)) continue;
     if (!err.empty()) return usage_error(err);
     return usage_error("start: unknown option '" + args[i] + "'");
   }

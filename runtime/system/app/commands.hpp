@@ -8,8 +8,11 @@
 namespace seerflow::app {
 
 struct start_options {
-  std::string config_file;  // "" = built-in defaults
-  std::string data_dir;     // "" = from config
+  std::string config_file;              // "" = built-in defaults
+  std::string data_dir;                 // "" = from config
+  bool stdin_source = false;            // --stdin: stdin lines also feed a source
+  std::string stdin_format = "syslog";  // --stdin-format syslog|raw|jsonl
+  std::string stdin_to;                 // --stdin-source NAME; "" = receivers.syslog.source
 };
 
 struct analyze_options {

@@ -10,6 +10,7 @@
 #include "runtime/system/app/node.hpp"
 #include "runtime/system/app/settings_loader.hpp"
 #include "runtime/system/app/signals.hpp"
+#include "runtime/system/app/stdin_feeder.hpp"
 
 #include <csignal>
 #include "runtime/util/log.hpp"
@@ -37,6 +38,19 @@ void write_endpoints(const std::filesystem::path& file, system::actor_registry& 
     out << nlohmann::ordered_json{{"pid", ::getpid()}, {"endpoints", j}}.dump(2) << '\n';
   }
   std::filesystem::rename(tmp, file);
+}
+
+bool has_source(const config::tree_node& n, const std::string& name) {
+  if (n.kind == "source" && n.name == name) return true;
+  for (const auto& c : n.children)
+    if (has_source(c, name)) return true;
+  return false;
+}
+
+model::input_format format_named(const std::string& f) {
+  if (f == "raw") return model::input_format::raw;
+  if (f == "jsonl") return model::input_format::jsonl;
+  return model::input_format::syslog;
 }
 
 void apply_data_dir(config::settings& s, const std::string& dir) {
@@ -90,6 +104,24 @@ int run_start(const start_options& opts) {
     code = 1;
   }
 
+  // --stdin: standard input feeds a source actor of the tree, beside the receivers.
+  std::unique_ptr<stdin_feeder> feeder;
+  if (ready && opts.stdin_source) {
+    const auto source =
+        opts.stdin_to.empty() ? n.settings().receivers.syslog.source : opts.stdin_to;
+    if (!has_source(n.settings().supervision, source)) {
+      log::error("start", "--stdin: the supervision tree has no source actor named '", source,
+                 "' (see --stdin-source)");
+      ready = false;
+      code = 1;
+    } else {
+      log::info("start", "reading stdin (", opts.stdin_format, ") into source '", source, "'");
+      feeder = std::make_unique<stdin_feeder>(
+          n.registry().handoff(source), format_named(opts.stdin_format),
+          n.settings().pipeline.batch_size, 2 * n.settings().parse.max_message);
+    }
+  }
+
   int sig = 0;
   // Rule directories are looked at every few seconds, and at once on SIGHUP; a changed set is
   // loaded, checked and swapped in whole, or refused with its errors (actors/sigma_rules.hpp).
@@ -109,6 +141,7 @@ int run_start(const start_options& opts) {
       next_look = std::chrono::steady_clock::now() + rules_poll;
     }
   }
+  feeder.reset();  // stops reading stdin before the pipeline behind it stops
   if (!ready && !n.root_exited()) n.shutdown(shutdown_timeout);
   if (sig != 0) {
     log::info("start", "received ", signal_name(sig), "; shutting down in order (send ",

@@ -45,9 +45,11 @@ TEST_CASE("zero config is every default plus the built-in supervision tree") {
   CHECK(ingest.kind == "supervisor");
   CHECK(ingest.max_restarts == 10);
   CHECK(ingest.within_ms == 10'000);
-  REQUIRE(ingest.children.size() == 3);
+  REQUIRE(ingest.children.size() == 5);
   CHECK(ingest.children[1].name == "syslog-udp");
   CHECK(ingest.children[1].kind == "syslog_udp");
+  CHECK(ingest.children[4].name == "file-tail");
+  CHECK(ingest.children[4].kind == "file_tail");
   CHECK(&default_supervision_tree() != &root);
   CHECK(default_supervision_tree() == root);
 }
@@ -589,4 +591,46 @@ TEST_CASE("drain masks: known kinds only, custom masks must be valid RE2") {
         "bad.yaml:3:18: drain.custom_masks[0]: not a valid RE2 pattern: missing ): (open");
   CHECK(to_string(bad.errors[2]) ==
         "bad.yaml:3:27: drain.custom_masks[1]: expected an RE2 pattern, got an empty text");
+}
+
+TEST_CASE("receivers.files: defaults, values, and errors with file and line") {
+  const settings defaults;
+  CHECK_FALSE(defaults.receivers.files.enabled);
+  CHECK(defaults.receivers.files.source == "files");
+  CHECK(defaults.receivers.files.start_at == "end");
+  CHECK(defaults.receivers.files.format == "raw");
+  load_result r = load(
+      "receivers:\n"
+      "  files:\n"
+      "    enabled: true\n"
+      "    paths: [/var/log/*.log, '/srv/**/app.log']\n"
+      "    start_at: beginning\n"
+      "    poll_interval: 50ms\n"
+      "    checkpoint_interval: 0ms\n"
+      "    multiline: {start_pattern: '^\\d{4}-', max_lines: 100, flush_timeout: 2s}\n");
+  REQUIRE(r.ok());
+  const auto& f = r.value.receivers.files;
+  CHECK(f.enabled);
+  CHECK(f.paths == std::vector<std::string>{"/var/log/*.log", "/srv/**/app.log"});
+  CHECK(f.start_at == "beginning");
+  CHECK(f.poll_interval_ms == 50);
+  CHECK(f.checkpoint_interval_ms == 0);
+  CHECK(f.multiline.start_pattern == "^\\d{4}-");
+  CHECK(f.multiline.max_lines == 100);
+  CHECK(f.multiline.flush_timeout_ms == 2000);
+
+  load_result bad = load(
+      "receivers:\n"
+      "  files:\n"
+      "    paths: [relative/*.log]\n"
+      "    start_at: middle\n"
+      "    multiline:\n"
+      "      continuation_pattern: '(unclosed'\n");
+  const auto errs = error_lines(bad);
+  REQUIRE(errs.size() == 3);
+  CHECK(errs[0].find("t.yaml:3:") == 0);
+  CHECK(errs[0].find("expected an absolute path") != std::string::npos);
+  CHECK(errs[1].find("t.yaml:4:15: receivers.files.start_at") == 0);
+  CHECK(errs[2].find("t.yaml:6:29: receivers.files.multiline.continuation_pattern: not a valid "
+                     "RE2 pattern") == 0);
 }
