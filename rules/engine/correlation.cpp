@@ -8,6 +8,8 @@ namespace seerflow::rules {
 
 namespace {
 
+constexpr std::size_t max_window_items = 100000;
+
 bool holds(const correlation_condition& c, double v) {
   for (const auto& [op, n] : c.terms)
     if (!compare(v, op, n)) return false;
@@ -44,19 +46,53 @@ bool get(std::string_view& s, T& v) {
 
 }  // namespace
 
+void correlation_state::count_in(const item& x) {
+  if (x.rule >= per_rule_.size()) per_rule_.resize(x.rule + 1, 0);
+  if (per_rule_[x.rule]++ == 0) ++distinct_rules_;
+  if (x.has_value) ++values_[x.value];
+}
+
+void correlation_state::count_out(const item& x) {
+  if (x.rule < per_rule_.size() && per_rule_[x.rule] > 0 && --per_rule_[x.rule] == 0)
+    --distinct_rules_;
+  if (x.has_value) {
+    auto it = values_.find(x.value);
+    if (it != values_.end() && --it->second == 0) values_.erase(it);
+  }
+}
+
+void correlation_state::reset_counts() {
+  per_rule_.clear();
+  distinct_rules_ = 0;
+  values_.clear();
+}
+
 void correlation_state::expire(const correlation_rule& c, std::int64_t now_ns) {
-  while (!window_.empty() && window_.front().t <= now_ns - c.timespan_ns) window_.pop_front();
+  while (!window_.empty() && window_.front().t <= now_ns - c.timespan_ns) {
+    count_out(window_.front());
+    window_.pop_front();
+  }
 }
 
 bool correlation_state::observe(const correlation_rule& c, std::uint32_t rule_pos,
                                 std::int64_t t_ns, const std::string* value,
                                 correlation_result& out) {
   item it{t_ns, rule_pos, value != nullptr, value ? *value : std::string()};
-  auto pos = std::upper_bound(window_.begin(), window_.end(), t_ns,
-                              [](std::int64_t t, const item& x) { return t < x.t; });
-  window_.insert(pos, std::move(it));
-  const std::int64_t now = window_.back().t;
+  count_in(it);
+  // Kept in arrival order: with several connections or nodes, matches arrive a little out of
+  // event-time order, and keeping a long window sorted would move thousands of items per match.
+  // Expiry from the front is then off by at most that disorder.
+  newest_ = window_.empty() ? t_ns : std::max(newest_, t_ns);
+  window_.push_back(std::move(it));
+  const std::int64_t now = newest_;
   expire(c, now);
+  // Memory per group stays bounded under a flood: the oldest matches go first, so a count
+  // condition above max_window_items can never hold (none of the bundled or SigmaHQ rules
+  // asks for more than a few hundred).
+  while (window_.size() > max_window_items) {
+    count_out(window_.front());
+    window_.pop_front();
+  }
   if (window_.empty()) return false;
   double measured = 0;
   std::int64_t first = window_.front().t;
@@ -66,39 +102,35 @@ bool correlation_state::observe(const correlation_rule& c, std::uint32_t rule_po
       measured = static_cast<double>(window_.size());
       fire = holds(c.condition, measured);
       break;
-    case correlation_type::value_count: {
-      std::set<std::string_view> distinct;
-      for (const auto& x : window_)
-        if (x.has_value) distinct.insert(x.value);
-      measured = static_cast<double>(distinct.size());
+    case correlation_type::value_count:
+      measured = static_cast<double>(values_.size());
       fire = holds(c.condition, measured);
       break;
-    }
-    case correlation_type::temporal: {
-      std::set<std::uint32_t> seen;
-      for (const auto& x : window_) seen.insert(x.rule);
-      measured = static_cast<double>(seen.size());
+    case correlation_type::temporal:
+      measured = static_cast<double>(distinct_rules_);
       fire = holds(c.condition, measured);
       break;
-    }
     case correlation_type::temporal_ordered: {
-      std::deque<std::pair<std::int64_t, std::uint32_t>> w;
-      std::set<std::uint32_t> seen;
-      for (const auto& x : window_) {
-        w.emplace_back(x.t, x.rule);
-        seen.insert(x.rule);
+      measured = static_cast<double>(distinct_rules_);
+      if (holds(c.condition, measured)) {
+        // Only when every rule is in the window does the order need a pass over it.
+        std::deque<std::pair<std::int64_t, std::uint32_t>> w;
+        for (const auto& x : window_) w.emplace_back(x.t, x.rule);
+        std::stable_sort(w.begin(), w.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        fire = ordered_sequence(w, static_cast<std::uint32_t>(c.rule_refs.size()), first);
       }
-      measured = static_cast<double>(seen.size());
-      fire = holds(c.condition, measured) &&
-             ordered_sequence(w, static_cast<std::uint32_t>(c.rule_refs.size()), first);
       break;
     }
   }
   if (!fire) return false;
+  if (c.type != correlation_type::temporal_ordered)
+    for (const auto& x : window_) first = std::min(first, x.t);
   out.first_ns = first;
   out.last_ns = now;
   out.measured = measured;
   window_.clear();
+  reset_counts();
   return true;
 }
 
@@ -130,11 +162,16 @@ bool correlation_state::restore(std::string_view b) {
     x.has_value = hv != 0;
     x.value.assign(b.substr(0, len));
     b.remove_prefix(len);
-    if (!w.empty() && x.t < w.back().t) return false;
     w.push_back(std::move(x));
   }
   if (!b.empty()) return false;
   window_ = std::move(w);
+  reset_counts();
+  newest_ = 0;
+  for (const auto& x : window_) {
+    count_in(x);
+    newest_ = std::max(newest_, x.t);
+  }
   return true;
 }
 

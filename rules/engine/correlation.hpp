@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <unordered_map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -49,7 +49,17 @@ class correlation_state {
     bool has_value;
     std::string value;
   };
-  std::deque<item> window_;  // sorted by time
+  void count_in(const item& x);
+  void count_out(const item& x);
+  void reset_counts();
+
+  std::deque<item> window_;  // in arrival order (nearly event-time order)
+  std::int64_t newest_ = 0;  // latest event time in the window
+  // Kept in step with window_, so that a match costs O(1) amortised, not a pass over a window
+  // that a flood (one user, thousands of sudo lines) can make very long.
+  std::vector<std::uint32_t> per_rule_;  // matches per rule position
+  std::uint32_t distinct_rules_ = 0;
+  std::unordered_map<std::string, std::uint32_t> values_;  // value_count: distinct values
 };
 
 class correlation_engine {
