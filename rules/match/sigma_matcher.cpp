@@ -104,17 +104,16 @@ model::alert sigma_matcher::rule_alert(const detection_rule& r, const model::eve
   a.tactics = r.info.tactics;
   a.techniques = r.info.techniques;
   // One alert per rule and event; the alert actor's dedup window folds repeats per entity.
-  a.id = "sigma-" + hex64(util::fnv1a64(a.rule + '\x1f' + ev.source + '\x1f' +
-                                        std::to_string(ev.seq) + '\x1f' +
-                                        std::to_string(ev.time_ns)));
+  a.id =
+      "sigma-" + hex64(util::fnv1a64(a.rule + '\x1f' + ev.source + '\x1f' + std::to_string(ev.seq) +
+                                     '\x1f' + std::to_string(ev.time_ns)));
   a.dedup_key = a.rule + '|' + (ev.entities.empty() ? ev.host : ev.entities.front().value);
   nlohmann::ordered_json d;
   d["level"] = r.info.level;
   d["author"] = r.info.author;
   d["tags"] = r.info.tags;
-  d["logsource"] = {{"product", ev.ls.product},
-                    {"service", ev.ls.service},
-                    {"category", ev.ls.category}};
+  d["logsource"] = {
+      {"product", ev.ls.product}, {"service", ev.ls.service}, {"category", ev.ls.category}};
   d["message"] = ev.message;
   a.details_json = d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return a;
@@ -139,9 +138,9 @@ model::alert sigma_matcher::correlation_alert(const correlation_result& c,
     if (!group.empty()) group += ',';
     group += v;
   }
-  a.id = "corr-" + hex64(util::fnv1a64(a.rule + '\x1f' + group + '\x1f' +
-                                       std::to_string(c.first_ns) + '\x1f' +
-                                       std::to_string(c.last_ns)));
+  a.id =
+      "corr-" + hex64(util::fnv1a64(a.rule + '\x1f' + group + '\x1f' + std::to_string(c.first_ns) +
+                                    '\x1f' + std::to_string(c.last_ns)));
   a.dedup_key = a.rule + '|' + group;
   nlohmann::ordered_json d;
   d["level"] = r.info.level;

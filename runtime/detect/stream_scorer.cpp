@@ -18,15 +18,24 @@ constexpr std::uint32_t max_entities_per_event = 4;
 std::uint32_t otel_severity_from_syslog(int severity) {
   // OpenTelemetry: TRACE 1-4, DEBUG 5-8, INFO 9-12, WARN 13-16, ERROR 17-20, FATAL 21-24.
   switch (severity) {
-    case 0: return 24;  // emergency
-    case 1: return 23;  // alert
-    case 2: return 21;  // critical
-    case 3: return 17;  // error
-    case 4: return 13;  // warning
-    case 5: return 10;  // notice
-    case 6: return 9;   // informational
-    case 7: return 5;   // debug
-    default: return 0;
+    case 0:
+      return 24;  // emergency
+    case 1:
+      return 23;  // alert
+    case 2:
+      return 21;  // critical
+    case 3:
+      return 17;  // error
+    case 4:
+      return 13;  // warning
+    case 5:
+      return 10;  // notice
+    case 6:
+      return 9;  // informational
+    case 7:
+      return 5;  // debug
+    default:
+      return 0;
   }
 }
 
@@ -49,7 +58,8 @@ markov_chain& stream_scorer::chain_for(std::uint64_t entity) {
     lru_.pop_front();
   }
   lru_.push_back(entity);
-  auto [ins, fresh] = chains_.emplace(entity, chain_entry{markov_chain(s_.sequence), std::prev(lru_.end())});
+  auto [ins, fresh] =
+      chains_.emplace(entity, chain_entry{markov_chain(s_.sequence), std::prev(lru_.end())});
   (void)fresh;
   return ins->second.chain;
 }

@@ -20,7 +20,7 @@
 namespace seerflow::ingest {
 
 class credit_gate : public std::enable_shared_from_this<credit_gate> {
-public:
+ public:
   explicit credit_gate(std::size_t capacity);
 
   // Takes a credit if one is free right now.
@@ -50,7 +50,7 @@ public:
   // passes. Used by ordered shutdown to know the pipeline has drained.
   bool wait_idle(std::chrono::milliseconds timeout);
 
-private:
+ private:
   void wake_locked(std::size_t n);
 
   const std::size_t capacity_;
@@ -69,7 +69,7 @@ private:
 // that happens: after the store committed, after an actor crashed with the batch in its mailbox,
 // or when a message is dropped. No path can leak a credit.
 class credit_lease {
-public:
+ public:
   explicit credit_lease(std::shared_ptr<credit_gate> gate) : gate_(std::move(gate)) {}
   credit_lease(const credit_lease&) = delete;
   credit_lease& operator=(const credit_lease&) = delete;
@@ -78,7 +78,7 @@ public:
   }
   const credit_gate* gate() const { return gate_.get(); }
 
-private:
+ private:
   std::shared_ptr<credit_gate> gate_;
 };
 

@@ -261,8 +261,8 @@ void rule_fields::add_auditd(std::string_view m) {
     while (i < s.size() && message_fields_ < max_message_fields) {
       while (i < s.size() && is_space(s[i])) ++i;
       const std::size_t ks = i;
-      while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' ||
-                              s[i] == '-'))
+      while (i < s.size() &&
+             (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '-'))
         ++i;
       if (i == ks || i >= s.size() || s[i] != '=') {
         while (i < s.size() && !is_space(s[i])) ++i;  // not a key: skip the word

@@ -140,10 +140,10 @@ event_store::event_store(store_options options)
   index_text_ = db_.prepare(
       "INSERT INTO events_fts(rowid, message) SELECT id, message FROM events "
       "WHERE id > ?1 AND id <= ?2 AND message IS NOT NULL");
-  set_text_indexed_ = db_.prepare(
-      "UPDATE store_meta SET value = ?1 WHERE name = 'text_indexed_through_event_id'");
-  text_indexed_through_ = db_.query_int64(
-      "SELECT value FROM store_meta WHERE name = 'text_indexed_through_event_id'");
+  set_text_indexed_ =
+      db_.prepare("UPDATE store_meta SET value = ?1 WHERE name = 'text_indexed_through_event_id'");
+  text_indexed_through_ =
+      db_.query_int64("SELECT value FROM store_meta WHERE name = 'text_indexed_through_event_id'");
   upsert_alert_ = db_.prepare(
       "INSERT INTO alerts(id, kind, severity, rule, title, source, time_ns, last_time_ns, "
       "dedup_key, entities, event_seqs, details, stored_at_ns) "
@@ -716,11 +716,11 @@ void event_store::after_commit(bool folded) {
 }
 
 void event_store::abort_transaction() noexcept {
-  for (statement* s :
-       {&insert_event_, &insert_events_, &insert_rejected_, &insert_entity_, &merge_journal_,
-        &clear_journal_, &upsert_template_, &update_entity_, &last_posting_, &insert_posting_,
-        &extend_posting_, &set_folded_, &max_id_, &commit_, &begin_, &index_text_,
-        &set_text_indexed_, &upsert_alert_, &insert_tactic_, &insert_technique_})
+  for (statement* s : {&insert_event_,     &insert_events_,  &insert_rejected_, &insert_entity_,
+                       &merge_journal_,    &clear_journal_,  &upsert_template_, &update_entity_,
+                       &last_posting_,     &insert_posting_, &extend_posting_,  &set_folded_,
+                       &max_id_,           &commit_,         &begin_,           &index_text_,
+                       &set_text_indexed_, &upsert_alert_,   &insert_tactic_,   &insert_technique_})
     s->reset();
   // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
   if (db_.in_transaction()) {

@@ -136,8 +136,8 @@ class event_store {
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
 
   bool in_txn_ = false;
-  std::int64_t next_id_ = 1;       // id of the next event staged
-  std::int64_t known_max_id_ = 0;  // every event up to here is committed and in unfolded_
+  std::int64_t next_id_ = 1;               // id of the next event staged
+  std::int64_t known_max_id_ = 0;          // every event up to here is committed and in unfolded_
   std::int64_t text_indexed_through_ = 0;  // events up to here are in events_fts
   stats pending_{}, totals_{};
   key_aggregator<new_entity> new_entities_;  // first seen in the open transaction

@@ -91,7 +91,8 @@ TEST_CASE_METHOD(fixture, "batches handed over before the source exists wait for
   CHECK(metrics.get_counter("handoff_redelivered_batches", {{"source", "src"}}).value() == 1);
 }
 
-TEST_CASE_METHOD(fixture, "unprocessed batches are re-delivered, in order, to the next incarnation") {
+TEST_CASE_METHOD(fixture,
+                 "unprocessed batches are re-delivered, in order, to the next incarnation") {
   auto first = incarnation();
   auto a = batch_of("a");
   REQUIRE(handoff->try_submit(a));
@@ -128,8 +129,9 @@ TEST_CASE_METHOD(fixture, "a batch that keeps killing its source is quarantined 
   CHECK(handoff->retained() == 2);
   incarnation("poison");
   run();
-  CHECK(metrics.get_counter("records_dropped",
-                            {{"stage", "handoff"}, {"source", "src"}, {"reason", "poison_batch"}})
+  CHECK(metrics
+            .get_counter("records_dropped",
+                         {{"stage", "handoff"}, {"source", "src"}, {"reason", "poison_batch"}})
             .value() == 5);
   // The batch behind it was delivered and processed; every credit is back.
   CHECK(log.first_records.back() == "fine");

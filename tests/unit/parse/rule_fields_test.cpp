@@ -52,16 +52,18 @@ TEST_CASE("every syslog event shows its header fields under the contract's names
 TEST_CASE("sshd: user, address, port, method and outcome") {
   rule_fields f;
   event kept;  // views point into it: it outlives each fill()
-  f.fill(kept = syslog_event("sshd", "Failed password for invalid user webmaster from 173.234.31.186 "
-                              "port 38926 ssh2"));
+  f.fill(kept = syslog_event("sshd",
+                             "Failed password for invalid user webmaster from 173.234.31.186 "
+                             "port 38926 ssh2"));
   CHECK(get(f, "user") == "webmaster");
   CHECK(get(f, "src_ip") == "173.234.31.186");
   CHECK(get(f, "src_port") == "38926");
   CHECK(get(f, "auth_method") == "password");
   CHECK(get(f, "outcome") == "failure");
 
-  f.fill(kept = syslog_event("sshd", "Accepted publickey for alice from 2001:db8::7 port 50122 ssh2: "
-                              "RSA SHA256:abc"));
+  f.fill(kept = syslog_event("sshd",
+                             "Accepted publickey for alice from 2001:db8::7 port 50122 ssh2: "
+                             "RSA SHA256:abc"));
   CHECK(get(f, "user") == "alice");
   CHECK(get(f, "src_ip") == "2001:db8::7");
   CHECK(get(f, "auth_method") == "publickey");
@@ -72,29 +74,35 @@ TEST_CASE("sshd: user, address, port, method and outcome") {
   CHECK(get(f, "src_ip") == "203.0.113.9");
   CHECK(get(f, "outcome") == "failure");
 
-  f.fill(kept = syslog_event("sshd", "pam_unix(sshd:auth): authentication failure; logname= uid=0 "
-                              "euid=0 tty=ssh ruser= rhost=112.95.230.3  user=root"));
+  f.fill(kept = syslog_event("sshd",
+                             "pam_unix(sshd:auth): authentication failure; logname= uid=0 "
+                             "euid=0 tty=ssh ruser= rhost=112.95.230.3  user=root"));
   CHECK(get(f, "user") == "root");
   CHECK(get(f, "src_ip") == "112.95.230.3");
   CHECK(get(f, "outcome") == "failure");
 
   // A host name in rhost is not an address.
-  f.fill(kept = syslog_event("sshd", "pam_unix(sshd:auth): authentication failure; logname= uid=0 "
-                              "euid=0 tty=ssh ruser= rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om"));
+  f.fill(kept =
+             syslog_event("sshd",
+                          "pam_unix(sshd:auth): authentication failure; logname= uid=0 "
+                          "euid=0 tty=ssh ruser= rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om"));
   CHECK(get(f, "src_ip") == "<absent>");
 
-  f.fill(kept = syslog_event("sshd", "Received disconnect from 103.99.0.122 port 51950:11: Bye Bye "
-                              "[preauth]"));
+  f.fill(kept = syslog_event("sshd",
+                             "Received disconnect from 103.99.0.122 port 51950:11: Bye Bye "
+                             "[preauth]"));
   CHECK(get(f, "src_ip") == "103.99.0.122");
   CHECK(get(f, "src_port") == "51950");
   CHECK(get(f, "outcome") == "<absent>");
 
-  f.fill(kept = syslog_event("sshd", "reverse mapping checking getaddrinfo for ns.example.com "
-                              "[187.141.143.180] failed - POSSIBLE BREAK-IN ATTEMPT!"));
+  f.fill(kept = syslog_event("sshd",
+                             "reverse mapping checking getaddrinfo for ns.example.com "
+                             "[187.141.143.180] failed - POSSIBLE BREAK-IN ATTEMPT!"));
   CHECK(get(f, "src_ip") == "187.141.143.180");
 
-  f.fill(kept = syslog_event("sshd", "message repeated 5 times: [ Failed password for root from "
-                              "183.62.140.253 port 50000 ssh2]"));
+  f.fill(kept = syslog_event("sshd",
+                             "message repeated 5 times: [ Failed password for root from "
+                             "183.62.140.253 port 50000 ssh2]"));
   CHECK(get(f, "user") == "root");
   CHECK(get(f, "outcome") == "failure");
   CHECK(get(f, "src_ip") == "183.62.140.253");
@@ -107,31 +115,35 @@ TEST_CASE("sshd: user, address, port, method and outcome") {
 TEST_CASE("sudo: invoking user, target account and the whole command") {
   rule_fields f;
   event kept;  // views point into it: it outlives each fill()
-  f.fill(kept = syslog_event("sudo", "   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
-                              "COMMAND=/bin/sh -c echo a ; echo b"));
+  f.fill(kept = syslog_event("sudo",
+                             "   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
+                             "COMMAND=/bin/sh -c echo a ; echo b"));
   CHECK(get(f, "user") == "alice");
   CHECK(get(f, "TTY") == "pts/0");
   CHECK(get(f, "PWD") == "/home/alice");
   CHECK(get(f, "USER") == "root");
   CHECK(get(f, "COMMAND") == "/bin/sh -c echo a ; echo b");
 
-  f.fill(kept = syslog_event("sudo", "bob : 3 incorrect password attempts ; TTY=pts/1 ; PWD=/ ; "
-                              "USER=root ; COMMAND=/usr/bin/id"));
+  f.fill(kept = syslog_event("sudo",
+                             "bob : 3 incorrect password attempts ; TTY=pts/1 ; PWD=/ ; "
+                             "USER=root ; COMMAND=/usr/bin/id"));
   CHECK(get(f, "user") == "bob");
   CHECK(get(f, "COMMAND") == "/usr/bin/id");
 
-  f.fill(kept = syslog_event("sudo", "pam_unix(sudo:session): session opened for user root by bob"));
+  f.fill(kept =
+             syslog_event("sudo", "pam_unix(sudo:session): session opened for user root by bob"));
   CHECK(get(f, "USER") == "<absent>");
 }
 
 TEST_CASE("auditd: key=value records, quoted and hex-encoded strings, nested msg") {
   rule_fields f;
   event kept;  // views point into it: it outlives each fill()
-  f.fill(kept = syslog_event("auditd",
-                      "type=SYSCALL msg=audit(1364481363.243:24287): arch=c000003e syscall=2 "
-                      "success=no exit=-13 a0=7fffd19c5592 a1=0 comm=\"cat\" exe=\"/usr/bin/cat\" "
-                      "key=\"sshd_config\"",
-                      1));
+  f.fill(kept = syslog_event(
+             "auditd",
+             "type=SYSCALL msg=audit(1364481363.243:24287): arch=c000003e syscall=2 "
+             "success=no exit=-13 a0=7fffd19c5592 a1=0 comm=\"cat\" exe=\"/usr/bin/cat\" "
+             "key=\"sshd_config\"",
+             1));
   REQUIRE(get(f, "type") == "SYSCALL");
   CHECK(get(f, "msg") == "audit(1364481363.243:24287)");
   CHECK(get(f, "syscall") == "2");
@@ -141,23 +153,23 @@ TEST_CASE("auditd: key=value records, quoted and hex-encoded strings, nested msg
   CHECK(get(f, "key") == "sshd_config");
 
   f.fill(kept = syslog_event("auditd",
-                      "type=EXECVE msg=audit(1.2:3): argc=3 a0=\"chmod\" a1=\"u+s\" "
-                      "a2=2F746D702F6120622063",
-                      1));
+                             "type=EXECVE msg=audit(1.2:3): argc=3 a0=\"chmod\" a1=\"u+s\" "
+                             "a2=2F746D702F6120622063",
+                             1));
   CHECK(get(f, "a0") == "chmod");
   CHECK(get(f, "a2") == "/tmp/a b c");
 
-  f.fill(kept = syslog_event("auditd",
-                      "type=PROCTITLE msg=audit(1.2:3): proctitle=2F62696E2F7368002D6300696400",
-                      1));
+  f.fill(
+      kept = syslog_event(
+          "auditd", "type=PROCTITLE msg=audit(1.2:3): proctitle=2F62696E2F7368002D6300696400", 1));
   CHECK(get(f, "proctitle") == "/bin/sh -c id");
 
   f.fill(kept = syslog_event("auditd",
-                      "type=USER_AUTH msg=audit(1.2:3): pid=1 uid=0 auid=4294967295 "
-                      "msg='op=PAM:authentication acct=\"root\" exe=\"/usr/sbin/sshd\" "
-                      "addr=203.0.113.5 res=failed'\x1d"
-                      "UID=\"root\" AUID=\"unset\"",
-                      1));
+                             "type=USER_AUTH msg=audit(1.2:3): pid=1 uid=0 auid=4294967295 "
+                             "msg='op=PAM:authentication acct=\"root\" exe=\"/usr/sbin/sshd\" "
+                             "addr=203.0.113.5 res=failed'\x1d"
+                             "UID=\"root\" AUID=\"unset\"",
+                             1));
   CHECK(get(f, "acct") == "root");
   CHECK(get(f, "addr") == "203.0.113.5");
   CHECK(get(f, "res") == "failed");
@@ -168,8 +180,9 @@ TEST_CASE("auditd: key=value records, quoted and hex-encoded strings, nested msg
 TEST_CASE("web access logs: the W3C names Sigma's webserver rules use") {
   rule_fields f;
   event ev;
-  ev.message = "198.51.100.23 - bob [21/Nov/2026:10:00:00 +0000] \"GET /index.php?id=1%27%20OR"
-               "%201=1 HTTP/1.1\" 200 512 \"https://example.com/\" \"sqlmap/1.7\"";
+  ev.message =
+      "198.51.100.23 - bob [21/Nov/2026:10:00:00 +0000] \"GET /index.php?id=1%27%20OR"
+      "%201=1 HTTP/1.1\" 200 512 \"https://example.com/\" \"sqlmap/1.7\"";
   ev.ls = logsource_inference{}.infer(ev);
   REQUIRE(ev.ls.category == "webserver");
   f.fill(ev);
@@ -186,8 +199,9 @@ TEST_CASE("web access logs: the W3C names Sigma's webserver rules use") {
   CHECK(get(f, "cs-user-agent") == "sqlmap/1.7");
 
   // Escaped quotes inside the agent; a vhost in front; no user.
-  ev.message = "example.com:443 192.0.2.1 - - [21/Nov/2026:10:00:00 +0000] \"POST /login HTTP/2.0\""
-               " 401 - \"-\" \"a \\\"quoted\\\" agent\"";
+  ev.message =
+      "example.com:443 192.0.2.1 - - [21/Nov/2026:10:00:00 +0000] \"POST /login HTTP/2.0\""
+      " 401 - \"-\" \"a \\\"quoted\\\" agent\"";
   f.fill(ev);
   CHECK(get(f, "c-ip") == "192.0.2.1");
   CHECK(get(f, "cs-username") == "<absent>");
@@ -201,10 +215,11 @@ TEST_CASE("web access logs: the W3C names Sigma's webserver rules use") {
 TEST_CASE("squid and DNS servers") {
   rule_fields f;
   event kept;  // views point into it: it outlives each fill()
-  f.fill(kept = syslog_event("squid", "1286536309.450     66 192.168.0.68 TCP_MISS/200 2434 GET "
-                               "http://203.0.113.8:8080/x/payload.exe?a=1 - DIRECT/203.0.113.8 "
-                               "application/octet-stream",
-                      16));
+  f.fill(kept = syslog_event("squid",
+                             "1286536309.450     66 192.168.0.68 TCP_MISS/200 2434 GET "
+                             "http://203.0.113.8:8080/x/payload.exe?a=1 - DIRECT/203.0.113.8 "
+                             "application/octet-stream",
+                             16));
   CHECK(get(f, "c-ip") == "192.168.0.68");
   CHECK(get(f, "sc-status") == "200");
   CHECK(get(f, "cs-method") == "GET");
@@ -220,9 +235,10 @@ TEST_CASE("squid and DNS servers") {
   f.fill(kept = syslog_event("dnsmasq", "reply evil.example is 203.0.113.66", 3));
   CHECK(get(f, "query") == "evil.example");
   CHECK(get(f, "answer") == "203.0.113.66");
-  f.fill(kept = syslog_event("named", "client @0x7f3a 10.0.0.5#53123 (x.example): query: x.example IN "
-                               "AAAA +E(0)K (10.0.0.1)",
-                      3));
+  f.fill(kept = syslog_event("named",
+                             "client @0x7f3a 10.0.0.5#53123 (x.example): query: x.example IN "
+                             "AAAA +E(0)K (10.0.0.1)",
+                             3));
   CHECK(get(f, "query") == "x.example");
   CHECK(get(f, "record_type") == "AAAA");
   CHECK(get(f, "src_ip") == "10.0.0.5");
@@ -246,11 +262,29 @@ TEST_CASE("hostile messages: truncated, binary, oversized; never a crash, bounde
       CHECK(fld.value.size() <= m.size());
     }
   };
-  for (const char* m : {"", "Failed ", "Accepted", "Invalid user ", "from", "x : ", " : A=",
-                        "type=", "msg='", "a=\"unterminated", "query[", "query[A", "reply ",
-                        "\"", "1.2 3 4 a/ 5", "client @", "query: ", "a : COMMAND=",
-                        "1.2.3.4 - - [x] \"GET", "1.2.3.4 - - [x] \"GET / HTTP/1.1",
-                        "msg='msg='msg='", "type=EXECVE a1=ABC a2=0", "1.0 2 3 X/ 4 GET ://"})
+  for (const char* m : {"",
+                        "Failed ",
+                        "Accepted",
+                        "Invalid user ",
+                        "from",
+                        "x : ",
+                        " : A=",
+                        "type=",
+                        "msg='",
+                        "a=\"unterminated",
+                        "query[",
+                        "query[A",
+                        "reply ",
+                        "\"",
+                        "1.2 3 4 a/ 5",
+                        "client @",
+                        "query: ",
+                        "a : COMMAND=",
+                        "1.2.3.4 - - [x] \"GET",
+                        "1.2.3.4 - - [x] \"GET / HTTP/1.1",
+                        "msg='msg='msg='",
+                        "type=EXECVE a1=ABC a2=0",
+                        "1.0 2 3 X/ 4 GET ://"})
     all_parsers(m);
 
   std::string many;
