@@ -27,6 +27,7 @@ struct store_actor_state {
   std::uint64_t alerts_written = 0;
   std::vector<model::alert> pending_alerts;  // written with the next flush
   std::uint64_t events_at_last_sweep = 0;    // idle detection for background indexing
+  int idle_ticks = 0;                        // maintenance ticks in a row without a write
   std::uint64_t commits = 0;
   metrics::counter* events_counter = nullptr;
   metrics::counter* failures_counter = nullptr;
