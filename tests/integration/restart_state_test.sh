@@ -18,6 +18,12 @@ first_id=$(db "select template_id from events where seq = 4")
 
 rm -f "$WORK/data/endpoints.json"
 start_seerflow "$WORK/seerflow.yaml"
+# The source reads its saved state from the store as it starts (holding its mailbox until the
+# answer is in), which may finish just after the receivers report ready.
+for i in $(seq 1 100); do
+  grep -q "restored model state from the store" "$WORK/stderr.log" && break
+  sleep 0.05
+done
 grep -q "restored model state from the store" "$WORK/stderr.log" || fail "state not restored"
 TCP=$(endpoint_port syslog/tcp)
 # A user the first run never saw: a fresh miner would start a new template (and id) for it.
