@@ -78,6 +78,19 @@ double markov_chain::probability(std::uint64_t from, std::uint64_t to) const {
   return probability_at(f, index_of(to));
 }
 
+void markov_chain::reset() {
+  ids_.clear();
+  fp_.clear();
+  totals_.clear();
+  last_used_.clear();
+  gen_.clear();
+  edge_count_.clear();
+  edges_.clear();
+  prev_ = -1;
+  clock_ = 0;
+  transitions_ = 0;
+}
+
 int markov_chain::intern(std::uint64_t id) {
   if (ids_.size() < s_.max_states) {
     ids_.push_back(id);

@@ -29,6 +29,10 @@ class markov_chain {
   void snapshot(util::byte_writer& w) const;
   bool restore(util::byte_reader& r);
 
+  // Back to the state of a new chain with the same settings, keeping the buffers: a pool that
+  // evicts one entity's chain for another's allocates nothing.
+  void reset();
+
  private:
   // Edges live in one flat array, max_edges_per_state slots per state. An edge names its target
   // by slot and by the slot's generation: evicting a state bumps the generation, which kills

@@ -54,8 +54,14 @@ markov_chain& stream_scorer::chain_for(std::uint64_t entity) {
     return it->second.chain;
   }
   if (chains_.size() >= max_entities_) {
-    chains_.erase(lru_.front());
-    lru_.pop_front();
+    // The least recently seen entity's chain, list node and map node serve the new entity.
+    auto node = chains_.extract(lru_.front());
+    lru_.splice(lru_.end(), lru_, lru_.begin());
+    lru_.back() = entity;
+    node.key() = entity;
+    node.mapped().chain.reset();
+    node.mapped().pos = std::prev(lru_.end());
+    return chains_.insert(std::move(node)).position->second.chain;
   }
   lru_.push_back(entity);
   auto [ins, fresh] =

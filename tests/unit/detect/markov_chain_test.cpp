@@ -110,3 +110,22 @@ TEST_CASE("every one of many states is found again") {
   CHECK(m.states() == 60);
   for (std::uint64_t k = 0; k < 60; ++k) CHECK(m.observe((k << 40) | 7).score < 0.2);
 }
+
+TEST_CASE("a reset chain is a new chain: same scores, same snapshot") {
+  detect::markov_settings s;
+  markov_chain used(s), fresh(s);
+  for (std::uint64_t i = 0; i < 500; ++i) used.observe(i % 97);
+  used.reset();
+  CHECK(used.states() == 0);
+  CHECK(used.transitions() == 0);
+  for (std::uint64_t i = 0; i < 300; ++i) {
+    const auto a = used.observe((i * 7) % 13);
+    const auto b = fresh.observe((i * 7) % 13);
+    REQUIRE(a.score == b.score);
+    REQUIRE(a.warm == b.warm);
+  }
+  seerflow::util::byte_writer wa, wb;
+  used.snapshot(wa);
+  fresh.snapshot(wb);
+  CHECK(wa.take() == wb.take());
+}
