@@ -1,5 +1,7 @@
 #include "actors/file_tail_actor.hpp"
 
+#include "actors/receiver_counters.hpp"
+
 #include <filesystem>
 
 #include <caf/event_based_actor.hpp>
@@ -131,19 +133,7 @@ caf::behavior file_tail_impl(self_ptr self, system::node_context* ctx, std::stri
         j["tailing"] = s.started && !s.stopping;
         j["paths"] = s.ctx->cfg->receivers.files.paths;
         j["checkpoint"] = s.checkpoint_path;
-        for (const auto& smp : s.ctx->metrics->snapshot()) {
-          bool mine = false;
-          std::string reason;
-          for (const auto& [k, v] : smp.tags) {
-            mine |= k == "receiver" && v == s.receiver_name;
-            if (k == "reason") reason = v;
-          }
-          if (!mine) continue;
-          if (reason.empty())
-            j[smp.name] = smp.value;
-          else
-            j[smp.name][reason] = smp.value;
-        }
+        add_receiver_counters(j, *s.ctx->metrics, s.receiver_name);
         return j.dump();
       },
   };

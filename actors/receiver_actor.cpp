@@ -1,5 +1,7 @@
 #include "actors/receiver_actor.hpp"
 
+#include "actors/receiver_counters.hpp"
+
 #include <cerrno>
 #include <system_error>
 
@@ -130,19 +132,7 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
         j["port"] = s.port;
         j["source"] = s.source;
         j["listening"] = s.started && !s.stopping;
-        for (const auto& smp : s.ctx->metrics->snapshot()) {
-          bool mine = false;
-          std::string reason;
-          for (const auto& [k, v] : smp.tags) {
-            mine |= k == "receiver" && v == s.receiver_name;
-            if (k == "reason") reason = v;
-          }
-          if (!mine) continue;
-          if (reason.empty())
-            j[smp.name] = smp.value;
-          else
-            j[smp.name][reason] = smp.value;
-        }
+        add_receiver_counters(j, *s.ctx->metrics, s.receiver_name);
         return j.dump();
       },
   };
