@@ -62,7 +62,7 @@ TEST_CASE("malformed, binary, oversized and bomb inputs") {
   std::vector<std::string> inputs = {
       "title: [unclosed\n",
       "detection:\n  sel: {f: 'unterminated\n",
-      std::string("title: x\0\x01\x02 binary", 20),
+      std::string("title: x\0\x01\x02 binary", 18),  // the literal without its NUL
       "\xff\xfe\x00t\x00i\x00t\x00l\x00e",
       std::string(5 << 20, 'a'),
       std::string(100000, '[') + std::string(100000, ']'),
