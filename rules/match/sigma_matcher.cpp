@@ -25,6 +25,22 @@ std::string hex64(std::uint64_t v) {
   return s;
 }
 
+// What every Sigma alert carries about its rule and its triggering event.
+model::alert alert_from(const rule_info& info, const char* kind, const model::event& ev) {
+  model::alert a;
+  a.kind = kind;
+  a.rule = info.id.empty() ? info.title : info.id;
+  a.title = info.title;
+  a.severity = severity_of(info.level);
+  a.source = ev.source;
+  a.time_ns = ev.time_ns;
+  a.event_seqs = {ev.seq};
+  a.entities = ev.entities;
+  a.tactics = info.tactics;
+  a.techniques = info.techniques;
+  return a;
+}
+
 // Correlations are evaluated at most this often for expiry of idle groups.
 constexpr std::int64_t expire_every_ns = 60'000'000'000;
 
@@ -92,17 +108,7 @@ void sigma_matcher::match(const model::event& ev, std::vector<model::alert>& out
 }
 
 model::alert sigma_matcher::rule_alert(const detection_rule& r, const model::event& ev) const {
-  model::alert a;
-  a.kind = "sigma";
-  a.rule = r.info.id.empty() ? r.info.title : r.info.id;
-  a.title = r.info.title;
-  a.severity = severity_of(r.info.level);
-  a.source = ev.source;
-  a.time_ns = ev.time_ns;
-  a.event_seqs = {ev.seq};
-  a.entities = ev.entities;
-  a.tactics = r.info.tactics;
-  a.techniques = r.info.techniques;
+  auto a = alert_from(r.info, "sigma", ev);
   // One alert per rule and event; the alert actor's dedup window folds repeats per entity.
   a.id =
       "sigma-" + hex64(util::fnv1a64(a.rule + '\x1f' + ev.source + '\x1f' + std::to_string(ev.seq) +
@@ -122,17 +128,7 @@ model::alert sigma_matcher::rule_alert(const detection_rule& r, const model::eve
 model::alert sigma_matcher::correlation_alert(const correlation_result& c,
                                               const model::event& ev) const {
   const auto& r = rules_->correlations()[c.correlation];
-  model::alert a;
-  a.kind = "correlation";
-  a.rule = r.info.id.empty() ? r.info.title : r.info.id;
-  a.title = r.info.title;
-  a.severity = severity_of(r.info.level);
-  a.source = ev.source;
-  a.time_ns = ev.time_ns;
-  a.event_seqs = {ev.seq};
-  a.entities = ev.entities;
-  a.tactics = r.info.tactics;
-  a.techniques = r.info.techniques;
+  auto a = alert_from(r.info, "correlation", ev);
   std::string group;
   for (const auto& v : c.group_values) {
     if (!group.empty()) group += ',';
