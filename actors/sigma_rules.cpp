@@ -47,6 +47,7 @@ std::size_t load_and_install_sigma_rules(const config::settings& cfg, bool quiet
   rules::library_options opts;
   opts.bundled = cfg.sigma.bundled;
   opts.dirs = cfg.sigma.rule_dirs;
+  opts.placeholders = cfg.sigma.placeholders;
   rules::library_report report;
   std::shared_ptr<const rules::rule_set> rs;
   try {
@@ -110,6 +111,7 @@ bool sigma_rules_watch::reload() {
   rules::library_options opts;
   opts.bundled = cfg_.sigma.bundled;
   opts.dirs = cfg_.sigma.rule_dirs;
+  opts.placeholders = cfg_.sigma.placeholders;
   rules::library_report report;
   std::shared_ptr<const rules::rule_set> rs;
   try {

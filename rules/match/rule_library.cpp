@@ -17,7 +17,20 @@ std::vector<bundled_file> bundled_rule_files() {
 }
 
 std::shared_ptr<const rule_set> load_library(const library_options& opts, library_report& report) {
-  auto rs = std::make_shared<rule_set>();
+  load_options lo;
+  for (const auto& p : opts.placeholders) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) continue;  // refused by the configuration already
+    auto& values = lo.placeholders[p.substr(0, eq)];
+    std::size_t b = eq + 1;
+    while (b <= p.size()) {
+      const auto e = p.find(',', b);
+      values.push_back(p.substr(b, e == std::string::npos ? std::string::npos : e - b));
+      if (e == std::string::npos) break;
+      b = e + 1;
+    }
+  }
+  auto rs = std::make_shared<rule_set>(std::move(lo));
   if (opts.bundled)
     for (const auto& f : bundled_rule_files())
       rs->add_yaml(f.text, "bundled:" + std::string(f.path));

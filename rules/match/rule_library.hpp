@@ -14,6 +14,8 @@ namespace seerflow::rules {
 struct library_options {
   bool bundled = true;
   std::vector<std::string> dirs;
+  // "name=value[,value...]" entries (sigma.placeholders) for `expand`.
+  std::vector<std::string> placeholders;
 };
 
 struct library_report {

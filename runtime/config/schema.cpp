@@ -120,6 +120,14 @@ std::optional<std::string> check_directory(std::string& v) {
   return std::nullopt;
 }
 
+std::optional<std::string> check_placeholder(std::string& v) {
+  const auto eq = v.find('=');
+  if (eq == 0 || eq == std::string::npos || eq + 1 == v.size())
+    return "expected name=value[,value...], got " + quote_for_message(v);
+  if (v.find('%') < eq) return "the name goes without %: " + quote_for_message(v);
+  return std::nullopt;
+}
+
 constexpr std::array<std::string_view, 5> rule_levels{"informational", "low", "medium", "high",
                                                       "critical"};
 
@@ -293,6 +301,9 @@ const std::array rows{
             "load the rules shipped with seerflow (Linux, web, proxy, DNS, correlations)"),
     checked_list("sigma.rule_dirs", SEERFLOW_FIELD(sigma.rule_dirs), check_directory, "directories",
                  "further directories of Sigma rules, read recursively"),
+    checked_list("sigma.placeholders", SEERFLOW_FIELD(sigma.placeholders), check_placeholder,
+                 "name=value[,value...]",
+                 "values of Sigma `expand` placeholders, e.g. Admins=root,adm* for %Admins%"),
     choice("sigma.min_alert_level", SEERFLOW_FIELD(sigma.min_alert_level), rule_levels,
            "rules below this level raise no alert of their own (they still feed correlations)"),
 

@@ -131,6 +131,9 @@ struct sigma_settings {
   bool enabled = true;
   bool bundled = true;                 // the rules shipped in the binary (rules/ of the source)
   std::vector<std::string> rule_dirs;  // further directories of Sigma rules (*.yml, *.yaml)
+  // Values of `expand` placeholders, one "name=value[,value...]" per entry
+  // ("Admins=root,adm*" gives %Admins%); a rule naming an unset placeholder is rejected.
+  std::vector<std::string> placeholders;
   // Rules below this level feed correlations but raise no alert of their own.
   std::string min_alert_level = "medium";
 
