@@ -39,7 +39,7 @@ typename Inspector::result_type inspect(Inspector& f, raw_record& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, raw_batch& x) {
-  return f(caf::meta::type_name("seerflow.raw_batch"), x.format, x.records);
+  return f(caf::meta::type_name("seerflow.raw_batch"), x.format, x.records, x.prepared);
 }
 
 template <class Inspector>

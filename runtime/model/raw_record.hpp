@@ -7,10 +7,13 @@
 #include <vector>
 
 #include "runtime/model/commit_hook.hpp"
+#include "runtime/model/event.hpp"
 
 namespace seerflow::model {
 
-enum class input_format : std::uint8_t { syslog = 0, raw, jsonl };
+// `prepared`: the receiver decoded the records itself (OTLP, webhooks) and hands over events in
+// raw_batch::prepared; the source pipeline numbers, mines and enriches them like any other.
+enum class input_format : std::uint8_t { syslog = 0, raw, jsonl, prepared };
 
 constexpr std::string_view to_string(input_format f) {
   switch (f) {
@@ -20,6 +23,8 @@ constexpr std::string_view to_string(input_format f) {
       return "raw";
     case input_format::jsonl:
       return "jsonl";
+    case input_format::prepared:
+      return "prepared";
   }
   return "?";
 }
@@ -33,6 +38,10 @@ struct raw_record {
 struct raw_batch {
   input_format format = input_format::syslog;
   std::vector<raw_record> records;
+  // format == prepared: the decoded events, in input order (records is then unused). Each needs
+  // message, and may carry time_ns (with time_from_log), host, app, procid, msgid, facility,
+  // severity, fields, peer and arrival_ns; source, seq, template and entities are set later.
+  std::vector<event> prepared;
   // Optional, local only (never serialized): runs once the batch's events are committed by the
   // sinks (see commit_hook.hpp). The file tailer advances its checkpoints with it.
   std::shared_ptr<commit_hook> on_committed;

@@ -10,6 +10,7 @@
 #include "runtime/util/byte_codec.hpp"
 #include "runtime/util/civil_time.hpp"
 #include "runtime/util/hash.hpp"
+#include "runtime/util/utf8.hpp"
 
 namespace seerflow::parse {
 
@@ -79,60 +80,118 @@ std::uint64_t source_pipeline::template_id_for(const drain_match& m) {
   return id;
 }
 
+bool source_pipeline::decode_record(const model::raw_record& rec, model::input_format format,
+                                    decode_options& dopt, model::event& ev, rejection& why,
+                                    decode_notes& notes) {
+  ev.source = opts_.source;
+  ev.peer = rec.peer;
+  ev.arrival_ns = rec.arrival_ns;
+  if (opts_.replay) {
+    dopt.time.fixed_year = 0;
+    if (have_time_) {
+      dopt.time.reference_ns = last_time_ns_;
+    } else if (opts_.first_year) {
+      // The year is given, not guessed: see time_context::fixed_year.
+      dopt.time.reference_ns = middle_of_year(*opts_.first_year, dopt.time);
+      dopt.time.fixed_year = *opts_.first_year;
+    } else {
+      dopt.time.reference_ns = rec.arrival_ns;
+    }
+    ev.time_ns = have_time_ ? last_time_ns_ : rec.arrival_ns;
+  } else {
+    dopt.time.reference_ns = rec.arrival_ns;
+    ev.time_ns = rec.arrival_ns;
+  }
+  switch (format) {
+    case model::input_format::syslog:
+      return decode_syslog(rec.data, dopt, ev, why, notes);
+    case model::input_format::raw:
+      return decode_raw(rec.data, dopt, ev, why, notes);
+    case model::input_format::jsonl:
+      return decode_jsonl(rec.data, dopt, ev, why, notes);
+    case model::input_format::prepared:
+      break;
+  }
+  why = {"bad_format", "a prepared batch carries no raw records"};
+  return false;
+}
+
+bool source_pipeline::admit_prepared(const model::event& p, const decode_options& dopt,
+                                     model::event& ev, rejection& why, decode_notes& notes) {
+  // Receivers that decode structured input (OTLP, webhooks) checked their own framing; what
+  // every source guarantees downstream is checked again here: a bounded, valid UTF-8 message
+  // and field values, and a time.
+  if (p.message.size() > dopt.max_message) {
+    why = {"oversized", "message of " + std::to_string(p.message.size()) + " bytes exceeds " +
+                            std::to_string(dopt.max_message)};
+    return false;
+  }
+  ev = p;
+  ev.source = opts_.source;
+  ev.seq = 0;
+  ev.template_id = 0;
+  ev.template_text.clear();
+  ev.params.clear();
+  ev.entities.clear();
+  if (!util::is_valid_utf8(ev.message)) {
+    if (dopt.reject_invalid_utf8) {
+      why = {"invalid_utf8", "message is not valid UTF-8"};
+      return false;
+    }
+    util::repair_utf8(ev.message);
+    notes.utf8_repaired = true;
+  }
+  for (auto& f : ev.fields) {
+    if (!util::is_valid_utf8(f.value)) {
+      util::repair_utf8(f.value);
+      notes.utf8_repaired = true;
+    }
+  }
+  if (!ev.time_from_log || ev.time_ns == 0) {
+    ev.time_from_log = false;
+    ev.time_ns = opts_.replay && have_time_ ? last_time_ns_ : ev.arrival_ns;
+    notes.time_missing = true;
+  }
+  return true;
+}
+
+void source_pipeline::reject(std::string_view data, std::int64_t arrival_ns,
+                             const std::string& peer, rejection& why, pipeline_output& out) {
+  model::rejected_record r;
+  r.source = opts_.source;
+  r.reason = std::string(why.reason);
+  r.detail = std::move(why.detail);
+  r.data = std::string(data.substr(0, max_rejected_bytes));
+  r.arrival_ns = arrival_ns;
+  r.peer = peer;
+  r.after_seq = seq_;
+  count_rejection(why.reason);
+  out.rejected.push_back(std::move(r));
+}
+
 void source_pipeline::process(const model::raw_batch& batch, pipeline_output& out) {
   out.clear();
   tpl_index_.clear();
   ent_index_.clear();
-  out.events.reserve(batch.records.size());
+  const bool prepared = batch.format == model::input_format::prepared;
+  const std::size_t n = prepared ? batch.prepared.size() : batch.records.size();
+  out.events.reserve(n);
   decode_options dopt = opts_.decode;
   rejection why;
   decode_notes notes;
-  for (const auto& rec : batch.records) {
+  for (std::size_t i = 0; i < n; ++i) {
     model::event ev;
-    ev.source = opts_.source;
-    ev.peer = rec.peer;
-    ev.arrival_ns = rec.arrival_ns;
-    if (opts_.replay) {
-      dopt.time.fixed_year = 0;
-      if (have_time_) {
-        dopt.time.reference_ns = last_time_ns_;
-      } else if (opts_.first_year) {
-        // The year is given, not guessed: see time_context::fixed_year.
-        dopt.time.reference_ns = middle_of_year(*opts_.first_year, dopt.time);
-        dopt.time.fixed_year = *opts_.first_year;
-      } else {
-        dopt.time.reference_ns = rec.arrival_ns;
-      }
-      ev.time_ns = have_time_ ? last_time_ns_ : rec.arrival_ns;
-    } else {
-      dopt.time.reference_ns = rec.arrival_ns;
-      ev.time_ns = rec.arrival_ns;
-    }
     why = {};
     notes = {};
-    bool ok = false;
-    switch (batch.format) {
-      case model::input_format::syslog:
-        ok = decode_syslog(rec.data, dopt, ev, why, notes);
-        break;
-      case model::input_format::raw:
-        ok = decode_raw(rec.data, dopt, ev, why, notes);
-        break;
-      case model::input_format::jsonl:
-        ok = decode_jsonl(rec.data, dopt, ev, why, notes);
-        break;
-    }
-    if (!ok) {
-      model::rejected_record r;
-      r.source = opts_.source;
-      r.reason = std::string(why.reason);
-      r.detail = std::move(why.detail);
-      r.data = rec.data.substr(0, max_rejected_bytes);
-      r.arrival_ns = rec.arrival_ns;
-      r.peer = rec.peer;
-      r.after_seq = seq_;
-      count_rejection(why.reason);
-      out.rejected.push_back(std::move(r));
+    if (prepared) {
+      const auto& p = batch.prepared[i];
+      if (!admit_prepared(p, dopt, ev, why, notes)) {
+        reject(p.message, p.arrival_ns, p.peer, why, out);
+        continue;
+      }
+    } else if (!decode_record(batch.records[i], batch.format, dopt, ev, why, notes)) {
+      const auto& rec = batch.records[i];
+      reject(rec.data, rec.arrival_ns, rec.peer, why, out);
       continue;
     }
     if (metrics_) {

@@ -19,6 +19,7 @@
 #include "runtime/parse/drain.hpp"
 #include "runtime/parse/entity_extractor.hpp"
 #include "runtime/parse/logsource_inference.hpp"
+#include "runtime/parse/rejection.hpp"
 
 namespace seerflow::parse {
 
@@ -62,6 +63,12 @@ class source_pipeline {
  private:
   std::uint64_t template_id_for(const drain_match& m);
   void count_rejection(std::string_view reason);
+  bool decode_record(const model::raw_record& rec, model::input_format format, decode_options& dopt,
+                     model::event& ev, rejection& why, decode_notes& notes);
+  bool admit_prepared(const model::event& p, const decode_options& dopt, model::event& ev,
+                      rejection& why, decode_notes& notes);
+  void reject(std::string_view data, std::int64_t arrival_ns, const std::string& peer,
+              rejection& why, pipeline_output& out);
 
   source_pipeline_options opts_;
   drain_miner miner_;

@@ -555,3 +555,55 @@ TEST_CASE("restore refuses damaged snapshots and leaves the pipeline as it was")
   CHECK(seqs(out) == std::vector<std::uint64_t>{5});
   CHECK_FALSE(out.templates[0].created);
 }
+
+TEST_CASE("prepared events from structured receivers are numbered, mined and enriched",
+          "[parse][pipeline][prepared]") {
+  source_pipeline p(options("otel"), nullptr);
+  model::raw_batch b;
+  b.format = model::input_format::prepared;
+  model::event timed;
+  timed.message = "Failed password for root from 203.0.113.9 port 4242 ssh2";
+  timed.time_ns = arrival - 5'000'000'000;
+  timed.time_from_log = true;
+  timed.host = "web-prod-01";
+  timed.app = "sshd";
+  timed.severity = 4;
+  timed.arrival_ns = arrival;
+  timed.peer = "otlp-grpc:127.0.0.1:5000";
+  timed.fields = {{"resource.service.name", "auth"}, {"trace_id", "0102"}};
+  timed.seq = 77;  // ignored: the pipeline numbers
+  b.prepared.push_back(timed);
+  model::event untimed;
+  untimed.message = std::string("bad \xff byte");
+  untimed.arrival_ns = arrival + 1;
+  b.prepared.push_back(untimed);
+  model::event huge;
+  huge.message.assign(70'000, 'x');
+  huge.arrival_ns = arrival + 2;
+  b.prepared.push_back(huge);
+  model::event last;
+  last.message = "Accepted password for root from 203.0.113.9 port 4243 ssh2";
+  last.arrival_ns = arrival + 3;
+  b.prepared.push_back(last);
+
+  pipeline_output out;
+  p.process(b, out);
+  REQUIRE(out.events.size() == 3);
+  REQUIRE(out.rejected.size() == 1);
+  CHECK(out.rejected[0].reason == "oversized");
+  CHECK(out.rejected[0].after_seq == 2);
+  CHECK(seqs(out) == std::vector<std::uint64_t>{1, 2, 3});
+  const auto& e = out.events[0];
+  CHECK(e.source == "otel");
+  CHECK(e.time_ns == arrival - 5'000'000'000);
+  CHECK(e.time_from_log);
+  CHECK(e.host == "web-prod-01");
+  CHECK(e.fields.size() == 2);
+  CHECK(e.template_id != 0);
+  CHECK_FALSE(e.entities.empty());
+  CHECK(e.ls.service == "sshd");
+  // No time: the arrival time stands in, and the message is repaired, not rejected.
+  CHECK(out.events[1].time_ns == arrival + 1);
+  CHECK_FALSE(out.events[1].time_from_log);
+  CHECK(out.events[1].message == "bad \xEF\xBF\xBD byte");
+}
