@@ -1,5 +1,6 @@
 #include "runtime/net/http/http_server.hpp"
 
+#include <array>
 #include <cerrno>
 #include <list>
 #include <optional>
@@ -314,6 +315,20 @@ asio::awaitable<void> run_session(server_ptr keep, http_server::impl& s,
       // Half-close first so the peer reads our last response to the end before it sees the
       // close, instead of a reset that can discard it.
       tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+      if (reason == "bad_request" || reason == "body_too_large" || reason == "header_too_large") {
+        // A refused client may still be sending the body we did not read; closing with unread
+        // bytes makes the kernel send a reset, which can destroy our answer (413...) before the
+        // client reads it. So read and discard for a short, bounded while first.
+        std::array<char, 4096> discard;
+        std::size_t drained = 0;
+        tcp.expires_after(std::chrono::milliseconds(500));
+        while (drained < (1u << 20)) {
+          const auto n = co_await tcp.async_read_some(
+              asio::buffer(discard), asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+          drained += n;
+        }
+      }
       tcp.socket().close(ec);
     }
     sess->stream = nullptr;

@@ -42,7 +42,8 @@ class http_server : public std::enable_shared_from_this<http_server> {
  public:
   // Counts into `counters` (a handle into a registry that must outlive the server):
   // connections accepted/open/refused ("at_limit")/closed (by reason: "eof", "header_timeout",
-  // "body_timeout", "reset", "error", "bad_request", "shutdown", "tls_handshake"), and requests
+  // "body_timeout", "reset", "error", "bad_request" (also 404/405), "body_too_large",
+  // "header_too_large", "shutdown", "tls_handshake"), and requests
   // refused before a handler ran as records_rejected ("body_too_large", "header_too_large",
   // "bad_request", "not_found", "method_not_allowed", "truncated"). Throws std::runtime_error when
   // the TLS files cannot be loaded.
