@@ -13,6 +13,7 @@
 #include "actors/receiver_actor.hpp"
 #include "actors/source_actor.hpp"
 #include "actors/store_actor.hpp"
+#include "actors/webhook_actor.hpp"
 
 namespace seerflow::actors {
 
@@ -146,6 +147,15 @@ catalog make_builtin() {
            const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.files.source);
            return caf::actor_cast<caf::actor>(
                env.parent->spawn(file_tail_impl, env.ctx, env.node->name, source));
+         }});
+  c.add({"webhook",
+         "webhook endpoints over HTTP(S) (receivers.webhooks; idle unless enabled); args: source "
+         "(default receivers.webhooks.source)",
+         {"source"},
+         [](const spawn_env& env) {
+           const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.webhooks.source);
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn(webhook_impl, env.ctx, env.node->name, source));
          }});
   return c;
 }

@@ -11,6 +11,7 @@
 #include "runtime/config/schema.hpp"
 #include "runtime/config/supervision_reader.hpp"
 #include "runtime/config/value_syntax.hpp"
+#include "runtime/config/webhook_endpoints_reader.hpp"
 #include "runtime/config/yaml_document.hpp"
 #include "runtime/util/log.hpp"
 
@@ -195,6 +196,10 @@ void read_section(const yaml_node& map, const std::string& path, read_context& c
         }
         if (path.empty() && key == "supervision") {
           if (!v.is_null()) read_supervision(v, ctx, s.supervision);
+          return;
+        }
+        if (full == "receivers.webhooks.endpoints") {
+          read_webhook_endpoints(v, ctx, s.receivers.webhooks.endpoints);
           return;
         }
         if (const schema_entry* e = find_entry(full)) {

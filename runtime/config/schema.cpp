@@ -9,6 +9,7 @@
 
 #include "runtime/config/supervision_reader.hpp"
 #include "runtime/config/value_syntax.hpp"
+#include "runtime/config/webhook_endpoints_reader.hpp"
 
 namespace seerflow::config {
 namespace {
@@ -141,6 +142,11 @@ std::optional<std::string> check_absolute_path(std::string& v) {
   return "expected an absolute path, got " + quote_for_message(v);
 }
 
+std::optional<std::string> check_optional_absolute_path(std::string& v) {
+  if (v.empty()) return std::nullopt;
+  return check_absolute_path(v);
+}
+
 std::optional<std::string> check_name(std::string& v) {
   if (is_valid_name(v)) return std::nullopt;
   return "expected a name of 1 to 128 characters from A-Z, a-z, 0-9, '_', '.' and '-', got " +
@@ -259,6 +265,31 @@ const std::array rows{
     duration("receivers.files.multiline.flush_timeout",
              SEERFLOW_FIELD(receivers.files.multiline.flush_timeout_ms), 1, hour_ms,
              "a pending record whose file stays quiet this long is handed over"),
+
+    boolean("receivers.webhooks.enabled", SEERFLOW_FIELD(receivers.webhooks.enabled),
+            "serve the webhook endpoints of receivers.webhooks.endpoints over HTTP"),
+    text("receivers.webhooks.source", SEERFLOW_FIELD(receivers.webhooks.source), check_name, "name",
+         "the source actor endpoints feed unless an endpoint names its own"),
+    text("receivers.webhooks.bind", SEERFLOW_FIELD(receivers.webhooks.bind), check_address,
+         "IP address", "address the webhook server listens on"),
+    integer("receivers.webhooks.port", SEERFLOW_FIELD(receivers.webhooks.port), 0, 65535,
+            "HTTP(S) port; 0 = any free port (reported at start)"),
+    size("receivers.webhooks.max_body", SEERFLOW_FIELD(receivers.webhooks.max_body), 1, 256 * mib,
+         "larger request bodies are refused with 413"),
+    integer("receivers.webhooks.max_connections",
+            SEERFLOW_FIELD(receivers.webhooks.max_connections), 1, 1'000'000,
+            "open connections at most; further clients get 503"),
+    duration("receivers.webhooks.header_timeout",
+             SEERFLOW_FIELD(receivers.webhooks.header_timeout_ms), 1, hour_ms,
+             "a request header (or the next one on a kept-alive connection) must arrive within "
+             "this; slower clients are closed"),
+    duration("receivers.webhooks.body_timeout", SEERFLOW_FIELD(receivers.webhooks.body_timeout_ms),
+             1, hour_ms, "a request body must arrive within this"),
+    text("receivers.webhooks.tls_cert", SEERFLOW_FIELD(receivers.webhooks.tls_cert),
+         check_optional_absolute_path, "path",
+         "PEM certificate chain; HTTPS when tls_key is set too"),
+    text("receivers.webhooks.tls_key", SEERFLOW_FIELD(receivers.webhooks.tls_key),
+         check_optional_absolute_path, "path", "PEM private key of tls_cert"),
 
     integer("pipeline.batch_size", SEERFLOW_FIELD(pipeline.batch_size), 1, 1'048'576,
             "records per batch handed to a source actor"),
@@ -521,6 +552,12 @@ std::string describe_schema() {
                    "the supervision tree; replaces the built-in conf/supervision.yaml when set"});
   for (const auto& k : supervision_node_keys()) {
     lines.push_back({"supervision." + std::string(k.key), std::string(k.type),
+                     std::string(k.default_value), std::string(k.description)});
+  }
+  lines.push_back({"receivers.webhooks.endpoints", "list", "[]",
+                   "webhook endpoints, each a mapping with the keys below"});
+  for (const auto& k : webhook_endpoint_keys()) {
+    lines.push_back({"receivers.webhooks.endpoints[]." + std::string(k.key), std::string(k.type),
                      std::string(k.default_value), std::string(k.description)});
   }
   std::size_t key_width = 0;

@@ -78,9 +78,46 @@ struct files_settings {
   bool operator==(const files_settings&) const = default;
 };
 
+// One webhook endpoint (receivers.webhooks.endpoints[]); read by webhook_endpoints_reader.
+// The mapping specs are JSON paths ("commits.0.author.name", or "/a/b.c" as a JSON pointer) or
+// templates ("{action} by {sender.login}"); runtime/webhook/value_spec.hpp has the syntax.
+struct webhook_endpoint_settings {
+  location where;             // of the list item, for errors found when the receiver starts
+  std::string path;           // "/hooks/github": exact path, POST only
+  std::string source;         // the source actor fed; "" = receivers.webhooks.source
+  std::string app;            // spec of the app field; "" = the path's last segment
+  std::string auth = "none";  // none | bearer | hmac
+  std::string token;          // bearer: the expected token
+  std::string secret;         // hmac: the shared secret
+  std::string signature_header = "X-Hub-Signature-256";  // hmac: "sha256=<hex>" header
+  std::string records;  // path of an array of records in the payload ("items"); "" = payload
+  std::string message, host, user, severity, timestamp;     // specs; "" = not mapped
+  std::vector<std::pair<std::string, std::string>> fields;  // field name -> spec
+  bool flatten = true;  // also keep every leaf of the record as a field
+
+  bool operator==(const webhook_endpoint_settings&) const = default;
+};
+
+struct webhooks_settings {
+  bool enabled = false;
+  std::string source = "webhooks";  // the source actor endpoints feed by default
+  std::string bind = "0.0.0.0";
+  std::uint16_t port = 8081;
+  std::size_t max_body = 1u << 20;  // larger requests get 413
+  std::size_t max_connections = 256;
+  std::int64_t header_timeout_ms = 10000;  // slow senders of a header are closed
+  std::int64_t body_timeout_ms = 30000;
+  std::string tls_cert;  // PEM certificate chain; TLS when both are set
+  std::string tls_key;   // PEM private key
+  std::vector<webhook_endpoint_settings> endpoints;
+
+  bool operator==(const webhooks_settings&) const = default;
+};
+
 struct receivers_settings {
   syslog_settings syslog;
   files_settings files;
+  webhooks_settings webhooks;
 
   bool operator==(const receivers_settings&) const = default;
 };

@@ -37,10 +37,12 @@ int scheduler_threads(const config::settings& cfg) {
 
 }  // namespace
 
-std::size_t count_receivers(const config::tree_node& tree) {
+std::size_t count_receivers(const config::tree_node& tree, const config::settings& cfg) {
   if (tree.kind == "syslog_udp" || tree.kind == "syslog_tcp") return 1;
+  if (tree.kind == "webhook")
+    return cfg.receivers.webhooks.enabled && !cfg.receivers.webhooks.endpoints.empty() ? 1 : 0;
   std::size_t n = 0;
-  for (const auto& c : tree.children) n += count_receivers(c);
+  for (const auto& c : tree.children) n += count_receivers(c, cfg);
   return n;
 }
 

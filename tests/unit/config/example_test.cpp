@@ -60,7 +60,12 @@ TEST_CASE("the example file spells out every key, and only known keys") {
   std::vector<std::string> written;
   collect_keys(doc.root, "", written);
   std::vector<std::string> expected;
-  for (const auto& e : schema()) expected.emplace_back(e.key);
+  for (const auto& e : schema()) {
+    expected.emplace_back(e.key);
+    // The endpoint list has a structure of its own (webhook_endpoints_reader), not a row.
+    if (e.key == "receivers.webhooks.tls_key")
+      expected.emplace_back("receivers.webhooks.endpoints");
+  }
   CHECK(written == expected);  // same keys, in schema order
 }
 
