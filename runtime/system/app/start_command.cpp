@@ -40,6 +40,12 @@ void write_endpoints(const std::filesystem::path& file, system::actor_registry& 
   std::filesystem::rename(tmp, file);
 }
 
+std::size_t count_kind(const config::tree_node& n, const std::string& kind) {
+  std::size_t k = n.kind == kind ? 1 : 0;
+  for (const auto& c : n.children) k += count_kind(c, kind);
+  return k;
+}
+
 bool has_source(const config::tree_node& n, const std::string& name) {
   if (n.kind == "source" && n.name == name) return true;
   for (const auto& c : n.children)
@@ -88,7 +94,9 @@ int run_start(const start_options& opts) {
 
   // Every receiver must be listening before we call ourselves ready; a port held by another
   // program (after the receivers' own retries) is a start-up failure, not a silent retry loop.
-  const auto receivers = count_receivers(n.settings().supervision);
+  // The console, when enabled, reports its endpoint like a receiver.
+  const auto receivers = count_receivers(n.settings().supervision) +
+                         (n.settings().console.enabled ? count_kind(n.settings().supervision, "console") : 0);
   bool ready = n.wait_endpoints(receivers, startup_timeout);
   write_endpoints(endpoints_file, n.registry());
   std::string listening;
