@@ -131,7 +131,8 @@ alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_
                               {"kept", self->state.kept.size()},
                               {"not_kept", self->state.not_kept},
                               {"suppressed", self->state.suppressed},
-                              {"open_windows", self->state.windows.size()}}
+                              {"open_windows", self->state.windows.size()},
+                              {"mailbox", self->mailbox().size()}}
             .dump();
       },
   };

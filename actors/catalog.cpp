@@ -7,6 +7,7 @@
 #include <caf/spawn_options.hpp>
 
 #include "actors/alert_actor.hpp"
+#include "actors/console_actor.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/file_tail_actor.hpp"
 #include "actors/printer_actor.hpp"
@@ -156,6 +157,14 @@ catalog make_builtin() {
            const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.webhooks.source);
            return caf::actor_cast<caf::actor>(
                env.parent->spawn(webhook_impl, env.ctx, env.node->name, source));
+         }});
+  c.add({"console",
+         "the inspection console: HTTP API and web page behind a token (console.*; idle unless "
+         "enabled)",
+         {},
+         [](const spawn_env& env) {
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn(console_impl, env.ctx, env.node->name));
          }});
   return c;
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/entity_actor.hpp"
+#include "actors/inspect_stats.hpp"
 #include "actors/template_actor.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/util/log.hpp"
@@ -349,6 +350,7 @@ directory_actor::behavior_type directory_actor_impl(
         j["max_live_actors"] = self->state.opts.max_live;
         j["max_passive"] = self->state.opts.max_passive;
         j["idle_passivate_ms"] = self->state.opts.idle.count();
+        add_mailbox(j, self);
         return j.dump();
       },
   };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
+#include "actors/inspect_stats.hpp"
 #include "messages/atoms.hpp"
 #include "runtime/net/receiver_counters.hpp"
 #include "runtime/tail/file_tail_server.hpp"
@@ -134,6 +135,7 @@ caf::behavior file_tail_impl(self_ptr self, system::node_context* ctx, std::stri
         j["paths"] = s.ctx->cfg->receivers.files.paths;
         j["checkpoint"] = s.checkpoint_path;
         add_receiver_counters(j, *s.ctx->metrics, s.receiver_name);
+        add_mailbox(j, self);
         return j.dump();
       },
   };

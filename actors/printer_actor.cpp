@@ -46,7 +46,8 @@ sink_actor::behavior_type printer_actor_impl(sink_actor::stateful_pointer<printe
       },
       [=](inspect_atom) -> std::string {
         return nlohmann::json{{"events_printed", self->state.events},
-                              {"rejected_printed", self->state.rejected}}
+                              {"rejected_printed", self->state.rejected},
+                              {"mailbox", self->mailbox().size()}}
             .dump();
       },
   };

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
+#include "actors/inspect_stats.hpp"
 #include "messages/atoms.hpp"
 #include "runtime/net/receiver_counters.hpp"
 #include "runtime/net/tcp_syslog_server.hpp"
@@ -133,6 +134,7 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
         j["source"] = s.source;
         j["listening"] = s.started && !s.stopping;
         add_receiver_counters(j, *s.ctx->metrics, s.receiver_name);
+        add_mailbox(j, self);
         return j.dump();
       },
   };

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
+#include "actors/inspect_stats.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/parse/timestamp.hpp"
 #include "runtime/util/hash.hpp"
@@ -372,6 +373,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         j["stalled_messages"] = s.stalled.size();
         j["handoff_in_flight"] = s.handoff->gate()->in_flight();
         j["sinks"] = s.sinks;
+        add_mailbox(j, self);
         return j.dump();
       },
   };

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "actors/exception_handler.hpp"
+#include "actors/inspect_stats.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/store/store_error.hpp"
 #include "runtime/util/log.hpp"
@@ -209,6 +210,7 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
         j["commits"] = s.commits;
         j["buffered_rows"] = s.buffered_rows;
         j["consecutive_failures"] = s.consecutive_failures;
+        add_mailbox(j, self);
         return j.dump();
       },
   };

@@ -262,7 +262,11 @@ caf::behavior supervisor_impl(caf::stateful_actor<supervisor_state>* self,
         return "no running child named '" + name + "'";
       },
       [=](children_atom) -> std::string { return describe(self)["children"].dump(); },
-      [=](inspect_atom) -> std::string { return describe(self).dump(); },
+      [=](inspect_atom) -> std::string {
+        auto j = describe(self);
+        j["mailbox"] = self->mailbox().size();
+        return j.dump();
+      },
   };
 }
 

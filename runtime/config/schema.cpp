@@ -415,6 +415,15 @@ const std::array rows{
             "threads running the network and disk coroutines"),
     choice("runtime.log_level", SEERFLOW_FIELD(runtime.log_level), log_levels,
            "least severe level written to the process log"),
+
+    boolean("console.enabled", SEERFLOW_FIELD(console.enabled),
+            "serve the inspection console (HTTP API and web page)"),
+    text("console.bind", SEERFLOW_FIELD(console.bind), check_address, "IP address",
+         "address the console binds to; keep it on loopback unless the network is trusted"),
+    integer("console.port", SEERFLOW_FIELD(console.port), 0, 65535,
+            "console port; 0 = any free port (reported at start)"),
+    text("console.token", SEERFLOW_FIELD(console.token), nullptr, "token",
+         "bearer token of the API; empty = a random one kept in <data_dir>/console.token"),
 };
 
 #undef SEERFLOW_FIELD

@@ -237,6 +237,16 @@ struct runtime_settings {
   bool operator==(const runtime_settings&) const = default;
 };
 
+// The inspection console: the HTTP API (actor tree, state, entities, templates, alerts,
+// Prometheus metrics, restarts) and the web page, behind a bearer token.
+struct console_settings {
+  bool enabled = true;
+  std::string bind = "127.0.0.1";  // loopback by default: the API can restart actors
+  std::uint16_t port = 8090;
+  std::string token;  // empty: a random token kept in <data_dir>/console.token
+  bool operator==(const console_settings&) const = default;
+};
+
 // A node of the supervision tree. A supervisor has a strategy, an intensity and children; a
 // leaf names an actor kind from the catalog (actors/catalog.hpp).
 struct tree_node {
@@ -268,6 +278,7 @@ struct settings {
   directory_settings directory;
   storage_settings storage;
   runtime_settings runtime;
+  console_settings console;
   tree_node supervision;  // default: conf/supervision.yaml, embedded in the binary
   std::string origin;     // file the settings were loaded from ("" = defaults only)
 

@@ -32,6 +32,11 @@ constexpr const char* usage_text =
     "  export events|alerts --format json|csv --output FILE [filters]\n"
     "  rules validate PATH... | rules list [filters] | rules test RULE EVENTS.jsonl\n"
     "        check, list and try Sigma rules (seerflow rules --help)\n"
+    "  status [--url URL] [--token T] [--json]\n"
+    "        health of the running node (its console API); exit 0 when healthy, 1 otherwise\n"
+    "  console tree|top|entity VALUE|alerts [--watch SECONDS] [--url URL] [--token T] [--json]\n"
+    "        look inside the running node: supervision tree, actors by mailbox, an entity's\n"
+    "        live state, latest alerts\n"
     "  validate-config FILE   check a configuration file; exit 0 when it is valid\n"
     "  config show [--config FILE]  print the effective settings as YAML\n"
     "  config schema          every configuration key with its type, default and meaning\n"
@@ -182,6 +187,8 @@ int run_cli(int argc, char** argv) {
   if (cmd == "kinds") return run_kinds();
   if (cmd == "query") return run_query(args, false);
   if (cmd == "rules") return run_rules(args);
+  if (cmd == "status") return run_status(args);
+  if (cmd == "console") return run_console(args);
   if (cmd == "export") return run_query(args, true);
   if (cmd == "config") return run_config(args);
   return usage_error("unknown command '" + cmd + "'");

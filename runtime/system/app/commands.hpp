@@ -32,5 +32,9 @@ int run_kinds();
 int run_query(const std::vector<std::string>& args, bool export_mode);
 // `rules validate|list|test ...`; args start with the subcommand.
 int run_rules(const std::vector<std::string>& args);
+// `status [--json] [--url U] [--token T] [--config F] [--data-dir D]`: exit 0 when healthy.
+int run_status(const std::vector<std::string>& args);
+// `console tree|top|entity VALUE|alerts [--watch S] [--json] ...`.
+int run_console(const std::vector<std::string>& args);
 
 }  // namespace seerflow::app

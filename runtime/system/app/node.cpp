@@ -41,6 +41,8 @@ std::size_t count_receivers(const config::tree_node& tree, const config::setting
   if (tree.kind == "syslog_udp" || tree.kind == "syslog_tcp") return 1;
   if (tree.kind == "webhook")
     return cfg.receivers.webhooks.enabled && !cfg.receivers.webhooks.endpoints.empty() ? 1 : 0;
+  // The console, when enabled, reports its endpoint like a receiver.
+  if (tree.kind == "console") return cfg.console.enabled ? 1 : 0;
   std::size_t n = 0;
   for (const auto& c : tree.children) n += count_receivers(c, cfg);
   return n;
