@@ -81,8 +81,8 @@ void dedup_table::forget_closed() {
 }
 
 dedup_table::result dedup_table::observe(const model::alert& a) {
-  const std::int64_t window = policy_.window_for(a);
-  if (window <= 0) return {};
+  const std::int64_t span_ns = policy_.window_for(a);
+  if (span_ns <= 0) return {};
   newest_ns_ = std::max(newest_ns_, a.time_ns);
   // Windows that closed long ago are forgotten, so the map stays bounded by the keys active in
   // one window; the sweep is amortised over many alerts.
@@ -96,7 +96,7 @@ dedup_table::result dedup_table::observe(const model::alert& a) {
     return {&it->second, true};
   }
   auto& w = windows_[std::move(key)];
-  w = window{a.id, a.time_ns, window, 1, 0, false};
+  w = window{a.id, a.time_ns, span_ns, 1, 0, false};
   return {&w, false};
 }
 

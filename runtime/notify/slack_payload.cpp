@@ -39,7 +39,7 @@ std::string mrkdwn_escape(std::string_view s) {
 
 json field(std::string_view label, const std::string& value) {
   return {{"type", "mrkdwn"},
-          {"text", cut_text("*" + std::string(label) + "*\n" +
+          {"text", cut_text("*" + mrkdwn_escape(label) + "*\n" +
                                 (value.empty() ? std::string("-") : mrkdwn_escape(value)),
                             2000)}};
 }

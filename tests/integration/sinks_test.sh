@@ -57,14 +57,11 @@ write_config "$WORK/seerflow.yaml" "alerts:
   sinks:
     - {type: slack, url: 'http://127.0.0.1:$PORT_main/slack'}
     - {type: teams, url: 'http://127.0.0.1:$PORT_main/teams'}
-    - {type: webhook, url: 'http://127.0.0.1:$PORT_main/webhook', secret: \${SINK_SECRET}}
+    - {type: webhook, url: 'http://127.0.0.1:$PORT_main/webhook', secret: '\${SINK_SECRET}'}
     - {type: pagerduty, url: 'http://127.0.0.1:$PORT_main/pagerduty', routing_key: rk-123}
-    - {name: flaky500, type: webhook, url: 'http://127.0.0.1:$PORT_flaky500/in',
-       backoff_initial: 20ms, backoff_max: 100ms}
-    - {name: flaky429, type: slack, url: 'http://127.0.0.1:$PORT_flaky429/in',
-       backoff_initial: 20ms, backoff_max: 100ms}
-    - {name: only-high, type: webhook, url: 'http://127.0.0.1:$PORT_main/high',
-       min_severity: high}"
+    - {name: flaky500, type: webhook, url: 'http://127.0.0.1:$PORT_flaky500/in', backoff_initial: 20ms, backoff_max: 100ms}
+    - {name: flaky429, type: slack, url: 'http://127.0.0.1:$PORT_flaky429/in', backoff_initial: 20ms, backoff_max: 100ms}
+    - {name: only-high, type: webhook, url: 'http://127.0.0.1:$PORT_main/high', min_severity: high}"
 "$SEERFLOW" start --config "$WORK/seerflow.yaml" --stdin < "$LOG" 2> "$WORK/stderr.log" &
 SEERFLOW_PID=$!
 for i in $(seq 1 300); do [[ -f "$WORK/data/endpoints.json" ]] && break; sleep 0.05; done
@@ -219,8 +216,7 @@ DOWN_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 rm -rf "$WORK/data"
 write_config "$WORK/seerflow2.yaml" "alerts:
   sinks:
-    - {name: later, type: webhook, url: 'http://127.0.0.1:$DOWN_PORT/in', secret: k,
-       backoff_initial: 50ms, backoff_max: 200ms, max_retries: 1000}"
+    - {name: later, type: webhook, url: 'http://127.0.0.1:$DOWN_PORT/in', secret: k, backoff_initial: 50ms, backoff_max: 200ms, max_retries: 1000}"
 "$SEERFLOW" start --config "$WORK/seerflow2.yaml" --stdin < "$LOG" 2> "$WORK/stderr.log" &
 SEERFLOW_PID=$!
 for i in $(seq 1 300); do [[ -f "$WORK/data/endpoints.json" ]] && break; sleep 0.05; done
