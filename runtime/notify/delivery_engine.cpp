@@ -197,14 +197,17 @@ void delivery_engine::run() {
         next_scan_ns = 0;
       }
       if (stopping && (st.running.empty() || util::mono_now_ns() >= stop_deadline_ns)) break;
-      if (!stopping && now >= next_scan_ns && st.running.size() < opts_.max_in_flight) {
-        // Rows in flight are skipped: the limit covers them, so ask for that many more.
-        auto rows = st.queue.due(sink_.name, now, opts_.max_in_flight + st.running.size());
-        for (auto& r : rows) {
-          if (st.running.size() >= opts_.max_in_flight) break;
-          if (st.running_ids.count(r.id) == 0) start(std::move(r), now);
+      if (!stopping && now >= next_scan_ns) {
+        if (st.running.size() < opts_.max_in_flight) {
+          // Rows in flight are skipped: the limit covers them, so ask for that many more.
+          auto rows = st.queue.due(sink_.name, now, opts_.max_in_flight + st.running.size());
+          for (auto& r : rows) {
+            if (st.running.size() >= opts_.max_in_flight) break;
+            if (st.running_ids.count(r.id) == 0) start(std::move(r), now);
+          }
+          pending_ = st.queue.pending_count(sink_.name);
         }
-        pending_ = st.queue.pending_count(sink_.name);
+        // Full: a finished transfer frees a slot and asks for a scan at once.
         next_scan_ns = now + opts_.scan_interval_ms * 1'000'000;
       }
     } catch (const std::exception& e) {
@@ -233,14 +236,21 @@ void delivery_engine::run() {
       }
       next_scan_ns = 0;  // a slot is free
     }
-    const std::int64_t wait_ms = std::clamp<std::int64_t>(
-        (next_scan_ns - util::wall_now_ns()) / 1'000'000, 0, opts_.scan_interval_ms);
-    curl_multi_poll(st.multi, nullptr, 0,
-                    static_cast<int>(st.running.empty() && next_scan_ns == 0
-                                         ? 0
-                                         : std::max<std::int64_t>(wait_ms, 1)),
-                    nullptr);
+    // A scan due now (after a submit or a finished transfer) goes first; otherwise sleep until
+    // the next scan, activity on a transfer's socket, or a wake-up from submit() or the stop.
+    // While stopping no scan runs: wait for the in-flight transfers' sockets.
+    const std::int64_t wait_ms =
+        stopping ? 50
+        : next_scan_ns == 0
+            ? 0
+            : std::clamp<std::int64_t>((next_scan_ns - util::wall_now_ns()) / 1'000'000, 1,
+                                       opts_.scan_interval_ms);
+    curl_multi_poll(st.multi, nullptr, 0, static_cast<int>(wait_ms), nullptr);
   }
+  std::lock_guard<std::mutex> lock(mtx_);
+  if (!inbox_.empty())
+    log::error("sink", sink_.name, ": ", inbox_.size(),
+               " alerts could not be queued before the stop (the store failed); not delivered");
 }
 
 }  // namespace seerflow::notify
