@@ -101,6 +101,14 @@ using alert_actor =
                      caf::reacts_to<shutdown_atom>,
                      caf::replies_to<inspect_atom>::with<std::string>>;
 
+// One per configured alert sink (alerts.sinks; kind alert_sink): keeps the alerts that pass
+// the sink's severity and routing filters and hands them to its delivery engine
+// (runtime/notify/delivery_engine.hpp), which sends them from a thread of its own.
+using alert_sink_actor =
+    caf::typed_actor<caf::reacts_to<model::alert>,  // an alert that passed dedup
+                     caf::reacts_to<shutdown_atom>,
+                     caf::replies_to<inspect_atom>::with<std::string>>;
+
 // Receivers (kind syslog_udp, syslog_tcp, file_tail) are dynamically typed:
 //   shutdown_atom   stop reading, hand over the partial batch, close sockets, quit
 //   stopped_atom    (internal) the server finished stopping

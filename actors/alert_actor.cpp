@@ -6,6 +6,7 @@
 
 #include "actors/exception_handler.hpp"
 #include "messages/inspect.hpp"
+#include "runtime/config/sink_tree.hpp"
 #include "runtime/output/ndjson.hpp"
 #include "runtime/util/log.hpp"
 
@@ -15,47 +16,41 @@ namespace {
 
 using self_ptr = alert_actor::stateful_pointer<alert_actor_state>;
 
-std::string dedup_key_of(const model::alert& a) {
-  if (!a.dedup_key.empty()) return a.dedup_key;
-  return a.kind + '|' + a.rule + '|' + (a.entities.empty() ? a.source : a.entities.front().value);
-}
-
 // A repeat inside its key's window (in event time, either side of the first) is counted on the
 // first alert: the kept copy's count grows, and the store gets the first id again, which it
 // counts (alerts.dedup_count). Returns true when `a` was folded.
-bool fold_repeat(self_ptr self, const model::alert& a) {
+bool fold_repeat(self_ptr self, const model::alert& a, const notify::dedup_table::result& r) {
   auto& s = self->state;
-  const std::int64_t window = s.ctx->cfg->alerts.dedup_window_ms * 1'000'000;
-  if (window <= 0) return false;
-  s.newest_ns = std::max(s.newest_ns, a.time_ns);
-  // Windows that closed long ago are forgotten, so the map stays bounded by the keys active in
-  // one window.
-  if (s.windows.size() > 4096 && s.received % 1024 == 0)
-    std::erase_if(s.windows,
-                  [&](const auto& kv) { return kv.second.first_ns + window < s.newest_ns; });
-  const auto key = dedup_key_of(a);
-  const auto it = s.windows.find(key);
-  const bool repeat = it != s.windows.end() && a.time_ns < it->second.first_ns + window &&
-                      a.time_ns > it->second.first_ns - window;
-  if (!repeat) {
-    s.windows[key] = {a.id, a.time_ns, 0, false};
-    return false;
-  }
+  if (!r.repeat) return false;
   ++s.suppressed;
   s.suppressed_counter->add();
-  if (it->second.is_kept) {
-    auto& first = s.kept[it->second.kept_index];
+  if (r.w->tagged) {
+    auto& first = s.kept[r.w->tag];
     ++first.count;
     first.last_time_ns = std::max(first.last_time_ns, a.time_ns);
   }
   if (s.ctx->mode == system::run_mode::serve) {
     if (auto store = s.ctx->registry->lookup<store_actor>("store")) {
       auto again = a;
-      again.id = it->second.id;
+      again.id = r.w->id;
       self->send(store, alert_atom::value, std::vector<model::alert>{std::move(again)});
     }
   }
   return true;
+}
+
+// Every sink gets every new alert and filters it itself; a sink that is restarting misses it,
+// which is logged and counted (its queue in SQLite keeps what it had already accepted).
+void forward_to_sinks(self_ptr self, const model::alert& a) {
+  auto& s = self->state;
+  for (const auto& name : s.sink_names) {
+    if (auto sink = s.ctx->registry->lookup<alert_sink_actor>(name)) {
+      self->send(sink, a);
+    } else {
+      ++s.sink_missing;
+      log::warn("alert", "sink actor ", name, " is not running; alert ", a.id, " not sent to it");
+    }
+  }
 }
 
 // One readable block per alert in the process log: for an anomaly its score, threshold and
@@ -94,12 +89,18 @@ alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_
   self->state.ctx = ctx;
   self->state.counter = &ctx->metrics->get_counter("alerts_raised");
   self->state.suppressed_counter = &ctx->metrics->get_counter("alerts_suppressed");
+  self->state.dedup =
+      std::make_unique<notify::dedup_table>(notify::dedup_policy::from(ctx->cfg->alerts));
+  for (const auto& k : ctx->cfg->alerts.sinks)
+    self->state.sink_names.push_back(config::sink_actor_name(k.name));
   return {
       [=](model::alert& a) {
         auto& s = self->state;
         ++s.received;
         if (a.last_time_ns == 0) a.last_time_ns = a.time_ns;
-        if (fold_repeat(self, a)) return;
+        if (a.dedup_key.empty()) a.dedup_key = s.dedup->policy().key_of(a);
+        const auto window = s.dedup->observe(a);
+        if (fold_repeat(self, a, window)) return;
         s.counter->add();
         if (s.ctx->mode == system::run_mode::serve) {
           log_alert(a);
@@ -107,11 +108,13 @@ alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_
             self->send(store, alert_atom::value, std::vector<model::alert>{a});
           else
             log::error("alert", "no store to keep alert ", a.id, " in");
+          forward_to_sinks(self, a);
         }
         if (s.kept.size() < s.max_kept) {
-          if (auto it = s.windows.find(dedup_key_of(a)); it != s.windows.end()) {
-            it->second.kept_index = s.kept.size();
-            it->second.is_kept = true;
+          // The window `a` just opened (its first alert) points at the kept copy.
+          if (window.w != nullptr) {
+            window.w->tag = s.kept.size();
+            window.w->tagged = true;
           }
           s.kept.push_back(std::move(a));
         } else {
@@ -131,7 +134,9 @@ alert_actor::behavior_type alert_actor_impl(alert_actor::stateful_pointer<alert_
                               {"kept", self->state.kept.size()},
                               {"not_kept", self->state.not_kept},
                               {"suppressed", self->state.suppressed},
-                              {"open_windows", self->state.windows.size()},
+                              {"sink_missing", self->state.sink_missing},
+                              {"sinks", self->state.sink_names},
+                              {"open_windows", self->state.dedup->open_windows()},
                               {"mailbox", self->mailbox().size()}}
             .dump();
       },

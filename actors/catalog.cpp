@@ -2,12 +2,14 @@
 
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/spawn_options.hpp>
 
 #include "actors/alert_actor.hpp"
 #include "actors/console_actor.hpp"
+#include "actors/alert_sink_actor.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/file_tail_actor.hpp"
 #include "actors/printer_actor.hpp"
@@ -103,6 +105,17 @@ catalog make_builtin() {
          }});
   c.add({"alerts", "collects and logs alerts", {}, [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(env.parent->spawn(alert_actor_impl, env.ctx));
+         }});
+  c.add({"alert_sink",
+         "delivers alerts to one alerts.sinks entry (Slack, Teams, webhook, PagerDuty); args: "
+         "sink (its name; one leaf per sink is added to the tree from the config)",
+         {"sink"},
+         [](const spawn_env& env) {
+           const auto sink = arg_or(*env.node, "sink", "");
+           if (sink.empty())
+             throw std::runtime_error("an alert_sink leaf needs args: {sink: NAME}");
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn<caf::detached>(alert_sink_impl, env.ctx, sink));
          }});
   c.add({"directory",
          "spawns, routes to and passivates template and entity actors",

@@ -9,6 +9,7 @@
 
 #include "runtime/config/read_context.hpp"
 #include "runtime/config/schema.hpp"
+#include "runtime/config/sinks_reader.hpp"
 #include "runtime/config/supervision_reader.hpp"
 #include "runtime/config/value_syntax.hpp"
 #include "runtime/config/webhook_endpoints_reader.hpp"
@@ -187,7 +188,8 @@ void read_section(const yaml_node& map, const std::string& path, read_context& c
       map, path, [&](const std::string& key, const yaml_node& k, const yaml_node& v) {
         const std::string full = path.empty() ? key : path + "." + key;
         if (key.find('.') != std::string::npos) {
-          if (find_entry(full) != nullptr || is_section(full) || full == "supervision") {
+          if (find_entry(full) != nullptr || is_section(full) || full == "supervision" ||
+              full == "alerts.sinks") {
             ctx.error(k, full, "dotted keys are not read; nest the key under its section");
           } else {
             ctx.error(k, full, unknown_key_message(full, known_paths()));
@@ -200,6 +202,10 @@ void read_section(const yaml_node& map, const std::string& path, read_context& c
         }
         if (full == "receivers.webhooks.endpoints") {
           read_webhook_endpoints(v, ctx, s.receivers.webhooks.endpoints);
+          return;
+        }
+        if (full == "alerts.sinks") {
+          if (!v.is_null()) read_sinks(v, ctx, s.alerts.sinks);
           return;
         }
         if (const schema_entry* e = find_entry(full)) {

@@ -7,6 +7,7 @@
 
 #include <re2/re2.h>
 
+#include "runtime/config/sinks_reader.hpp"
 #include "runtime/config/supervision_reader.hpp"
 #include "runtime/config/value_syntax.hpp"
 #include "runtime/config/webhook_endpoints_reader.hpp"
@@ -170,6 +171,36 @@ std::optional<std::string> check_timezone(std::string& v) {
 
 std::optional<std::string> check_backend(std::string& v) {
   if (v == "postgresql") return "postgresql is not supported yet; the only backend is sqlite";
+  return std::nullopt;
+}
+
+// "RULE=DURATION": a rule's own dedup window (checked here, applied by runtime/notify).
+std::optional<std::string> check_dedup_override(std::string& v) {
+  const auto eq = v.rfind('=');
+  if (eq == 0 || eq == std::string::npos || eq + 1 == v.size())
+    return "expected RULE=DURATION (such as ssh-brute-force=1h), got " + quote_for_message(v);
+  std::int64_t ms = 0;
+  bool overflow = false;
+  if (!parse_duration_ms(v.substr(eq + 1), ms, overflow) || overflow || ms < 0 || ms > 365 * day_ms)
+    return "expected a duration of 0..365d after '=', got " + quote_for_message(v);
+  return std::nullopt;
+}
+
+// "KIND=FIELD+FIELD" over rule, entity, source, severity: which fields make a kind's dedup key.
+std::optional<std::string> check_dedup_key(std::string& v) {
+  const auto eq = v.find('=');
+  if (eq == 0 || eq == std::string::npos || eq + 1 == v.size())
+    return "expected KIND=FIELD[+FIELD...] (such as risk=entity), got " + quote_for_message(v);
+  std::string_view fields = std::string_view(v).substr(eq + 1);
+  while (!fields.empty()) {
+    const auto plus = fields.find('+');
+    const auto f = fields.substr(0, plus);
+    if (f != "rule" && f != "entity" && f != "source" && f != "severity")
+      return "unknown dedup field '" + std::string(f) +
+             "' (known: rule, entity, source, severity) in " + quote_for_message(v);
+    if (plus == std::string_view::npos) break;
+    fields.remove_prefix(plus + 1);
+  }
   return std::nullopt;
 }
 
@@ -386,6 +417,13 @@ const std::array rows{
     duration("alerts.dedup_window", SEERFLOW_FIELD(alerts.dedup_window_ms), 0, max_duration,
              "repeats of an alert (same rule and entity) inside this event-time window are "
              "counted on the first, not raised again; 0 = no dedup"),
+    checked_list("alerts.dedup_overrides", SEERFLOW_FIELD(alerts.dedup_overrides),
+                 check_dedup_override, "RULE=DURATION",
+                 "per-rule dedup windows, such as ssh-brute-force=1h (rule id or detector)"),
+    checked_list("alerts.dedup_keys", SEERFLOW_FIELD(alerts.dedup_keys), check_dedup_key,
+                 "KIND=FIELD+FIELD",
+                 "per-kind dedup key fields (rule, entity, source, severity), such as "
+                 "risk=entity; unlisted kinds use rule+entity"),
 
     integer("directory.max_live_actors", SEERFLOW_FIELD(directory.max_live_actors), 1, 100'000'000,
             "live template and entity actors; least recently used ones passivate"),
@@ -473,6 +511,7 @@ const std::vector<std::string>& known_paths() {
       }
       add(e.key);
     }
+    add("alerts.sinks");
     add("supervision");
     return out;
   }();
@@ -556,6 +595,12 @@ std::string describe_schema() {
   for (const auto& e : rows) {
     lines.push_back({std::string(e.key), describe_type(e), render_value(e, defaults),
                      std::string(e.description)});
+  }
+  lines.push_back({"alerts.sinks", "sequence", "[]",
+                   "alert destinations, one mapping per sink with the keys below"});
+  for (const auto& k : sink_keys()) {
+    lines.push_back({"alerts.sinks[]." + std::string(k.key), std::string(k.type),
+                     std::string(k.default_value), std::string(k.description)});
   }
   lines.push_back({"supervision", "tree", "(built-in)",
                    "the supervision tree; replaces the built-in conf/supervision.yaml when set"});

@@ -201,10 +201,35 @@ struct detect_settings {
   bool operator==(const detect_settings&) const = default;
 };
 
+// One destination of alerts (`alerts.sinks[i]`): a sink actor delivers what passes its filters.
+struct sink_settings {
+  std::string name;         // unique among sinks; default: the type
+  std::string type;         // slack | teams | webhook | pagerduty
+  std::string url;          // endpoint; pagerduty defaults to the Events API v2 enqueue URL
+  std::string secret;       // webhook: HMAC-SHA256 key of X-Seerflow-Signature ("" = unsigned)
+  std::string routing_key;  // pagerduty: the integration's routing key
+  std::string min_severity = "low";  // low | medium | high | critical
+  // Routing: an alert is sent when it matches every non-empty list (any element of one).
+  std::vector<std::string> kinds, rules, tactics;
+  std::int64_t timeout_ms = 10000;         // one HTTP attempt at most this long
+  int max_retries = 8;                     // retries after the first attempt, then failed
+  std::int64_t backoff_initial_ms = 1000;  // first retry delay (doubles, with jitter)
+  std::int64_t backoff_max_ms = 300000;    // retry delays are capped here
+  location where;                          // where the sink was declared, for messages
+
+  bool operator==(const sink_settings&) const = default;
+};
+
 struct alert_settings {
   // Alerts with one dedup key (rule + entity by default) inside this event-time window are one
   // alert with a count: stored once, sent once.
   std::int64_t dedup_window_ms = 900000;
+  // Per-rule windows, "RULE=DURATION" ("ssh-brute-force=1h"); RULE is a rule id or detector.
+  std::vector<std::string> dedup_overrides;
+  // Per-kind dedup keys, "KIND=FIELD+FIELD" over rule, entity, source, severity
+  // ("risk=entity"); kinds not listed use rule+entity.
+  std::vector<std::string> dedup_keys;
+  std::vector<sink_settings> sinks;  // none by default: alerts are stored, delivered nowhere
 
   bool operator==(const alert_settings&) const = default;
 };

@@ -80,6 +80,37 @@ void emit_tree(YAML::Emitter& out, const tree_node& n) {
   out << YAML::EndMap;
 }
 
+// Secrets are not printed: `config show` output ends up in tickets and chat.
+void emit_sinks(YAML::Emitter& out, const std::vector<sink_settings>& sinks) {
+  out << YAML::Key << "sinks" << YAML::Value << YAML::BeginSeq;
+  for (const auto& k : sinks) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value;
+    emit_text(out, k.name);
+    out << YAML::Key << "type" << YAML::Value << k.type;
+    out << YAML::Key << "url" << YAML::Value;
+    emit_text(out, k.url);
+    if (!k.secret.empty()) out << YAML::Key << "secret" << YAML::Value << "(redacted)";
+    if (!k.routing_key.empty()) out << YAML::Key << "routing_key" << YAML::Value << "(redacted)";
+    out << YAML::Key << "min_severity" << YAML::Value << k.min_severity;
+    for (const auto* key : {"kinds", "rules", "tactics"}) {
+      const auto& list = std::string_view(key) == "kinds"   ? k.kinds
+                         : std::string_view(key) == "rules" ? k.rules
+                                                            : k.tactics;
+      out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& item : list) emit_text(out, item);
+      out << YAML::EndSeq;
+    }
+    out << YAML::Key << "timeout" << YAML::Value << format_duration_ms(k.timeout_ms);
+    out << YAML::Key << "max_retries" << YAML::Value << k.max_retries;
+    out << YAML::Key << "backoff_initial" << YAML::Value
+        << format_duration_ms(k.backoff_initial_ms);
+    out << YAML::Key << "backoff_max" << YAML::Value << format_duration_ms(k.backoff_max_ms);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
 }  // namespace
 
 std::string to_yaml(const settings& s) {
@@ -105,6 +136,8 @@ std::string to_yaml(const settings& s) {
     }
     out << YAML::Key << std::string(leaf) << YAML::Value;
     emit_value(out, e, s);
+    // alerts.sinks is a sequence of mappings, not a row: it closes the alerts section.
+    if (e.key == "alerts.dedup_keys") emit_sinks(out, s.alerts.sinks);
   }
   while (!open.empty()) {
     out << YAML::EndMap;

@@ -176,10 +176,53 @@ CREATE VIRTUAL TABLE events_fts USING fts5(message, content='events', content_ro
 INSERT INTO store_meta(name, value) VALUES('text_indexed_through_event_id', 0);
 )sql";
 
-constexpr std::array<migration, 3> all_migrations{{
+// Version 4: alert delivery and feedback. pending_deliveries is the queue of record of every
+// sink: a row is written before the first attempt and deleted once the endpoint accepted it,
+// so alerts undelivered when the agent stops (or is killed) are sent after the next start.
+// alert_deliveries keeps the outcome per sink, alert and action (the feedback command looks
+// up which PagerDuty sinks got an alert to resolve it); alert_verdicts every verdict given.
+constexpr std::string_view schema_v4 = R"sql(
+CREATE TABLE pending_deliveries(
+  id              INTEGER PRIMARY KEY,
+  sink            TEXT NOT NULL,      -- alerts.sinks[].name
+  alert_id        TEXT NOT NULL,
+  action          TEXT NOT NULL,      -- trigger, resolve
+  alert           TEXT NOT NULL,      -- the alert as JSON (runtime/notify/alert_json.hpp)
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ns INTEGER NOT NULL,   -- wall clock
+  created_ns      INTEGER NOT NULL,
+  last_error      TEXT,
+  UNIQUE(sink, alert_id, action)
+);
+CREATE INDEX pending_deliveries_due ON pending_deliveries(sink, next_attempt_ns);
+CREATE TABLE alert_deliveries(
+  sink          TEXT NOT NULL,
+  sink_type     TEXT NOT NULL,        -- slack, teams, webhook, pagerduty
+  alert_id      TEXT NOT NULL,
+  action        TEXT NOT NULL,
+  status        TEXT NOT NULL,        -- delivered, failed
+  attempts      INTEGER NOT NULL,
+  http_status   INTEGER,              -- of the last attempt; NULL for a transport error
+  detail        TEXT,
+  at_ns         INTEGER NOT NULL,
+  PRIMARY KEY(sink, alert_id, action)
+) WITHOUT ROWID;
+CREATE INDEX alert_deliveries_alert ON alert_deliveries(alert_id);
+CREATE TABLE alert_verdicts(
+  id        INTEGER PRIMARY KEY,
+  alert_id  TEXT NOT NULL,
+  verdict   TEXT NOT NULL,            -- tp, fp
+  note      TEXT,
+  at_ns     INTEGER NOT NULL
+);
+CREATE INDEX alert_verdicts_alert ON alert_verdicts(alert_id);
+)sql";
+
+constexpr std::array<migration, 4> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
+    {4, "alert delivery queue, outcomes and verdicts", schema_v4},
 }};
 
 constexpr std::string_view bootstrap_sql = R"sql(

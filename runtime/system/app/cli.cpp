@@ -30,6 +30,8 @@ constexpr const char* usage_text =
     "  query events|alerts|templates|timeline [filters] [--json]\n"
     "        ask the store (seerflow query --help for the filters)\n"
     "  export events|alerts --format json|csv --output FILE [filters]\n"
+    "  feedback ALERT_ID tp|fp [--note TEXT]\n"
+    "        record an analyst's verdict; fp resolves the alert's PagerDuty incident\n"
     "  rules validate PATH... | rules list [filters] | rules test RULE EVENTS.jsonl\n"
     "        check, list and try Sigma rules (seerflow rules --help)\n"
     "  status [--url URL] [--token T] [--json]\n"
@@ -189,6 +191,7 @@ int run_cli(int argc, char** argv) {
   if (cmd == "rules") return run_rules(args);
   if (cmd == "status") return run_status(args);
   if (cmd == "console") return run_console(args);
+  if (cmd == "feedback") return run_feedback(args);
   if (cmd == "export") return run_query(args, true);
   if (cmd == "config") return run_config(args);
   return usage_error("unknown command '" + cmd + "'");

@@ -36,5 +36,7 @@ int run_rules(const std::vector<std::string>& args);
 int run_status(const std::vector<std::string>& args);
 // `console tree|top|entity VALUE|alerts [--watch S] [--json] ...`.
 int run_console(const std::vector<std::string>& args);
+// `feedback ALERT_ID tp|fp [--note TEXT]`; args start with the alert id.
+int run_feedback(const std::vector<std::string>& args);
 
 }  // namespace seerflow::app

@@ -323,7 +323,7 @@ int query_events(const store::sqlite_db& db, const common_args& a) {
 int query_alerts(const store::sqlite_db& db, const common_args& a) {
   if (!a.json_out)
     print_line(cell("TIME", 24) + " " + cell("SEVERITY", 8) + " " + cell("KIND", 11) + " " +
-               cell("COUNT", 5) + " " + cell("TACTICS", 24) + " TITLE");
+               cell("COUNT", 5) + " " + cell("VERDICT", 7) + " " + cell("TACTICS", 24) + " TITLE");
   query::for_each_alert(db, alert_filter_of(a), [&](const query::alert_row& r) {
     if (a.json_out) {
       print_json(alert_json(r));
@@ -332,7 +332,8 @@ int query_alerts(const store::sqlite_db& db, const common_args& a) {
       for (const auto& t : r.tactics) tactics += (tactics.empty() ? "" : ",") + t;
       print_line(cell(util::format_rfc3339(r.time_ns), 24) + " " + cell(r.severity, 8) + " " +
                  cell(r.kind, 11) + " " + cell(std::to_string(r.dedup_count), 5) + " " +
-                 cell(tactics, 24) + " " + cell(r.title, 100));
+                 cell(r.verdict.empty() ? "-" : r.verdict, 7) + " " + cell(tactics, 24) + " " +
+                 cell(r.title, 100));
     }
     return true;
   });

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "actors/sigma_rules.hpp"
+#include "runtime/config/sink_tree.hpp"
 #include "runtime/system/app/commands.hpp"
 #include "runtime/system/app/node.hpp"
 #include "runtime/system/app/settings_loader.hpp"
@@ -83,6 +84,7 @@ int run_start(const start_options& opts) {
   log::info("start", "seerflow " SEERFLOW_VERSION " starting; config: ",
             opts.config_file.empty() ? "built-in defaults" : opts.config_file,
             "; data directory: ", cfg.data_dir);
+  cfg.supervision = config::with_sink_leaves(std::move(cfg.supervision), cfg.alerts.sinks);
   node n(cfg, system::run_mode::serve);
   n.boot(n.settings().supervision);
 

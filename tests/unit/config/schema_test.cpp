@@ -93,7 +93,7 @@ TEST_CASE("every schema row points at a field of its type, within the field's ra
       CHECK(std::find(e.choices.begin(), e.choices.end(), value) != e.choices.end());
     }
   }
-  CHECK(schema().size() == 102);
+  CHECK(schema().size() == 104);
 }
 
 TEST_CASE("schema rows are grouped by section and sections are known") {
@@ -127,7 +127,7 @@ TEST_CASE("describe_schema lists key, type, default and description") {
   std::string line;
   std::vector<std::vector<std::string>> rows;
   while (std::getline(in, line)) rows.push_back(split_columns(line));
-  REQUIRE(rows.size() == 1 + schema().size() + 1 + 8 + 1 + 15);
+  REQUIRE(rows.size() == 1 + schema().size() + 1 + 8 + 1 + 15 + 1 + 13);
   CHECK(rows[0] == std::vector<std::string>{"KEY", "TYPE", "DEFAULT", "DESCRIPTION"});
   auto row = [&](const std::string& key) {
     for (const auto& r : rows) {

@@ -62,16 +62,21 @@ TEST_CASE("a fresh database is migrated to the newest version") {
       "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1");
   std::vector<std::string> names;
   while (objects.step()) names.emplace_back(objects.column_text(0));
-  CHECK(names == std::vector<std::string>{"index alert_tactics_tactic",
+  CHECK(names == std::vector<std::string>{"index alert_deliveries_alert",
+                                          "index alert_tactics_tactic",
                                           "index alert_techniques_technique",
+                                          "index alert_verdicts_alert",
                                           "index alerts_rule",
                                           "index alerts_time",
                                           "index entities_value",
                                           "index entity_postings_key",
                                           "index events_time",
+                                          "index pending_deliveries_due",
                                           "index rejected_reason",
+                                          "table alert_deliveries",
                                           "table alert_tactics",
                                           "table alert_techniques",
+                                          "table alert_verdicts",
                                           "table alerts",
                                           "table entities",
                                           "table entity_journal",
@@ -83,6 +88,7 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "table events_fts_docsize",
                                           "table events_fts_idx",
                                           "table model_state",
+                                          "table pending_deliveries",
                                           "table rejected",
                                           "table schema_migrations",
                                           "table store_meta",
@@ -129,8 +135,9 @@ TEST_CASE("a database newer than this build is refused and left alone") {
   const std::string before = read_file(path);
   int code = 0;
   CHECK(thrown_message([&] { event_store st({path}); }, &code) ==
-        "database " + path +
-            " has schema version 7, newer than this build of seerflow supports (3); use a "
+        "database " + path + " has schema version 7, newer than this build of seerflow supports (" +
+            std::to_string(latest_schema_version()) +
+            "); use a "
             "newer seerflow or another storage.path");
   CHECK(code == SQLITE_ERROR);
   CHECK(read_file(path) == before);
@@ -146,7 +153,9 @@ TEST_CASE("a database newer than this build is refused and left alone") {
     }
     CHECK(thrown_message([&] { event_store st({bare}); }) ==
           "database " + bare +
-              " has schema version 99, newer than this build of seerflow supports (3); use a "
+              " has schema version 99, newer than this build of seerflow supports (" +
+              std::to_string(latest_schema_version()) +
+              "); use a "
               "newer seerflow or another storage.path");
   }
 }
