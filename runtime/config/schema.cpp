@@ -141,6 +141,11 @@ std::optional<std::string> check_absolute_path(std::string& v) {
   return "expected an absolute path, got " + quote_for_message(v);
 }
 
+std::optional<std::string> check_optional_absolute_path(std::string& v) {
+  if (v.empty()) return std::nullopt;
+  return check_absolute_path(v);
+}
+
 std::optional<std::string> check_name(std::string& v) {
   if (is_valid_name(v)) return std::nullopt;
   return "expected a name of 1 to 128 characters from A-Z, a-z, 0-9, '_', '.' and '-', got " +
@@ -212,6 +217,33 @@ const std::array rows{
     duration("receivers.syslog.tcp.idle_timeout",
              SEERFLOW_FIELD(receivers.syslog.tcp.idle_timeout_ms), 1, max_duration,
              "connections silent this long are closed"),
+
+    text("receivers.otlp.source", SEERFLOW_FIELD(receivers.otlp.source), check_name, "name",
+         "the source actor (supervision tree leaf) the OTLP receivers feed"),
+    size("receivers.otlp.max_request_bytes", SEERFLOW_FIELD(receivers.otlp.max_request_bytes), kib,
+         gib, "largest request (after gunzip); larger ones get 413 or RESOURCE_EXHAUSTED"),
+    size("receivers.otlp.max_record", SEERFLOW_FIELD(receivers.otlp.max_record), 1, 64 * mib,
+         "largest body or field value of one log record; larger records are rejected"),
+    duration("receivers.otlp.backpressure_wait",
+             SEERFLOW_FIELD(receivers.otlp.backpressure_wait_ms), 0, hour_ms,
+             "how long a request waits for pipeline room before 429 / RESOURCE_EXHAUSTED"),
+    text("receivers.otlp.tls_cert_file", SEERFLOW_FIELD(receivers.otlp.tls_cert_file),
+         check_optional_absolute_path, "path",
+         "PEM certificate chain for OTLP gRPC and HTTP; TLS when both files are set"),
+    text("receivers.otlp.tls_key_file", SEERFLOW_FIELD(receivers.otlp.tls_key_file),
+         check_optional_absolute_path, "path", "PEM private key for OTLP gRPC and HTTP"),
+    boolean("receivers.otlp.grpc.enabled", SEERFLOW_FIELD(receivers.otlp.grpc.enabled),
+            "receive OTLP logs over gRPC (LogsService/Export)"),
+    text("receivers.otlp.grpc.bind", SEERFLOW_FIELD(receivers.otlp.grpc.bind), check_address,
+         "IP address", "address the OTLP gRPC receiver listens on"),
+    integer("receivers.otlp.grpc.port", SEERFLOW_FIELD(receivers.otlp.grpc.port), 0, 65535,
+            "OTLP gRPC port; 0 = any free port (reported at start)"),
+    boolean("receivers.otlp.http.enabled", SEERFLOW_FIELD(receivers.otlp.http.enabled),
+            "receive OTLP logs over HTTP (POST /v1/logs, protobuf or JSON)"),
+    text("receivers.otlp.http.bind", SEERFLOW_FIELD(receivers.otlp.http.bind), check_address,
+         "IP address", "address the OTLP HTTP receiver listens on"),
+    integer("receivers.otlp.http.port", SEERFLOW_FIELD(receivers.otlp.http.port), 0, 65535,
+            "OTLP HTTP port; 0 = any free port (reported at start)"),
 
     boolean("receivers.files.enabled", SEERFLOW_FIELD(receivers.files.enabled),
             "tail the files matched by receivers.files.paths"),

@@ -45,11 +45,15 @@ TEST_CASE("zero config is every default plus the built-in supervision tree") {
   CHECK(ingest.kind == "supervisor");
   CHECK(ingest.max_restarts == 10);
   CHECK(ingest.within_ms == 10'000);
-  REQUIRE(ingest.children.size() == 5);
+  REQUIRE(ingest.children.size() == 7);
   CHECK(ingest.children[1].name == "syslog-udp");
   CHECK(ingest.children[1].kind == "syslog_udp");
   CHECK(ingest.children[4].name == "file-tail");
   CHECK(ingest.children[4].kind == "file_tail");
+  CHECK(ingest.children[5].name == "otlp");
+  CHECK(ingest.children[5].kind == "source");
+  CHECK(ingest.children[6].name == "otlp-grpc");
+  CHECK(ingest.children[6].kind == "otlp_grpc");
   CHECK(&default_supervision_tree() != &root);
   CHECK(default_supervision_tree() == root);
 }
