@@ -94,9 +94,10 @@ struct otlp_settings {
   otlp_endpoint_settings http{false, "0.0.0.0", 4318};
   std::size_t max_request_bytes = 4u << 20;  // per request, after gunzip (413 / RESOURCE_EXHAUSTED)
   std::size_t max_record = 65536;            // body or field of one log record ("oversized")
-  std::int64_t backpressure_wait_ms = 1000;  // wait for pipeline room, then 429 / RESOURCE_EXHAUSTED
-  std::string tls_cert_file;                 // PEM certificate chain; TLS when both are set
-  std::string tls_key_file;                  // PEM private key
+  std::int64_t backpressure_wait_ms =
+      1000;                   // wait for pipeline room, then 429 / RESOURCE_EXHAUSTED
+  std::string tls_cert_file;  // PEM certificate chain; TLS when both are set
+  std::string tls_key_file;   // PEM private key
 
   bool operator==(const otlp_settings&) const = default;
 };

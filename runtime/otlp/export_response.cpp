@@ -20,8 +20,8 @@ void varint(std::string& out, std::uint64_t v) {
 
 std::string rejection_summary(const decoded_export& d) {
   if (d.rejected == 0) return {};
-  std::string s = std::to_string(d.rejected) + " log record" + (d.rejected == 1 ? "" : "s") +
-                  " rejected (";
+  std::string s =
+      std::to_string(d.rejected) + " log record" + (d.rejected == 1 ? "" : "s") + " rejected (";
   bool first = true;
   for (const auto& [reason, n] : d.rejected_by_reason) {
     if (!first) s += ", ";

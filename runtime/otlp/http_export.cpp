@@ -96,8 +96,8 @@ http_decode_outcome decode_http_export(const http_export_request& req,
                     ? decode_json(body, opts.limits, req.arrival_ns, req.peer)
                     : decode_protobuf(body, opts.limits, req.arrival_ns, req.peer);
   if (!out.decoded.ok)
-    out.refusal = status_response(400, 3, out.decoded.error_reason + ": " + out.decoded.error_detail,
-                                  out.encoding);
+    out.refusal = status_response(
+        400, 3, out.decoded.error_reason + ": " + out.decoded.error_detail, out.encoding);
   return out;
 }
 

@@ -221,8 +221,7 @@ void log_record(const json& j, logs::LogRecord& r) {
   if (const json* v = member(j, "body", nullptr)) any_value(*v, *r.mutable_body());
   if (const json* a = array_member(j, "attributes", nullptr))
     key_values(*a, *r.mutable_attributes());
-  if (const json* v = member(j, "flags", nullptr))
-    r.set_flags(integer<std::uint32_t>(*v, "flags"));
+  if (const json* v = member(j, "flags", nullptr)) r.set_flags(integer<std::uint32_t>(*v, "flags"));
   if (const json* v = member(j, "traceId", "trace_id"))
     r.set_trace_id(hex_id(*v, "traceId", 16, "bad_trace_id"));
   if (const json* v = member(j, "spanId", "span_id"))

@@ -70,8 +70,7 @@ std::string slurp(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("Export takes the records as one prepared batch and reports rejections",
-          "[otlp][grpc]") {
+TEST_CASE("Export takes the records as one prepared batch and reports rejections", "[otlp][grpc]") {
   fixture f({});
   auto stub = f.stub();
   auto req = sample_request(5);
@@ -127,13 +126,14 @@ TEST_CASE("messages over max_request_bytes are refused by gRPC", "[otlp][grpc][h
 }
 
 TEST_CASE("TLS from certificate and key files", "[otlp][grpc][tls]") {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("seerflow-otlp-tls-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("seerflow-otlp-tls-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto key = dir / "key.pem", cert = dir / "cert.pem";
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
-                          "-addext subjectAltName=DNS:localhost -keyout " +
-                          key.string() + " -out " + cert.string() + " 2>/dev/null";
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+      "-addext subjectAltName=DNS:localhost -keyout " +
+      key.string() + " -out " + cert.string() + " 2>/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
   otlp::grpc_server_options o;
   o.tls_cert_file = cert.string();
@@ -170,8 +170,8 @@ TEST_CASE("a second server cannot take a port in use; stop is idempotent", "[otl
   otlp::grpc_server_options o;
   o.bind = "127.0.0.1";
   o.port = f.port;
-  auto second = std::make_shared<otlp::grpc_server>(io.io(), o, f.sink,
-                                                    otlp::otlp_counters(reg, "second"));
+  auto second =
+      std::make_shared<otlp::grpc_server>(io.io(), o, f.sink, otlp::otlp_counters(reg, "second"));
   CHECK_THROWS_AS(second->start(), std::system_error);
   CHECK(stop_and_wait(f.server) == 1);
   CHECK(stop_and_wait(f.server) == 1);

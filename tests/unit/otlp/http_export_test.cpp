@@ -51,8 +51,7 @@ std::string header(const otlp::http_export_response& r, const std::string& name)
 
 // Runs serve_http_export on an io_context thread and waits for its response.
 otlp::http_export_response serve(const otlp::http_export_request& req, test_sink& sink,
-                                 const otlp::http_export_options& opts,
-                                 metrics::registry& reg) {
+                                 const otlp::http_export_options& opts, metrics::registry& reg) {
   io_thread io;
   otlp::otlp_counters counters(reg, "otlp-http");
   std::promise<otlp::http_export_response> p;
@@ -126,8 +125,7 @@ TEST_CASE("gzip bodies are inflated; bad gzip is 400", "[otlp][http]") {
   CHECK(junk.refusal->status == 400);
 }
 
-TEST_CASE("a bad body is 400 with a google.rpc.Status in the request's encoding",
-          "[otlp][http]") {
+TEST_CASE("a bad body is 400 with a google.rpc.Status in the request's encoding", "[otlp][http]") {
   const otlp::http_export_options opts;
   auto js = otlp::decode_http_export(request("application/json", "{nope"), opts);
   REQUIRE(js.refusal);
@@ -167,7 +165,8 @@ TEST_CASE("accepted requests answer ExportLogsServiceResponse, with partial_succ
                        sink, opts, reg);
   CHECK(j.status == 200);
   CHECK(j.body.find(R"("partialSuccess":{"rejectedLogRecords":"1")") != std::string::npos);
-  const auto all_good = serve(request("application/json", R"({"resourceLogs":[]})"), sink, opts, reg);
+  const auto all_good =
+      serve(request("application/json", R"({"resourceLogs":[]})"), sink, opts, reg);
   CHECK(all_good.body == "{}");
 }
 

@@ -131,11 +131,11 @@ TEST_CASE("a wrongly typed record is rejected alone", "[otlp][json]") {
 }
 
 TEST_CASE("requests that are not OTLP/JSON fail as a whole", "[otlp][json][hostile]") {
-  for (const char* text : {"", "   ", "{", "[]", "42", "null", R"({"resourceLogs": 5})",
-                           R"({"resourceLogs": [5]})", R"({"resourceLogs": [{"scopeLogs": {}}]})",
-                           R"({"resourceLogs": [{"resource": []}]})",
-                           R"({"resourceLogs": [{"resource": {"attributes": [{"key": 1}]}}]})",
-                           "{\"resourceLogs\": [], \"x\": \"\xff\"}"}) {
+  for (const char* text :
+       {"", "   ", "{", "[]", "42", "null", R"({"resourceLogs": 5})", R"({"resourceLogs": [5]})",
+        R"({"resourceLogs": [{"scopeLogs": {}}]})", R"({"resourceLogs": [{"resource": []}]})",
+        R"({"resourceLogs": [{"resource": {"attributes": [{"key": 1}]}}]})",
+        "{\"resourceLogs\": [], \"x\": \"\xff\"}"}) {
     INFO(text);
     const auto d = decode(text);
     CHECK_FALSE(d.ok);
@@ -153,8 +153,8 @@ TEST_CASE("nesting beyond the limit is refused before parsing", "[otlp][json][ho
   CHECK_FALSE(d.ok);
   CHECK(d.error_reason == "too_deep");
   // Brackets inside strings are text, not nesting.
-  const auto quoted = decode(one_record(R"({"body": {"stringValue": ")" + std::string(500, '[') +
-                                        R"("}})"));
+  const auto quoted =
+      decode(one_record(R"({"body": {"stringValue": ")" + std::string(500, '[') + R"("}})"));
   REQUIRE(quoted.ok);
   CHECK(quoted.events.size() == 1);
 }

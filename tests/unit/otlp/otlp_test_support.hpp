@@ -44,12 +44,15 @@ inline export_request_pb sample_request(int n = 3) {
     auto* code = r->add_attributes();
     code->set_key("http.status_code");
     code->mutable_value()->set_int_value(200);
-    r->set_trace_id(std::string("\x5b\x8e\xfc\xf2\x3c\x40\x31\x06\x1a\x9b\xa2\x81\x0d\x39\x26\x5c", 16));
+    r->set_trace_id(
+        std::string("\x5b\x8e\xfc\xf2\x3c\x40\x31\x06\x1a\x9b\xa2\x81\x0d\x39\x26\x5c", 16));
     r->set_span_id(std::string("\xeb\x16\x94\x5a\x5e\x7f\xa1\x23", 8));
   }
   return req;
 }
 
-inline std::string sample_bytes(int n = 3) { return sample_request(n).SerializeAsString(); }
+inline std::string sample_bytes(int n = 3) {
+  return sample_request(n).SerializeAsString();
+}
 
 }  // namespace seerflow::test

@@ -171,11 +171,11 @@ TEST_CASE("bad records are rejected one by one with reasons; the others are kept
           "[otlp][protobuf]") {
   auto req = sample_request(8);
   auto* sl = req.mutable_resource_logs(0)->mutable_scope_logs(0);
-  sl->mutable_log_records(1)->clear_body();                                  // no_body
+  sl->mutable_log_records(1)->clear_body();  // no_body
   sl->mutable_log_records(2)->mutable_body()->set_string_value(std::string(70'000, 'x'));
   set_attr(sl->mutable_log_records(3)->add_attributes(), "big", std::string(70'000, 'y'));
-  sl->mutable_log_records(4)->set_trace_id("short");                         // bad_trace_id
-  sl->mutable_log_records(5)->set_span_id(std::string(9, 'a'));              // bad_span_id
+  sl->mutable_log_records(4)->set_trace_id("short");             // bad_trace_id
+  sl->mutable_log_records(5)->set_span_id(std::string(9, 'a'));  // bad_span_id
   for (int i = 0; i < 600; ++i)
     set_attr(sl->mutable_log_records(6)->add_attributes(), "k" + std::to_string(i), "v");
   sl->mutable_log_records(7)->clear_body();
@@ -230,7 +230,8 @@ TEST_CASE("empty and garbage requests", "[otlp][protobuf][hostile]") {
   CHECK_FALSE(bad_tag.ok);
 }
 
-TEST_CASE("every truncation of a valid request decodes or fails cleanly", "[otlp][protobuf][hostile]") {
+TEST_CASE("every truncation of a valid request decodes or fails cleanly",
+          "[otlp][protobuf][hostile]") {
   const auto bytes = sample_bytes(4);
   for (std::size_t n = 0; n <= bytes.size(); ++n) {
     const auto d = decode(bytes.substr(0, n));
