@@ -157,6 +157,15 @@ catalog make_builtin() {
            return caf::actor_cast<caf::actor>(env.parent->spawn(
                otlp_receiver_impl, env.ctx, env.node->name, otlp_transport::grpc, source));
          }});
+  c.add({"otlp_http",
+         "OTLP logs over HTTP, POST /v1/logs (receivers.otlp.http; idle unless enabled); args: "
+         "source (default receivers.otlp.source)",
+         {"source"},
+         [](const spawn_env& env) {
+           const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.otlp.source);
+           return caf::actor_cast<caf::actor>(env.parent->spawn(
+               otlp_receiver_impl, env.ctx, env.node->name, otlp_transport::http, source));
+         }});
   return c;
 }
 

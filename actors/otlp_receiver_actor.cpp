@@ -10,7 +10,9 @@
 #include "actors/exception_handler.hpp"
 #include "actors/receiver_counters.hpp"
 #include "messages/atoms.hpp"
+#include "runtime/net/http/http_server.hpp"
 #include "runtime/otlp/grpc_server.hpp"
+#include "runtime/otlp/http_route.hpp"
 #include "runtime/otlp/otlp_counters.hpp"
 #include "runtime/util/log.hpp"
 
@@ -64,12 +66,41 @@ void start_grpc(self_ptr self) {
   st.stop_server = [server](std::function<void()> done) { server->stop(std::move(done)); };
 }
 
+void start_http(self_ptr self) {
+  auto& st = self->state;
+  const auto& o = st.ctx->cfg->receivers.otlp;
+  otlp::http_export_options eopts;
+  eopts.limits = limits_from(o);
+  eopts.max_request_bytes = o.max_request_bytes;
+  eopts.patience = std::chrono::milliseconds(o.backpressure_wait_ms);
+  auto counters = std::make_shared<otlp::otlp_counters>(*st.ctx->metrics, st.receiver_name);
+  net::http::router routes;
+  otlp::add_logs_route(routes, std::move(eopts), st.ctx->registry->handoff(st.source), counters);
+  net::http::server_options sopts;
+  sopts.name = st.receiver_name;
+  sopts.bind = o.http.bind;
+  sopts.port = o.http.port;
+  // A gzip body is bounded again after inflating (413 either way).
+  sopts.max_body = o.max_request_bytes;
+  sopts.tls_cert_file = o.tls_cert_file;
+  sopts.tls_key_file = o.tls_key_file;
+  auto server = std::make_shared<net::http::http_server>(*st.ctx->io, std::move(sopts),
+                                                         std::move(routes), counters->common);
+  st.port = server->start();
+  st.stop_server = [server, counters](std::function<void()> done) {
+    server->stop(std::move(done));
+  };
+}
+
 // Returns false when the port is still in use and a retry is due; throws on other failures.
 bool try_start(self_ptr self) {
   auto& st = self->state;
   const auto& ep = endpoint_of(*st.ctx->cfg, st.transport);
   try {
-    start_grpc(self);
+    if (st.transport == otlp_transport::grpc)
+      start_grpc(self);
+    else
+      start_http(self);
   } catch (const std::system_error& e) {
     if (e.code() == std::errc::address_in_use &&
         std::chrono::steady_clock::now() < st.bind_deadline) {

@@ -45,7 +45,7 @@ TEST_CASE("zero config is every default plus the built-in supervision tree") {
   CHECK(ingest.kind == "supervisor");
   CHECK(ingest.max_restarts == 10);
   CHECK(ingest.within_ms == 10'000);
-  REQUIRE(ingest.children.size() == 7);
+  REQUIRE(ingest.children.size() == 8);
   CHECK(ingest.children[1].name == "syslog-udp");
   CHECK(ingest.children[1].kind == "syslog_udp");
   CHECK(ingest.children[4].name == "file-tail");
@@ -54,6 +54,8 @@ TEST_CASE("zero config is every default plus the built-in supervision tree") {
   CHECK(ingest.children[5].kind == "source");
   CHECK(ingest.children[6].name == "otlp-grpc");
   CHECK(ingest.children[6].kind == "otlp_grpc");
+  CHECK(ingest.children[7].name == "otlp-http");
+  CHECK(ingest.children[7].kind == "otlp_http");
   CHECK(&default_supervision_tree() != &root);
   CHECK(default_supervision_tree() == root);
 }
