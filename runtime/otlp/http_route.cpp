@@ -7,8 +7,8 @@ void add_logs_route(net::http::router& routes, http_export_options opts,
                     std::shared_ptr<otlp_counters> counters) {
   auto shared_opts = std::make_shared<const http_export_options>(std::move(opts));
   routes.add("POST", logs_path,
-             [shared_opts, sink, counters](
-                 net::http::request& req) -> boost::asio::awaitable<net::http::response> {
+             [shared_opts, sink,
+              counters](net::http::request& req) -> boost::asio::awaitable<net::http::response> {
                http_export_request r;
                if (const auto* v = req.header("content-type")) r.content_type = *v;
                if (const auto* v = req.header("content-encoding")) r.content_encoding = *v;

@@ -14,6 +14,7 @@ inline constexpr const char* logs_path = "/v1/logs";
 
 // The route keeps the sink, options and counters alive for as long as the router lives.
 void add_logs_route(net::http::router& routes, http_export_options opts,
-                    std::shared_ptr<ingest::batch_sink> sink, std::shared_ptr<otlp_counters> counters);
+                    std::shared_ptr<ingest::batch_sink> sink,
+                    std::shared_ptr<otlp_counters> counters);
 
 }  // namespace seerflow::otlp

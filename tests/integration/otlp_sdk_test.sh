@@ -25,8 +25,8 @@ cat > "$WORK/seerflow.yaml" <<YAML
 data_dir: $WORK/data
 receivers:
   syslog:
-    udp: {enabled: false}
-    tcp: {enabled: false}
+    udp: {bind: 127.0.0.1, port: 0}
+    tcp: {bind: 127.0.0.1, port: 0}
   otlp:
     grpc: {enabled: true, bind: 127.0.0.1, port: 0}
     http: {enabled: true, bind: 127.0.0.1, port: 0}

@@ -37,10 +37,13 @@ int scheduler_threads(const config::settings& cfg) {
 
 }  // namespace
 
-std::size_t count_receivers(const config::tree_node& tree) {
+std::size_t count_receivers(const config::tree_node& tree, const config::settings& cfg) {
   if (tree.kind == "syslog_udp" || tree.kind == "syslog_tcp") return 1;
+  // OTLP receivers listen only when their transport is enabled; idle ones publish no endpoint.
+  if (tree.kind == "otlp_grpc") return cfg.receivers.otlp.grpc.enabled ? 1 : 0;
+  if (tree.kind == "otlp_http") return cfg.receivers.otlp.http.enabled ? 1 : 0;
   std::size_t n = 0;
-  for (const auto& c : tree.children) n += count_receivers(c);
+  for (const auto& c : tree.children) n += count_receivers(c, cfg);
   return n;
 }
 

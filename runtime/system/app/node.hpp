@@ -103,6 +103,6 @@ class node {
 };
 
 // Counts the leaves of a tree whose kind is a receiver (they register endpoints when bound).
-std::size_t count_receivers(const config::tree_node& tree);
+std::size_t count_receivers(const config::tree_node& tree, const config::settings& cfg);
 
 }  // namespace seerflow::app

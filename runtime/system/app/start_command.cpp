@@ -88,7 +88,7 @@ int run_start(const start_options& opts) {
 
   // Every receiver must be listening before we call ourselves ready; a port held by another
   // program (after the receivers' own retries) is a start-up failure, not a silent retry loop.
-  const auto receivers = count_receivers(n.settings().supervision);
+  const auto receivers = count_receivers(n.settings().supervision, n.settings());
   bool ready = n.wait_endpoints(receivers, startup_timeout);
   write_endpoints(endpoints_file, n.registry());
   std::string listening;
