@@ -8,6 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <future>
+
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
@@ -175,4 +178,31 @@ TEST_CASE("a second server cannot take a port in use; stop is idempotent", "[otl
   CHECK_THROWS_AS(second->start(), std::system_error);
   CHECK(stop_and_wait(f.server) == 1);
   CHECK(stop_and_wait(f.server) == 1);
+}
+
+TEST_CASE("bytes that are not an ExportLogsServiceRequest fail the call, not the server",
+          "[otlp][grpc][hostile]") {
+  fixture f({});
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(f.port),
+                                     grpc::InsecureChannelCredentials());
+  grpc::GenericStub generic(channel);
+  const auto valid = sample_bytes(2);
+  for (const std::string& garbage :
+       {std::string("\x0a\xff\xff\xff\xff\x0f", 6), std::string("not protobuf"),
+        valid.substr(0, valid.size() / 2)}) {
+    grpc::Slice slice(garbage);
+    grpc::ByteBuffer request(&slice, 1), response;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    std::promise<grpc::Status> done;
+    generic.UnaryCall(&ctx, "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
+                      grpc::StubOptions(), &request, &response,
+                      [&](grpc::Status st) { done.set_value(std::move(st)); });
+    CHECK_FALSE(done.get_future().get().ok());
+  }
+  CHECK(f.events() == 0);
+  auto stub = f.stub();
+  export_response_pb resp;
+  REQUIRE(call(*stub, sample_request(2), resp).ok());
+  CHECK(f.events() == 2);
 }
