@@ -12,6 +12,7 @@
 #include "actors/alert_sink_actor.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/file_tail_actor.hpp"
+#include "actors/otlp_receiver_actor.hpp"
 #include "actors/printer_actor.hpp"
 #include "actors/receiver_actor.hpp"
 #include "actors/source_actor.hpp"
@@ -178,6 +179,24 @@ catalog make_builtin() {
          [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(
                env.parent->spawn(console_impl, env.ctx, env.node->name));
+         }});
+  c.add({"otlp_grpc",
+         "OTLP logs over gRPC (receivers.otlp.grpc; idle unless enabled); args: source "
+         "(default receivers.otlp.source)",
+         {"source"},
+         [](const spawn_env& env) {
+           const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.otlp.source);
+           return caf::actor_cast<caf::actor>(env.parent->spawn(
+               otlp_receiver_impl, env.ctx, env.node->name, otlp_transport::grpc, source));
+         }});
+  c.add({"otlp_http",
+         "OTLP logs over HTTP, POST /v1/logs (receivers.otlp.http; idle unless enabled); args: "
+         "source (default receivers.otlp.source)",
+         {"source"},
+         [](const spawn_env& env) {
+           const auto source = arg_or(*env.node, "source", env.ctx->cfg->receivers.otlp.source);
+           return caf::actor_cast<caf::actor>(env.parent->spawn(
+               otlp_receiver_impl, env.ctx, env.node->name, otlp_transport::http, source));
          }});
   return c;
 }

@@ -18,6 +18,13 @@ packages=(
   systemd
 )
 
+# The OTLP integration test runs the OpenTelemetry JavaScript SDK's exporters: node and npm.
+# A node that already ships its own npm (e.g. from NodeSource) is kept as it is: Debian's npm
+# package would conflict with it.
+if ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -114,10 +114,35 @@ struct webhooks_settings {
   bool operator==(const webhooks_settings&) const = default;
 };
 
+// One OTLP transport (gRPC or HTTP). Off by default: the well-known ports are opened only when
+// asked for.
+struct otlp_endpoint_settings {
+  bool enabled = false;
+  std::string bind = "0.0.0.0";
+  std::uint16_t port = 0;  // 0 = any free port (reported at start)
+
+  bool operator==(const otlp_endpoint_settings&) const = default;
+};
+
+struct otlp_settings {
+  std::string source = "otlp";  // the source actor the OTLP receivers feed
+  otlp_endpoint_settings grpc{false, "0.0.0.0", 4317};
+  otlp_endpoint_settings http{false, "0.0.0.0", 4318};
+  std::size_t max_request_bytes = 4u << 20;  // per request, after gunzip (413 / RESOURCE_EXHAUSTED)
+  std::size_t max_record = 65536;            // body or field of one log record ("oversized")
+  std::int64_t backpressure_wait_ms =
+      1000;                   // wait for pipeline room, then 429 / RESOURCE_EXHAUSTED
+  std::string tls_cert_file;  // PEM certificate chain; TLS when both are set
+  std::string tls_key_file;   // PEM private key
+
+  bool operator==(const otlp_settings&) const = default;
+};
+
 struct receivers_settings {
   syslog_settings syslog;
   files_settings files;
   webhooks_settings webhooks;
+  otlp_settings otlp;
 
   bool operator==(const receivers_settings&) const = default;
 };

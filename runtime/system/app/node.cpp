@@ -43,6 +43,9 @@ std::size_t count_receivers(const config::tree_node& tree, const config::setting
     return cfg.receivers.webhooks.enabled && !cfg.receivers.webhooks.endpoints.empty() ? 1 : 0;
   // The console, when enabled, reports its endpoint like a receiver.
   if (tree.kind == "console") return cfg.console.enabled ? 1 : 0;
+  // OTLP receivers listen only when their transport is enabled; idle ones publish no endpoint.
+  if (tree.kind == "otlp_grpc") return cfg.receivers.otlp.grpc.enabled ? 1 : 0;
+  if (tree.kind == "otlp_http") return cfg.receivers.otlp.http.enabled ? 1 : 0;
   std::size_t n = 0;
   for (const auto& c : tree.children) n += count_receivers(c, cfg);
   return n;

@@ -103,7 +103,7 @@ class node {
 };
 
 // Counts the leaves of a tree whose kind is a receiver (they register endpoints when bound).
-// Webhook receivers count when they will listen (enabled, with endpoints); idle ones do not.
+// Webhook and OTLP receivers and the console count when they will listen; idle ones do not.
 std::size_t count_receivers(const config::tree_node& tree, const config::settings& cfg);
 
 }  // namespace seerflow::app

@@ -45,13 +45,19 @@ TEST_CASE("zero config is every default plus the built-in supervision tree") {
   CHECK(ingest.kind == "supervisor");
   CHECK(ingest.max_restarts == 10);
   CHECK(ingest.within_ms == 10'000);
-  REQUIRE(ingest.children.size() == 7);
+  REQUIRE(ingest.children.size() == 10);
   CHECK(ingest.children[1].name == "syslog-udp");
   CHECK(ingest.children[1].kind == "syslog_udp");
   CHECK(ingest.children[4].name == "file-tail");
   CHECK(ingest.children[4].kind == "file_tail");
   CHECK(ingest.children[6].name == "webhook-http");
   CHECK(ingest.children[6].kind == "webhook");
+  CHECK(ingest.children[7].name == "otlp");
+  CHECK(ingest.children[7].kind == "source");
+  CHECK(ingest.children[8].name == "otlp-grpc");
+  CHECK(ingest.children[8].kind == "otlp_grpc");
+  CHECK(ingest.children[9].name == "otlp-http");
+  CHECK(ingest.children[9].kind == "otlp_http");
   CHECK(&default_supervision_tree() != &root);
   CHECK(default_supervision_tree() == root);
 }

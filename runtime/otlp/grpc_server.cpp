@@ -1,0 +1,152 @@
+#include "runtime/otlp/grpc_server.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
+#include "runtime/otlp/export_response.hpp"
+#include "runtime/otlp/patient_submit.hpp"
+#include "runtime/otlp/request_mapper.hpp"
+#include "runtime/util/clock.hpp"
+
+namespace seerflow::otlp {
+
+namespace collector = opentelemetry::proto::collector::logs::v1;
+
+namespace {
+
+std::string read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(std::string("cannot read the TLS ") + what + " '" + path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+struct grpc_server::impl : collector::LogsService::CallbackService {
+  impl(boost::asio::io_context& io, grpc_server_options o, std::shared_ptr<ingest::batch_sink> s,
+       otlp_counters c)
+      : io(io), opts(std::move(o)), sink(std::move(s)), counters(std::move(c)) {}
+
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx,
+                                   const collector::ExportLogsServiceRequest* request,
+                                   collector::ExportLogsServiceResponse* response) override {
+    auto* reactor = ctx->DefaultReactor();
+    counters.requests.add();
+    if (stopping.load()) {
+      counters.requests_refused().add("shutdown");
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the receiver is stopping"));
+      return reactor;
+    }
+    decoded_export d;
+    map_request(*request, opts.limits, util::wall_now_ns(), "otlp-grpc:" + ctx->peer(), d);
+    counters.count_decoded(d);
+    counters.common.bytes_received.add(request->ByteSizeLong());
+    if (d.rejected > 0) {
+      auto* ps = response->mutable_partial_success();
+      ps->set_rejected_log_records(static_cast<std::int64_t>(d.rejected));
+      ps->set_error_message(rejection_summary(d));
+    }
+    if (d.events.empty()) {
+      reactor->Finish(grpc::Status::OK);
+      return reactor;
+    }
+    // gRPC's thread must not wait for the pipeline: a coroutine on our io_context does, and
+    // finishes the call (Finish may be called from any thread).
+    auto batch = std::make_shared<model::raw_batch>();
+    batch->format = model::input_format::prepared;
+    batch->prepared = std::move(d.events);
+    boost::asio::co_spawn(
+        io,
+        [this, reactor, batch]() -> boost::asio::awaitable<void> {
+          const auto n = batch->prepared.size();
+          const bool taken = co_await submit_within(*sink, *batch, opts.patience);
+          if (taken) {
+            counters.common.records_received.add(n);
+            counters.common.batches_submitted.add();
+            reactor->Finish(grpc::Status::OK);
+          } else {
+            counters.requests_refused().add("backpressure");
+            reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                         "the pipeline is busy; retry later"));
+          }
+        },
+        boost::asio::detached);
+    return reactor;
+  }
+
+  boost::asio::io_context& io;
+  const grpc_server_options opts;
+  std::shared_ptr<ingest::batch_sink> sink;
+  otlp_counters counters;
+  std::unique_ptr<grpc::Server> server;
+  std::atomic<bool> stopping{false};
+  std::once_flag stop_once;
+};
+
+grpc_server::grpc_server(boost::asio::io_context& io, grpc_server_options options,
+                         std::shared_ptr<ingest::batch_sink> sink, otlp_counters counters)
+    : impl_(std::make_shared<impl>(io, std::move(options), std::move(sink), std::move(counters))) {}
+
+grpc_server::~grpc_server() = default;
+
+std::uint16_t grpc_server::start() {
+  auto& o = impl_->opts;
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    if (o.tls_cert_file.empty() || o.tls_key_file.empty())
+      throw std::runtime_error("OTLP gRPC TLS needs both a certificate and a key file");
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back(
+        {read_file(o.tls_key_file, "key"), read_file(o.tls_cert_file, "certificate")});
+    creds = grpc::SslServerCredentials(ssl);
+  } else {
+    creds = grpc::InsecureServerCredentials();
+  }
+  const std::string address =
+      (o.bind.find(':') != std::string::npos ? "[" + o.bind + "]" : o.bind) + ":" +
+      std::to_string(o.port);
+  int bound = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, creds, &bound);
+  builder.RegisterService(impl_.get());
+  builder.SetMaxReceiveMessageSize(static_cast<int>(o.max_request_bytes));
+  // Without this a second server could bind the same port (gRPC sets SO_REUSEPORT).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  impl_->server = builder.BuildAndStart();
+  // gRPC does not say why a bind failed; the address being taken is by far the likeliest cause,
+  // and the receiver actor retries that one while a predecessor's socket closes.
+  if (!impl_->server || bound == 0)
+    throw std::system_error(std::make_error_code(std::errc::address_in_use),
+                            "OTLP gRPC: cannot listen on " + address);
+  return static_cast<std::uint16_t>(bound);
+}
+
+void grpc_server::stop(std::function<void()> done) {
+  auto self = impl_;
+  bool first = false;
+  std::call_once(self->stop_once, [&] { first = true; });
+  self->stopping = true;
+  if (!first || !self->server) {
+    if (done) done();
+    return;
+  }
+  // Shutdown blocks until calls in flight end, and those may wait on the io_context: it runs on
+  // a thread of its own, never on an I/O or actor thread.
+  std::thread([self, done = std::move(done)] {
+    self->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    self->server->Wait();
+    if (done) done();
+  }).detach();
+}
+
+}  // namespace seerflow::otlp
