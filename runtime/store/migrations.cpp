@@ -176,10 +176,28 @@ CREATE VIRTUAL TABLE events_fts USING fts5(message, content='events', content_ro
 INSERT INTO store_meta(name, value) VALUES('text_indexed_through_event_id', 0);
 )sql";
 
-constexpr std::array<migration, 3> all_migrations{{
+// Version 4: retention and Sigma rule state. Retention deletes the oldest events and then the
+// posting rows whose every event is gone: the index on last_event_id finds those without a scan.
+// rule_state is kept by the store from the rule and correlation alerts it writes: a rule that
+// never fired has no row.
+constexpr std::string_view schema_v4 = R"sql(
+CREATE INDEX entity_postings_last ON entity_postings(last_event_id);
+CREATE TABLE rule_state(
+  rule           TEXT PRIMARY KEY,    -- Sigma rule or correlation id
+  kind           TEXT NOT NULL,       -- sigma or correlation
+  title          TEXT,                -- latest title seen
+  enabled        INTEGER NOT NULL DEFAULT 1,
+  match_count    INTEGER NOT NULL DEFAULT 0,  -- alerts raised, repeats inside dedup included
+  first_fired_ns INTEGER NOT NULL,    -- event time of the first alert
+  last_fired_ns  INTEGER NOT NULL     -- event time of the latest alert
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<migration, 4> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
+    {4, "retention index of postings, Sigma rule state", schema_v4},
 }};
 
 constexpr std::string_view bootstrap_sql = R"sql(

@@ -32,5 +32,7 @@ int run_kinds();
 int run_query(const std::vector<std::string>& args, bool export_mode);
 // `rules validate|list|test ...`; args start with the subcommand.
 int run_rules(const std::vector<std::string>& args);
+// `templates prune ...`; args start with the subcommand.
+int run_templates(const std::vector<std::string>& args);
 
 }  // namespace seerflow::app

@@ -68,6 +68,7 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "index alerts_time",
                                           "index entities_value",
                                           "index entity_postings_key",
+                                          "index entity_postings_last",
                                           "index events_time",
                                           "index rejected_reason",
                                           "table alert_tactics",
@@ -84,6 +85,7 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "table events_fts_idx",
                                           "table model_state",
                                           "table rejected",
+                                          "table rule_state",
                                           "table schema_migrations",
                                           "table store_meta",
                                           "table templates",
@@ -129,8 +131,9 @@ TEST_CASE("a database newer than this build is refused and left alone") {
   const std::string before = read_file(path);
   int code = 0;
   CHECK(thrown_message([&] { event_store st({path}); }, &code) ==
-        "database " + path +
-            " has schema version 7, newer than this build of seerflow supports (3); use a "
+        "database " + path + " has schema version 7, newer than this build of seerflow supports (" +
+            std::to_string(latest_schema_version()) +
+            "); use a "
             "newer seerflow or another storage.path");
   CHECK(code == SQLITE_ERROR);
   CHECK(read_file(path) == before);
@@ -146,7 +149,9 @@ TEST_CASE("a database newer than this build is refused and left alone") {
     }
     CHECK(thrown_message([&] { event_store st({bare}); }) ==
           "database " + bare +
-              " has schema version 99, newer than this build of seerflow supports (3); use a "
+              " has schema version 99, newer than this build of seerflow supports (" +
+              std::to_string(latest_schema_version()) +
+              "); use a "
               "newer seerflow or another storage.path");
   }
 }
