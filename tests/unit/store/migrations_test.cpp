@@ -81,7 +81,6 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "table events_fts",
                                           "table events_fts_config",
                                           "table events_fts_data",
-                                          "table events_fts_docsize",
                                           "table events_fts_idx",
                                           "table model_state",
                                           "table rejected",
