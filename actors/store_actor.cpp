@@ -46,9 +46,9 @@ void index_text_now(self_ptr self, std::size_t max_rows) {
 constexpr std::size_t idle_index_chunk = 100'000;
 constexpr std::int64_t max_text_lag = 20'000'000;
 
-// Retention steps: after a write, enough to keep up with what was written (a size cap holds
-// under sustained load); on an idle tick, more, but each step stays small so a batch that
-// arrives meanwhile waits for one step only (~20-60 ms for 8k events with their text rows).
+// Retention steps: after a write, a little more than was written (a size cap holds under
+// sustained load); on an idle tick, steps for up to 200 ms while no batch waits. Steps stay
+// small, so a batch that arrives meanwhile waits for one step at most.
 constexpr std::size_t retention_step_events = 8192;
 constexpr auto retention_tick_budget = std::chrono::milliseconds(200);
 constexpr std::int64_t retention_log_interval_ns = 60'000'000'000;
@@ -127,7 +127,7 @@ bool flush(self_ptr self) {
     st.consecutive_failures = 0;
     // After the credits went back: the receivers send on while old rows are deleted.
     if (events > 0)
-      retain(self, std::min<std::size_t>(2 * events + 1024, 4 * retention_step_events));
+      retain(self, std::min<std::size_t>(events + 1024, 2 * retention_step_events));
     return true;
   } catch (const std::exception& e) {
     st.failures_counter->add();

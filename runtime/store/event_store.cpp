@@ -722,6 +722,9 @@ retention_counts event_store::enforce_retention(const retention_policy& policy, 
         const std::size_t n = r.delete_events(std::numeric_limits<std::int64_t>::max(), want,
                                               text_indexed_through_, c);
         budget -= n;
+        // Deleting full-text rows adds delete markers until the index merges them away, so a
+        // step can end above the cap: go on while events go.
+        if (n > 0 && r.used_bytes() > policy.max_bytes) c.more = true;
         // Rejected records are as old as the events they arrived among.
         std::int64_t oldest_time = 0, oldest_arrival = now_ns;
         if (n > 0) {

@@ -181,14 +181,14 @@ INSERT INTO store_meta(name, value) VALUES('text_indexed_through_event_id', 0);
 // rule_state is kept by the store from the rule and correlation alerts it writes: a rule that
 // never fired has no row. The full-text index is rebuilt without its per-row size table
 // (columnsize=0): nothing ranks by bm25, and that table cost a B-tree insert per event (measured
-// about a quarter of the indexing time), and merges segments 16 at a time instead of 4 (a fifth
-// less indexing work; a search then looks up its terms in up to 16 segments per level). The
-// store re-fills it in the background; searches cover not yet indexed events by substring.
+// about a quarter of the indexing time). (Merging 16 segments at a time instead of 4 measured a
+// fifth less indexing work, but deleted rows then linger in the index longer, and a size cap
+// could not hold.) The store re-fills it in the background; searches cover not yet indexed
+// events by substring meanwhile.
 constexpr std::string_view schema_v4 = R"sql(
 DROP TABLE events_fts;
 CREATE VIRTUAL TABLE events_fts USING fts5(message, content='events', content_rowid='id',
                                            columnsize=0);
-INSERT INTO events_fts(events_fts, rank) VALUES('automerge', 16);
 UPDATE store_meta SET value = 0 WHERE name = 'text_indexed_through_event_id';
 CREATE INDEX entity_postings_last ON entity_postings(last_event_id);
 CREATE TABLE rule_state(
