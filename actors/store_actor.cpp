@@ -126,8 +126,7 @@ bool flush(self_ptr self) {
       log::info("store", "writes succeed again after ", st.consecutive_failures, " failures");
     st.consecutive_failures = 0;
     // After the credits went back: the receivers send on while old rows are deleted.
-    if (events > 0)
-      retain(self, std::min<std::size_t>(events + 1024, 2 * retention_step_events));
+    if (events > 0) retain(self, std::min<std::size_t>(events + 1024, 2 * retention_step_events));
     return true;
   } catch (const std::exception& e) {
     st.failures_counter->add();
