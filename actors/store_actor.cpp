@@ -9,6 +9,7 @@
 #include "actors/inspect_stats.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/store/store_error.hpp"
+#include "runtime/util/clock.hpp"
 #include "runtime/util/log.hpp"
 
 namespace seerflow::actors {
@@ -46,6 +47,51 @@ void index_text_now(self_ptr self, std::size_t max_rows) {
 constexpr std::size_t idle_index_chunk = 100'000;
 constexpr std::int64_t max_text_lag = 20'000'000;
 
+// Retention steps: after a write, a little more than was written (a size cap holds under
+// sustained load); on an idle tick, steps for up to 200 ms while no batch waits. Steps stay
+// small, so a batch that arrives meanwhile waits for one step at most.
+constexpr std::size_t retention_step_events = 8192;
+constexpr auto retention_tick_budget = std::chrono::milliseconds(200);
+constexpr std::int64_t retention_log_interval_ns = 60'000'000'000;
+
+constexpr const char* retention_kinds[6] = {"events",   "text_rows", "postings",
+                                            "entities", "rejected",  "alerts"};
+
+void log_retention(self_ptr self, bool force) {
+  auto& st = self->state;
+  auto& u = st.retention_unlogged;
+  if (u.rows() == 0 && u.pages_vacuumed == 0) return;
+  const auto now = util::mono_now_ns();
+  if (!force && now - st.retention_logged_ns < retention_log_interval_ns) return;
+  log::info("store", "retention deleted ", u.events, " events (", u.text_rows, " full-text rows, ",
+            u.postings, " posting rows), ", u.entities, " entities, ", u.rejected,
+            " rejected records, ", u.alerts, " alerts; ", u.pages_vacuumed,
+            " pages returned to the file system");
+  u = {};
+  st.retention_logged_ns = now;
+}
+
+// One retention step of at most max_events; returns whether there is more to do now.
+bool retain(self_ptr self, std::size_t max_events) {
+  auto& st = self->state;
+  if (!st.retention.enabled()) return false;
+  try {
+    const auto c = st.db->enforce_retention(st.retention, util::wall_now_ns(), max_events);
+    const std::uint64_t by_kind[6] = {c.events,   c.text_rows, c.postings,
+                                      c.entities, c.rejected,  c.alerts};
+    for (int i = 0; i < 6; ++i)
+      if (by_kind[i]) st.retention_counters[i]->add(by_kind[i]);
+    if (c.pages_vacuumed) st.vacuum_counter->add(c.pages_vacuumed);
+    st.retention_unlogged += c;
+    log_retention(self, false);
+    return c.more;
+  } catch (const std::exception& e) {
+    st.failures_counter->add();
+    log::error("store", "retention failed (", e.what(), "); will retry");
+    return false;
+  }
+}
+
 bool sender_starved(const store_actor_state& s) {
   for (const auto& b : s.buffer)
     if (b.credit && b.credit->gate() && b.credit->gate()->exhausted()) return true;
@@ -80,6 +126,8 @@ bool flush(self_ptr self) {
     if (st.consecutive_failures > 0)
       log::info("store", "writes succeed again after ", st.consecutive_failures, " failures");
     st.consecutive_failures = 0;
+    // After the credits went back: the receivers send on while old rows are deleted.
+    if (events > 0) retain(self, std::min<std::size_t>(events + 1024, 2 * retention_step_events));
     return true;
   } catch (const std::exception& e) {
     st.failures_counter->add();
@@ -112,6 +160,14 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
   opts.path = scfg.path;
   opts.synchronous = scfg.synchronous;
   st.db = std::make_unique<store::event_store>(opts);
+  st.retention.max_age_ns = scfg.retention_max_age_ms * 1'000'000;
+  st.retention.max_bytes = scfg.retention_max_bytes;
+  st.retention.alerts_max_age_ns = scfg.retention_alerts_max_age_ms * 1'000'000;
+  for (int i = 0; i < 6; ++i)
+    st.retention_counters[i] =
+        &ctx->metrics->get_counter("store_retention_deleted", {{"kind", retention_kinds[i]}});
+  st.vacuum_counter = &ctx->metrics->get_counter("store_retention_pages_vacuumed");
+  st.retention_logged_ns = util::mono_now_ns();
   log::info("store", "writing to ", scfg.path, " (schema version ", st.db->schema_version(), ")");
   self->delayed_send(self, maintenance_interval, sweep_atom::value);
 
@@ -149,6 +205,12 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
             s.db->unindexed_text() > 0)
           index_text_now(self, idle_index_chunk);
         s.events_at_last_sweep = s.events_written;
+        if (s.buffer.empty() && s.retention.enabled()) {
+          const auto until = std::chrono::steady_clock::now() + retention_tick_budget;
+          while (retain(self, retention_step_events) && self->mailbox().empty() &&
+                 std::chrono::steady_clock::now() < until) {
+          }
+        }
         self->delayed_send(self, maintenance_interval, sweep_atom::value);
       },
       [=](snapshot_atom, const std::string& name, const std::string& bytes) {
@@ -194,6 +256,7 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
                      " rows unwritten after repeated failures");
         else
           fold_now(self);  // entity counts are exact when we stop
+        log_retention(self, true);
         const auto& t = self->state.db->totals();
         log::info("store", "closing: ", self->state.events_written, " events in ",
                   self->state.commits, " transactions, ", t.links, " entity links, ", t.folds,
@@ -210,6 +273,14 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
         j["commits"] = s.commits;
         j["buffered_rows"] = s.buffered_rows;
         j["consecutive_failures"] = s.consecutive_failures;
+        const auto& d = s.db->totals().deleted;
+        j["retention_deleted"] = {{"events", d.events},
+                                  {"text_rows", d.text_rows},
+                                  {"postings", d.postings},
+                                  {"entities", d.entities},
+                                  {"rejected", d.rejected},
+                                  {"alerts", d.alerts},
+                                  {"pages_vacuumed", d.pages_vacuumed}};
         add_mailbox(j, self);
         return j.dump();
       },

@@ -4,6 +4,8 @@
 // rows, when its mailbox runs empty (group commit), or storage.flush after its first row. Batches
 // keep their credit tokens until committed, so a slow or failing disk slows the receivers instead
 // of filling memory; a failed commit is retried with backoff and nothing is dropped.
+// Retention (storage.retention.*) runs here too, in bounded steps after a write and on the
+// maintenance tick, so the single writer never competes with itself for the database lock.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -29,6 +31,11 @@ struct store_actor_state {
   std::uint64_t events_at_last_sweep = 0;    // idle detection for background indexing
   int idle_ticks = 0;                        // maintenance ticks in a row without a write
   std::uint64_t commits = 0;
+  store::retention_policy retention;
+  store::retention_counts retention_unlogged;    // deleted since the last retention log line
+  std::int64_t retention_logged_ns = 0;          // monotonic time of that line
+  metrics::counter* retention_counters[6] = {};  // events, text_rows, postings, entities, ...
+  metrics::counter* vacuum_counter = nullptr;
   metrics::counter* events_counter = nullptr;
   metrics::counter* failures_counter = nullptr;
   static inline const char* name = "store";

@@ -1,6 +1,7 @@
 // Ingest benchmark for the SQLite event store: synthetic but realistic sshd-style events with
 // 1-4 entities each (drawn uniformly from a pool of --entities, 10k by default) and ~50
-// templates, committed every --commit events. Prints one JSON object.
+// templates, committed every --commit events, each commit followed by full-text indexing of
+// what it wrote (--no-text-index: without). Prints one JSON object.
 //
 // Rates count only the time spent inside the store calls. The machine is shared, so beside
 // wall-clock rates it reports CPU time and the time blocked in I/O (wall time minus CPU time
@@ -9,7 +10,7 @@
 //
 //   bench_store_ingest [--events 2000000] [--commit 4096] [--entities 10000]
 //                      [--fold-links N] [--fold-ms N] [--synchronous normal]
-//                      [--dir D] [--keep]
+//                      [--dir D] [--keep] [--no-text-index]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -24,119 +25,11 @@
 #include <string>
 #include <vector>
 
+#include "bench/store/synthetic_events.hpp"
 #include "runtime/store/event_store.hpp"
 
 namespace fs = std::filesystem;
 using namespace seerflow;
-
-namespace {
-
-struct pattern {
-  const char* text;    // template, <*> where a parameter goes
-  int ip, user, port;  // which parameters are present (user before ip before port)
-};
-
-// sshd and PAM lines as OpenSSH and pam_unix write them.
-constexpr pattern patterns[] = {
-    {"Failed password for invalid user <*> from <*> port <*> ssh2", 1, 1, 1},
-    {"Failed password for <*> from <*> port <*> ssh2", 1, 1, 1},
-    {"Accepted password for <*> from <*> port <*> ssh2", 1, 1, 1},
-    {"Accepted publickey for <*> from <*> port <*> ssh2: ED25519 SHA256:<*>", 1, 1, 1},
-    {"Invalid user <*> from <*> port <*>", 1, 1, 1},
-    {"Connection closed by authenticating user <*> <*> port <*> [preauth]", 1, 1, 1},
-    {"Connection closed by <*> port <*> [preauth]", 1, 0, 1},
-    {"Received disconnect from <*> port <*>:11: Bye Bye [preauth]", 1, 0, 1},
-    {"Disconnected from invalid user <*> <*> port <*> [preauth]", 1, 1, 1},
-    {"pam_unix(sshd:session): session opened for user <*>(uid=1000) by (uid=0)", 0, 1, 0},
-    {"pam_unix(sshd:session): session closed for user <*>", 0, 1, 0},
-    {"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= "
-     "rhost=<*> user=<*>",
-     1, 1, 0},
-    {"error: maximum authentication attempts exceeded for <*> from <*> port <*> ssh2 [preauth]", 1,
-     1, 1},
-};
-constexpr int n_patterns = sizeof(patterns) / sizeof(patterns[0]);
-constexpr int n_templates = 50;  // each pattern appears under several sources / variants
-
-model::entity_ref make_entity(std::mt19937_64& rng, int i) {
-  model::entity_ref r;
-  const int kind = i % 10;  // 60% addresses, 30% accounts, 10% machines
-  if (kind < 6) {
-    r.type = model::entity_type::ip;
-    r.value = "10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." +
-              std::to_string(i & 255);
-  } else if (kind < 9) {
-    r.type = model::entity_type::user;
-    r.value = "user" + std::to_string(i);
-  } else {
-    r.type = model::entity_type::host;
-    r.value = "node-" + std::to_string(i) + ".dc1.example.net";
-  }
-  for (auto& b : r.id) b = static_cast<std::uint8_t>(rng());
-  r.id[6] = static_cast<std::uint8_t>((r.id[6] & 0x0F) | 0x50);  // version 5
-  r.id[8] = static_cast<std::uint8_t>((r.id[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  return r;
-}
-
-std::string fill(const char* tmpl, const std::vector<std::string>& params) {
-  std::string out;
-  std::size_t p = 0;
-  for (const char* c = tmpl; *c; ++c) {
-    if (c[0] == '<' && c[1] == '*' && c[2] == '>') {
-      out += p < params.size() ? params[p++] : std::string("?");
-      c += 2;
-    } else {
-      out += *c;
-    }
-  }
-  return out;
-}
-
-std::vector<model::event> make_pool(std::size_t n, int n_entities, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<model::entity_ref> entities;
-  for (int i = 0; i < n_entities; ++i) entities.push_back(make_entity(rng, i));
-  std::vector<int> ips, users, hosts;
-  for (int i = 0; i < n_entities; ++i) (i % 10 < 6 ? ips : i % 10 < 9 ? users : hosts).push_back(i);
-
-  std::vector<model::event> pool(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    auto& e = pool[k];
-    const int t = static_cast<int>(rng() % n_templates);
-    const auto& pat = patterns[t % n_patterns];
-    e.source = t < 25 ? "syslog-udp" : "auth-file";
-    e.peer = "10.1.0." + std::to_string(t % 7 + 1) + ":514";
-    e.time_from_log = true;
-    e.facility = (t % 2) ? 4 : 10;
-    e.severity = (t % 5 == 0) ? 4 : 6;
-    const auto& host = entities[hosts[rng() % hosts.size()]];
-    e.host = host.value;
-    e.app = "sshd";
-    e.procid = std::to_string(1000 + rng() % 60000);
-    e.template_id = 0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(t + 1);
-    e.template_text = pat.text;
-    if (t >= n_patterns) e.template_text += " #" + std::to_string(t / n_patterns);
-
-    const auto& user = entities[users[rng() % users.size()]];
-    const auto& ip = entities[ips[rng() % ips.size()]];
-    if (pat.user) e.params.push_back(user.value);
-    if (pat.ip) e.params.push_back(ip.value);
-    if (pat.port) e.params.push_back(std::to_string(1024 + rng() % 64000));
-    if (t % n_patterns == 3) e.params.push_back("u8Zb3P0rX1cQ7o2m9kLw4nV6yT5sA0dF3gH8jK1lZ2x");
-    e.message = fill(patterns[t % n_patterns].text, e.params);
-    if (t >= n_patterns) e.message += " #" + std::to_string(t / n_patterns);
-
-    if (pat.ip) e.entities.push_back(ip);
-    if (pat.user) e.entities.push_back(user);
-    e.entities.push_back(host);
-    // Now and then a related address or account, for up to four entities.
-    if (rng() % 4 == 0) e.entities.push_back(entities[rng() % entities.size()]);
-    if (k % 16 == 0) e.fields = {{"origin.ip", "10.1.0.1"}, {"meta.sequenceId", std::to_string(k)}};
-  }
-  return pool;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::size_t total = 2'000'000, per_commit = 4096;
@@ -145,6 +38,7 @@ int main(int argc, char** argv) {
   std::int64_t fold_interval_ms = store::store_options{}.fold_interval_ms;
   std::string dir, synchronous = "normal";
   bool keep = false;
+  bool text_index = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -164,6 +58,8 @@ int main(int argc, char** argv) {
       synchronous = next();
     else if (a == "--keep")
       keep = true;
+    else if (a == "--no-text-index")
+      text_index = false;
     else if (a == "--fold-links")
       fold_links = std::stoull(next());
     else if (a == "--fold-ms")
@@ -173,7 +69,7 @@ int main(int argc, char** argv) {
     else {
       std::cerr << "usage: bench_store_ingest [--events N] [--commit N] [--dir D] "
                    "[--synchronous off|normal|full] [--entities N] [--fold-links N] [--fold-ms N] "
-                   "[--keep]\n";
+                   "[--keep] [--no-text-index]\n";
       return 2;
     }
   }
@@ -189,7 +85,7 @@ int main(int argc, char** argv) {
   // Prepared before timing: a pool of batches the store sees over and over with fresh
   // sequence numbers and times (the links stay distinct because event ids are new).
   const std::size_t pool_batches = std::max<std::size_t>(1, (1u << 16) / per_commit);
-  auto pool = make_pool(pool_batches * per_commit, n_entities, 42);
+  auto pool = bench::make_pool(pool_batches * per_commit, n_entities, 42);
   std::vector<std::vector<model::event>> batches(pool_batches);
   for (std::size_t b = 0; b < pool_batches; ++b)
     batches[b].assign(std::make_move_iterator(pool.begin() + b * per_commit),
@@ -218,7 +114,7 @@ int main(int argc, char** argv) {
   double store_cpu_s = 0, add_cpu_s = 0, commit_cpu_s = 0, fold_cpu_s = 0;
   std::vector<double> fold_ms;
   std::vector<double> commit_ms;
-  double store_s = 0;
+  double store_s = 0, text_s = 0;
   std::uint64_t rows = 0, seq = 0;
   std::int64_t t_ns = 1'700'000'000'000'000'000;
   const auto wall0 = clock::now();
@@ -256,6 +152,16 @@ int main(int argc, char** argv) {
         commit_cpu_s += c2 - c1;
       }
       store_s += std::chrono::duration<double>(t2 - t0).count();
+      // The full-text index follows each commit, so the rate is sustained with it included
+      // (the store actor defers it to quiet moments, which only moves the same work).
+      if (text_index) {
+        const auto t3 = clock::now();
+        st.index_text(n);
+        const double dt = std::chrono::duration<double>(clock::now() - t3).count();
+        text_s += dt;
+        store_s += dt;
+        store_cpu_s += thread_cpu_s() - c2;
+      }
       commit_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
       done += n;
     }
@@ -288,6 +194,8 @@ int main(int argc, char** argv) {
         {"folds", tot.folds},
         {"postings_written", tot.postings_written},
         {"store_seconds", store_s},
+        {"text_index", text_index},
+        {"text_index_seconds", text_s},
         {"store_cpu_seconds", store_cpu_s},
         {"cpu_seconds",
          {{"add_events", add_cpu_s}, {"commit", commit_cpu_s}, {"commit_with_fold", fold_cpu_s}}},

@@ -471,6 +471,16 @@ const std::array rows{
              "...or this long after its first row"),
     choice("storage.synchronous", SEERFLOW_FIELD(storage.synchronous), synchronous_modes,
            "SQLite PRAGMA synchronous"),
+    duration("storage.retention.max_age", SEERFLOW_FIELD(storage.retention_max_age_ms), 0,
+             max_duration,
+             "events older than this (event time) and rejected records that arrived before "
+             "then are deleted in the background, oldest first; 0 = keep"),
+    size("storage.retention.max_bytes", SEERFLOW_FIELD(storage.retention_max_bytes), 0, max_int64,
+         "above this many bytes of database pages in use the oldest events are deleted; "
+         "0 = no cap"),
+    duration("storage.retention.alerts_max_age",
+             SEERFLOW_FIELD(storage.retention_alerts_max_age_ms), 0, max_duration,
+             "alerts whose latest repeat is older than this are deleted; 0 = keep"),
 
     integer("runtime.scheduler_threads", SEERFLOW_FIELD(runtime.scheduler_threads), 0, 1024,
             "actor scheduler threads; 0 = number of cores"),

@@ -274,6 +274,10 @@ struct storage_settings {
   std::size_t flush_rows = 16384;      // a write transaction commits at this many rows...
   std::int64_t flush_ms = 200;         // ...or this long after its first row
   std::string synchronous = "normal";  // SQLite PRAGMA synchronous: off, normal, full
+  // Retention, enforced in the background by the store: 0 keeps everything.
+  std::int64_t retention_max_age_ms = 0;         // events older than this (event time)
+  std::int64_t retention_max_bytes = 0;          // database pages in use above this
+  std::int64_t retention_alerts_max_age_ms = 0;  // alerts whose latest repeat is older
 
   bool operator==(const storage_settings&) const = default;
 };

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <utility>
 
 #include "runtime/store/json_text.hpp"
@@ -117,6 +118,10 @@ event_store::event_store(store_options options)
   // 8 KiB pages: a third fewer WAL frames (and write calls) than 4 KiB for the same rows;
   // measured 7.6 -> 6.6 µs per event (bench/pipeline/stages.cpp). Only new files take it.
   db_.exec("PRAGMA page_size = 8192");
+  // Retention frees pages; with incremental auto-vacuum it can hand them back to the file
+  // system a bounded number at a time (a full VACUUM would rewrite the whole file under the
+  // write lock). Only a new file takes it; an older one reuses its free pages for new rows.
+  db_.exec("PRAGMA auto_vacuum = INCREMENTAL");
   const std::string mode = db_.query_text("PRAGMA journal_mode = WAL");
   if (mode != "wal")
     throw store_error(SQLITE_ERROR, "database " + db_.path() +
@@ -154,6 +159,12 @@ event_store::event_store(store_options options)
       "INSERT INTO alert_tactics(alert_id, tactic) VALUES(?1, ?2) ON CONFLICT DO NOTHING");
   insert_technique_ = db_.prepare(
       "INSERT INTO alert_techniques(alert_id, technique) VALUES(?1, ?2) ON CONFLICT DO NOTHING");
+  upsert_rule_ = db_.prepare(
+      "INSERT INTO rule_state(rule, kind, title, match_count, first_fired_ns, last_fired_ns) "
+      "VALUES(?1, ?2, ?3, 1, ?4, ?4) ON CONFLICT(rule) DO UPDATE SET "
+      "title = coalesce(excluded.title, title), match_count = match_count + 1, "
+      "first_fired_ns = min(first_fired_ns, excluded.first_fired_ns), "
+      "last_fired_ns = max(last_fired_ns, excluded.last_fired_ns)");
   // New entities are appended to the journal; the fold moves them into `entities`.
   insert_entity_ = db_.prepare(
       "INSERT INTO entity_journal(entity_key, uuid, type, value, first_seen_ns, last_seen_ns) "
@@ -192,7 +203,8 @@ event_store::event_store(store_options options)
   // length() counts bytes).
   extend_posting_ = db_.prepare(
       "UPDATE entity_postings SET last_event_id = ?2, "
-      "event_ids = substr(event_ids, 1, length(event_ids) - 1) || ?3 WHERE id = ?1");
+      "event_ids = substr(event_ids, 1, length(event_ids) - 1) || ?3 "
+      "WHERE id = ?1 AND entity_key = ?4");
   set_folded_ =
       db_.prepare("UPDATE store_meta SET value = ?1 WHERE name = 'folded_through_event_id'");
 
@@ -201,8 +213,12 @@ event_store::event_store(store_options options)
       "SELECT coalesce((SELECT value FROM store_meta WHERE name = 'folded_through_event_id'), 0)");
   known_max_id_ = folded;
   load_unfolded(folded);
-  known_max_id_ = db_.query_int64("SELECT coalesce(max(id), 0) FROM events");
+  // Retention may have deleted the newest events; ids must still not go back below the
+  // watermarks, or new events would count as indexed and folded.
+  known_max_id_ = std::max(
+      {db_.query_int64("SELECT coalesce(max(id), 0) FROM events"), folded, text_indexed_through_});
   next_id_ = known_max_id_ + 1;
+  retention_.emplace(db_);
   if (unfolded_.empty()) return;
   try {
     fold();
@@ -433,6 +449,14 @@ void event_store::add_alerts(const std::vector<model::alert>& alerts) {
         insert_technique_.bind_text(2, t, lifetime::borrowed);
         insert_technique_.run();
       }
+      // The state of the rule behind it (anomaly and other detector alerts have no rule row).
+      if (!a.rule.empty() && (a.kind == "sigma" || a.kind == "correlation")) {
+        upsert_rule_.bind_text(1, a.rule, lifetime::borrowed);
+        upsert_rule_.bind_text(2, a.kind, lifetime::borrowed);
+        bind_text_or_null(upsert_rule_, 3, a.title);
+        upsert_rule_.bind_int64(4, a.time_ns);
+        upsert_rule_.run();
+      }
       ++pending_.alerts;
     }
   } catch (...) {
@@ -636,6 +660,8 @@ void event_store::write_postings(std::uint64_t key, const std::int64_t* first,
     s.bind_int64(1, tail.row);
     s.bind_int64(2, last_id);
     s.bind_text(3, posting_json_, lifetime::borrowed);
+    // The entity too: retention may have deleted the row and a new one taken its id.
+    s.bind_int64(4, k);
     s.run();
     if (db_.changes() == 1) {
       tail.bytes += static_cast<std::uint32_t>(posting_json_.size() - 1);
@@ -665,6 +691,82 @@ void event_store::write_postings(std::uint64_t key, const std::int64_t* first,
     tail.row = db_.last_insert_rowid();
     tail.bytes = static_cast<std::uint32_t>(posting_json_.size());
   }
+}
+
+retention_counts event_store::enforce_retention(const retention_policy& policy, std::int64_t now_ns,
+                                                std::size_t max_events) {
+  retention_counts c;
+  if (!policy.enabled() || max_events == 0) return c;
+  if (in_txn_) commit();
+  std::size_t budget = max_events;
+  begin();
+  try {
+    auto& r = *retention_;
+    std::int64_t rejected_before = 0;
+    if (policy.max_age_ns > 0) {
+      const std::int64_t cutoff = now_ns - policy.max_age_ns;
+      budget -= r.delete_events(cutoff, budget, text_indexed_through_, c);
+      rejected_before = cutoff;
+    }
+    if (policy.max_bytes > 0 && budget > 0) {
+      const std::int64_t used = r.used_bytes();
+      if (used > policy.max_bytes) {
+        // Down to 95% of the cap: the next flushes then do not cross it again at once.
+        const double per_event = r.bytes_per_event();
+        const double excess =
+            static_cast<double>(used) - 0.95 * static_cast<double>(policy.max_bytes);
+        std::size_t want = budget;
+        if (per_event > 0)
+          want =
+              std::clamp<std::size_t>(static_cast<std::size_t>(excess / per_event) + 1, 1, budget);
+        const std::size_t n = r.delete_events(std::numeric_limits<std::int64_t>::max(), want,
+                                              text_indexed_through_, c);
+        budget -= n;
+        // Deleting full-text rows adds delete markers until the index merges them away, so a
+        // step can end above the cap: go on while events go.
+        if (n > 0 && r.used_bytes() > policy.max_bytes) c.more = true;
+        // Rejected records are as old as the events they arrived among.
+        std::int64_t oldest_time = 0, oldest_arrival = now_ns;
+        if (n > 0) {
+          r.oldest_event(oldest_time, oldest_arrival);
+          rejected_before = std::max(rejected_before, oldest_arrival);
+        }
+      }
+    }
+    if (rejected_before > 0 && r.delete_rejected(rejected_before, max_events, c) == max_events)
+      c.more = true;
+    if (c.events > 0) entity_sweep_due_ = true;
+    if (c.events > 0 || postings_pending_) {
+      const std::size_t limit = max_events;
+      postings_pending_ = r.delete_stale_postings(limit, c) == limit;
+      c.more = c.more || postings_pending_;
+    }
+    if (policy.alerts_max_age_ns > 0 &&
+        r.delete_alerts(now_ns - policy.alerts_max_age_ns, max_events, c) == max_events)
+      c.more = true;
+    // An entity is gone when its last event is older than every stored event. Its count and
+    // last sighting are exact only when no link waits for a fold.
+    if (entity_sweep_due_ && unfolded_.empty()) {
+      std::int64_t oldest_time = std::numeric_limits<std::int64_t>::max(), oldest_arrival = 0;
+      r.oldest_event(oldest_time, oldest_arrival);
+      deleted_entities_.clear();
+      if (r.sweep_entities(oldest_time, max_events, deleted_entities_, c))
+        entity_sweep_due_ = false;
+    }
+    // 32 MiB of 8 KiB pages per step at most: shrinking the file is I/O the writer waits for.
+    r.vacuum(4096, c);
+    commit_.run();
+  } catch (...) {
+    deleted_entities_.clear();
+    abort_transaction();
+    throw;
+  }
+  in_txn_ = false;
+  for (const std::uint64_t k : deleted_entities_) known_entities_.erase(k);
+  deleted_entities_.clear();
+  if (budget == 0) c.more = true;
+  totals_.deleted += c;
+  return c;
 }
 
 void event_store::save_state(const std::string& name, std::string_view bytes) {
@@ -720,7 +822,8 @@ void event_store::abort_transaction() noexcept {
                        &merge_journal_,    &clear_journal_,  &upsert_template_, &update_entity_,
                        &last_posting_,     &insert_posting_, &extend_posting_,  &set_folded_,
                        &max_id_,           &commit_,         &begin_,           &index_text_,
-                       &set_text_indexed_, &upsert_alert_,   &insert_tactic_,   &insert_technique_})
+                       &set_text_indexed_, &upsert_alert_,   &insert_tactic_,   &insert_technique_,
+                       &upsert_rule_})
     s->reset();
   // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
   if (db_.in_transaction()) {

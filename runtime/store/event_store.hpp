@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "runtime/model/raw_record.hpp"
 #include "runtime/store/key_aggregator.hpp"
 #include "runtime/store/key_set.hpp"
+#include "runtime/store/retention.hpp"
 #include "runtime/store/sqlite_db.hpp"
 
 namespace seerflow::store {
@@ -76,6 +78,12 @@ class event_store {
   std::size_t index_text(std::size_t max_rows);
   // Committed events not yet in the full-text index.
   std::int64_t unindexed_text() const { return known_max_id_ - text_indexed_through_; }
+  // One bounded step of retention in a transaction of its own (commits what is staged first):
+  // at most max_events events go (and as many rejected records and alerts), see retention.hpp.
+  // `more` in the result: the step stopped at its bound. Entities are swept only between a fold
+  // and the next event (their counts and last sighting are exact then).
+  retention_counts enforce_retention(const retention_policy& policy, std::int64_t now_ns,
+                                     std::size_t max_events);
   // Whether commit() would fold now; an idle caller can fold() on a timer when this is true.
   bool fold_due() const;
 
@@ -87,6 +95,7 @@ class event_store {
   struct stats {
     std::uint64_t events = 0, links = 0, entities_upserted = 0, templates_upserted = 0,
                   rejected = 0, alerts = 0, commits = 0, folds = 0, postings_written = 0;
+    retention_counts deleted;  // by retention
   };
   // Committed rows since this store was opened.
   const stats& totals() const { return totals_; }
@@ -134,6 +143,12 @@ class event_store {
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
   statement merge_journal_, clear_journal_, save_state_, load_state_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
+  statement upsert_rule_;
+  std::optional<retention> retention_;  // prepared after the migrations
+  bool entity_sweep_due_ = false;
+  bool postings_pending_ = false;  // the last posting cleanup stopped at its bound  // events were
+                                   // deleted since the entity sweep last wrapped
+  std::vector<std::uint64_t> deleted_entities_;
 
   bool in_txn_ = false;
   std::int64_t next_id_ = 1;               // id of the next event staged

@@ -42,6 +42,36 @@ class key_set {
     }
   }
 
+  // True when the key was there. Backward-shift deletion: the keys after it in its probe run
+  // move up, so lookups stay correct without tombstones.
+  bool erase(std::uint64_t key) {
+    if (key == 0) {
+      const bool had = has_zero_;
+      has_zero_ = false;
+      size_ -= had;
+      return had;
+    }
+    if (slots_.empty()) return false;
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = util::mix64(key) & mask;
+    while (slots_[i] != key) {
+      if (slots_[i] == 0) return false;
+      i = (i + 1) & mask;
+    }
+    for (std::size_t j = (i + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
+      const std::size_t home = util::mix64(slots_[j]) & mask;
+      // slots_[j] may fill the hole at i unless its home lies cyclically in (i, j].
+      const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!stays) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i] = 0;
+    --size_;
+    return true;
+  }
+
   std::size_t size() const { return size_; }
 
   // Forgets every key and releases the memory.

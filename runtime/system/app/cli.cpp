@@ -27,11 +27,13 @@ constexpr const char* usage_text =
     "                 [--source NAME] [--no-summary]\n"
     "        replay a log through the pipeline; prints one JSON object per input record,\n"
     "        then one per alert (--year: year of the first record when timestamps have none)\n"
-    "  query events|alerts|templates|timeline [filters] [--json]\n"
+    "  query events|alerts|templates|rules|timeline [filters] [--json]\n"
     "        ask the store (seerflow query --help for the filters)\n"
     "  export events|alerts --format json|csv --output FILE [filters]\n"
     "  feedback ALERT_ID tp|fp [--note TEXT]\n"
     "        record an analyst's verdict; fp resolves the alert's PagerDuty incident\n"
+    "  templates prune [--older-than 30d] [--max-events N] [--dry-run]\n"
+    "        remove templates unseen since then from the store (and the links to them)\n"
     "  rules validate PATH... | rules list [filters] | rules test RULE EVENTS.jsonl\n"
     "        check, list and try Sigma rules (seerflow rules --help)\n"
     "  status [--url URL] [--token T] [--json]\n"
@@ -192,6 +194,7 @@ int run_cli(int argc, char** argv) {
   if (cmd == "status") return run_status(args);
   if (cmd == "console") return run_console(args);
   if (cmd == "feedback") return run_feedback(args);
+  if (cmd == "templates") return run_templates(args);
   if (cmd == "export") return run_query(args, true);
   if (cmd == "config") return run_config(args);
   return usage_error("unknown command '" + cmd + "'");

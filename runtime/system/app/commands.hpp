@@ -38,5 +38,7 @@ int run_status(const std::vector<std::string>& args);
 int run_console(const std::vector<std::string>& args);
 // `feedback ALERT_ID tp|fp [--note TEXT]`; args start with the alert id.
 int run_feedback(const std::vector<std::string>& args);
+// `templates prune ...`; args start with the subcommand.
+int run_templates(const std::vector<std::string>& args);
 
 }  // namespace seerflow::app

@@ -169,6 +169,9 @@ session_summary node::summary() const {
       auto& line = losses[(smp.name == "records_dropped" ? "dropped by " : "rejected by ") + where];
       line += (line.empty() ? "" : ", ") + reason + " " + std::to_string(smp.value);
     }
+    if (smp.name == "store_retention_deleted" && smp.value > 0)
+      for (const auto& [k, v] : smp.tags)
+        if (k == "kind") s.retention.push_back(v + " " + std::to_string(smp.value));
     if (smp.name != "directory_known") continue;
     for (const auto& [k, v] : smp.tags) {
       if (k != "kind") continue;
@@ -190,6 +193,10 @@ std::string session_summary::text() const {
      << ", rejected " << rejected << ", duration " << seconds << " s, "
      << static_cast<std::uint64_t>(events_per_second()) << " events/s";
   for (const auto& l : losses) os << "\n  " << l;
+  if (!retention.empty()) {
+    os << "\n  deleted by retention:";
+    for (std::size_t i = 0; i < retention.size(); ++i) os << (i ? ", " : " ") << retention[i];
+  }
   return os.str();
 }
 
@@ -202,7 +209,8 @@ std::string session_summary::json() const {
                                 {"rejected", rejected},
                                 {"duration_s", seconds},
                                 {"events_per_s", events_per_second()},
-                                {"losses", losses}}
+                                {"losses", losses},
+                                {"retention_deleted", retention}}
       .dump();
 }
 

@@ -43,6 +43,8 @@ struct session_summary {
   // Every non-zero drop and rejection counter, by stage and reason ("rejected by syslog-tcp:
   // oversized 3"), so that nothing lost is silent.
   std::vector<std::string> losses;
+  // Rows deleted by retention (storage.retention.*), by kind ("events 1200"); empty when none.
+  std::vector<std::string> retention;
   double events_per_second() const {
     return seconds > 0 ? static_cast<double>(events) / seconds : 0;
   }

@@ -1,4 +1,4 @@
-// `seerflow query events|alerts|templates|timeline` and `seerflow export events|alerts`: read
+// `seerflow query events|alerts|templates|rules|timeline` and `seerflow export events|alerts`: read
 // the store directly (read-only, beside a running agent) and print JSON lines or a table.
 #include <unistd.h>
 
@@ -16,12 +16,13 @@
 #include "runtime/query/alert_query.hpp"
 #include "runtime/query/event_query.hpp"
 #include "runtime/query/query_error.hpp"
+#include "runtime/query/rule_query.hpp"
 #include "runtime/query/template_query.hpp"
 #include "runtime/query/time_arg.hpp"
 #include "runtime/store/migrations.hpp"
 #include "runtime/store/store_error.hpp"
 #include "runtime/system/app/commands.hpp"
-#include "runtime/system/app/settings_loader.hpp"
+#include "runtime/system/app/store_path.hpp"
 #include "runtime/util/civil_time.hpp"
 #include "runtime/util/clock.hpp"
 
@@ -39,6 +40,7 @@ constexpr const char* query_usage =
     "                        [--technique TNNNN] [--rule R] [--entity VALUE]\n"
     "                        [--severity LEVEL] [--limit N] [--json]\n"
     "  seerflow query templates [--source S] [--new-since T | --new-last 1d] [--limit N] [--json]\n"
+    "  seerflow query rules [--type sigma|correlation] [--rule R] [--limit N] [--json]\n"
     "  seerflow query timeline ENTITY [--last 1h | --since T] [--until T] [--limit N] [--json]\n"
     "  seerflow export events|alerts --format json|csv --output FILE [--since T] [--until T]\n"
     "                                [other filters of query]\n"
@@ -171,19 +173,6 @@ std::optional<std::string> parse_args(const std::vector<std::string>& args, std:
     if (err) return err;
   }
   return std::nullopt;
-}
-
-// The store of the agent: --db, else --data-dir, else the configuration's storage.path.
-std::optional<std::string> resolve_db(const common_args& a, std::string& err) {
-  if (!a.db.empty()) return a.db;
-  if (!a.data_dir.empty()) return (std::filesystem::path(a.data_dir) / "seerflow.db").string();
-  auto cfg = load_settings_or_report(a.config);
-  if (!cfg) {
-    err = "cannot load the configuration";
-    return std::nullopt;
-  }
-  if (!cfg->storage.path.empty()) return cfg->storage.path;
-  return (std::filesystem::path(cfg->data_dir) / "seerflow.db").string();
 }
 
 std::optional<int> severity_from_arg(const std::string& s) {
@@ -362,6 +351,40 @@ int query_templates(const store::sqlite_db& db, const common_args& a) {
   return 0;
 }
 
+json rule_json(const query::rule_row& r) {
+  json j;
+  j["rule"] = r.rule;
+  j["kind"] = r.kind;
+  j["title"] = r.title;
+  j["enabled"] = r.enabled;
+  j["matches"] = r.match_count;
+  j["first_fired"] = util::format_rfc3339(r.first_fired_ns);
+  j["last_fired"] = util::format_rfc3339(r.last_fired_ns);
+  return j;
+}
+
+// Rules that have fired, with how often and when last (the store keeps this from the alerts).
+int query_rules(const store::sqlite_db& db, const common_args& a) {
+  query::rule_filter f;
+  f.kind = a.type;
+  f.rule = a.rule;
+  f.limit = a.limit;
+  if (!a.json_out)
+    print_line(cell("LAST FIRED", 24) + " " + cell("MATCHES", 8) + " " + cell("KIND", 11) + " " +
+               cell("ENABLED", 7) + " " + cell("RULE", 36) + " TITLE");
+  query::for_each_rule(db, f, [&](const query::rule_row& r) {
+    if (a.json_out)
+      print_json(rule_json(r));
+    else
+      print_line(cell(util::format_rfc3339(r.last_fired_ns), 24) + " " +
+                 cell(std::to_string(r.match_count), 8) + " " + cell(r.kind, 11) + " " +
+                 cell(r.enabled ? "yes" : "no", 7) + " " + cell(r.rule, 36) + " " +
+                 cell(r.title, 100));
+    return true;
+  });
+  return 0;
+}
+
 // Events and alerts of one entity, merged in event time.
 int query_timeline(const store::sqlite_db& db, common_args a) {
   if (a.positional.size() != 1) return fail("query timeline takes one ENTITY");
@@ -511,7 +534,7 @@ int export_rows(const store::sqlite_db& db, const common_args& a, const std::str
 
 std::optional<store::sqlite_db> open_store(const common_args& a, int& code) {
   std::string err;
-  const auto path = resolve_db(a, err);
+  const auto path = store_path(a.db, a.data_dir, a.config, err);
   if (!path) {
     code = fail(err);
     return std::nullopt;
@@ -541,14 +564,15 @@ std::optional<store::sqlite_db> open_store(const common_args& a, int& code) {
 
 int run_query(const std::vector<std::string>& args, bool export_mode) {
   if (args.empty())
-    return fail(export_mode ? "export needs what to export: events or alerts"
-                            : "query needs a subject: events, alerts, templates or timeline");
+    return fail(export_mode
+                    ? "export needs what to export: events or alerts"
+                    : "query needs a subject: events, alerts, templates, rules or timeline");
   const std::string what = args[0];
   common_args a;
   if (auto err = parse_args(args, 1, a)) return fail(*err);
   const bool known = export_mode ? (what == "events" || what == "alerts")
                                  : (what == "events" || what == "alerts" || what == "templates" ||
-                                    what == "timeline");
+                                    what == "rules" || what == "timeline");
   if (!known) return fail("unknown subject '" + what + "'");
   if (what != "timeline" && !a.positional.empty())
     return fail("unexpected argument '" + a.positional[0] + "'");
@@ -560,6 +584,7 @@ int run_query(const std::vector<std::string>& args, bool export_mode) {
     if (what == "events") return query_events(*db, a);
     if (what == "alerts") return query_alerts(*db, a);
     if (what == "templates") return query_templates(*db, a);
+    if (what == "rules") return query_rules(*db, a);
     return query_timeline(*db, a);
   } catch (const query::query_error& e) {
     return fail(e.what(), 2);

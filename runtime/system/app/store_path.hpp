@@ -1,0 +1,14 @@
+#pragma once
+// Which database a store command works on: --db FILE, else --data-dir DIR, else the
+// configuration's storage.path (or its data directory's seerflow.db).
+#include <optional>
+#include <string>
+
+namespace seerflow::app {
+
+// Empty strings are "not given". On a configuration error, returns nullopt and sets err (the
+// errors themselves were printed to stderr).
+std::optional<std::string> store_path(const std::string& db, const std::string& data_dir,
+                                      const std::string& config, std::string& err);
+
+}  // namespace seerflow::app
