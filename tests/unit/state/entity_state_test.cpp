@@ -244,7 +244,7 @@ TEST_CASE("restore refuses bad versions, types, lengths and trailing bytes") {
   REQUIRE(entity_state::restore(snap, {}));
 
   std::string v = snap;
-  v[0] = 2;
+  v[0] = 3;
   CHECK_FALSE(entity_state::restore(v, {}));
   std::string type = snap;
   type[1] = static_cast<char>(model::entity_type_names.size());
