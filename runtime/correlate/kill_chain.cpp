@@ -49,6 +49,18 @@ std::optional<kill_chain_report> kill_chain::observe(const model::finding& f,
   for (const auto& [t, ev] : by_tactic_)
     if (!std::binary_search(reported_.begin(), reported_.end(), t)) grew = true;
   if (!grew) return std::nullopt;
+  // One rule tagged with several tactics describes one step in several ATT&CK columns, not a
+  // progression: a chain needs evidence from at least two rules.
+  const std::string* first_rule = nullptr;
+  bool two_rules = false;
+  for (const auto& [t, ev] : by_tactic_)
+    for (const auto& e : ev) {
+      if (!first_rule)
+        first_rule = &e.rule;
+      else if (e.rule != *first_rule)
+        two_rules = true;
+    }
+  if (!two_rules) return std::nullopt;
   reported_.clear();
   for (const auto& [t, ev] : by_tactic_) reported_.push_back(t);  // std::map: sorted by name
   kill_chain_report r;

@@ -2,7 +2,8 @@
 // Per-entity kill chain: the distinct ATT&CK tactics an entity's findings carried inside an
 // event-time window, each with its latest evidence. When the set in the window reaches the
 // minimum (3 by default) and holds a tactic no earlier report held, it is reported once; later
-// findings of tactics already reported raise nothing until the set grows again.
+// findings of tactics already reported raise nothing until the set grows again. The evidence
+// must come from two rules at least: one rule's tags alone are one step, not a chain.
 #include <cstdint>
 #include <map>
 #include <optional>

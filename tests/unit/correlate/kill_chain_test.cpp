@@ -70,6 +70,17 @@ TEST_CASE("three distinct tactics raise one report in kill-chain order with evid
   CHECK(kc.reported().size() == 3);
 }
 
+TEST_CASE("one rule tagged with three tactics is one step, not a chain") {
+  kill_chain kc(3, 4);
+  auto shell = f("shell", t0, {"persistence", "execution", "command-and-control"});
+  CHECK_FALSE(kc.observe(shell, horizon(t0)));
+  shell.alert_id = "shell-again";
+  CHECK_FALSE(kc.observe(shell, horizon(t0)));  // the same rule again: still one step
+  auto r = kc.observe(f("login", t0 + 1, {"initial-access"}), horizon(t0 + 1));
+  REQUIRE(r);
+  CHECK(r->stages.size() == 4);
+}
+
 TEST_CASE("the report is raised again only when the tactic set grows") {
   kill_chain kc(3, 4);
   kc.observe(f("a", t0, {"credential-access", "initial-access"}), horizon(t0));
