@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "runtime/correlate/entity_correlator.hpp"
@@ -210,4 +211,27 @@ TEST_CASE("the inspect view shows risk, tactics and the window") {
   CHECK(v["tactics"][0]["tactic"] == "credential-access");
   CHECK(v["tactics"][0]["last_alert"] == "a");
   CHECK(v["recent_contributors"].size() == 1);
+}
+
+TEST_CASE("hostile findings: extreme times, empty fields, binary text") {
+  entity_correlator c(correlate::settings{});
+  constexpr auto lo = std::numeric_limits<std::int64_t>::min();
+  constexpr auto hi = std::numeric_limits<std::int64_t>::max();
+  model::finding odd = sigma(std::string("\xff\xfe\0x", 4), lo, "", {"", "\x01\x02"});
+  odd.rule.clear();
+  odd.kind = "sigma";
+  std::vector<model::alert> out;
+  CHECK_NOTHROW(c.apply(host(), "", {odd, sigma("b", hi, "critical", {"impact"}), odd}, out));
+  CHECK(c.late_findings() == 1);  // the second odd one, behind the newest
+  CHECK(std::isfinite(c.risk().value()));
+  const auto v = c.view().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  CHECK_FALSE(nlohmann::json::parse(v).is_discarded());
+  for (const auto& a : out)
+    CHECK_FALSE(nlohmann::json::parse(a.details_json).is_discarded());
+  util::byte_writer w;
+  c.write(w);
+  const auto bytes = w.take();
+  entity_correlator back(correlate::settings{});
+  util::byte_reader r(bytes);
+  CHECK(back.read(r));
 }
