@@ -10,15 +10,24 @@ kill_chain::kill_chain(std::size_t min_tactics, std::size_t max_evidence)
     : min_tactics_(min_tactics ? min_tactics : 1), max_evidence_(max_evidence ? max_evidence : 1) {}
 
 void kill_chain::expire(std::int64_t horizon_ns) {
+  bool dropped = false;
   for (auto it = by_tactic_.begin(); it != by_tactic_.end();) {
     auto& ev = it->second;
-    ev.erase(std::remove_if(ev.begin(), ev.end(),
-                            [&](const tactic_evidence& e) { return e.time_ns < horizon_ns; }),
-             ev.end());
+    // Evidence is sorted by time: what left the window is a prefix, usually empty.
+    if (ev.front().time_ns >= horizon_ns) {
+      ++it;
+      continue;
+    }
+    dropped = true;
+    ev.erase(ev.begin(), std::lower_bound(ev.begin(), ev.end(), horizon_ns,
+                                          [](const tactic_evidence& e, std::int64_t h) {
+                                            return e.time_ns < h;
+                                          }));
     it = ev.empty() ? by_tactic_.erase(it) : std::next(it);
   }
   // A reported tactic that left the window is forgotten: its return is growth again.
-  std::erase_if(reported_, [&](const std::string& t) { return !by_tactic_.contains(t); });
+  if (dropped)
+    std::erase_if(reported_, [&](const std::string& t) { return !by_tactic_.contains(t); });
 }
 
 std::optional<kill_chain_report> kill_chain::observe(const model::finding& f,
