@@ -226,8 +226,7 @@ TEST_CASE("hostile findings: extreme times, empty fields, binary text") {
   CHECK(std::isfinite(c.risk().value()));
   const auto v = c.view().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   CHECK_FALSE(nlohmann::json::parse(v).is_discarded());
-  for (const auto& a : out)
-    CHECK_FALSE(nlohmann::json::parse(a.details_json).is_discarded());
+  for (const auto& a : out) CHECK_FALSE(nlohmann::json::parse(a.details_json).is_discarded());
   util::byte_writer w;
   c.write(w);
   const auto bytes = w.take();
