@@ -18,7 +18,27 @@ directory_options directory_options_from(const config::settings& cfg) {
   o.sweep_interval = std::chrono::milliseconds(cfg.directory.sweep_interval_ms);
   o.window.span_ns = cfg.entities.window_ms * 1'000'000;
   o.window.max_events = cfg.entities.window_max_events;
+  o.correlation = correlation_settings_from(cfg);
   return o;
+}
+
+correlate::settings correlation_settings_from(const config::settings& cfg) {
+  const auto& c = cfg.correlation;
+  constexpr std::int64_t ms = 1'000'000;
+  correlate::settings s;
+  s.half_life_ns = c.half_life_ms * ms;
+  s.risk_threshold = c.risk_threshold;
+  s.allowed_lateness_ns = c.allowed_lateness_ms * ms;
+  s.points.sigma_low = c.points_sigma_low;
+  s.points.sigma_medium = c.points_sigma_medium;
+  s.points.sigma_high = c.points_sigma_high;
+  s.points.sigma_critical = c.points_sigma_critical;
+  s.points.anomaly = c.points_anomaly;
+  s.points.correlation = c.points_correlation;
+  s.points.graph = c.points_graph;
+  s.kill_chain_window_ns = c.kill_chain_window_ms * ms;
+  s.kill_chain_min_tactics = static_cast<std::size_t>(c.kill_chain_min_tactics);
+  return s;
 }
 
 namespace {
@@ -34,8 +54,15 @@ template_actor spawn_child(self_ptr self, std::uint64_t key, const template_mess
 
 entity_actor spawn_child(self_ptr self, std::uint64_t, const entity_message& first,
                          std::string snapshot) {
-  return self->spawn(entity_actor_impl, first.delivery.entity, self->state.opts.window,
-                     std::move(snapshot));
+  auto& st = self->state;
+  entity_actor_options o;
+  o.window = st.opts.window;
+  o.correlation = st.opts.correlation;
+  o.ctx = st.ctx;
+  o.late_findings = st.late_findings;
+  o.late_observations = st.late_observations;
+  o.lost_alerts = st.lost_alerts;
+  return self->spawn(entity_actor_impl, first.delivery.entity, std::move(o), std::move(snapshot));
 }
 
 void update_gauges(self_ptr self) {
@@ -205,7 +232,8 @@ std::string passive_json(self_ptr, const template_table&, const std::string& sna
 }
 
 std::string passive_json(self_ptr self, const entity_table&, const std::string& snapshot) {
-  auto st = state::entity_state::restore(snapshot, self->state.opts.window);
+  auto st =
+      state::entity_state::restore(snapshot, self->state.opts.window, self->state.opts.correlation);
   return st ? st->inspect_json() : std::string{};
 }
 
@@ -264,6 +292,9 @@ directory_actor::behavior_type directory_actor_impl(
   st.revivals = &m.get_counter("directory_revivals");
   st.evictions = &m.get_counter("directory_snapshot_evictions");
   st.failures = &m.get_counter("directory_child_failures");
+  st.late_findings = &m.get_counter("late_events", {{"stage", "correlation"}});
+  st.late_observations = &m.get_counter("late_events", {{"stage", "entity_window"}});
+  st.lost_alerts = &m.get_counter("correlation_alerts_lost");
   st.live_templates = &m.get_gauge("directory_live_actors", {{"kind", "template"}});
   st.live_entities = &m.get_gauge("directory_live_actors", {{"kind", "entity"}});
   st.known_templates = &m.get_gauge("directory_known", {{"kind", "template"}});

@@ -15,6 +15,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/child_set.hpp"
+#include "runtime/correlate/settings.hpp"
 #include "runtime/state/entity_state.hpp"
 #include "runtime/system/node_context.hpp"
 
@@ -26,9 +27,11 @@ struct directory_options {
   std::chrono::milliseconds idle{300000};
   std::chrono::milliseconds sweep_interval{10000};
   state::window_options window;
+  correlate::settings correlation;  // handed to every entity actor
 };
 
 directory_options directory_options_from(const config::settings& cfg);
+correlate::settings correlation_settings_from(const config::settings& cfg);
 
 enum class child_phase : std::uint8_t { live, passivating, passive };
 
@@ -64,6 +67,9 @@ struct directory_state {
   metrics::counter* revivals = nullptr;
   metrics::counter* evictions = nullptr;
   metrics::counter* failures = nullptr;
+  metrics::counter* late_findings = nullptr;
+  metrics::counter* late_observations = nullptr;
+  metrics::counter* lost_alerts = nullptr;
   metrics::gauge* live_templates = nullptr;
   metrics::gauge* live_entities = nullptr;
   metrics::gauge* known_templates = nullptr;

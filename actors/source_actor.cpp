@@ -258,6 +258,14 @@ static void score_events(self_ptr self) {
   }
 }
 
+// Every alert of the batch that names entities becomes a finding on each entity's delivery, so
+// the entity actors score it with the batch they get anyway (one message per entity).
+static void attach_findings(self_ptr self) {
+  auto& s = self->state;
+  if (!s.correlate || s.alerts.empty()) return;
+  correlate::attach_findings(s.alerts, s.correlated_types, s.source_name, s.out.entities);
+}
+
 static void send_alerts(self_ptr self) {
   auto& s = self->state;
   if (s.alerts.empty()) return;
@@ -284,6 +292,13 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
       pipeline_options_from(*ctx->cfg, st.source_name, replay, ctx->analyze.year), ctx->metrics);
   st.handoff = ctx->registry->handoff(st.source_name);
   st.pipeline->continue_after(st.handoff->last_event_seq());
+  if (ctx->cfg->correlation.enabled) {
+    for (const auto& t : ctx->cfg->correlation.entity_types)
+      if (auto et = model::entity_type_from(t)) {
+        st.correlated_types[static_cast<std::size_t>(*et)] = true;
+        st.correlate = true;
+      }
+  }
   if (ctx->cfg->detect.enabled)
     st.scorer = std::make_unique<detect::stream_scorer>(detect_settings_from(*ctx->cfg),
                                                         ctx->cfg->detect.max_sequence_entities);
@@ -322,6 +337,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         s.pipeline->process(batch, s.out);
         match_rules(self);
         score_events(self);
+        attach_findings(self);
         send_alerts(self);
         ++s.batches;
         s.records += batch.records.size();

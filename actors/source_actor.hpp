@@ -10,6 +10,7 @@
 
 #include "actors/actors.hpp"
 #include "rules/match/sigma_matcher.hpp"
+#include "runtime/correlate/attach_findings.hpp"
 #include "runtime/detect/stream_scorer.hpp"
 #include "runtime/parse/source_pipeline.hpp"
 #include "runtime/system/node_context.hpp"
@@ -30,7 +31,10 @@ struct source_actor_state {
   // The detection ensemble over this source's stream (null when detect.enabled is false).
   std::unique_ptr<detect::stream_scorer> scorer;
   std::vector<std::uint64_t> entity_keys;  // scratch
-  std::int64_t newest_event_ns = 0;        // event-time watermark, for idle ticks
+  // Entity types whose actors correlate alerts (all false when correlation.enabled is false).
+  correlate::entity_type_mask correlated_types{};
+  bool correlate = false;
+  std::int64_t newest_event_ns = 0;  // event-time watermark, for idle ticks
   // Messages waiting for a sink or the directory to (re)appear in the registry, in order.
   struct stalled_msg {
     std::string target;

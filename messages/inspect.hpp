@@ -60,8 +60,15 @@ typename Inspector::result_type inspect(Inspector& f, entity_observation& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, finding& x) {
+  return f(caf::meta::type_name("seerflow.finding"), x.alert_id, x.kind, x.severity, x.rule,
+           x.title, x.time_ns, x.tactics, x.event_seqs);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_delivery& x) {
-  return f(caf::meta::type_name("seerflow.entity_delivery"), x.entity, x.source, x.observations);
+  return f(caf::meta::type_name("seerflow.entity_delivery"), x.entity, x.source, x.observations,
+           x.findings);
 }
 
 template <class Inspector>

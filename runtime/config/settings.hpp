@@ -259,6 +259,23 @@ struct alert_settings {
   bool operator==(const alert_settings&) const = default;
 };
 
+// Per-entity correlation (runtime/correlate/): risk with event-time decay and the kill chain.
+struct correlation_settings {
+  bool enabled = true;
+  // Entities whose actors score findings. Processes and files are left out by default: a
+  // program name ("sshd") or a path is shared by every machine, so its "risk" means nothing.
+  std::vector<std::string> entity_types = {"ip", "user", "host", "domain"};
+  std::int64_t half_life_ms = 4 * 3600000;  // risk halves every 4 h of event time
+  double risk_threshold = 50;               // crossing it raises one `risk` alert
+  std::int64_t allowed_lateness_ms = 300000;
+  double points_sigma_low = 5, points_sigma_medium = 10, points_sigma_high = 20,
+         points_sigma_critical = 40, points_anomaly = 5, points_correlation = 25, points_graph = 10;
+  std::int64_t kill_chain_window_ms = 24 * 3600000;
+  int kill_chain_min_tactics = 3;
+
+  bool operator==(const correlation_settings&) const = default;
+};
+
 struct directory_settings {
   std::size_t max_live_actors = 100000;     // beyond this, least recently used actors passivate
   std::int64_t idle_passivate_ms = 300000;  // actors idle this long (wall clock) passivate
@@ -329,6 +346,7 @@ struct settings {
   sigma_settings sigma;
   detect_settings detect;
   alert_settings alerts;
+  correlation_settings correlation;
   directory_settings directory;
   storage_settings storage;
   runtime_settings runtime;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/model/entity.hpp"
+#include "runtime/model/finding.hpp"
 
 namespace seerflow::model {
 
@@ -31,6 +32,9 @@ struct entity_delivery {
   entity_ref entity;
   std::string source;
   std::vector<entity_observation> observations;  // in input order
+  // What this batch's alerts say about the entity, in the order they were raised; a delivery
+  // may carry findings without observations.
+  std::vector<finding> findings;
 };
 
 }  // namespace seerflow::model

@@ -10,7 +10,8 @@
 namespace seerflow::state {
 
 namespace {
-constexpr std::uint8_t snapshot_version = 1;
+// Version 2 appends the correlation state; version 1 snapshots (before correlation) still load.
+constexpr std::uint8_t snapshot_version = 2;
 
 // watermark - span, saturated: event times are parsed from logs and snapshots are read from
 // disk, so neither is trusted not to sit near the ends of the int64 range.
@@ -23,8 +24,16 @@ std::int64_t window_start(std::int64_t watermark, std::int64_t span) {
 }
 }  // namespace
 
-entity_state::entity_state(model::entity_ref ref, window_options opts)
-    : ref_(std::move(ref)), opts_(opts) {}
+entity_state::entity_state(model::entity_ref ref, window_options opts,
+                           const correlate::settings& corr)
+    : ref_(std::move(ref)), opts_(opts), corr_(corr) {}
+
+std::size_t entity_state::correlate(const std::string& source,
+                                    const std::vector<model::finding>& findings,
+                                    std::vector<model::alert>& out) {
+  if (findings.empty()) return 0;
+  return corr_.apply(ref_, source, findings, out);
+}
 
 void entity_state::observe(const std::vector<model::entity_observation>& obs) {
   for (const auto& o : obs) {
@@ -75,19 +84,22 @@ std::string entity_state::snapshot() const {
     w.varint(o.seq);
     w.varint(o.template_id);
   }
+  corr_.write(w);
   return w.take();
 }
 
-std::optional<entity_state> entity_state::restore(std::string_view bytes, window_options opts) {
+std::optional<entity_state> entity_state::restore(std::string_view bytes, window_options opts,
+                                                  const correlate::settings& corr) {
   util::byte_reader r(bytes);
-  if (r.u8() != snapshot_version) return std::nullopt;
+  const auto version = r.u8();
+  if (version != 1 && version != snapshot_version) return std::nullopt;
   const auto type = r.u8();
   if (type >= model::entity_type_names.size()) return std::nullopt;
   model::entity_ref ref;
   ref.type = static_cast<model::entity_type>(type);
   ref.value = r.str(4096);
   for (auto& b : ref.id) b = r.u8();
-  entity_state s(std::move(ref), opts);
+  entity_state s(std::move(ref), opts, corr);
   s.count_ = r.varint();
   s.late_ = r.varint();
   s.first_ns_ = r.svarint();
@@ -102,6 +114,7 @@ std::optional<entity_state> entity_state::restore(std::string_view bytes, window
     o.template_id = r.varint();
     s.window_.push_back(o);
   }
+  if (version >= 2 && !s.corr_.read(r)) return std::nullopt;
   if (!r.ok() || !r.at_end()) return std::nullopt;
   s.trim();  // the options may have shrunk since the snapshot was taken
   return s;
@@ -131,6 +144,7 @@ std::string entity_state::inspect_json(std::size_t max_window_items) const {
     recent.push_back(std::move(item));
   }
   j["window_recent"] = std::move(recent);
+  j["correlation"] = corr_.view();
   // A value restored from a damaged snapshot may not be UTF-8; dump() would throw on it.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -1,13 +1,15 @@
 #pragma once
-// The state an entity actor owns: how often and when the entity was seen, and a bounded
-// event-time sliding window of its recent events. Later issues add the Markov chain, risk and
-// kill-chain state here; everything survives passivation through snapshot()/restore().
+// The state an entity actor owns: how often and when the entity was seen, a bounded event-time
+// sliding window of its recent events, and its correlation (risk with decay and kill chain,
+// runtime/correlate/). Everything survives passivation through snapshot()/restore().
 #include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "runtime/correlate/entity_correlator.hpp"
+#include "runtime/model/alert.hpp"
 #include "runtime/model/deliveries.hpp"
 
 namespace seerflow::state {
@@ -19,9 +21,14 @@ struct window_options {
 
 class entity_state {
  public:
-  entity_state(model::entity_ref ref, window_options opts);
+  entity_state(model::entity_ref ref, window_options opts, const correlate::settings& corr = {});
 
   void observe(const std::vector<model::entity_observation>& obs);
+  // Feeds what alerts said about this entity to its risk and kill chain; appends the risk and
+  // kill-chain alerts raised to `out`. Returns how many findings were late.
+  std::size_t correlate(const std::string& source, const std::vector<model::finding>& findings,
+                        std::vector<model::alert>& out);
+  const correlate::entity_correlator& correlation() const { return corr_; }
 
   const model::entity_ref& ref() const { return ref_; }
   std::uint64_t event_count() const { return count_; }
@@ -36,7 +43,8 @@ class entity_state {
   std::uint64_t late_count() const { return late_; }
 
   std::string snapshot() const;
-  static std::optional<entity_state> restore(std::string_view bytes, window_options opts);
+  static std::optional<entity_state> restore(std::string_view bytes, window_options opts,
+                                             const correlate::settings& corr = {});
   // Bounded JSON view for the inspection console.
   std::string inspect_json(std::size_t max_window_items = 20) const;
 
@@ -51,6 +59,7 @@ class entity_state {
   std::int64_t last_ns_ = 0;
   std::int64_t watermark_ns_ = 0;
   std::deque<model::entity_observation> window_;
+  correlate::entity_correlator corr_;
 };
 
 }  // namespace seerflow::state

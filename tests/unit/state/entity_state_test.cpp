@@ -67,6 +67,26 @@ void require_same(const entity_state& a, const entity_state& b) {
   CHECK(a.snapshot() == b.snapshot());
 }
 
+// The correlation part of the view of an entity that has had no findings.
+constexpr const char* no_correlation =
+    R"("correlation":{"risk":0.0,"risk_threshold":50.0,"risk_armed":true,"risk_time":"",)"
+    R"("findings":0,"late_findings":0,"risk_alerts":0,"kill_chain_alerts":0,"watermark":"",)"
+    R"("window_s":86400,"window_start":"","tactics":[],"reported_tactics":[],)"
+    R"("recent_contributors":[]})";
+
+model::finding finding(const std::string& id, std::int64_t t, const std::string& severity,
+                       std::vector<std::string> tactics) {
+  model::finding f;
+  f.alert_id = id;
+  f.kind = "sigma";
+  f.severity = severity;
+  f.rule = "rule-" + id;
+  f.title = "Rule " + id;
+  f.time_ns = t;
+  f.tactics = std::move(tactics);
+  return f;
+}
+
 }  // namespace
 
 TEST_CASE("a fresh entity state has seen nothing") {
@@ -77,7 +97,8 @@ TEST_CASE("a fresh entity state has seen nothing") {
   CHECK(s.window().empty());
   CHECK(s.inspect_json() ==
         R"({"type":"ip","value":"10.0.0.7","events":0,"first_seen":"","last_seen":"",)"
-        R"("late_events":0,"window_size":0,"window_recent":[]})");
+        R"("late_events":0,"window_size":0,"window_recent":[],)" +
+            std::string(no_correlation) + "}");
 }
 
 TEST_CASE("observe counts events and tracks first seen, last seen and watermark") {
@@ -171,7 +192,8 @@ TEST_CASE("inspect_json: bounded, newest items in event-time order") {
         R"({"type":"ip","value":"10.0.0.7","events":4,"first_seen":"2025-03-01T10:00:00Z",)"
         R"("last_seen":"2025-03-01T12:00:03Z","late_events":1,"window_size":3,"window_recent":[)"
         R"({"time":"2025-03-01T12:00:02Z","seq":3,"template_id":51},)"
-        R"({"time":"2025-03-01T12:00:03Z","seq":1,"template_id":17}]})");
+        R"({"time":"2025-03-01T12:00:03Z","seq":1,"template_id":17}],)" +
+            std::string(no_correlation) + "}");
   const auto all = nlohmann::json::parse(s.inspect_json());
   CHECK(all["window_recent"].size() == 3);
   CHECK(all["window_recent"][0]["seq"] == 2);
@@ -244,7 +266,7 @@ TEST_CASE("restore refuses bad versions, types, lengths and trailing bytes") {
   REQUIRE(entity_state::restore(snap, {}));
 
   std::string v = snap;
-  v[0] = 2;
+  v[0] = 3;
   CHECK_FALSE(entity_state::restore(v, {}));
   std::string type = snap;
   type[1] = static_cast<char>(model::entity_type_names.size());
@@ -323,4 +345,45 @@ TEST_CASE("extreme event times never overflow the window arithmetic") {
   auto r = entity_state::restore(s.snapshot(), opts(3600, 8));
   REQUIRE(r);
   require_same(s, *r);
+}
+
+TEST_CASE("findings feed the correlation; its state travels in the snapshot") {
+  entity_state s(ip_ref(), {});
+  std::vector<model::alert> out;
+  CHECK(s.correlate("src", {}, out) == 0);
+  s.correlate("src",
+              {finding("a", t0, "critical", {"credential-access"}),
+               finding("b", t0 + sec, "high", {"initial-access"}),
+               finding("c", t0 + 2 * sec, "low", {"execution"})},
+              out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].kind == "risk");
+  CHECK(out[0].source == "src");
+  CHECK(out[0].entities.at(0) == ip_ref());
+  CHECK(out[1].kind == "kill_chain");
+  auto back = entity_state::restore(s.snapshot(), {});
+  REQUIRE(back);
+  CHECK(back->inspect_json() == s.inspect_json());
+  CHECK(back->correlation().risk_alerts() == 1);
+  out.clear();
+  back->correlate("src", {finding("d", t0 + 3 * sec, "high", {"execution"})}, out);
+  CHECK(out.empty());  // neither alert again after a restore
+  const auto view = nlohmann::json::parse(back->inspect_json());
+  CHECK(view["correlation"]["tactics"].size() == 3);
+}
+
+TEST_CASE("version 1 snapshots (before correlation) still restore") {
+  entity_state s(ip_ref(), {});
+  s.observe({obs(t0, 1), obs(t0 + sec, 2)});
+  std::string snap = s.snapshot();
+  util::byte_writer w;
+  correlate::entity_correlator(correlate::settings{}).write(w);
+  const auto tail = w.take().size();
+  std::string v1 = snap.substr(0, snap.size() - tail);
+  v1[0] = 1;
+  auto back = entity_state::restore(v1, {});
+  REQUIRE(back);
+  CHECK(back->event_count() == 2);
+  CHECK(back->correlation().findings() == 0);
+  CHECK(back->snapshot() == snap);  // written back as version 2
 }

@@ -1,0 +1,207 @@
+// Entity actors correlate, deterministically: findings in, one risk alert out per crossing,
+// re-armed after decay; a kill chain once per growth; state that survives passivation; late
+// findings counted. The real alert actor collects what they raise.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/alert_actor.hpp"
+#include "actors/directory_actor.hpp"
+#include "actors/entity_actor.hpp"
+#include "messages/inspect.hpp"
+#include "runtime/parse/uuid5.hpp"
+#include "tests/actors/test_system.hpp"
+
+using namespace seerflow;
+
+namespace {
+
+constexpr std::int64_t sec = 1'000'000'000;
+constexpr std::int64_t hour = 3600 * sec;
+constexpr std::int64_t t0 = 1'741'943'521LL * sec;
+
+model::entity_ref host(const std::string& v = "web-prod-01") {
+  model::entity_ref r;
+  r.type = model::entity_type::host;
+  r.value = v;
+  r.id = parse::uuid5(parse::entity_namespace(r.type), v);
+  return r;
+}
+
+model::finding finding(const std::string& id, std::int64_t t, const std::string& severity,
+                       std::vector<std::string> tactics = {}) {
+  model::finding f;
+  f.alert_id = id;
+  f.kind = "sigma";
+  f.severity = severity;
+  f.rule = "rule-" + id;
+  f.title = "Rule " + id;
+  f.time_ns = t;
+  f.tactics = std::move(tactics);
+  f.event_seqs = {1};
+  return f;
+}
+
+messages::entity_message message(std::vector<model::finding> fs,
+                                 const std::string& v = "web-prod-01") {
+  messages::entity_message m;
+  m.delivery.entity = host(v);
+  m.delivery.source = "story";
+  m.delivery.findings = std::move(fs);
+  return m;
+}
+
+struct fixture : test::test_system {
+  actors::alert_actor alerts;
+  std::vector<caf::actor> to_stop;
+
+  fixture() {
+    ctx.mode = system::run_mode::analyze;  // no store: the alert actor only collects
+    alerts = sys->spawn(actors::alert_actor_impl, &ctx);
+    registry->put({"alerts", "alerts", "", "local", 1}, caf::actor_cast<caf::actor>(alerts));
+    run();
+  }
+
+  ~fixture() {
+    for (auto& a : to_stop) caf::anon_send_exit(a, caf::exit_reason::kill);
+    caf::anon_send_exit(alerts, caf::exit_reason::kill);
+    run();
+  }
+
+  actors::entity_actor spawn_entity(std::string snapshot = {}) {
+    actors::entity_actor_options o;
+    o.ctx = &ctx;
+    o.late_findings = &metrics.get_counter("late_events", {{"stage", "correlation"}});
+    auto e = sys->spawn(actors::entity_actor_impl, host(), o, std::move(snapshot));
+    to_stop.push_back(caf::actor_cast<caf::actor>(e));
+    run();
+    return e;
+  }
+
+  template <class Result, class Handle, class... Ts>
+  Result ask(Handle h, Ts... xs) {
+    Result out{};
+    bool done = false;
+    auto probe = sys->spawn([&, h, xs...](caf::event_based_actor* self) {
+      self->request(h, caf::infinite, xs...).then([&, self](const Result& r) {
+        out = r;
+        done = true;
+        self->quit();
+      });
+    });
+    run();
+    REQUIRE(done);
+    return out;
+  }
+
+  std::vector<model::alert> raised(const std::string& kind) {
+    std::vector<model::alert> out;
+    for (auto& a : ask<std::vector<model::alert>>(alerts, messages::alerts_atom::value))
+      if (a.kind == kind) out.push_back(a);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(fixture, "findings in, one risk alert out, re-armed after decay") {
+  auto e = spawn_entity();
+  caf::anon_send(e, message({finding("a", t0, "critical")}));  // 40
+  run();
+  CHECK(raised("risk").empty());
+  caf::anon_send(e, message({finding("b", t0 + sec, "high"), finding("c", t0 + 2 * sec, "high")}));
+  run();
+  auto risk = raised("risk");
+  REQUIRE(risk.size() == 1);  // crossed at b (60), not again at c
+  CHECK(risk[0].time_ns == t0 + sec);
+  CHECK(risk[0].entities.at(0).value == "web-prod-01");
+  CHECK(risk[0].source == "story");
+  // The same attacker an hour later: still above the threshold, nothing new.
+  caf::anon_send(e, message({finding("d", t0 + hour, "critical")}));
+  run();
+  CHECK(raised("risk").size() == 1);
+  // 12 h of quiet: (80 * 2^-1/4 + 40) / 8 = 13.4 is well below 50, so the entity has re-armed
+  // (13.4 + 20 raises nothing), and a persistent attacker crossing again is reported again.
+  caf::anon_send(e, message({finding("e", t0 + 13 * hour, "high")}));
+  run();
+  CHECK(raised("risk").size() == 1);
+  caf::anon_send(e, message({finding("f", t0 + 13 * hour + sec, "critical")}));
+  run();
+  risk = raised("risk");
+  REQUIRE(risk.size() == 2);
+  CHECK(risk[1].time_ns == t0 + 13 * hour + sec);
+  const auto view = nlohmann::json::parse(ask<std::string>(e, messages::inspect_atom::value));
+  CHECK(view["correlation"]["risk_alerts"] == 2);
+  CHECK(view["correlation"]["risk_armed"] == false);
+}
+
+TEST_CASE_METHOD(fixture, "a kill chain is raised once per growth of the tactic set") {
+  auto e = spawn_entity();
+  caf::anon_send(e, message({finding("bf", t0, "low", {"credential-access"}),
+                             finding("login", t0 + 60 * sec, "low", {"initial-access"})}));
+  run();
+  CHECK(raised("kill_chain").empty());
+  caf::anon_send(e, message({finding("cron", t0 + 300 * sec, "low", {"persistence"})}));
+  run();
+  auto kc = raised("kill_chain");
+  REQUIRE(kc.size() == 1);
+  CHECK(kc[0].tactics ==
+        std::vector<std::string>{"initial-access", "persistence", "credential-access"});
+  caf::anon_send(e, message({finding("cron2", t0 + 400 * sec, "low", {"persistence"})}));
+  run();
+  CHECK(raised("kill_chain").size() == 1);
+  // Growth: a fourth tactic, an hour later (outside the dedup window of the first alert).
+  caf::anon_send(e, message({finding("c2", t0 + hour, "low", {"command-and-control"})}));
+  run();
+  kc = raised("kill_chain");
+  REQUIRE(kc.size() == 2);
+  CHECK(kc[1].tactics.size() == 4);
+  CHECK(kc[1].tactics.back() == "command-and-control");
+}
+
+TEST_CASE_METHOD(fixture, "late findings are counted and still scored") {
+  auto e = spawn_entity();
+  caf::anon_send(e, message({finding("new", t0 + 2 * hour, "high")}));
+  caf::anon_send(e, message({finding("old", t0, "critical")}));  // 2 h behind: late
+  run();
+  CHECK(metrics.get_counter("late_events", {{"stage", "correlation"}}).value() == 1);
+  const auto view = nlohmann::json::parse(ask<std::string>(e, messages::inspect_atom::value));
+  CHECK(view["correlation"]["late_findings"] == 1);
+  // 20 + 40 * 2^(-1/2)
+  CHECK(view["correlation"]["risk"].get<double>() == Approx(48.28).margin(0.01));
+}
+
+TEST_CASE_METHOD(fixture, "correlation state survives passivation through the directory") {
+  actors::directory_options o;
+  o.max_live = 1;  // a second entity pushes the first out
+  auto dir = sys->spawn(actors::directory_actor_impl, &ctx, o);
+  to_stop.push_back(caf::actor_cast<caf::actor>(dir));
+  run();
+  auto routed = [](messages::entity_message m) {
+    messages::routed_batch b;
+    b.entities.push_back(std::move(m.delivery));
+    return b;
+  };
+  caf::anon_send(dir, routed(message({finding("a", t0, "critical", {"credential-access"})})));
+  run();
+  caf::anon_send(dir, routed(message({finding("x", t0, "low")}, "other-host")));
+  run();
+  CHECK(ask<actors::directory_counts>(dir, messages::stats_atom::value) ==
+        actors::directory_counts{0, 0, 1, 1});
+  const auto key = model::entity_key(host().id);
+  auto passive = nlohmann::json::parse(
+      ask<std::string>(dir, messages::inspect_atom::value, std::string("entity"), key));
+  CHECK(passive["actor"] == "passive");
+  CHECK(passive["correlation"]["risk"] == 40.0);
+  CHECK(passive["correlation"]["tactics"].size() == 1);
+  CHECK(raised("risk").empty());
+  // Revived from its snapshot: 40 + 20 crosses; a fresh state would not have.
+  caf::anon_send(dir, routed(message({finding("b", t0 + sec, "high", {"execution"})})));
+  run();
+  CHECK(metrics.get_counter("directory_revivals").value() == 1);
+  REQUIRE(raised("risk").size() == 1);
+  auto live = nlohmann::json::parse(
+      ask<std::string>(dir, messages::inspect_atom::value, std::string("entity"), key));
+  CHECK(live["actor"] == "live");
+  CHECK(live["correlation"]["findings"] == 2);
+  CHECK(live["correlation"]["tactics"].size() == 2);
+}
