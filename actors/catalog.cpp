@@ -9,6 +9,7 @@
 #include "actors/alert_actor.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/file_tail_actor.hpp"
+#include "actors/graph_actor.hpp"
 #include "actors/printer_actor.hpp"
 #include "actors/receiver_actor.hpp"
 #include "actors/source_actor.hpp"
@@ -101,6 +102,13 @@ catalog make_builtin() {
          }});
   c.add({"alerts", "collects and logs alerts", {}, [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(env.parent->spawn(alert_actor_impl, env.ctx));
+         }});
+  c.add({"graph",
+         "the entity graph: relations from the sources, PageRank, Louvain, betweenness and "
+         "fan-out on a timer (graph.*), findings to the alert actor",
+         {},
+         [](const spawn_env& env) {
+           return caf::actor_cast<caf::actor>(env.parent->spawn(graph_actor_impl, env.ctx));
          }});
   c.add({"directory",
          "spawns, routes to and passivates template and entity actors",

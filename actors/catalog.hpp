@@ -44,7 +44,7 @@ class catalog {
   std::vector<kind_entry> kinds_;
 };
 
-// Every built-in kind: store, printer, alerts, directory, source, syslog_udp, syslog_tcp,
+// Every built-in kind: store, printer, alerts, graph, directory, source, syslog_udp, syslog_tcp,
 // file_tail.
 const catalog& builtin_catalog();
 

@@ -11,6 +11,7 @@
 #include "actors/actors.hpp"
 #include "rules/match/sigma_matcher.hpp"
 #include "runtime/detect/stream_scorer.hpp"
+#include "runtime/graph/edge_inference.hpp"
 #include "runtime/parse/source_pipeline.hpp"
 #include "runtime/system/node_context.hpp"
 
@@ -29,6 +30,7 @@ struct source_actor_state {
   std::vector<model::alert> alerts;
   // The detection ensemble over this source's stream (null when detect.enabled is false).
   std::unique_ptr<detect::stream_scorer> scorer;
+  graph::edge_inference relations;         // the batch's entity relations, for the graph actor
   std::vector<std::uint64_t> entity_keys;  // scratch
   std::int64_t newest_event_ns = 0;        // event-time watermark, for idle ticks
   // Messages waiting for a sink or the directory to (re)appear in the registry, in order.

@@ -356,6 +356,24 @@ const std::array rows{
              "repeats of an alert (same rule and entity) inside this event-time window are "
              "counted on the first, not raised again; 0 = no dedup"),
 
+    boolean("graph.enabled", SEERFLOW_FIELD(graph.enabled),
+            "keep the entity graph and run its algorithms (PageRank, Louvain, betweenness)"),
+    duration("graph.interval", SEERFLOW_FIELD(graph.interval_ms), 100, max_duration,
+             "how often the graph algorithms run and changed edges are stored (wall clock)"),
+    integer("graph.max_nodes", SEERFLOW_FIELD(graph.max_nodes), 2, 100'000'000,
+            "entities in the graph; least recently seen (event time) evicted with their edges"),
+    integer("graph.max_edges", SEERFLOW_FIELD(graph.max_edges), 1, 1'000'000'000,
+            "relations in the graph; least recently seen (event time) evicted"),
+    number("graph.betweenness_threshold", SEERFLOW_FIELD(graph.betweenness_threshold), 0.0, 1.0,
+           "normalised betweenness above which an entity becomes a bridge finding"),
+    integer("graph.betweenness_samples", SEERFLOW_FIELD(graph.betweenness_samples), 0, 1'000'000,
+            "larger graphs estimate betweenness from this many sampled sources; 0 = exact"),
+    number("graph.fanout_sigma", SEERFLOW_FIELD(graph.fanout_sigma), 0.0, 1000.0,
+           "fan-out above mean + this many standard deviations of the entity's history is a "
+           "finding"),
+    integer("graph.fanout_min_runs", SEERFLOW_FIELD(graph.fanout_min_runs), 1, 1'000'000,
+            "runs of fan-out history an entity needs before it is judged"),
+
     integer("directory.max_live_actors", SEERFLOW_FIELD(directory.max_live_actors), 1, 100'000'000,
             "live template and entity actors; least recently used ones passivate"),
     duration("directory.idle_passivate", SEERFLOW_FIELD(directory.idle_passivate_ms), 1,

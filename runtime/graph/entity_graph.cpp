@@ -95,7 +95,7 @@ void entity_graph::observe(const model::edge_observation& o) {
       edges_.emplace_back();
     }
     auto& e = edges_[slot];
-    e = graph_edge{from, to, o.type, first, last, count, 0, 0, true};
+    e = graph_edge{from, to, o.type, first, last, count, 0, 0, 0, true};
     e.pos_in_from = static_cast<std::uint32_t>(nodes_[from].edges.size());
     nodes_[from].edges.push_back(slot);
     e.pos_in_to = static_cast<std::uint32_t>(nodes_[to].edges.size());
@@ -188,6 +188,16 @@ std::size_t entity_graph::fan_in(std::uint32_t slot) const {
   return static_cast<std::size_t>(std::unique(seen.begin(), seen.end()) - seen.begin());
 }
 
+void entity_graph::take_unsaved(std::vector<model::edge_observation>& out) {
+  out.clear();
+  for (auto& e : edges_) {
+    if (!e.alive || e.count == e.saved) continue;
+    out.push_back({nodes_[e.from].entity, nodes_[e.to].entity, e.type, e.first_ns, e.last_ns,
+                   e.count - e.saved});
+    e.saved = e.count;
+  }
+}
+
 void entity_graph::clear() {
   *this = entity_graph(limits_);
 }
@@ -266,6 +276,7 @@ bool entity_graph::restore(std::string_view blob) {
   std::stable_sort(obs.begin(), obs.end(),
                    [](const auto& a, const auto& b) { return a.last_ns < b.last_ns; });
   for (const auto& o : obs) observe(o);
+  for (auto& e : edges_) e.saved = e.count;
   counters_ = {};
   // Nodes keep their own first/last seen (an edge may have been evicted before them).
   for (std::uint64_t i = 0; i < n; ++i)

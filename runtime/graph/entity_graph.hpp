@@ -33,6 +33,7 @@ struct graph_edge {
   model::edge_type type = model::edge_type::authenticated_from;
   std::int64_t first_ns = 0, last_ns = 0;
   std::uint64_t count = 0;
+  std::uint64_t saved = 0;                       // part of count already handed to take_unsaved()
   std::uint32_t pos_in_from = 0, pos_in_to = 0;  // index in from's / to's `edges`
   bool alive = false;
 };
@@ -70,8 +71,13 @@ class entity_graph {
   std::size_t fan_out(std::uint32_t slot) const;
   std::size_t fan_in(std::uint32_t slot) const;
 
+  // The edges whose count grew since the last call, with the growth as their count (what the
+  // store adds to its row), and marks them saved.
+  void take_unsaved(std::vector<model::edge_observation>& out);
+
   // A compact binary form of every node and edge; restore() replaces the contents and returns
-  // false (leaving the graph empty) on anything malformed.
+  // false (leaving the graph empty) on anything malformed. Restored edges count as saved (a
+  // snapshot is taken after the edges of its run were handed to the store).
   std::string snapshot() const;
   bool restore(std::string_view blob);
   void clear();

@@ -176,10 +176,34 @@ CREATE VIRTUAL TABLE events_fts USING fts5(message, content='events', content_ro
 INSERT INTO store_meta(name, value) VALUES('text_indexed_through_event_id', 0);
 )sql";
 
-constexpr std::array<migration, 3> all_migrations{{
+// Version 4: the entity graph's typed relations, written by the graph actor on each run (only
+// the edges that changed, their counts as increments), so `seerflow query graph` reads them
+// without the agent. Keyed by the entities' keys (as in `entities`) and the relation type;
+// the values are kept beside them so the table reads on its own. Edges the graph evicted stay.
+constexpr std::string_view schema_v4 = R"sql(
+CREATE TABLE graph_edges(
+  from_key      INTEGER NOT NULL,
+  edge_type     TEXT    NOT NULL,   -- authenticated_from, logged_into, has_ip, accessed, ...
+  to_key        INTEGER NOT NULL,
+  from_type     TEXT    NOT NULL,
+  from_value    TEXT    NOT NULL,
+  to_type       TEXT    NOT NULL,
+  to_value      TEXT    NOT NULL,
+  first_seen_ns INTEGER NOT NULL,   -- event time
+  last_seen_ns  INTEGER NOT NULL,
+  count         INTEGER NOT NULL,
+  PRIMARY KEY(from_key, edge_type, to_key)
+) WITHOUT ROWID;
+CREATE INDEX graph_edges_to ON graph_edges(to_key);
+CREATE INDEX graph_edges_from_value ON graph_edges(from_value);
+CREATE INDEX graph_edges_to_value ON graph_edges(to_value);
+)sql";
+
+constexpr std::array<migration, 4> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
+    {4, "entity graph edges", schema_v4},
 }};
 
 constexpr std::string_view bootstrap_sql = R"sql(

@@ -196,5 +196,5 @@ done
 run kinds
 expect_eq "kinds exit code" "$RC" 0
 kinds=$(printf '%s\n' "$OUT" | grep -v '^ ' | tr '\n' ' ')
-expect_eq "kinds" "$kinds" "supervisor store printer alerts directory source syslog_udp syslog_tcp file_tail "
+expect_eq "kinds" "$kinds" "supervisor store printer alerts graph directory source syslog_udp syslog_tcp file_tail "
 echo "PASS"

@@ -142,3 +142,24 @@ TEST_CASE("entity graph: malformed, truncated, binary and hostile snapshots are 
   CHECK(r.restore(blob));
   CHECK(r.edge_count() == 1);
 }
+
+TEST_CASE("entity graph: unsaved growth is handed out once, as increments") {
+  entity_graph g;
+  const auto a = ent(T::user, "alice"), ip = ent(T::ip, "10.0.0.1"), f = ent(T::file, "/etc/x");
+  g.observe(obs(a, ip, E::authenticated_from, 10, 3));
+  std::vector<model::edge_observation> out;
+  g.take_unsaved(out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].count == 3);
+  g.take_unsaved(out);
+  CHECK(out.empty());
+  g.observe(obs(a, ip, E::authenticated_from, 20, 2));
+  g.observe(obs(a, f, E::accessed, 30));
+  g.take_unsaved(out);
+  REQUIRE(out.size() == 2);
+  for (const auto& o : out) CHECK(o.count == (o.type == E::accessed ? 1u : 2u));
+  entity_graph r;
+  REQUIRE(r.restore(g.snapshot()));
+  r.take_unsaved(out);
+  CHECK(out.empty());
+}
