@@ -82,6 +82,11 @@ void edge_inference::add(const model::event& ev) {
   const auto& domains = by_type[static_cast<std::size_t>(entity_type::domain)];
   const auto& procs = by_type[static_cast<std::size_t>(entity_type::process)];
 
+  // Most lines name only their host and program: no rule applies, and the message is not
+  // even lowered.
+  const bool any_rule = (!users.empty() && (!ips.empty() || !hosts.empty() || !files.empty())) ||
+                        (!ips.empty() && (!hosts.empty() || !domains.empty())) || procs.size() >= 2;
+  if (!any_rule) return;
   lower_.assign(ev.message);
   std::transform(lower_.begin(), lower_.end(), lower_.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -175,7 +175,7 @@ void graph_analyzer::betweenness_findings(const entity_graph& g, analysis& a) {
   std::unordered_map<std::uint64_t, bool> now;
   for (std::uint32_t v = 0; v < n; ++v) {
     const double c = a.betweenness.centrality[v];
-    if (c < o_.betweenness_threshold || n < o_.min_vertices) continue;
+    if (c <= o_.betweenness_threshold || n < o_.min_vertices) continue;
     const auto& ent = g.node(a.view.slot_of[v]).entity;
     const auto k = model::entity_key(ent.id);
     now[k] = true;
