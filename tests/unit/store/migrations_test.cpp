@@ -69,6 +69,9 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "index entities_value",
                                           "index entity_postings_key",
                                           "index events_time",
+                                          "index graph_edges_from_value",
+                                          "index graph_edges_to",
+                                          "index graph_edges_to_value",
                                           "index rejected_reason",
                                           "table alert_tactics",
                                           "table alert_techniques",
@@ -82,6 +85,7 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "table events_fts_data",
                                           "table events_fts_docsize",
                                           "table events_fts_idx",
+                                          "table graph_edges",
                                           "table model_state",
                                           "table rejected",
                                           "table schema_migrations",
@@ -130,7 +134,7 @@ TEST_CASE("a database newer than this build is refused and left alone") {
   int code = 0;
   CHECK(thrown_message([&] { event_store st({path}); }, &code) ==
         "database " + path +
-            " has schema version 7, newer than this build of seerflow supports (3); use a "
+            " has schema version 7, newer than this build of seerflow supports (4); use a "
             "newer seerflow or another storage.path");
   CHECK(code == SQLITE_ERROR);
   CHECK(read_file(path) == before);
@@ -146,7 +150,7 @@ TEST_CASE("a database newer than this build is refused and left alone") {
     }
     CHECK(thrown_message([&] { event_store st({bare}); }) ==
           "database " + bare +
-              " has schema version 99, newer than this build of seerflow supports (3); use a "
+              " has schema version 99, newer than this build of seerflow supports (4); use a "
               "newer seerflow or another storage.path");
   }
 }
