@@ -59,7 +59,9 @@ using store_actor = sink_actor::extend<
     // the last saved model state of a name ("" if none)
     caf::replies_to<snapshot_atom, std::string>::with<std::string>,
     // alerts to store, written with the next commit of the buffer (after the events before them)
-    caf::reacts_to<alert_atom, std::vector<model::alert>>>;
+    caf::reacts_to<alert_atom, std::vector<model::alert>>,
+    // entity graph edges, counts since their last save (upserted into graph_edges)
+    caf::reacts_to<graph_atom, std::vector<model::edge_observation>>>;
 
 // Live/passive counts of the directory: templates live, passive; entities live, passive.
 using directory_counts = std::vector<std::uint64_t>;
@@ -108,6 +110,18 @@ using alert_sink_actor =
     caf::typed_actor<caf::reacts_to<model::alert>,  // an alert that passed dedup
                      caf::reacts_to<shutdown_atom>,
                      caf::replies_to<inspect_atom>::with<std::string>>;
+// The entity graph: relations from the sources; its algorithms run on a timer or on request,
+// never on the event path, and their findings go to the alert actor.
+using graph_actor = caf::typed_actor<
+    // the relations one source batch showed, folded per (from, to, type)
+    caf::reacts_to<graph_atom, std::vector<model::edge_observation>>,
+    // timer: run the algorithms, send findings, store changed edges, stash a snapshot
+    caf::reacts_to<sweep_atom>,
+    // run now; replies with the run's JSON view (sizes, top entities, findings)
+    caf::replies_to<analyze_atom>::with<std::string>,
+    // the ego graph of an entity (canonical value, radius) as JSON; "" if unknown
+    caf::replies_to<analyze_atom, std::string, std::uint32_t>::with<std::string>,
+    caf::reacts_to<shutdown_atom>, caf::replies_to<inspect_atom>::with<std::string>>;
 
 // Receivers (kind syslog_udp, syslog_tcp, file_tail) are dynamically typed:
 //   shutdown_atom   stop reading, hand over the partial batch, close sockets, quit

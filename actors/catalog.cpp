@@ -13,6 +13,7 @@
 #include "actors/directory_actor.hpp"
 #include "actors/file_tail_actor.hpp"
 #include "actors/otlp_receiver_actor.hpp"
+#include "actors/graph_actor.hpp"
 #include "actors/printer_actor.hpp"
 #include "actors/receiver_actor.hpp"
 #include "actors/source_actor.hpp"
@@ -117,6 +118,13 @@ catalog make_builtin() {
              throw std::runtime_error("an alert_sink leaf needs args: {sink: NAME}");
            return caf::actor_cast<caf::actor>(
                env.parent->spawn<caf::detached>(alert_sink_impl, env.ctx, sink));
+         }});
+  c.add({"graph",
+         "the entity graph: relations from the sources, PageRank, Louvain, betweenness and "
+         "fan-out on a timer (graph.*), findings to the alert actor",
+         {},
+         [](const spawn_env& env) {
+           return caf::actor_cast<caf::actor>(env.parent->spawn(graph_actor_impl, env.ctx));
          }});
   c.add({"directory",
          "spawns, routes to and passivates template and entity actors",

@@ -44,8 +44,8 @@ class catalog {
   std::vector<kind_entry> kinds_;
 };
 
-// Every built-in kind: store, printer, alerts, alert_sink, directory, source, syslog_udp,
-// syslog_tcp, file_tail, webhook, console.
+// Every built-in kind: store, printer, alerts, alert_sink, graph, directory, source, syslog_udp,
+// syslog_tcp, file_tail, webhook, console, otlp_grpc, otlp_http.
 const catalog& builtin_catalog();
 
 // Reads an argument of a tree node, with a default.

@@ -279,6 +279,20 @@ static void send_alerts(self_ptr self) {
   s.alerts.clear();
 }
 
+// The batch's entity relations, in one message to the graph actor. Not derived at all when no
+// graph runs (graph.enabled false, or a tree without one): nothing is dropped.
+static void send_relations(self_ptr self) {
+  auto& s = self->state;
+  if (!s.ctx->cfg->graph.enabled) return;
+  auto graph = s.ctx->registry->lookup<graph_actor>("graph");
+  if (!graph) return;
+  for (const auto& ev : s.out.events) s.relations.add(ev);
+  if (s.relations.empty()) return;
+  std::vector<model::edge_observation> edges;
+  s.relations.take(edges);
+  self->send(graph, graph_atom::value, std::move(edges));
+}
+
 source_actor::behavior_type source_actor_impl(self_ptr self, system::node_context* ctx,
                                               source_args args) {
   install_exception_handler(self, "source");
@@ -339,6 +353,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         score_events(self);
         attach_findings(self);
         send_alerts(self);
+        send_relations(self);
         ++s.batches;
         s.records += batch.records.size();
         // One message per sink and one to the directory; the last copy of the credit token

@@ -12,6 +12,7 @@
 #include "rules/match/sigma_matcher.hpp"
 #include "runtime/correlate/attach_findings.hpp"
 #include "runtime/detect/stream_scorer.hpp"
+#include "runtime/graph/edge_inference.hpp"
 #include "runtime/parse/source_pipeline.hpp"
 #include "runtime/system/node_context.hpp"
 
@@ -30,6 +31,7 @@ struct source_actor_state {
   std::vector<model::alert> alerts;
   // The detection ensemble over this source's stream (null when detect.enabled is false).
   std::unique_ptr<detect::stream_scorer> scorer;
+  graph::edge_inference relations;         // the batch's entity relations, for the graph actor
   std::vector<std::uint64_t> entity_keys;  // scratch
   // Entity types whose actors correlate alerts (all false when correlation.enabled is false).
   correlate::entity_type_mask correlated_types{};

@@ -223,6 +223,15 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
           log::error("store", "saving the model state of ", name, " failed: ", e.what());
         }
       },
+      [=](graph_atom, const std::vector<model::edge_observation>& edges) {
+        flush(self);
+        try {
+          self->state.db->add_graph_edges(edges);
+        } catch (const std::exception& e) {
+          self->state.failures_counter->add();
+          log::error("store", "saving ", edges.size(), " entity graph edges failed: ", e.what());
+        }
+      },
       [=](snapshot_atom, const std::string& name) -> std::string {
         try {
           return self->state.db->load_state(name);

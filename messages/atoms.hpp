@@ -22,5 +22,9 @@ using alerts_atom = caf::atom_constant<caf::atom("alerts")>;  // alert actor: li
 using stats_atom = caf::atom_constant<caf::atom("stats")>;    // directory: live/passive counts
 using restart_atom = caf::atom_constant<caf::atom("restart")>;    // supervisor: restart one child
 using children_atom = caf::atom_constant<caf::atom("children")>;  // supervisor: list children
+using graph_atom =
+    caf::atom_constant<caf::atom("graph")>;  // source -> graph, graph -> store: edges
+using analyze_atom =
+    caf::atom_constant<caf::atom("analyze")>;  // graph: run the algorithms now, reply JSON
 
 }  // namespace seerflow::messages

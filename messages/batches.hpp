@@ -7,6 +7,7 @@
 #include "runtime/ingest/credit_gate.hpp"
 #include "runtime/model/alert.hpp"
 #include "runtime/model/deliveries.hpp"
+#include "runtime/model/edge_observation.hpp"
 #include "runtime/model/event.hpp"
 #include "runtime/model/raw_record.hpp"
 

@@ -78,6 +78,12 @@ typename Inspector::result_type inspect(Inspector& f, alert& x) {
            x.dedup_key, x.count, x.last_time_ns);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, edge_observation& x) {
+  return f(caf::meta::type_name("seerflow.edge_observation"), x.from, x.to, x.type, x.first_ns,
+           x.last_ns, x.count);
+}
+
 }  // namespace seerflow::model
 
 namespace seerflow::ingest {

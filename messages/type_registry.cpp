@@ -20,6 +20,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<routed_batch>("seerflow.routed_batch");
   cfg.add_message_type<template_message>("seerflow.template_message");
   cfg.add_message_type<entity_message>("seerflow.entity_message");
+  cfg.add_message_type<std::vector<model::edge_observation>>("seerflow.edge_observation_list");
 }
 
 }  // namespace seerflow::messages

@@ -276,6 +276,20 @@ struct correlation_settings {
   bool operator==(const correlation_settings&) const = default;
 };
 
+// The entity graph (runtime/graph/, actors/graph_actor.hpp).
+struct graph_settings {
+  bool enabled = true;
+  std::int64_t interval_ms = 60000;      // the algorithms run this often (wall clock)
+  std::size_t max_nodes = 100000;        // least recently seen entities evicted beyond this
+  std::size_t max_edges = 1000000;       // least recently seen relations evicted beyond this
+  double betweenness_threshold = 0.25;   // normalised betweenness that makes an entity a bridge
+  std::size_t betweenness_samples = 64;  // sources sampled on larger graphs; 0 = always exact
+  double fanout_sigma = 3.0;             // fan-out above mean + this many σ of its history
+  std::size_t fanout_min_runs = 5;       // runs of history before an entity's fan-out is judged
+
+  bool operator==(const graph_settings&) const = default;
+};
+
 struct directory_settings {
   std::size_t max_live_actors = 100000;     // beyond this, least recently used actors passivate
   std::int64_t idle_passivate_ms = 300000;  // actors idle this long (wall clock) passivate
@@ -347,6 +361,7 @@ struct settings {
   detect_settings detect;
   alert_settings alerts;
   correlation_settings correlation;
+  graph_settings graph;
   directory_settings directory;
   storage_settings storage;
   runtime_settings runtime;

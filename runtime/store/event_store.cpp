@@ -180,6 +180,13 @@ event_store::event_store(store_options options)
       "INSERT INTO model_state(name, bytes, saved_at_ns) VALUES(?1, ?2, ?3) "
       "ON CONFLICT(name) DO UPDATE SET bytes = excluded.bytes, saved_at_ns = excluded.saved_at_ns");
   load_state_ = db_.prepare("SELECT bytes FROM model_state WHERE name = ?1");
+  upsert_graph_edge_ = db_.prepare(
+      "INSERT INTO graph_edges(from_key, edge_type, to_key, from_type, from_value, to_type, "
+      "to_value, first_seen_ns, last_seen_ns, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10) ON CONFLICT(from_key, edge_type, to_key) DO UPDATE SET "
+      "first_seen_ns = min(first_seen_ns, excluded.first_seen_ns), "
+      "last_seen_ns = max(last_seen_ns, excluded.last_seen_ns), "
+      "count = count + excluded.count");
   upsert_template_ = db_.prepare(
       "INSERT INTO templates(template_id, source, template, first_seen_ns, last_seen_ns, "
       "event_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
@@ -777,6 +784,32 @@ void event_store::save_state(const std::string& name, std::string_view bytes) {
     save_state_.bind_blob(2, bytes, lifetime::borrowed);
     save_state_.bind_int64(3, util::wall_now_ns());
     save_state_.run();
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+  if (own) commit();
+}
+
+void event_store::add_graph_edges(const std::vector<model::edge_observation>& edges) {
+  if (edges.empty()) return;
+  const bool own = !in_txn_;
+  if (own) begin();
+  try {
+    auto& s = upsert_graph_edge_;
+    for (const auto& e : edges) {
+      s.bind_int64(1, static_cast<std::int64_t>(model::entity_key(e.from.id)));
+      s.bind_text(2, model::to_string(e.type), lifetime::borrowed);
+      s.bind_int64(3, static_cast<std::int64_t>(model::entity_key(e.to.id)));
+      s.bind_text(4, model::to_string(e.from.type), lifetime::borrowed);
+      s.bind_text(5, e.from.value, lifetime::borrowed);
+      s.bind_text(6, model::to_string(e.to.type), lifetime::borrowed);
+      s.bind_text(7, e.to.value, lifetime::borrowed);
+      s.bind_int64(8, e.first_ns);
+      s.bind_int64(9, e.last_ns);
+      s.bind_int64(10, static_cast<std::int64_t>(e.count));
+      s.run();
+    }
   } catch (...) {
     abort_transaction();
     throw;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "runtime/model/alert.hpp"
+#include "runtime/model/edge_observation.hpp"
 #include "runtime/model/event.hpp"
 #include "runtime/model/raw_record.hpp"
 #include "runtime/store/key_aggregator.hpp"
@@ -73,6 +74,9 @@ class event_store {
   // is one, else in its own; the latest save of a name wins. load_state returns "" if none.
   void save_state(const std::string& name, std::string_view bytes);
   std::string load_state(const std::string& name);
+  // Entity graph relations (count = occurrences since the last save of that edge): upserted
+  // into graph_edges, in the open transaction if there is one, else in their own.
+  void add_graph_edges(const std::vector<model::edge_observation>& edges);
   // Adds up to max_rows committed events to the full-text index, in a transaction of its own
   // (commits what is staged first). Returns the events indexed; 0 when the index is current.
   std::size_t index_text(std::size_t max_rows);
@@ -141,7 +145,7 @@ class event_store {
   statement begin_, commit_, rollback_, max_id_;
   statement upsert_alert_, insert_tactic_, insert_technique_, index_text_, set_text_indexed_;
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
-  statement merge_journal_, clear_journal_, save_state_, load_state_;
+  statement merge_journal_, clear_journal_, save_state_, load_state_, upsert_graph_edge_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
   statement upsert_rule_;
   std::optional<retention> retention_;  // prepared after the migrations

@@ -244,12 +244,36 @@ CREATE TABLE alert_verdicts(
 CREATE INDEX alert_verdicts_alert ON alert_verdicts(alert_id);
 )sql";
 
-constexpr std::array<migration, 5> all_migrations{{
+// Version 6: the entity graph's typed relations, written by the graph actor on each run (only
+// the edges that changed, their counts as increments), so `seerflow query graph` reads them
+// without the agent. Keyed by the entities' keys (as in `entities`) and the relation type;
+// the values are kept beside them so the table reads on its own. Edges the graph evicted stay.
+constexpr std::string_view schema_v6 = R"sql(
+CREATE TABLE graph_edges(
+  from_key      INTEGER NOT NULL,
+  edge_type     TEXT    NOT NULL,   -- authenticated_from, logged_into, has_ip, accessed, ...
+  to_key        INTEGER NOT NULL,
+  from_type     TEXT    NOT NULL,
+  from_value    TEXT    NOT NULL,
+  to_type       TEXT    NOT NULL,
+  to_value      TEXT    NOT NULL,
+  first_seen_ns INTEGER NOT NULL,   -- event time
+  last_seen_ns  INTEGER NOT NULL,
+  count         INTEGER NOT NULL,
+  PRIMARY KEY(from_key, edge_type, to_key)
+) WITHOUT ROWID;
+CREATE INDEX graph_edges_to ON graph_edges(to_key);
+CREATE INDEX graph_edges_from_value ON graph_edges(from_value);
+CREATE INDEX graph_edges_to_value ON graph_edges(to_value);
+)sql";
+
+constexpr std::array<migration, 6> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
     {4, "retention index of postings, Sigma rule state", schema_v4},
     {5, "alert delivery queue, outcomes and verdicts", schema_v5},
+    {6, "entity graph edges", schema_v6},
 }};
 
 constexpr std::string_view bootstrap_sql = R"sql(

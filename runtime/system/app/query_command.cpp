@@ -14,7 +14,9 @@
 
 #include "runtime/parse/syslog_names.hpp"
 #include "runtime/query/alert_query.hpp"
+#include "runtime/query/entity_match.hpp"
 #include "runtime/query/event_query.hpp"
+#include "runtime/query/graph_query.hpp"
 #include "runtime/query/query_error.hpp"
 #include "runtime/query/rule_query.hpp"
 #include "runtime/query/template_query.hpp"
@@ -42,6 +44,7 @@ constexpr const char* query_usage =
     "  seerflow query templates [--source S] [--new-since T | --new-last 1d] [--limit N] [--json]\n"
     "  seerflow query rules [--type sigma|correlation] [--rule R] [--limit N] [--json]\n"
     "  seerflow query timeline ENTITY [--last 1h | --since T] [--until T] [--limit N] [--json]\n"
+    "  seerflow query graph [--entity VALUE] [--type RELATION] [--limit N] [--json]\n"
     "  seerflow export events|alerts --format json|csv --output FILE [--since T] [--until T]\n"
     "                                [other filters of query]\n"
     "store: --db FILE, or --data-dir DIR, or --config FILE (its storage.path); default: the\n"
@@ -380,6 +383,33 @@ int query_rules(const store::sqlite_db& db, const common_args& a) {
                  cell(std::to_string(r.match_count), 8) + " " + cell(r.kind, 11) + " " +
                  cell(r.enabled ? "yes" : "no", 7) + " " + cell(r.rule, 36) + " " +
                  cell(r.title, 100));
+// The entity graph's stored relations (RELATION: authenticated_from, logged_into, has_ip,
+// accessed, resolved_to, spawned_by), most frequent first.
+int query_graph(const store::sqlite_db& db, const common_args& a) {
+  query::graph_filter f;
+  if (!a.entity.empty()) {
+    auto e = query::split_entity_arg(a.entity);
+    f.entity_type = e.type;
+    f.entity_value = e.value;
+  }
+  f.edge_type = a.type;
+  f.limit = a.limit;
+  if (!a.json_out)
+    print_line(cell("FROM", 30) + " " + cell("RELATION", 18) + " " + cell("TO", 30) + " " +
+               cell("COUNT", 8) + " " + cell("FIRST SEEN", 24) + " LAST SEEN");
+  query::for_each_graph_edge(db, f, [&](const query::graph_edge_row& r) {
+    if (a.json_out)
+      print_json(json{{"from", {{"type", r.from_type}, {"value", r.from_value}}},
+                      {"relation", r.edge_type},
+                      {"to", {{"type", r.to_type}, {"value", r.to_value}}},
+                      {"count", r.count},
+                      {"first_seen", util::format_rfc3339(r.first_seen_ns)},
+                      {"last_seen", util::format_rfc3339(r.last_seen_ns)}});
+    else
+      print_line(cell(r.from_type + ":" + r.from_value, 30) + " " + cell(r.edge_type, 18) + " " +
+                 cell(r.to_type + ":" + r.to_value, 30) + " " + cell(std::to_string(r.count), 8) +
+                 " " + cell(util::format_rfc3339(r.first_seen_ns), 24) + " " +
+                 util::format_rfc3339(r.last_seen_ns));
     return true;
   });
   return 0;
@@ -566,13 +596,13 @@ int run_query(const std::vector<std::string>& args, bool export_mode) {
   if (args.empty())
     return fail(export_mode
                     ? "export needs what to export: events or alerts"
-                    : "query needs a subject: events, alerts, templates, rules or timeline");
+                    : "query needs a subject: events, alerts, templates, rules, timeline or graph");
   const std::string what = args[0];
   common_args a;
   if (auto err = parse_args(args, 1, a)) return fail(*err);
   const bool known = export_mode ? (what == "events" || what == "alerts")
                                  : (what == "events" || what == "alerts" || what == "templates" ||
-                                    what == "rules" || what == "timeline");
+                                    what == "rules" || what == "timeline" || what == "graph");
   if (!known) return fail("unknown subject '" + what + "'");
   if (what != "timeline" && !a.positional.empty())
     return fail("unexpected argument '" + a.positional[0] + "'");
@@ -585,6 +615,7 @@ int run_query(const std::vector<std::string>& args, bool export_mode) {
     if (what == "alerts") return query_alerts(*db, a);
     if (what == "templates") return query_templates(*db, a);
     if (what == "rules") return query_rules(*db, a);
+    if (what == "graph") return query_graph(*db, a);
     return query_timeline(*db, a);
   } catch (const query::query_error& e) {
     return fail(e.what(), 2);

@@ -35,12 +35,13 @@ TEST_CASE("zero config is every default plus the built-in supervision tree") {
   CHECK(root.max_restarts == 3);
   CHECK(root.within_ms == 30'000);
   CHECK(root.where == location{"conf/supervision.yaml (built-in)", 6, 3});
-  REQUIRE(root.children.size() == 4);
+  REQUIRE(root.children.size() == 5);
   CHECK(root.children[0].name == "store");
   CHECK(root.children[0].kind == "store");
   CHECK(root.children[0].restart == "permanent");
   CHECK(root.children[0].where == location{"conf/supervision.yaml (built-in)", 11, 7});
-  const tree_node& ingest = root.children[3];
+  CHECK(root.children[3].kind == "graph");
+  const tree_node& ingest = root.children[4];
   CHECK(ingest.name == "ingest");
   CHECK(ingest.kind == "supervisor");
   CHECK(ingest.max_restarts == 10);
