@@ -154,7 +154,7 @@ struct detect_settings {
   double markov_smoothing = 0.5;
   int markov_max_states = 64;
   std::size_t max_sequence_entities = 4096;
-  int dspot_calibration = 2000;
+  int dspot_calibration = 200;
   double dspot_risk = 1e-4;
   int dspot_depth = 50;
   double dspot_initial_quantile = 0.98;

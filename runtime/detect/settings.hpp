@@ -75,14 +75,16 @@ inline constexpr std::array<const char*, channel_count> channel_names = {
 struct ensemble_settings {
   // Indexed by channel.
   std::array<double, channel_count> weights = {0.30, 0.25, 0.25, 0.20, 0.15, 0.15};
-  double stats_decay = 0.001;          // EMA weight of each channel's running mean and variance
-  std::uint32_t channel_warmup = 100;  // observations before a channel's z-score is trusted
+  double stats_decay = 0.001;         // EMA weight of each channel's running mean and variance
+  std::uint32_t channel_warmup = 32;  // warm observations before a channel's z-score is trusted
   double agree_z = 2.0;                // a channel "agrees" when its |z| reaches this
   double agree_boost = 0.25;           // fused score x (1 + boost * (agreeing - 1)) when >= 2 agree
   // Per event on the hot path: the GPD is refitted once the peak set is half renewed (a refit
   // is ~300k instructions; every 32 excesses it cost ~375 per event), while the threshold still
-  // follows every excess through N_t / n.
-  dspot_settings threshold{2000, 0.98, 1e-4, 50, 128, 64};
+  // follows every excess through N_t / n. A short calibration (200 events after a drift window
+  // of 50) so a new source is judged within its first few hundred lines; the fit firms up as
+  // excesses arrive (early refits are cheap: few peaks).
+  dspot_settings threshold{200, 0.98, 1e-4, 50, 128, 64};
 };
 
 struct settings {

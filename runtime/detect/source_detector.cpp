@@ -6,7 +6,7 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x53;  // 'S'
-constexpr std::uint8_t snapshot_version = 1;
+constexpr std::uint8_t snapshot_version = 2;
 }  // namespace
 
 source_detector::source_detector(const settings& s)

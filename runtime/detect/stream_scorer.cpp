@@ -8,7 +8,7 @@
 namespace seerflow::detect {
 namespace {
 
-constexpr std::uint32_t snapshot_version = 1;
+constexpr std::uint32_t snapshot_version = 2;
 // The entities of one event that feed the sequence and entity-volume channels, at most: an
 // event naming 40 addresses must not cost 40 chain updates.
 constexpr std::uint32_t max_entities_per_event = 4;

@@ -4,7 +4,7 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x50;  // 'P'
-constexpr std::uint8_t snapshot_version = 1;
+constexpr std::uint8_t snapshot_version = 2;
 }  // namespace
 
 volume_model& volume_pool::touch(std::uint64_t id) {

@@ -82,10 +82,9 @@ TEST_CASE("a restored scorer scores the next events exactly as the uninterrupted
   CHECK(c.snapshot() == a.snapshot());
 }
 
-// Recall on the injected event is not asserted yet: with the issue's default weights the content
-// channel's share is too small for a single odd event to cross the biDSPOT's 1e-4 threshold
-// (measured: score 1.96, threshold 18.6). Tracked in issue 4's notes; the quiet half holds.
-TEST_CASE("the clean log stays nearly silent after calibration, an injected event included") {
+// The injected postgres line is new in every way the content channel sees (template, severity,
+// length, entities): it alone must carry the fused score over the biDSPOT's threshold.
+TEST_CASE("the clean log stays nearly silent after calibration, an injected event is flagged") {
   if (!std::ifstream(openssh())) return;
   const std::string odd =
       "Dec 10 10:30:00 LabSZ postgres[999]: FATAL:  connection limit exceeded 847/100 for "
@@ -113,7 +112,7 @@ TEST_CASE("the clean log stays nearly silent after calibration, an injected even
   }
   UNSCOPED_INFO("clean flagged " << flagged_clean << " of " << after_calibration
                                  << " max clean score " << max_score);
-  (void)odd_flagged;
+  CHECK(odd_flagged);
   CHECK(after_calibration > 1000);
   CHECK(flagged_clean <= after_calibration / 200);  // at most 0.5% after warm-up
 }
