@@ -146,7 +146,7 @@ struct detect_settings {
   std::int64_t bucket_ms = 60000;  // event-time bucket of the volume channels
   int season_buckets = 1440;       // buckets in a season (a day of minutes)
   int hst_trees = 25;
-  int hst_height = 15;
+  int hst_height = 11;
   int hst_window = 1000;
   std::int64_t hst_seed = 0x5eeff10b;
   double cusum_drift = 0.5;

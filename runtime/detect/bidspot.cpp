@@ -74,7 +74,8 @@ void bidspot::add_peak(tail& t, double excess) {
   // small, and the threshold itself moves with every excess through N_t / n.
   // While the peak set is small (just after a short calibration) each fit rests on a handful
   // of excesses, so it is redone whenever the set has grown by a quarter.
-  const auto due = std::min<std::size_t>(s_.refit_every, std::max<std::size_t>(1, t.peaks.size() / 4));
+  const auto due =
+      std::min<std::size_t>(s_.refit_every, std::max<std::size_t>(1, t.peaks.size() / 4));
   if (++t.since_fit >= due)
     refit(t);
   else

@@ -37,15 +37,16 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
     // A channel's statistics learn only from its warm values: the zeros a detector reports
     // before it has learned anything would otherwise make its first real scores look extreme.
     const bool counted = st.count() >= s_.channel_warmup && s_.weights[i] > 0;
-    const double z = std::clamp(st.z(ps.value, min_channel_variance), -max_channel_z, max_channel_z);
+    const double z =
+        std::clamp(st.z(ps.value, min_channel_variance), -max_channel_z, max_channel_z);
     st.observe(ps.value);
     if (!counted) continue;
     const auto c = static_cast<channel>(i);
     const double m = is_signed(c) ? std::abs(z) : std::max(z, 0.0);
     const double w = s_.weights[i];
-    // Weighted power mean of order 4, scaled by the heaviest weight rather than the sum: one channel far
-    // out carries the score by itself (w_c / w_max of it), where a mean over six channels
-    // divided it by up to 4; several channels out at once add up (and are boosted below).
+    // Weighted power mean of order 4, scaled by the heaviest weight rather than the sum: one
+    // channel far out carries the score by itself (w_c / w_max of it), where a mean over six
+    // channels divided it by up to 4; several channels out at once add up (and are boosted below).
     const double m2 = m * m;
     const double part = (w / w_max) * m2 * m2;
     weight += w;

@@ -158,8 +158,8 @@ float half_space_trees::walk(const std::uint32_t* paths) {
       path_blocks[b] = &blk;
       nibs[b] = nib;
       if (full || b + 1 < Chain) {
-        heavy += (mass(n0) >= limit) + (mass(n1) >= limit) + (mass(n2) >= limit) +
-                 (mass(n3) >= limit);
+        heavy +=
+            (mass(n0) >= limit) + (mass(n1) >= limit) + (mass(n2) >= limit) + (mass(n3) >= limit);
         ++n0->lat, ++n1->lat, ++n2->lat, ++n3->lat;
       } else {
         node* const n[4] = {n0, n1, n2, n3};

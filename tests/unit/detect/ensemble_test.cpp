@@ -70,8 +70,8 @@ TEST_CASE("one channel far out carries the score on its own") {
     auto p = src.next();
     at(p, c).value = c == channel::content ? 0.95 : c == channel::sequence ? 0.9 : 12.0;
     const auto r = e.fuse(p);
-    INFO("channel " << detect::channel_names[static_cast<std::size_t>(c)] << " score "
-                    << r.score << " threshold " << r.threshold);
+    INFO("channel " << detect::channel_names[static_cast<std::size_t>(c)] << " score " << r.score
+                    << " threshold " << r.threshold);
     CHECK(r.anomaly);
     CHECK(r.dir == direction::upper);
     REQUIRE(r.parts_count >= 1);

@@ -47,7 +47,8 @@ TEST_CASE("an isolated point scores higher than the mass") {
   CHECK(mass >= 0.0);
 }
 
-TEST_CASE("half-space trees are silent for their first points, then score within the first window") {
+TEST_CASE(
+    "half-space trees are silent for their first points, then score within the first window") {
   half_space_trees hst(small(), 2);
   const std::array<float, 2> p{0.5f, 0.5f};
   for (std::uint32_t i = 0; i < hst.provisional_points(); ++i) {
