@@ -2,7 +2,7 @@
 """Evaluation of the detection ensemble on real logs with injected, labelled anomalies.
 
     bench/eval_detect.py [--seerflow PATH] [--data DIR] [--systems A,B,...] [--trials N]
-                         [--warmup EVENTS] [--seed S] [--keep DIR]
+                         [--warmup EVENTS] [--seed S] [--keep DIR] [--extra-yaml YAML]
 
 For every Loghub log (../shared/data/loghub/<S>/<S>_2k.log, raw format, timestamps parsed by
 Seerflow itself) it first runs `seerflow analyze` on the clean log (to learn its templates,
@@ -264,6 +264,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", default="")
+    ap.add_argument("--extra-yaml", default="", help="YAML appended to the config (for tuning)")
     args = ap.parse_args()
     systems = args.systems.split(",") if args.systems else sorted(
         d for d in os.listdir(args.data) if os.path.isdir(os.path.join(args.data, d)))
@@ -271,7 +272,7 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     config = os.path.join(workdir, "seerflow.yaml")
     with open(config, "w") as f:
-        f.write("sigma:\n  enabled: false\nalerts:\n  dedup_window: 0s\n")
+        f.write("sigma:\n  enabled: false\nalerts:\n  dedup_window: 0s\n" + args.extra_yaml + "\n")
     rng = random.Random(args.seed)
     result = {"benchmark": "eval_detect", "trials_per_system": args.trials,
               "warmup_events": args.warmup, "systems": {}}

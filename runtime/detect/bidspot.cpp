@@ -8,6 +8,8 @@ namespace seerflow::detect {
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x44;  // 'D'
 constexpr std::uint8_t snapshot_version = 1;
+// Excesses needed before the GPD's shape is fitted rather than assumed 0 (exponential).
+constexpr std::size_t min_gpd_peaks = 32;
 
 dspot_settings sanitised(dspot_settings s) {
   s.n_init = std::clamp<std::uint32_t>(s.n_init, 10, 1u << 22);
@@ -57,7 +59,17 @@ void bidspot::push_drift(double x) {
 }
 
 void bidspot::refit(tail& t) {
-  t.fit = fit_gpd(t.peaks);
+  if (t.peaks.size() < min_gpd_peaks) {
+    // A shape estimated from a handful of excesses swings wildly (measured on real logs after a
+    // 200-event calibration: xi near 1 and thresholds 10^4 times the scores); until there are
+    // enough, the tail is taken as exponential, whose one parameter is the mean excess.
+    double sum = 0;
+    for (double v : t.peaks) sum += v;
+    t.fit = gpd_fit{};
+    t.fit.sigma = t.peaks.empty() ? 1.0 : std::max(sum / static_cast<double>(t.peaks.size()), 1e-9);
+  } else {
+    t.fit = fit_gpd(t.peaks);
+  }
   t.since_fit = 0;
   t.z = quantile(t.t, t.fit, s_.q, n_, t.n_peaks);
 }
@@ -72,10 +84,13 @@ void bidspot::add_peak(tail& t, double excess) {
   ++t.n_peaks;
   // A fit costs O(peaks * grid); refitting every few excesses keeps the per-observation cost
   // small, and the threshold itself moves with every excess through N_t / n.
-  // While the peak set is small (just after a short calibration) each fit rests on a handful
-  // of excesses, so it is redone whenever the set has grown by a quarter.
-  const auto due =
-      std::min<std::size_t>(s_.refit_every, std::max<std::size_t>(1, t.peaks.size() / 4));
+  // While the peak set is still filling (just after a short calibration) each fit rests on a
+  // handful of excesses, so it is redone whenever the set has grown by a quarter; small fits
+  // are cheap.
+  const std::size_t due =
+      t.peaks.size() < s_.max_peaks
+          ? std::min<std::size_t>(s_.refit_every, std::max<std::size_t>(1, t.peaks.size() / 4))
+          : s_.refit_every;
   if (++t.since_fit >= due)
     refit(t);
   else

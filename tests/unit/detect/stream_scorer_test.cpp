@@ -101,6 +101,9 @@ TEST_CASE("the clean log stays nearly silent after calibration, an injected even
     if (ev.app.rfind("postgres", 0) == 0) {
       UNSCOPED_INFO("odd event: score " << r.score << " threshold " << r.threshold << " calibrated "
                                         << r.calibrated);
+      for (std::size_t k = 0; k < r.parts_count; ++k)
+        UNSCOPED_INFO("  " << detect::channel_names[static_cast<std::size_t>(r.parts[k].ch)]
+                           << " raw " << r.parts[k].raw << " z " << r.parts[k].z);
       odd_flagged = r.anomaly;
       continue;
     }
