@@ -1,10 +1,10 @@
 // The ensemble's verdict on every event of a log, for looking at why something was or was not
 // flagged:
-//   bench_detect_trace FILE [--year YYYY] [--from N]
-// Decodes FILE as the raw source pipeline does in `seerflow analyze` (replay, event time from
-// the log), scores every event with the default settings and prints one JSON object per event
-// from event N on (1-based): score, threshold, direction, verdict and every counted channel's
-// raw value and z. Ends with a summary object.
+//   bench_detect_trace FILE [--year YYYY] [--from N] [--syslog]
+// Decodes FILE as the source pipeline does in `seerflow analyze` (raw, or syslog with
+// --syslog; replay, event time from the log), scores every event with the default settings and
+// prints one JSON object per event from event N on (1-based): score, threshold, direction, verdict
+// and every counted channel's raw value and z. Ends with a summary object.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,11 +20,14 @@ using namespace seerflow;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_detect_trace FILE [--year YYYY] [--from N]\n");
+    std::fprintf(stderr, "usage: bench_detect_trace FILE [--year YYYY] [--from N] [--syslog]\n");
     return 2;
   }
   int year = 2025;
   std::size_t from = 1;
+  bool syslog = false;
+  for (int i = 2; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--syslog")) syslog = true;
   for (int i = 2; i + 1 < argc; ++i) {
     if (!std::strcmp(argv[i], "--year")) year = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--from")) from = std::strtoull(argv[i + 1], nullptr, 10);
@@ -39,7 +42,7 @@ int main(int argc, char** argv) {
   o.first_year = year;
   parse::source_pipeline p(o, nullptr);
   model::raw_batch b;
-  b.format = model::input_format::raw;
+  b.format = syslog ? model::input_format::syslog : model::input_format::raw;
   for (std::string l; std::getline(in, l);) b.records.push_back({l, 1, "trace"});
   parse::pipeline_output out;
   p.process(b, out);
@@ -80,5 +83,11 @@ int main(int argc, char** argv) {
   j["events"] = n;
   j["flagged"] = flagged;
   j["calibrated_at"] = calibrated_at;
+  const auto& d = sc.fused().threshold();
+  j["upper_fit"] = {{"xi", d.upper_fit().xi}, {"sigma", d.upper_fit().sigma}};
+  j["lower_fit"] = {{"xi", d.lower_fit().xi}, {"sigma", d.lower_fit().sigma}};
+  j["upper_threshold"] = d.upper_threshold();
+  j["lower_threshold"] = d.lower_threshold();
+  j["drift"] = d.drift();
   std::printf("%s\n", j.dump().c_str());
 }

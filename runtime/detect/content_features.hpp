@@ -8,9 +8,10 @@
 //   3     entity count, capped at 16;   4  severity number (OpenTelemetry 1-24);
 //   5     parameter count, capped at 32; 6  message length, log2(1 + bytes) / 16, capped.
 // Beside the vector, the template's novelty: its surprisal under the same decayed counts,
-// log2((total + 1) / (count + 1/2)), over the surprisal of a never-seen template at the steady
-// total, in [0, 1]. The trees split each dimension only a few times, so among dozens of known
-// templates a new one lands in a cell that already has mass; the novelty says it directly.
+// log2((total + 1) / (count + 1/2)), over the surprisal of a never-seen template at the same
+// total, in [0, 1]: 1 for a new template from the first events on. The trees split each dimension
+// only a few times, so among dozens of known templates a new one lands in a cell that already has
+// mass; the novelty says it directly.
 #include <array>
 #include <cstdint>
 #include <unordered_map>
@@ -54,8 +55,7 @@ class content_features {
 
   std::uint32_t half_life_, max_templates_;
   double rarity_scale_;
-  double decay_;          // per-event factor of every count: 2^(-1 / half_life)
-  double novelty_scale_;  // 1 / the surprisal of a new template at the steady total
+  double decay_;  // per-event factor of every count: 2^(-1 / half_life)
   double novelty_ = 0;
   std::uint64_t clock_ = 0;
   std::unordered_map<std::uint64_t, recent> counts_;

@@ -8,9 +8,17 @@ namespace seerflow::detect {
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x45;  // 'E'
 constexpr std::uint8_t snapshot_version = 2;
-// Channel statistics: a floor on the variance so a channel that has been constant so far does
-// not turn its first wobble into an infinite z.
-constexpr double min_channel_variance = 1e-6;
+// Channel statistics: a floor on each channel's variance, in its own units, so that a channel
+// that has been nearly constant (a homogeneous stream) does not turn its first wobble into an
+// extreme z. Content and sequence scores live in [0, 1]: differences under 0.05 are noise. The
+// volume channels are already z-scores of their own detectors: a sd under 1 would only amplify
+// them. Change is CUSUM's statistic over its threshold h.
+constexpr std::array<double, channel_count> min_channel_variance = {0.05 * 0.05,  // content
+                                                                    1.0,          // volume
+                                                                    0.05 * 0.05,  // sequence
+                                                                    0.1 * 0.1,    // change
+                                                                    1.0,          // template volume
+                                                                    1.0};         // entity volume
 // A z-score is capped so that a channel whose history was constant cannot put an astronomic
 // value into the threshold's peaks (its GPD fit would then follow that one value).
 constexpr double max_channel_z = 50.0;
@@ -38,7 +46,7 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
     // before it has learned anything would otherwise make its first real scores look extreme.
     const bool counted = st.count() >= s_.channel_warmup && s_.weights[i] > 0;
     const double z =
-        std::clamp(st.z(ps.value, min_channel_variance), -max_channel_z, max_channel_z);
+        std::clamp(st.z(ps.value, min_channel_variance[i]), -max_channel_z, max_channel_z);
     st.observe(ps.value);
     if (!counted) continue;
     const auto c = static_cast<channel>(i);

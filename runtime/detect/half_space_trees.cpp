@@ -118,6 +118,13 @@ float half_space_trees::walk(const std::uint32_t* paths) {
                         1, static_cast<std::uint64_t>(size_limit_) * in_window_ / s_.window))
                   : size_limit_;
   const auto mass = [](const node* n) { return Provisional ? n->lat : n->ref; };
+  // A provisional reference holds in_window of the window's points: a node's mass is scaled up
+  // to a whole window (log2), so scores keep one scale across the first window and the later
+  // ones. An empty node stays empty.
+  const float scale_up =
+      Provisional && in_window_ > 0
+          ? std::log2(static_cast<float>(s_.window) / static_cast<float>(in_window_))
+          : 0.0f;
   const std::size_t trees = s_.trees;
   // A prefetch of every block the paths touch first, so that the cache misses of all trees
   // overlap instead of queueing one behind the other.
@@ -177,7 +184,7 @@ float half_space_trees::walk(const std::uint32_t* paths) {
     // (A provisional reference has just counted this point too.)
     const std::uint16_t ref = Provisional ? path_blocks[k / block_levels]->n[local].lat - 1
                                           : path_blocks[k / block_levels]->n[local].ref;
-    sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f : 0.0f;
+    sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f + scale_up : 0.0f;
   }
   return sum;
 }
@@ -236,11 +243,6 @@ double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
       log_mass_sum = walk<5, true>(paths);
       break;
   }
-  // A provisional reference holds in_window of the window's points: its masses are scaled up to
-  // a whole window, so scores keep one scale across the first window and the later ones.
-  if (provisional && in_window_ > 0)
-    log_mass_sum += static_cast<float>(trees) *
-                    std::log2(static_cast<float>(s_.window) / static_cast<float>(in_window_));
   return finish(log_mass_sum);
 }
 

@@ -42,7 +42,7 @@ class half_space_trees {
   // Scores from the first window on, once provisional_points of it are in: until the first window
   // completes, the points counted so far serve as the reference (masses scaled to a window).
   bool warm() const { return window_index_ >= 2 || in_window_ >= provisional_points(); }
-  std::uint32_t provisional_points() const { return std::min<std::uint32_t>(32, s_.window); }
+  std::uint32_t provisional_points() const { return std::min<std::uint32_t>(16, s_.window); }
   std::size_t dims() const { return dims_; }
   std::size_t memory_bytes() const { return blocks_.size() * sizeof(block); }
 

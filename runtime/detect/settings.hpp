@@ -79,7 +79,7 @@ struct ensemble_settings {
   // Indexed by channel.
   std::array<double, channel_count> weights = {0.30, 0.25, 0.25, 0.20, 0.15, 0.15};
   double stats_decay = 0.001;         // EMA weight of each channel's running mean and variance
-  std::uint32_t channel_warmup = 32;  // warm observations before a channel's z-score is trusted
+  std::uint32_t channel_warmup = 16;  // warm observations before a channel's z-score is trusted
   double agree_z = 2.0;               // a channel "agrees" when its |z| reaches this
   double agree_boost = 0.25;          // fused score x (1 + boost * (agreeing - 1)) when >= 2 agree
   // Per event on the hot path: the GPD is refitted once the peak set is half renewed (a refit
