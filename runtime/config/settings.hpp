@@ -208,7 +208,7 @@ struct detect_settings {
   std::int64_t bucket_ms = 60000;  // event-time bucket of the volume channels
   int season_buckets = 1440;       // buckets in a season (a day of minutes)
   int hst_trees = 25;
-  int hst_height = 15;
+  int hst_height = 11;
   int hst_window = 1000;
   std::int64_t hst_seed = 0x5eeff10b;
   double cusum_drift = 0.5;
@@ -216,7 +216,7 @@ struct detect_settings {
   double markov_smoothing = 0.5;
   int markov_max_states = 64;
   std::size_t max_sequence_entities = 4096;
-  int dspot_calibration = 2000;
+  int dspot_calibration = 200;
   double dspot_risk = 1e-4;
   int dspot_depth = 50;
   double dspot_initial_quantile = 0.98;

@@ -50,6 +50,7 @@ class bidspot {
     std::uint32_t head = 0;     // next slot to overwrite once the ring is full
     std::uint64_t n_peaks = 0;  // excesses ever seen (N_t)
     std::uint32_t since_fit = 0;
+    std::uint64_t fit_at = 0;  // n at the last fit
   };
   enum class phase : std::uint8_t { drift_fill, calibrating, running };
 

@@ -25,6 +25,7 @@ content_features::content_features(const hst_settings& s)
       max_templates_(std::max<std::uint32_t>(s.max_tracked_templates, 16)) {
   // A template seen at every event settles at a count of half_life / ln 2.
   rarity_scale_ = 1.0 / std::log2(1.0 + half_life_ / std::log(2.0));
+  decay_ = std::exp2(-1.0 / half_life_);
 }
 
 std::array<float, content_features::dims> content_features::encode(const event_features& e) {
@@ -37,6 +38,13 @@ std::array<float, content_features::dims> content_features::encode(const event_f
   const double before = rc.count;
   rc.count += 1.0;
   rc.at = clock_;
+  // The decayed total of all counts is a function of the clock alone: (1 - d^n) / (1 - d).
+  const double total =
+      (1.0 - std::exp2(-static_cast<double>(clock_ - 1) / half_life_)) / (1.0 - decay_);
+  // Over the surprisal of a never-seen template at this total, so that a new template is 1 from
+  // the first events on, and a template seen once is close below it.
+  novelty_ = std::clamp(std::log2((total + 1.0) / (before + 0.5)) / std::log2((total + 1.0) / 0.5),
+                        0.0, 1.0);
   std::array<float, dims> x;
   const std::uint64_t h = util::mix64(e.template_id ^ 0x243F6A8885A308D3ULL);
   x[0] = unit_of(h);

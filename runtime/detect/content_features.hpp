@@ -7,6 +7,11 @@
 //         every rarity_half_life events (0 for a template never or long not seen);
 //   3     entity count, capped at 16;   4  severity number (OpenTelemetry 1-24);
 //   5     parameter count, capped at 32; 6  message length, log2(1 + bytes) / 16, capped.
+// Beside the vector, the template's novelty: its surprisal under the same decayed counts,
+// log2((total + 1) / (count + 1/2)), over the surprisal of a never-seen template at the same
+// total, in [0, 1]: 1 for a new template from the first events on. The trees split each dimension
+// only a few times, so among dozens of known templates a new one lands in a cell that already has
+// mass; the novelty says it directly.
 #include <array>
 #include <cstdint>
 #include <unordered_map>
@@ -35,6 +40,8 @@ class content_features {
   // The same quantised to 8 bits, as half_space_trees consumes it.
   std::array<std::uint8_t, dims> encode_quantised(const event_features& e);
   std::size_t tracked_templates() const { return counts_.size(); }
+  // The novelty of the template of the last encoded event.
+  double novelty() const { return novelty_; }
 
   void snapshot(util::byte_writer& w) const;
   bool restore(util::byte_reader& r);
@@ -48,6 +55,8 @@ class content_features {
 
   std::uint32_t half_life_, max_templates_;
   double rarity_scale_;
+  double decay_;  // per-event factor of every count: 2^(-1 / half_life)
+  double novelty_ = 0;
   std::uint64_t clock_ = 0;
   std::unordered_map<std::uint64_t, recent> counts_;
 };

@@ -7,10 +7,21 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x45;  // 'E'
-constexpr std::uint8_t snapshot_version = 1;
-// Channel statistics: a floor on the variance so a channel that has been constant so far does
-// not turn its first wobble into an infinite z.
-constexpr double min_channel_variance = 1e-6;
+constexpr std::uint8_t snapshot_version = 2;
+// Channel statistics: a floor on each channel's variance, in its own units, so that a channel
+// that has been nearly constant (a homogeneous stream) does not turn its first wobble into an
+// extreme z. Content and sequence scores live in [0, 1]: differences under 0.05 are noise. The
+// volume channels are already z-scores of their own detectors: a sd under 1 would only amplify
+// them. Change is CUSUM's statistic over its threshold h.
+constexpr std::array<double, channel_count> min_channel_variance = {0.05 * 0.05,  // content
+                                                                    1.0,          // volume
+                                                                    0.05 * 0.05,  // sequence
+                                                                    0.1 * 0.1,    // change
+                                                                    1.0,          // template volume
+                                                                    1.0};         // entity volume
+// A z-score is capped so that a channel whose history was constant cannot put an astronomic
+// value into the threshold's peaks (its GPD fit would then follow that one value).
+constexpr double max_channel_z = 50.0;
 }  // namespace
 
 ensemble::ensemble(const ensemble_settings& s)
@@ -22,37 +33,49 @@ ensemble::ensemble(const ensemble_settings& s)
 
 ensemble_result ensemble::fuse(const partial_scores& p) {
   ensemble_result out;
-  double weight = 0, sum = 0, signed_weight = 0, unsigned_weight = 0, signed_z = 0;
+  double weight = 0, power_sum = 0, signed_part = 0, unsigned_part = 0, signed_z = 0;
+  double w_max = 0;
+  for (std::size_t i = 0; i < channel_count; ++i)
+    if (p[i].present && p[i].warm) w_max = std::max(w_max, s_.weights[i]);
   std::array<double, channel_count> share{};
   for (std::size_t i = 0; i < channel_count; ++i) {
     const auto& ps = p[i];
-    if (!ps.present || !std::isfinite(ps.value)) continue;
+    if (!ps.present || !ps.warm || !std::isfinite(ps.value)) continue;
     auto& st = stats_[i];
-    const bool counted = ps.warm && st.count() >= s_.channel_warmup && s_.weights[i] > 0;
-    const double z = st.z(ps.value, min_channel_variance);
+    // A channel's statistics learn only from its warm values: the zeros a detector reports
+    // before it has learned anything would otherwise make its first real scores look extreme.
+    const bool counted = st.count() >= s_.channel_warmup && s_.weights[i] > 0;
+    const double z =
+        std::clamp(st.z(ps.value, min_channel_variance[i]), -max_channel_z, max_channel_z);
     st.observe(ps.value);
     if (!counted) continue;
     const auto c = static_cast<channel>(i);
     const double m = is_signed(c) ? std::abs(z) : std::max(z, 0.0);
     const double w = s_.weights[i];
+    // Weighted power mean of order 4, scaled by the heaviest weight rather than the sum: one
+    // channel far out carries the score by itself (w_c / w_max of it), where a mean over six
+    // channels divided it by up to 4; several channels out at once add up (and are boosted below).
+    const double m2 = m * m;
+    const double part = (w / w_max) * m2 * m2;
     weight += w;
-    sum += w * m;
-    share[i] = w * m;
+    power_sum += part;
+    share[i] = part;
     if (is_signed(c)) {
-      signed_weight += w * m;
+      signed_part += part;
       signed_z += w * z;
     } else {
-      unsigned_weight += w * m;
+      unsigned_part += part;
     }
     if (m >= s_.agree_z) ++out.agreeing;
     out.parts[out.parts_count++] = contribution{c, ps.value, z, 0};
   }
   if (weight <= 0) return out;  // nothing warm: no score, and the threshold learns nothing
+  double fused = std::sqrt(std::sqrt(power_sum));
   for (std::size_t k = 0; k < out.parts_count; ++k)
-    out.parts[k].partial = share[static_cast<std::size_t>(out.parts[k].ch)] / weight;
-  double fused = sum / weight;
+    out.parts[k].partial =
+        power_sum > 0 ? share[static_cast<std::size_t>(out.parts[k].ch)] / power_sum : 0.0;
   if (out.agreeing >= 2) fused *= 1.0 + s_.agree_boost * (out.agreeing - 1);
-  const bool lower = signed_weight > unsigned_weight && signed_z < 0;
+  const bool lower = signed_part > unsigned_part && signed_z < 0;
   out.score = fused;
   const auto r = dspot_.update(lower ? -fused : fused);
   out.calibrated = r.calibrated;

@@ -4,14 +4,18 @@
 // channels with different scales weigh only by their configured weight.
 //
 // The rule, per event:
-//   z_c = (raw_c - mean_c) / sd_c for every present channel (statistics updated after scoring);
-//   a channel counts when its detector says warm and it has seen channel_warmup values;
+//   z_c = (raw_c - mean_c) / sd_c for every present, warm channel, against statistics that learn
+//   from that channel's warm values only (updated after scoring); a channel counts once it has
+//   seen channel_warmup of them;
 //   magnitude m_c = |z_c| for signed channels (volume, change, template and entity volume: too
 //   many and too few are both odd), max(z_c, 0) for content and sequence (only "odder than
 //   usual" is news);
-//   fused = sum(w_c m_c) / sum(w_c) over counted channels;
+//   fused = (sum (w_c / w_max) m_c^4)^(1/4) over counted channels, w_max the largest weight
+//   among them: a power mean, so one channel far out carries the score on its own (a weighted
+//   mean let five quiet channels dilute one new template below any threshold), while weights
+//   still rank the channels (a channel at half the weight needs 19% more z for the same say);
 //   agreement boost: when k >= 2 channels have m_c >= agree_z, fused *= 1 + agree_boost (k - 1);
-//   direction: lower when the signed channels carry most of the weight and their weighted z sum
+//   direction: lower when the signed channels carry most of the score and their weighted z sum
 //   is negative (fewer events than expected), upper otherwise;
 //   the biDSPOT sees +fused for upper and -fused for lower, so its two tails learn the two kinds
 //   of anomaly separately and each has its own threshold.
@@ -43,7 +47,7 @@ struct contribution {
   channel ch = channel::content;
   double raw = 0;      // the channel's own score
   double z = 0;        // against the channel's running statistics
-  double partial = 0;  // w_c m_c / sum(w): its share of the fused score before the boost
+  double partial = 0;  // its share of the fused score's sum of powers, before the boost
 };
 
 struct ensemble_result {

@@ -106,12 +106,25 @@ void half_space_trees::next_window() {
 // Scores and counts every tree's path. The number of blocks per path is a template parameter
 // so that the loops over blocks and levels unroll; levels past the leaf (when height + 1 is not
 // a multiple of four) are skipped.
-template <std::uint32_t Chain>
+template <std::uint32_t Chain, bool Provisional>
 float half_space_trees::walk(const std::uint32_t* paths) {
   const auto e = static_cast<std::uint16_t>(window_index_);
   const std::uint32_t height = s_.height;
   const bool full = height + 1 == Chain * block_levels;
-  const std::uint16_t limit = size_limit_;
+  // In the first window the points counted so far stand in for the reference, with the size
+  // limit scaled to how much of the window they are.
+  const std::uint16_t limit =
+      Provisional ? static_cast<std::uint16_t>(std::max<std::uint64_t>(
+                        1, static_cast<std::uint64_t>(size_limit_) * in_window_ / s_.window))
+                  : size_limit_;
+  const auto mass = [](const node* n) { return Provisional ? n->lat : n->ref; };
+  // A provisional reference holds in_window of the window's points: a node's mass is scaled up
+  // to a whole window (log2), so scores keep one scale across the first window and the later
+  // ones. An empty node stays empty.
+  const float scale_up =
+      Provisional && in_window_ > 0
+          ? std::log2(static_cast<float>(s_.window) / static_cast<float>(in_window_))
+          : 0.0f;
   const std::size_t trees = s_.trees;
   // A prefetch of every block the paths touch first, so that the cache misses of all trees
   // overlap instead of queueing one behind the other.
@@ -152,12 +165,13 @@ float half_space_trees::walk(const std::uint32_t* paths) {
       path_blocks[b] = &blk;
       nibs[b] = nib;
       if (full || b + 1 < Chain) {
-        heavy += (n0->ref >= limit) + (n1->ref >= limit) + (n2->ref >= limit) + (n3->ref >= limit);
+        heavy +=
+            (mass(n0) >= limit) + (mass(n1) >= limit) + (mass(n2) >= limit) + (mass(n3) >= limit);
         ++n0->lat, ++n1->lat, ++n2->lat, ++n3->lat;
       } else {
         node* const n[4] = {n0, n1, n2, n3};
         for (std::uint32_t j = 0; j < block_levels && top + j <= height; ++j) {
-          heavy += n[j]->ref >= limit;
+          heavy += mass(n[j]) >= limit;
           ++n[j]->lat;
         }
       }
@@ -167,8 +181,10 @@ float half_space_trees::walk(const std::uint32_t* paths) {
     const std::uint32_t k = std::min(heavy, height);
     const std::uint32_t j = k % block_levels;
     const std::uint32_t local = (1u << j) - 1 + (nibs[k / block_levels] >> (3 - j));
-    const std::uint16_t ref = path_blocks[k / block_levels]->n[local].ref;
-    sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f : 0.0f;
+    // (A provisional reference has just counted this point too.)
+    const std::uint16_t ref = Provisional ? path_blocks[k / block_levels]->n[local].lat - 1
+                                          : path_blocks[k / block_levels]->n[local].ref;
+    sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f + scale_up : 0.0f;
   }
   return sum;
 }
@@ -193,22 +209,38 @@ double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
   for (std::size_t t = 0; t < trees; ++t)
     paths[t] = rows[0][t] | rows[1][t] | rows[2][t] | rows[3][t] | rows[4][t] | rows[5][t] |
                rows[6][t] | rows[7][t];
+  const bool provisional = window_index_ < 2;
   float log_mass_sum = 0;
-  switch (chain_) {
-    case 1:
-      log_mass_sum = walk<1>(paths);
-      break;
+  switch (chain_ * 2 + provisional) {
     case 2:
-      log_mass_sum = walk<2>(paths);
+      log_mass_sum = walk<1, false>(paths);
       break;
     case 3:
-      log_mass_sum = walk<3>(paths);
+      log_mass_sum = walk<1, true>(paths);
       break;
     case 4:
-      log_mass_sum = walk<4>(paths);
+      log_mass_sum = walk<2, false>(paths);
+      break;
+    case 5:
+      log_mass_sum = walk<2, true>(paths);
+      break;
+    case 6:
+      log_mass_sum = walk<3, false>(paths);
+      break;
+    case 7:
+      log_mass_sum = walk<3, true>(paths);
+      break;
+    case 8:
+      log_mass_sum = walk<4, false>(paths);
+      break;
+    case 9:
+      log_mass_sum = walk<4, true>(paths);
+      break;
+    case 10:
+      log_mass_sum = walk<5, false>(paths);
       break;
     default:
-      log_mass_sum = walk<5>(paths);
+      log_mass_sum = walk<5, true>(paths);
       break;
   }
   return finish(log_mass_sum);

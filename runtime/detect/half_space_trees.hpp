@@ -8,6 +8,7 @@
 // a point's whole path is the bit-interleaving of its quantised coordinates, computed without
 // touching memory; and nodes are stored in blocks of four levels, one 64-byte cache line each,
 // so a path of 16 levels touches 4 lines per tree.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -24,19 +25,24 @@ class half_space_trees {
   static constexpr std::size_t max_trees = 256;
 
   // Features are expected in [0, 1]; values outside are clamped. Memory: trees x 64 bytes x
-  // (16^ceil((height+1)/4) - 1) / 15, 7 MB at the defaults (25 trees, height 15).
+  // (16^ceil((height+1)/4) - 1) / 15: 437 KB at the defaults (25 trees, height 11: three blocks
+  // per path, and the whole forest stays in a core's L2; height 15 took 7 MB and 4 blocks, for
+  // depths that only the heaviest points ever reach).
   half_space_trees(const hst_settings& s, std::size_t dims);
 
   // Scores x against the reference window, then counts it into the latest window, in one pass
   // down each tree. Returns an anomaly score in [0, 1] (higher = fewer reference points there);
-  // 0.0 until the first window has been completed (see warm()).
+  // 0.0 until provisional_points() points have been seen (see warm()).
   double score_and_update(std::span<const float> x);
   // The same with features already quantised to 8 bits (0 = 0.0, 255 = 1.0). The trees split a
   // dimension at most 8 times, so they cannot resolve finer than that anyway; and the path is
   // then one table lookup per dimension.
   double score_and_update(std::span<const std::uint8_t> q);
   static std::uint8_t quantise(float v);
-  bool warm() const { return window_index_ >= 2; }
+  // Scores from the first window on, once provisional_points of it are in: until the first window
+  // completes, the points counted so far serve as the reference (masses scaled to a window).
+  bool warm() const { return window_index_ >= 2 || in_window_ >= provisional_points(); }
+  std::uint32_t provisional_points() const { return std::min<std::uint32_t>(16, s_.window); }
   std::size_t dims() const { return dims_; }
   std::size_t memory_bytes() const { return blocks_.size() * sizeof(block); }
 
@@ -64,7 +70,7 @@ class half_space_trees {
 
   void roll(block& b) const;
   void next_window();
-  template <std::uint32_t Chain>
+  template <std::uint32_t Chain, bool Provisional>
   float walk(const std::uint32_t* paths);
   double finish(float log_mass_sum);
 

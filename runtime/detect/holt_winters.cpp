@@ -12,7 +12,9 @@ constexpr std::uint8_t snapshot_version = 1;
 
 holt_winters::holt_winters(const holt_winters_settings& s) : s_(s) {
   s_.season_buckets = std::clamp<std::uint32_t>(s_.season_buckets, 1, 1u << 20);
-  season_.assign(s_.season_buckets, 0.0);
+  // The season grows bucket by bucket during the first one: the pools hold a model per template
+  // and per entity, most of which never see a day, and allocating a day of doubles for each
+  // dominated their cost.
 }
 
 double holt_winters::forecast() const {
@@ -31,6 +33,7 @@ holt_winters::result holt_winters::update(double y) {
   r.forecast = forecast();
   r.warm = warm();
   const std::size_t slot = n_ % s_.season_buckets;
+  if (!season_learned() && season_.size() <= slot) season_.resize(slot + 1, 0.0);
   if (n_ == 0) {
     level_ = y;
     trend_ = 0;
@@ -89,7 +92,7 @@ void holt_winters::snapshot(util::byte_writer& w) const {
   w.f64(trend_);
   w.f64(err_var_);
   // Only the slots written so far carry information.
-  const std::size_t used = std::min<std::uint64_t>(n_, season_.size());
+  const std::size_t used = std::min<std::uint64_t>(n_, s_.season_buckets);
   for (std::size_t i = 0; i < used; ++i) w.f64(season_[i]);
 }
 
@@ -101,9 +104,9 @@ bool holt_winters::restore(util::byte_reader& r) {
   if (!r.ok() || !std::isfinite(level) || !std::isfinite(trend) || !std::isfinite(err_var) ||
       err_var < 0)
     return false;
-  const std::size_t used = std::min<std::uint64_t>(n, season_.size());
+  const std::size_t used = std::min<std::uint64_t>(n, s_.season_buckets);
   if (!r.plausible_count(used, 8)) return false;
-  std::vector<double> season(season_.size(), 0.0);
+  std::vector<double> season(used, 0.0);
   for (std::size_t i = 0; i < used; ++i) {
     season[i] = r.f64();
     if (!std::isfinite(season[i])) return false;

@@ -9,7 +9,10 @@ namespace seerflow::detect {
 // Half-space trees on content features (Tan, Ting & Liu 2011).
 struct hst_settings {
   std::uint32_t trees = 25;
-  std::uint32_t height = 15;    // depth of every tree; at most 20
+  // Depth of every tree; at most 19. 11 keeps a path to three cache lines per tree and the
+  // forest in L2; a path descends only through nodes holding a tenth of the window
+  // (size_limit_fraction), so deeper levels are reached by the heaviest points alone.
+  std::uint32_t height = 11;
   std::uint32_t window = 1000;  // events per reference/latest window; at most 65535
   // A path stops at the first node whose reference mass is below this fraction of the window.
   double size_limit_fraction = 0.1;
@@ -75,14 +78,16 @@ inline constexpr std::array<const char*, channel_count> channel_names = {
 struct ensemble_settings {
   // Indexed by channel.
   std::array<double, channel_count> weights = {0.30, 0.25, 0.25, 0.20, 0.15, 0.15};
-  double stats_decay = 0.001;          // EMA weight of each channel's running mean and variance
-  std::uint32_t channel_warmup = 100;  // observations before a channel's z-score is trusted
-  double agree_z = 2.0;                // a channel "agrees" when its |z| reaches this
-  double agree_boost = 0.25;           // fused score x (1 + boost * (agreeing - 1)) when >= 2 agree
+  double stats_decay = 0.001;         // EMA weight of each channel's running mean and variance
+  std::uint32_t channel_warmup = 16;  // warm observations before a channel's z-score is trusted
+  double agree_z = 2.0;               // a channel "agrees" when its |z| reaches this
+  double agree_boost = 0.25;          // fused score x (1 + boost * (agreeing - 1)) when >= 2 agree
   // Per event on the hot path: the GPD is refitted once the peak set is half renewed (a refit
   // is ~300k instructions; every 32 excesses it cost ~375 per event), while the threshold still
-  // follows every excess through N_t / n.
-  dspot_settings threshold{2000, 0.98, 1e-4, 50, 128, 64};
+  // follows every excess through N_t / n. A short calibration (200 events after a drift window
+  // of 50) so a new source is judged within its first few hundred lines; the fit firms up as
+  // excesses arrive (early refits are cheap: few peaks).
+  dspot_settings threshold{200, 0.98, 1e-4, 50, 128, 64};
 };
 
 struct settings {

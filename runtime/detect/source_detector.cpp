@@ -1,12 +1,13 @@
 #include "runtime/detect/source_detector.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x53;  // 'S'
-constexpr std::uint8_t snapshot_version = 1;
+constexpr std::uint8_t snapshot_version = 2;
 }  // namespace
 
 source_detector::source_detector(const settings& s)
@@ -38,7 +39,9 @@ source_partials source_detector::volume_step(std::int64_t t, bool count_event) {
 source_partials source_detector::observe(const event_features& e) {
   source_partials out = volume_step(e.time_ns, true);
   const auto x = features_.encode_quantised(e);
-  const double c = hst_.score_and_update(x);
+  // The stranger of two views: where the event falls among recent events' features, and how
+  // unexpected its template is.
+  const double c = std::max(hst_.score_and_update(x), features_.novelty());
   out.content = partial_score{c, true, hst_.warm()};
   return out;
 }

@@ -8,7 +8,7 @@
 namespace seerflow::detect {
 namespace {
 
-constexpr std::uint32_t snapshot_version = 1;
+constexpr std::uint32_t snapshot_version = 2;
 // The entities of one event that feed the sequence and entity-volume channels, at most: an
 // event naming 40 addresses must not cost 40 chain updates.
 constexpr std::uint32_t max_entities_per_event = 4;
@@ -45,29 +45,16 @@ stream_scorer::stream_scorer(const settings& s, std::size_t max_sequence_entitie
       source_(s),
       templates_(s.volume, s.template_volume_capacity),
       entity_volume_(s.volume, s.entity_volume_capacity),
-      ensemble_(s.ensemble) {}
+      ensemble_(s.ensemble),
+      chain_slots_(max_entities_) {}
 
 markov_chain& stream_scorer::chain_for(std::uint64_t entity) {
-  auto it = chains_.find(entity);
-  if (it != chains_.end()) {
-    lru_.splice(lru_.end(), lru_, it->second.pos);
-    return it->second.chain;
-  }
-  if (chains_.size() >= max_entities_) {
-    // The least recently seen entity's chain, list node and map node serve the new entity.
-    auto node = chains_.extract(lru_.front());
-    lru_.splice(lru_.end(), lru_, lru_.begin());
-    lru_.back() = entity;
-    node.key() = entity;
-    node.mapped().chain.reset();
-    node.mapped().pos = std::prev(lru_.end());
-    return chains_.insert(std::move(node)).position->second.chain;
-  }
-  lru_.push_back(entity);
-  auto [ins, fresh] =
-      chains_.emplace(entity, chain_entry{markov_chain(s_.sequence), std::prev(lru_.end())});
-  (void)fresh;
-  return ins->second.chain;
+  const auto p = chain_slots_.use(entity);
+  if (p.slot == chains_.size())
+    chains_.emplace_back(s_.sequence);
+  else if (p.fresh)
+    chains_[p.slot].reset();  // the evicted entity's buffers serve the new one
+  return chains_[p.slot];
 }
 
 ensemble_result stream_scorer::score(const stream_event& e) {
@@ -111,10 +98,10 @@ std::string stream_scorer::snapshot() const {
   templates_.snapshot(w);
   entity_volume_.snapshot(w);
   ensemble_.snapshot(w);
-  w.varint(chains_.size());
-  for (const auto id : lru_) {  // least recently used first, so a restore keeps the order
-    w.varint(id);
-    chains_.at(id).chain.snapshot(w);
+  w.varint(chain_slots_.size());
+  for (const auto slot : chain_slots_.order()) {  // least recently used first: a restore that
+    w.varint(chain_slots_.id_at(slot));           // uses them in order keeps the recency
+    chains_[slot].snapshot(w);
   }
   w.varint(events_);
   w.varint(anomalies_);
@@ -134,7 +121,7 @@ bool stream_scorer::restore(std::string_view bytes) {
   if (!r.ok() || n > max_entities_) return false;
   for (std::uint64_t i = 0; i < n; ++i) {
     const auto id = r.varint();
-    if (!r.ok() || fresh.chains_.count(id)) return false;
+    if (!r.ok() || fresh.chain_slots_.find(id) >= 0) return false;
     auto& c = fresh.chain_for(id);
     if (!c.restore(r)) return false;
   }

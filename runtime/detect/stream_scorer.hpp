@@ -9,12 +9,12 @@
 // source's own channels instead (bounded LRU pools), which gives the same scores for a source's
 // own templates and entities without a join.
 #include <cstdint>
-#include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "runtime/detect/ensemble.hpp"
+#include "runtime/detect/lru_slots.hpp"
 #include "runtime/detect/markov_chain.hpp"
 #include "runtime/detect/settings.hpp"
 #include "runtime/detect/source_detector.hpp"
@@ -45,7 +45,7 @@ class stream_scorer {
   std::uint64_t events() const { return events_; }
   std::uint64_t anomalies() const { return anomalies_; }
   const ensemble& fused() const { return ensemble_; }
-  std::size_t sequence_entities() const { return chains_.size(); }
+  std::size_t sequence_entities() const { return chain_slots_.size(); }
 
   std::string snapshot() const;
   // false (and *this unchanged) on damaged bytes or a snapshot taken with other settings.
@@ -60,13 +60,9 @@ class stream_scorer {
   volume_pool templates_;
   volume_pool entity_volume_;
   ensemble ensemble_;
-  // Entity -> Markov chain, least recently used first in `lru_`.
-  std::list<std::uint64_t> lru_;
-  struct chain_entry {
-    markov_chain chain;
-    std::list<std::uint64_t>::iterator pos;
-  };
-  std::unordered_map<std::uint64_t, chain_entry> chains_;
+  // Entity -> Markov chain, bounded by least recently used eviction.
+  lru_slots chain_slots_;
+  std::vector<markov_chain> chains_;  // per slot
   std::uint64_t events_ = 0, anomalies_ = 0;
 };
 

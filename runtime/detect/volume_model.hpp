@@ -8,6 +8,7 @@
 
 #include "runtime/detect/bucket_counter.hpp"
 #include "runtime/detect/holt_winters.hpp"
+#include "runtime/detect/running_stats.hpp"
 #include "runtime/detect/settings.hpp"
 
 namespace seerflow::detect {
@@ -20,7 +21,8 @@ struct volume_score {
 
 class volume_model {
  public:
-  explicit volume_model(const holt_winters_settings& s) : buckets_(s.bucket_ns), hw_(s), s_(s) {}
+  explicit volume_model(const holt_winters_settings& s)
+      : buckets_(s.bucket_ns), hw_(s), gaps_(gap_decay), s_(s) {}
 
   // Counts one event at event time t. If buckets closed, the score is the most extreme of their
   // z-scores (so the first event after a silence carries the silence); otherwise it is how far
@@ -43,19 +45,37 @@ class volume_model {
   void snapshot(util::byte_writer& w) const {
     buckets_.snapshot(w);
     hw_.snapshot(w);
+    gaps_.snapshot(w);
   }
   bool restore(util::byte_reader& r) {
     bucket_counter b = buckets_;
     holt_winters h = hw_;
-    if (!b.restore(r) || !h.restore(r)) return false;
+    running_stats g(gap_decay);
+    if (!b.restore(r) || !h.restore(r) || !g.restore(r)) return false;
     buckets_ = b;
     hw_ = std::move(h);
+    gaps_ = g;
     return true;
   }
 
  private:
+  // Silences are also judged by their length against the series' usual gaps (log of the empty
+  // buckets between two busy ones): a sparse series whose forecast is near zero sees nothing
+  // odd in one more empty bucket, but a gap ten times its longest is news.
+  static constexpr double gap_decay = 0.05;
+  static constexpr std::uint64_t gap_warmup = 5;
+  static constexpr double gap_min_variance = 0.25;
+  double gap_z(std::uint64_t empties) {
+    const double g = std::log1p(static_cast<double>(empties));
+    const bool warm = gaps_.count() >= gap_warmup;
+    const double z = warm ? gaps_.z(g, gap_min_variance) : 0.0;
+    gaps_.observe(g);
+    return empties > 0 && z > 0 ? -z : 0.0;
+  }
+
   bucket_counter buckets_;
   holt_winters hw_;
+  running_stats gaps_;
   holt_winters_settings s_;
 };
 
@@ -77,6 +97,8 @@ volume_score volume_model::step(std::int64_t t, bool count_event, F&& on_bucket)
       if (r.warm && std::abs(r.z) > std::abs(worst)) worst = r.z;
       warm = warm || r.warm;
     }
+    const double g = gap_z(c.closed - 1);
+    if (warm && g < worst) worst = g;
     out.z = worst;
     out.warm = warm;
     return out;

@@ -58,6 +58,28 @@ TEST_CASE("a spike in several channels is an upper anomaly with its channels") {
   CHECK(r.parts[0].partial >= r.parts[1].partial);
 }
 
+TEST_CASE("one channel far out carries the score on its own") {
+  // The failure of a weighted mean: five quiet channels diluted one new template below any
+  // threshold. Each channel alone, far beyond its own history, must be an anomaly.
+  for (const auto c : {channel::content, channel::sequence, channel::volume}) {
+    ensemble e(quick());
+    normal_source src;
+    int alarms = 0;
+    for (int i = 0; i < 20000; ++i) alarms += e.fuse(src.next()).anomaly;
+    CHECK(alarms < 20);
+    auto p = src.next();
+    at(p, c).value = c == channel::content ? 0.95 : c == channel::sequence ? 0.9 : 12.0;
+    const auto r = e.fuse(p);
+    INFO("channel " << detect::channel_names[static_cast<std::size_t>(c)] << " score " << r.score
+                    << " threshold " << r.threshold);
+    CHECK(r.anomaly);
+    CHECK(r.dir == direction::upper);
+    REQUIRE(r.parts_count >= 1);
+    CHECK(r.parts[0].ch == c);
+    CHECK(r.parts[0].partial > 0.9);
+  }
+}
+
 TEST_CASE("a silence is a lower anomaly") {
   ensemble e(quick());
   normal_source src;

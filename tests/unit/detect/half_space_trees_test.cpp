@@ -47,14 +47,34 @@ TEST_CASE("an isolated point scores higher than the mass") {
   CHECK(mass >= 0.0);
 }
 
-TEST_CASE("half-space trees are silent until the first window is complete") {
+TEST_CASE(
+    "half-space trees are silent for their first points, then score within the first window") {
   half_space_trees hst(small(), 2);
   const std::array<float, 2> p{0.5f, 0.5f};
-  for (int i = 0; i < 250; ++i) {
+  for (std::uint32_t i = 0; i < hst.provisional_points(); ++i) {
     CHECK_FALSE(hst.warm());
     CHECK(hst.score_and_update(p) == 0.0);
   }
   CHECK(hst.warm());
+}
+
+TEST_CASE("in the first window an isolated point already scores higher than the mass") {
+  // The points seen so far stand in for the reference window until it exists.
+  half_space_trees hst(small(), 2);
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 100; ++i) hst.score_and_update(cluster_point(rng));
+  REQUIRE(hst.warm());
+  double mass = 0;
+  for (int i = 0; i < 20; ++i) mass += hst.score_and_update(cluster_point(rng)) / 20;
+  const std::array<float, 2> far{0.9f, 0.85f};
+  const double isolated = hst.score_and_update(far);
+  CHECK(isolated > mass + 0.3);
+  CHECK(isolated <= 1.0);
+  // And the scale carries over into the second window: the mass scores about the same.
+  for (int i = 0; i < 250; ++i) hst.score_and_update(cluster_point(rng));
+  double later = 0;
+  for (int i = 0; i < 20; ++i) later += hst.score_and_update(cluster_point(rng)) / 20;
+  CHECK(std::abs(later - mass) < 0.15);
 }
 
 TEST_CASE("the same seed gives the same scores; another seed other trees") {

@@ -82,9 +82,11 @@ TEST_CASE("a restored scorer scores the next events exactly as the uninterrupted
   CHECK(c.snapshot() == a.snapshot());
 }
 
-// Recall on the injected event is not asserted yet: with the issue's default weights the content
-// channel's share is too small for a single odd event to cross the biDSPOT's 1e-4 threshold
-// (measured: score 1.96, threshold 18.6). Tracked in issue 4's notes; the quiet half holds.
+// Recall on the injected event is not asserted yet. With the power-mean fusion and template
+// novelty the odd event now scores 9.11 against a threshold of 10.84 (it was 1.96 against 18.6
+// with the weighted mean), and the loudest clean event scores 9.40: the channels' z-scores are
+// too heavy-tailed on real logs for the biDSPOT's 1e-4 risk to separate them. Issue 4's notes
+// track it; the quiet half holds.
 TEST_CASE("the clean log stays nearly silent after calibration, an injected event included") {
   if (!std::ifstream(openssh())) return;
   const std::string odd =
@@ -102,6 +104,9 @@ TEST_CASE("the clean log stays nearly silent after calibration, an injected even
     if (ev.app.rfind("postgres", 0) == 0) {
       UNSCOPED_INFO("odd event: score " << r.score << " threshold " << r.threshold << " calibrated "
                                         << r.calibrated);
+      for (std::size_t k = 0; k < r.parts_count; ++k)
+        UNSCOPED_INFO("  " << detect::channel_names[static_cast<std::size_t>(r.parts[k].ch)]
+                           << " raw " << r.parts[k].raw << " z " << r.parts[k].z);
       odd_flagged = r.anomaly;
       continue;
     }
