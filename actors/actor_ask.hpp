@@ -23,20 +23,20 @@ boost::asio::awaitable<std::optional<Result>> ask(caf::actor_system& sys, caf::a
   // The initiation and the awaitable are named, not temporaries of the co_await expression:
   // g++ 12 destroys such temporaries twice when they own something (see credit_gate.cpp).
   auto start = [&sys, target, timeout, xs...](auto handler) {
-        using handler_t = decltype(handler);
-        auto h = std::make_shared<handler_t>(std::move(handler));
-        auto ex = boost::asio::get_associated_executor(*h);
-        sys.spawn([h, ex, target, timeout, xs...](caf::event_based_actor* self) {
-          self->request(target, timeout, xs...)
-              .then(
-                  [h, ex](const Result& r) {
-                    boost::asio::post(ex, [h, r]() mutable { (*h)(std::optional<Result>(r)); });
-                  },
-                  [h, ex](const caf::error&) {
-                    boost::asio::post(ex, [h]() mutable { (*h)(std::optional<Result>()); });
-                  });
-        });
-      };
+    using handler_t = decltype(handler);
+    auto h = std::make_shared<handler_t>(std::move(handler));
+    auto ex = boost::asio::get_associated_executor(*h);
+    sys.spawn([h, ex, target, timeout, xs...](caf::event_based_actor* self) {
+      self->request(target, timeout, xs...)
+          .then(
+              [h, ex](const Result& r) {
+                boost::asio::post(ex, [h, r]() mutable { (*h)(std::optional<Result>(r)); });
+              },
+              [h, ex](const caf::error&) {
+                boost::asio::post(ex, [h]() mutable { (*h)(std::optional<Result>()); });
+              });
+    });
+  };
   auto op = boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
                                         void(std::optional<Result>)>(std::move(start),
                                                                      boost::asio::use_awaitable);

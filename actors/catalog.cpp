@@ -8,12 +8,12 @@
 #include <caf/spawn_options.hpp>
 
 #include "actors/alert_actor.hpp"
-#include "actors/console_actor.hpp"
 #include "actors/alert_sink_actor.hpp"
+#include "actors/console_actor.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/file_tail_actor.hpp"
-#include "actors/otlp_receiver_actor.hpp"
 #include "actors/graph_actor.hpp"
+#include "actors/otlp_receiver_actor.hpp"
 #include "actors/printer_actor.hpp"
 #include "actors/receiver_actor.hpp"
 #include "actors/source_actor.hpp"

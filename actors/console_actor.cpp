@@ -1,14 +1,14 @@
 #include "actors/console_actor.hpp"
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/actor_ask.hpp"
-#include "actors/exception_handler.hpp"
 #include "actors/actors.hpp"
+#include "actors/exception_handler.hpp"
 #include "runtime/console/console_token.hpp"
 #include "runtime/console/query_params.hpp"
 #include "runtime/metrics/prometheus_text.hpp"
@@ -72,25 +72,25 @@ asio::awaitable<http::response> store_read(console_env& env, F f) {
   auto& pool = env.store_reads;
   // Named, not a temporary of the co_await expression (see actor_ask.hpp).
   auto start = [&pool, path, f](auto handler) {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        auto ex = asio::get_associated_executor(*h);
-        asio::post(pool, [h, ex, path, f] {
-          http::response res;
-          try {
-            if (!std::filesystem::exists(path)) {
-              res = http::json_response(200, f(nullptr).dump());
-            } else {
-              store::sqlite_db db(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, 2000);
-              res = http::json_response(200, f(&db).dump());
-            }
-          } catch (const query::query_error& e) {
-            res = error_json(400, e.what());
-          } catch (const std::exception& e) {
-            res = error_json(500, std::string("store: ") + e.what());
-          }
-          asio::post(ex, [h, res = std::move(res)]() mutable { (*h)(std::move(res)); });
-        });
-      };
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    auto ex = asio::get_associated_executor(*h);
+    asio::post(pool, [h, ex, path, f] {
+      http::response res;
+      try {
+        if (!std::filesystem::exists(path)) {
+          res = http::json_response(200, f(nullptr).dump());
+        } else {
+          store::sqlite_db db(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, 2000);
+          res = http::json_response(200, f(&db).dump());
+        }
+      } catch (const query::query_error& e) {
+        res = error_json(400, e.what());
+      } catch (const std::exception& e) {
+        res = error_json(500, std::string("store: ") + e.what());
+      }
+      asio::post(ex, [h, res = std::move(res)]() mutable { (*h)(std::move(res)); });
+    });
+  };
   auto op = asio::async_initiate<const asio::use_awaitable_t<>&, void(http::response)>(
       std::move(start), asio::use_awaitable);
   auto res = co_await std::move(op);
@@ -112,17 +112,17 @@ json health_json(const console_env& env) {
   std::uint64_t restarts = 0;
   for (const auto& a : actors) restarts += a.incarnation > 0 ? a.incarnation - 1 : 0;
   for (const auto& name : expected) {
-    const bool running = std::any_of(actors.begin(), actors.end(),
-                                     [&](const auto& a) { return a.name == name; });
+    const bool running =
+        std::any_of(actors.begin(), actors.end(), [&](const auto& a) { return a.name == name; });
     if (!running) problems.push_back("actor '" + name + "' is not running");
   }
   const auto& m = *env.ctx->metrics;
   json counters;
-  for (const char* c : {"source_events", "records_received", "records_rejected",
-                        "records_dropped", "alerts_raised", "alerts_suppressed"})
+  for (const char* c : {"source_events", "records_received", "records_rejected", "records_dropped",
+                        "alerts_raised", "alerts_suppressed"})
     counters[c] = m.total(c);
-  const double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - env.started)
-                        .count();
+  const double up =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - env.started).count();
   return json{{"status", problems.empty() ? "ok" : "degraded"},
               {"node", env.ctx->cfg->node_name},
               {"uptime_s", up},
@@ -181,12 +181,11 @@ asio::awaitable<http::response> restart_actor(console_env& env, std::string name
   log::warn("console", "restart of '", name, "' requested through the API");
   // A kill, not a polite stop: its supervisor sees a failure and applies its strategy.
   caf::anon_send_exit(handle, caf::exit_reason::kill);
-  co_return http::json_response(
-      202, json{{"restarting", name}, {"incarnation", incarnation}}.dump());
+  co_return http::json_response(202,
+                                json{{"restarting", name}, {"incarnation", incarnation}}.dump());
 }
 
-asio::awaitable<http::response> entities_json(console_env& env, std::string q,
-                                              std::size_t limit) {
+asio::awaitable<http::response> entities_json(console_env& env, std::string q, std::size_t limit) {
   if (q.empty()) co_return error_json(400, "q= is required");
   auto read = store_read(env, [q, limit](store::sqlite_db* db) {
     json list = json::array();
@@ -382,18 +381,17 @@ caf::behavior console_impl(self_ptr self, system::node_context* ctx, std::string
     auto server = std::make_shared<http::http_server>(*ctx->io, o, make_routes(env), counters);
     st.port = server->start();
     st.stop_server = [server](std::function<void()> done) { server->stop(std::move(done)); };
-    st.keep = std::make_shared<std::pair<std::shared_ptr<console_env>,
-                                         std::shared_ptr<http::http_server>>>(env, server);
+    st.keep = std::make_shared<
+        std::pair<std::shared_ptr<console_env>, std::shared_ptr<http::http_server>>>(env, server);
     ctx->registry->add_endpoint({st.actor_name, "console/http", o.bind, st.port});
-    log::info(st.actor_name, "console on http://", o.bind, ":", st.port,
-              "/ (token: ", cfg.token.empty() ? ctx->cfg->data_dir + "/console.token" : "console.token",
-              ")");
-    self->attach_functor([stop = st.stop_server, keep = st.keep, reg = ctx->registry,
-                          n = st.actor_name] {
-      reg->remove_endpoint(n);
-      // The server's handlers use the environment: it goes only once the server has stopped.
-      stop([keep] {});
-    });
+    log::info(st.actor_name, "console on http://", o.bind, ":", st.port, "/ (token: ",
+              cfg.token.empty() ? ctx->cfg->data_dir + "/console.token" : "console.token", ")");
+    self->attach_functor(
+        [stop = st.stop_server, keep = st.keep, reg = ctx->registry, n = st.actor_name] {
+          reg->remove_endpoint(n);
+          // The server's handlers use the environment: it goes only once the server has stopped.
+          stop([keep] {});
+        });
     st.started = true;
   }
   return {

@@ -576,6 +576,12 @@ std::size_t event_store::fold() {
 // entity with a counting sort (unfolded_ is in event order, so each group comes out in order)
 // and entities are visited in key order, which walks the B-trees front to back.
 std::size_t event_store::write_fold() {
+  // Links folded now may belong to events retention already deleted: the next retention step
+  // looks for postings and entities left without events.
+  if (totals_.deleted.events > 0) {
+    postings_pending_ = true;
+    entity_sweep_due_ = true;
+  }
   // Entities first: the count updates below need their rows.
   merge_journal_.run();
   std::size_t rows = static_cast<std::size_t>(db_.changes());

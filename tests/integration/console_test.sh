@@ -6,7 +6,7 @@
 # comes back and traffic resumes), and `seerflow status` / `seerflow console` (exit codes too).
 source "$(dirname "$0")/lib.sh"
 
-write_config "$WORK/seerflow.yaml" "console: {bind: 127.0.0.1, port: 0}"
+write_config "$WORK/seerflow.yaml"
 start_seerflow "$WORK/seerflow.yaml"
 CONSOLE=$(endpoint_port console/http)
 UDP=$(endpoint_port syslog/udp)
@@ -24,7 +24,8 @@ expect_eq "no token" "$(code "$BASE/api/health")" 401
 expect_eq "wrong token" "$(code -H 'Authorization: Bearer 0000000000000000000000' "$BASE/api/actors")" 401
 expect_eq "basic auth" "$(code -u "x:$TOKEN" "$BASE/metrics")" 401
 expect_eq "page" "$(code "$BASE/")" 200
-curl -s "$BASE/" | grep -q "<title>Seerflow console</title>" || fail "page is not the console"
+curl -s "$BASE/" > "$WORK/page.html"
+grep -q "<title>Seerflow console</title>" "$WORK/page.html" || fail "page is not the console"
 expect_eq "unknown path" "$(code -H "Authorization: Bearer $TOKEN" "$BASE/api/nothing")" 404
 expect_eq "wrong method" "$(code -X DELETE -H "Authorization: Bearer $TOKEN" "$BASE/api/actors")" 405
 
@@ -55,7 +56,7 @@ expect_eq "broken escape" "$(code -H "Authorization: Bearer $TOKEN" "$BASE/api/e
 expect_eq "templates" "$(api "$BASE/api/templates" | js 'd["templates"][0]["template"]')" \
   "Failed password for <*> from <*> port <*> ssh2"
 api "$BASE/api/alerts" | js 'isinstance(d["alerts"], list)' | grep -q True || fail "alerts is not a list"
-expect_eq "sources" "$(api "$BASE/api/sources" | js 'sorted(s["name"] for s in d["sources"])')" "['files', 'syslog']"
+expect_eq "sources" "$(api "$BASE/api/sources" | js 'sorted(s["name"] for s in d["sources"])')" "['files', 'otlp', 'syslog', 'webhooks']"
 expect_eq "cluster" "$(api "$BASE/api/cluster" | js 'd["nodes"][0]["self"]')" True
 
 metrics=$(api "$BASE/metrics")

@@ -26,13 +26,13 @@ if SEERFLOW_LOG_LEVEL=loud "$SEERFLOW" validate-config "$ROOT/deploy/seerflow.ya
   fail "a bad SEERFLOW_LOG_LEVEL was accepted"
 fi
 grep -q "runtime.log_level" "$WORK/bad.txt" || fail "bad override not named: $(cat "$WORK/bad.txt")"
-export SEERFLOW_DATA_DIR="$WORK/data" SEERFLOW_SYSLOG_UDP_PORT=0 SEERFLOW_SYSLOG_TCP_PORT=0
+export SEERFLOW_DATA_DIR="$WORK/data" SEERFLOW_SYSLOG_UDP_PORT=0 SEERFLOW_SYSLOG_TCP_PORT=0 SEERFLOW_CONSOLE_PORT=0
 start_seerflow "$ROOT/deploy/seerflow.yaml"
 port=$(endpoint_port syslog/udp)
 logger -n 127.0.0.1 -P "$port" -d --rfc5424 -t sshd "Failed password for root from 203.0.113.9 port 40022 ssh2"
 wait_rows "select count(*) from events where app = 'sshd'" 1
 stop_seerflow
-unset SEERFLOW_DATA_DIR SEERFLOW_SYSLOG_UDP_PORT SEERFLOW_SYSLOG_TCP_PORT
+unset SEERFLOW_DATA_DIR SEERFLOW_SYSLOG_UDP_PORT SEERFLOW_SYSLOG_TCP_PORT SEERFLOW_CONSOLE_PORT
 
 # 3. cmake --install lays out the binary, the unit and the configs.
 cmake --install "$BUILD" --prefix "$WORK/prefix" > "$WORK/install.log" || fail "cmake --install: $(tail -5 "$WORK/install.log")"

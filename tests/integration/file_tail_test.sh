@@ -30,6 +30,7 @@ pipeline:
   batch_size: $BATCH
 storage:
   flush: 20ms
+console: {bind: 127.0.0.1, port: 0}
 YAML
 
 # append FILE FROM TO: lines "tail-line NNNNN ..." numbered FROM..TO.

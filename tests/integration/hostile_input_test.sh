@@ -23,6 +23,7 @@ receivers:
     tcp: {bind: 127.0.0.1, port: 0, max_record: 256}
 storage:
   flush: 20ms
+console: {bind: 127.0.0.1, port: 0}
 YAML
 "$SEERFLOW" validate-config "$WORK/seerflow.yaml" > /dev/null || fail "test config is invalid"
 start_seerflow "$WORK/seerflow.yaml"

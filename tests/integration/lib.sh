@@ -32,6 +32,7 @@ receivers:
   syslog:
     udp: {bind: 127.0.0.1, port: 0}
     tcp: {bind: 127.0.0.1, port: 0}
+console: {bind: 127.0.0.1, port: 0}
 storage:
   flush: 20ms
 YAML

@@ -16,6 +16,7 @@ receivers:
     http: {enabled: true, bind: 127.0.0.1, port: 0}
 storage:
   flush: 20ms
+console: {bind: 127.0.0.1, port: 0}
 YAML
 start_seerflow "$WORK/seerflow.yaml"
 URL="http://127.0.0.1:$(endpoint_port otlp/http)/v1/logs"

@@ -32,6 +32,7 @@ receivers:
     http: {enabled: true, bind: 127.0.0.1, port: 0}
 storage:
   flush: 20ms
+console: {bind: 127.0.0.1, port: 0}
 YAML
 start_seerflow "$WORK/seerflow.yaml"
 

@@ -14,6 +14,7 @@ receivers:
     tcp: {bind: 127.0.0.1, port: 0}
 storage:
   flush: 10s
+console: {bind: 127.0.0.1, port: 0}
 YAML
 }
 

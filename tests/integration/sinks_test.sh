@@ -199,8 +199,8 @@ expect_eq "verdict note" "$(db "select note from alert_verdicts where alert_id =
 "$SEERFLOW" query alerts --db "$WORK/data/seerflow.db" --json --limit 1000 \
   | python3 -c 'import json,sys; v=[json.loads(l) for l in sys.stdin if json.loads(l)["id"]==sys.argv[1]]; assert v and v[0]["verdict"]=="fp"' "$ALERT" \
   || fail "query alerts --json does not show the verdict"
-"$SEERFLOW" query alerts --db "$WORK/data/seerflow.db" --limit 1000 | grep -q " fp " \
-  || fail "query alerts does not show the verdict"
+"$SEERFLOW" query alerts --db "$WORK/data/seerflow.db" --limit 1000 > "$WORK/alerts.txt"
+grep -q " fp " "$WORK/alerts.txt" || fail "query alerts does not show the verdict"
 "$SEERFLOW" feedback "$ALERT" tp --db "$WORK/data/seerflow.db" > /dev/null || fail "tp failed"
 expect_eq "verdict changed" "$(db "select verdict from alerts where id = '$ALERT'")" tp
 set +e

@@ -10,7 +10,7 @@ ports_free() {
   python3 - <<'PY'
 import socket, sys
 try:
-    for kind, port in ((socket.SOCK_DGRAM, 5514), (socket.SOCK_STREAM, 5601)):
+    for kind, port in ((socket.SOCK_DGRAM, 5514), (socket.SOCK_STREAM, 5601), (socket.SOCK_STREAM, 8090)):
         s = socket.socket(socket.AF_INET, kind)
         if kind == socket.SOCK_STREAM:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -25,7 +25,7 @@ skip() {
   echo "SKIP: $*" >&2
   exit 77
 }
-ports_free || skip "UDP 5514 or TCP 5601 is in use by another program on this machine"
+ports_free || skip "UDP 5514, TCP 5601 or TCP 8090 is in use by another program on this machine"
 
 HOME_DIR="$WORK/home"
 DATA="$HOME_DIR/.local/share/seerflow"
@@ -49,7 +49,8 @@ assert d["pid"] == int(sys.argv[2]), f"pid {d['pid']} is not {sys.argv[2]}"
 for e in sorted(d["endpoints"], key=lambda e: e["protocol"]):
     print(e["receiver"], e["protocol"], e["address"], e["port"])
 PY
-)" "syslog-tcp syslog/tcp 0.0.0.0 5601
+)" "console console/http 127.0.0.1 8090
+syslog-tcp syslog/tcp 0.0.0.0 5601
 syslog-udp syslog/udp 0.0.0.0 5514"
 grep -q 'config: built-in defaults; data directory: '"$DATA"'$' "$WORK/stderr.log" ||
   fail "start line: $(grep 'starting' "$WORK/stderr.log")"
@@ -75,5 +76,5 @@ grep -q '^session summary: events processed 2, ' "$WORK/stderr.log" || fail "sum
 # last resort, without HOME).
 expect_eq "files in the working directory" "$(ls -A "$WORK/cwd")" ""
 expect_eq "files in the data directory" "$(cd "$DATA" && ls | grep -v '^seerflow.db-' | sort | tr '\n' ' ')" \
-  "seerflow.db "
+  "console.token seerflow.db "
 echo "PASS"

@@ -69,7 +69,7 @@ std::optional<console_target> find_console(const config::settings& cfg, const st
           cfg.data_dir + "/endpoints.json) and console.port is 0";
     return std::nullopt;
   }
-  t.token = !token.empty() ? token
+  t.token = !token.empty()               ? token
             : !cfg.console.token.empty() ? cfg.console.token
                                          : console::read_token_file(cfg.data_dir);
   if (t.token.empty()) {

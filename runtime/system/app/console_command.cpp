@@ -107,8 +107,7 @@ std::optional<json> get_json(const console_target& t, const std::string& target)
     return std::nullopt;
   }
   if (j.is_discarded()) {
-    std::fprintf(stderr, "seerflow: %s answered with something that is not JSON\n",
-                 target.c_str());
+    std::fprintf(stderr, "seerflow: %s answered with something that is not JSON\n", target.c_str());
     return std::nullopt;
   }
   return j;
@@ -225,10 +224,9 @@ int run_status(const std::vector<std::string>& args) {
     std::printf("%s\n", h->dump(2).c_str());
     return ok ? 0 : 1;
   }
-  std::printf("node %s: %s (up %.0f s, %s actors, %s restarts)\n",
-              h->value("node", "?").c_str(), h->value("status", "?").c_str(),
-              h->value("uptime_s", 0.0), num((*h)["actors"]).c_str(),
-              num((*h)["restarts"]).c_str());
+  std::printf("node %s: %s (up %.0f s, %s actors, %s restarts)\n", h->value("node", "?").c_str(),
+              h->value("status", "?").c_str(), h->value("uptime_s", 0.0),
+              num((*h)["actors"]).c_str(), num((*h)["restarts"]).c_str());
   for (const auto& [k, v] : (*h)["counters"].items())
     std::printf("  %-20s %s\n", k.c_str(), v.dump().c_str());
   for (const auto& p : (*h)["problems"]) std::printf("problem: %s\n", p.get<std::string>().c_str());

@@ -383,6 +383,11 @@ int query_rules(const store::sqlite_db& db, const common_args& a) {
                  cell(std::to_string(r.match_count), 8) + " " + cell(r.kind, 11) + " " +
                  cell(r.enabled ? "yes" : "no", 7) + " " + cell(r.rule, 36) + " " +
                  cell(r.title, 100));
+    return true;
+  });
+  return 0;
+}
+
 // The entity graph's stored relations (RELATION: authenticated_from, logged_into, has_ip,
 // accessed, resolved_to, spawned_by), most frequent first.
 int query_graph(const store::sqlite_db& db, const common_args& a) {

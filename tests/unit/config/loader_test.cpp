@@ -35,13 +35,14 @@ TEST_CASE("zero config is every default plus the built-in supervision tree") {
   CHECK(root.max_restarts == 3);
   CHECK(root.within_ms == 30'000);
   CHECK(root.where == location{"conf/supervision.yaml (built-in)", 6, 3});
-  REQUIRE(root.children.size() == 5);
+  REQUIRE(root.children.size() == 6);
   CHECK(root.children[0].name == "store");
   CHECK(root.children[0].kind == "store");
   CHECK(root.children[0].restart == "permanent");
   CHECK(root.children[0].where == location{"conf/supervision.yaml (built-in)", 11, 7});
-  CHECK(root.children[3].kind == "graph");
-  const tree_node& ingest = root.children[4];
+  CHECK(root.children[3].kind == "console");
+  CHECK(root.children[4].kind == "graph");
+  const tree_node& ingest = root.children[5];
   CHECK(ingest.name == "ingest");
   CHECK(ingest.kind == "supervisor");
   CHECK(ingest.max_restarts == 10);

@@ -12,8 +12,7 @@ namespace fs = std::filesystem;
 
 namespace {
 fs::path scratch() {
-  auto d = fs::temp_directory_path() /
-           ("seerflow-token-" + std::to_string(std::random_device{}()));
+  auto d = fs::temp_directory_path() / ("seerflow-token-" + std::to_string(std::random_device{}()));
   fs::create_directories(d);
   return d;
 }

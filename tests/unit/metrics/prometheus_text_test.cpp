@@ -14,15 +14,15 @@ TEST_CASE("counters and gauges render as Prometheus text families", "[metrics][p
   CHECK(text.find("# TYPE seerflow_events_processed_total counter\n"
                   "seerflow_events_processed_total 42\n") != std::string::npos);
   CHECK(text.find("# TYPE seerflow_records_rejected_total counter\n") != std::string::npos);
-  CHECK(text.find("seerflow_records_rejected_total{receiver=\"syslog-udp\",reason=\"bad_pri\"} 3\n") !=
+  CHECK(text.find(
+            "seerflow_records_rejected_total{receiver=\"syslog-udp\",reason=\"bad_pri\"} 3\n") !=
         std::string::npos);
   CHECK(text.find("# TYPE seerflow_connections_open gauge\n"
                   "seerflow_connections_open{receiver=\"syslog-tcp\"} 7\n") != std::string::npos);
   // One TYPE line per family, even with several label sets.
   std::size_t types = 0;
-  for (std::size_t p = 0; (p = text.find("# TYPE seerflow_records_rejected_total", p)) !=
-                          std::string::npos;
-       ++p)
+  for (std::size_t p = 0;
+       (p = text.find("# TYPE seerflow_records_rejected_total", p)) != std::string::npos; ++p)
     ++types;
   CHECK(types == 1);
 }
@@ -32,8 +32,10 @@ TEST_CASE("hostile names and label values cannot break the format", "[metrics][p
   r.get_counter("bad name-with.dots", {{"path", "a\"b\\c\nd"}, {"9lead", "x"}, {"__x", "y"}})
       .add(1);
   const auto text = prometheus_text(r.snapshot());
-  CHECK(text.find("seerflow_bad_name_with_dots_total{path=\"a\\\"b\\\\c\\nd\",_lead=\"x\",_x=\"y\"} 1\n") !=
-        std::string::npos);
+  CHECK(
+      text.find(
+          "seerflow_bad_name_with_dots_total{path=\"a\\\"b\\\\c\\nd\",_lead=\"x\",_x=\"y\"} 1\n") !=
+      std::string::npos);
   // Every line is a comment or "name{...} value": no raw newline inside a sample.
   std::size_t start = 0;
   while (start < text.size()) {
