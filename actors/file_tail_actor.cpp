@@ -10,6 +10,7 @@
 
 #include "actors/exception_handler.hpp"
 #include "actors/inspect_stats.hpp"
+#include "actors/server_owner.hpp"
 #include "messages/atoms.hpp"
 #include "runtime/net/receiver_counters.hpp"
 #include "runtime/tail/file_tail_server.hpp"
@@ -112,16 +113,8 @@ caf::behavior file_tail_impl(self_ptr self, system::node_context* ctx, std::stri
   start(self);
   return {
       [=](shutdown_atom) {
-        auto& s = self->state;
-        if (s.stopping) return;
-        s.stopping = true;
-        if (!s.started) {
-          self->quit();
-          return;
-        }
         // Hand over what was read and checkpoint what was committed, then quit.
-        auto me = caf::actor_cast<caf::actor>(self);
-        s.stop_server([me] { caf::anon_send(me, stopped_atom::value); });
+        stop_owned_server(self);
       },
       [=](stopped_atom) { self->quit(); },
       [=](inspect_atom) -> std::string {

@@ -9,6 +9,7 @@
 
 #include "actors/exception_handler.hpp"
 #include "actors/receiver_counters.hpp"
+#include "actors/server_owner.hpp"
 #include "messages/atoms.hpp"
 #include "runtime/net/http/http_server.hpp"
 #include "runtime/otlp/grpc_server.hpp"
@@ -165,16 +166,8 @@ caf::behavior otlp_receiver_impl(self_ptr self, system::node_context* ctx, std::
         if (!try_start(self)) self->delayed_send(self, bind_retry_interval, retry_atom::value);
       },
       [=](shutdown_atom) {
-        auto& s = self->state;
-        if (s.stopping) return;
-        s.stopping = true;
-        if (!s.started) {
-          self->quit();
-          return;
-        }
         // Refuse new requests, finish those in flight (their batches reach the source), quit.
-        auto me = caf::actor_cast<caf::actor>(self);
-        s.stop_server([me] { caf::anon_send(me, stopped_atom::value); });
+        stop_owned_server(self);
       },
       [=](stopped_atom) { self->quit(); },
       [=](inspect_atom) -> std::string {

@@ -11,6 +11,7 @@
 
 #include "actors/exception_handler.hpp"
 #include "actors/inspect_stats.hpp"
+#include "actors/server_owner.hpp"
 #include "messages/atoms.hpp"
 #include "runtime/net/receiver_counters.hpp"
 #include "runtime/net/tcp_syslog_server.hpp"
@@ -113,16 +114,8 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
         if (!try_start(self)) self->delayed_send(self, bind_retry_interval, retry_atom::value);
       },
       [=](shutdown_atom) {
-        auto& s = self->state;
-        if (s.stopping) return;
-        s.stopping = true;
-        if (!s.started) {
-          self->quit();
-          return;
-        }
         // Stop reading, hand over what was read, then quit: the source after us gets it all.
-        auto me = caf::actor_cast<caf::actor>(self);
-        s.stop_server([me] { caf::anon_send(me, stopped_atom::value); });
+        stop_owned_server(self);
       },
       [=](stopped_atom) { self->quit(); },
       [=](inspect_atom) -> std::string {

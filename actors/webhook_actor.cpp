@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
+#include "actors/server_owner.hpp"
 #include "messages/atoms.hpp"
 #include "runtime/net/receiver_counters.hpp"
 #include "runtime/util/log.hpp"
@@ -163,16 +164,8 @@ caf::behavior webhook_impl(self_ptr self, system::node_context* ctx, std::string
         if (!try_start(self)) self->delayed_send(self, bind_retry_interval, retry_atom::value);
       },
       [=](shutdown_atom) {
-        auto& s = self->state;
-        if (s.stopping) return;
-        s.stopping = true;
-        if (!s.started) {
-          self->quit();
-          return;
-        }
         // Requests in flight finish (their batches are handed over), then quit.
-        auto me = caf::actor_cast<caf::actor>(self);
-        s.stop_server([me] { caf::anon_send(me, stopped_atom::value); });
+        stop_owned_server(self);
       },
       [=](stopped_atom) { self->quit(); },
       [=](inspect_atom) -> std::string {
