@@ -46,7 +46,7 @@ alert_sink_actor::behavior_type alert_sink_impl(
             {"submitted", c.submitted.load()}, {"attempts", c.attempts.load()},
             {"delivered", c.delivered.load()}, {"retried", c.retried.load()},
             {"failed", c.failed.load()},       {"queue_errors", c.queue_errors.load()},
-            {"pending", s.engine->pending()}}
+            {"pending", s.engine->pending()},  {"mailbox", self->mailbox().size()}}
             .dump();
       },
   };

@@ -37,6 +37,7 @@ constexpr std::size_t max_limit = 1000;
 // What the handlers share; it outlives every request (the server stops before it goes).
 struct console_env {
   system::node_context* ctx = nullptr;
+  std::string console_name;  // its receiver label in the metrics
   std::string token;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   asio::thread_pool store_reads{1};  // SQLite reads block: never on an I/O thread
@@ -117,10 +118,19 @@ json health_json(const console_env& env) {
     if (!running) problems.push_back("actor '" + name + "' is not running");
   }
   const auto& m = *env.ctx->metrics;
+  // The node's traffic, not the console's own requests (a browser's favicon.ico is a 404 the
+  // console counts as a rejected record of its own).
   json counters;
   for (const char* c : {"source_events", "records_received", "records_rejected", "records_dropped",
                         "alerts_raised", "alerts_suppressed"})
-    counters[c] = m.total(c);
+    counters[c] = 0;
+  for (const auto& smp : m.snapshot()) {
+    if (!smp.is_counter || !counters.contains(smp.name)) continue;
+    const bool console_own = std::any_of(smp.tags.begin(), smp.tags.end(), [&](const auto& t) {
+      return t.first == "receiver" && t.second == env.console_name;
+    });
+    if (!console_own) counters[smp.name] = counters[smp.name].get<std::int64_t>() + smp.value;
+  }
   const double up =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - env.started).count();
   return json{{"status", problems.empty() ? "ok" : "degraded"},
@@ -369,6 +379,7 @@ caf::behavior console_impl(self_ptr self, system::node_context* ctx, std::string
   if (cfg.enabled && ctx->mode == system::run_mode::serve) {
     auto env = std::make_shared<console_env>();
     env->ctx = ctx;
+    env->console_name = st.actor_name;
     // Throws (and fails the actor, whose supervisor reports it) on an unusable token.
     env->token = console::load_or_create_token(cfg.token, ctx->cfg->data_dir);
     http::server_options o;

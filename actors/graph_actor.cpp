@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
+#include "actors/inspect_stats.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/graph/graph_view.hpp"
 #include "runtime/util/log.hpp"
@@ -143,6 +144,7 @@ graph_actor::behavior_type graph_actor_impl(self_ptr self, system::node_context*
         j["last_run"] = s.last_run_json.empty()
                             ? nlohmann::ordered_json()
                             : nlohmann::ordered_json::parse(s.last_run_json, nullptr, false);
+        add_mailbox(j, self);
         return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       },
   };

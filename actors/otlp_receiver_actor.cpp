@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
+#include "actors/inspect_stats.hpp"
 #include "actors/receiver_counters.hpp"
 #include "actors/server_owner.hpp"
 #include "messages/atoms.hpp"
@@ -180,6 +181,7 @@ caf::behavior otlp_receiver_impl(self_ptr self, system::node_context* ctx, std::
         j["enabled"] = endpoint_of(*s.ctx->cfg, s.transport).enabled;
         j["listening"] = s.started && !s.stopping;
         add_receiver_counters(j, *s.ctx->metrics, s.receiver_name);
+        add_mailbox(j, self);
         return j.dump();
       },
   };

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/exception_handler.hpp"
+#include "actors/inspect_stats.hpp"
 #include "actors/server_owner.hpp"
 #include "messages/atoms.hpp"
 #include "runtime/net/receiver_counters.hpp"
@@ -182,6 +183,7 @@ caf::behavior webhook_impl(self_ptr self, system::node_context* ctx, std::string
         for (const auto& e : wc.endpoints) paths.push_back(e.path);
         j["endpoints"] = std::move(paths);
         add_receiver_counters(j, *s.ctx->metrics, s.receiver_name);
+        add_mailbox(j, self);
         return j.dump();
       },
   };

@@ -16,6 +16,8 @@ packages=(
   bsdutils sqlite3 procps python3 curl ca-certificates
   # deploy checks: systemd-analyze verify of deploy/seerflow.service
   systemd
+  # the web console's test: headless Chromium
+  chromium
 )
 
 # The OTLP integration test runs the OpenTelemetry JavaScript SDK's exporters: node and npm.
