@@ -74,4 +74,29 @@ partial three|curl-app|4|carol
 after the noise four|curl-app|4|carol"
 
 stop_seerflow
+
+# TLS from config (receivers.otlp.tls_cert_file / tls_key_file): HTTPS is served and stored, plain
+# HTTP to the same port gets no answer.
+command -v openssl > /dev/null || fail "openssl is not installed"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
+  -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null || fail "openssl req"
+python3 - "$WORK/seerflow.yaml" "$WORK/cert.pem" "$WORK/key.pem" <<'PY'
+import sys
+path, cert, key = sys.argv[1:]
+text = open(path).read().replace("    max_request_bytes: 64KiB\n",
+    f"    max_request_bytes: 64KiB\n    tls_cert_file: {cert}\n    tls_key_file: {key}\n")
+open(path, "w").write(text)
+PY
+grep -q tls_cert_file "$WORK/seerflow.yaml" || fail "TLS keys not written"
+start_seerflow "$WORK/seerflow.yaml"
+TLS_URL="https://127.0.0.1:$(endpoint_port otlp/http)/v1/logs"
+request "$(record "over tls five")" > "$WORK/five.json"
+expect_eq "https" "$(curl -sS --noproxy '*' --cacert "$WORK/cert.pem" -o /dev/null -w '%{http_code}' \
+  -X POST -H 'Content-Type: application/json' --data-binary "@$WORK/five.json" "$TLS_URL")" "200"
+if curl -sS --noproxy '*' -m 5 -o /dev/null -X POST -H 'Content-Type: application/json' \
+  --data-binary "@$WORK/five.json" "${TLS_URL/https:/http:}" 2> /dev/null; then
+  fail "plain HTTP was answered on the TLS port"
+fi
+wait_rows "select count(*) from events where source = 'otlp' and message = 'over tls five'" 1
+stop_seerflow
 echo "PASS"
