@@ -117,15 +117,10 @@ bool try_start(self_ptr self) {
     throw;
   }
   const auto proto = protocol_name(st.transport);
-  st.ctx->registry->add_endpoint({st.receiver_name, proto, ep.bind, st.port});
   const bool tls = !st.ctx->cfg->receivers.otlp.tls_cert_file.empty();
   log::info(st.receiver_name, "listening on ", proto, tls ? " (TLS) " : " ", ep.bind, ":", st.port,
             " for source '", st.source, "'");
-  self->attach_functor([stop = st.stop_server, reg = st.ctx->registry, name = st.receiver_name] {
-    reg->remove_endpoint(name);
-    stop([] {});
-  });
-  st.started = true;
+  publish_server(self, proto, ep.bind);
   return true;
 }
 

@@ -83,16 +83,9 @@ bool try_start(self_ptr self) {
     throw;
   }
   const std::string proto = st.protocol == receiver_protocol::udp ? "syslog/udp" : "syslog/tcp";
-  st.ctx->registry->add_endpoint({st.receiver_name, proto, address, st.port});
   log::info(st.receiver_name, "listening on ", proto, " ", address, ":", st.port, " for source '",
             st.source, "'");
-  // However the actor ends (ordered stop, kill, crash), the server stops with it, and the
-  // endpoint goes so that nobody is told about a port that is no longer served.
-  self->attach_functor([stop = st.stop_server, reg = st.ctx->registry, name = st.receiver_name] {
-    reg->remove_endpoint(name);
-    stop([] {});
-  });
-  st.started = true;
+  publish_server(self, proto, address);
   return true;
 }
 

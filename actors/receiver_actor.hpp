@@ -10,23 +10,16 @@
 
 #include <caf/stateful_actor.hpp>
 
+#include "actors/server_owner.hpp"
+
 #include "runtime/system/node_context.hpp"
 
 namespace seerflow::actors {
 
 enum class receiver_protocol { udp, tcp };
 
-struct receiver_state {
-  system::node_context* ctx = nullptr;
-  std::string receiver_name;
-  std::string source;
+struct receiver_state : server_owner_state {
   receiver_protocol protocol = receiver_protocol::udp;
-  std::uint16_t port = 0;
-  std::function<void(std::function<void()>)> stop_server;  // callable from any thread
-  bool started = false;
-  bool bind_retry_logged = false;
-  bool stopping = false;
-  std::chrono::steady_clock::time_point bind_deadline;
   static inline const char* name = "receiver";
 };
 

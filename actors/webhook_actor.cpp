@@ -127,15 +127,10 @@ bool try_start(self_ptr self) {
   st.tls = server->tls();
   st.stop_server = [server](std::function<void()> done) { server->stop(std::move(done)); };
   const std::string proto = st.tls ? "webhook/https" : "webhook/http";
-  st.ctx->registry->add_endpoint({st.receiver_name, proto, w.bind, st.port});
   std::string paths;
   for (const auto& e : w.endpoints) paths += (paths.empty() ? "" : ", ") + e.path;
   log::info(st.receiver_name, "listening on ", proto, " ", w.bind, ":", st.port, " for ", paths);
-  self->attach_functor([stop = st.stop_server, reg = st.ctx->registry, name = st.receiver_name] {
-    reg->remove_endpoint(name);
-    stop([] {});
-  });
-  st.started = true;
+  publish_server(self, proto, w.bind);
   return true;
 }
 

@@ -9,21 +9,15 @@
 
 #include <caf/stateful_actor.hpp>
 
+#include "actors/server_owner.hpp"
+
 #include "runtime/system/node_context.hpp"
 
 namespace seerflow::actors {
 
-struct webhook_state {
-  system::node_context* ctx = nullptr;
-  std::string receiver_name;
-  std::string source;  // default source of endpoints that name none
-  std::uint16_t port = 0;
+// `source` is the default source of endpoints that name none.
+struct webhook_state : server_owner_state {
   bool tls = false;
-  std::function<void(std::function<void()>)> stop_server;  // callable from any thread
-  bool started = false;
-  bool stopping = false;
-  bool bind_retry_logged = false;
-  std::chrono::steady_clock::time_point bind_deadline;
   static inline const char* name = "webhook";
 };
 
