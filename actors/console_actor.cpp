@@ -9,6 +9,7 @@
 #include "actors/actor_ask.hpp"
 #include "actors/actors.hpp"
 #include "actors/exception_handler.hpp"
+#include "runtime/backend/open_store.hpp"
 #include "runtime/console/console_token.hpp"
 #include "runtime/console/query_params.hpp"
 #include "runtime/metrics/prometheus_text.hpp"
@@ -16,8 +17,6 @@
 #include "runtime/query/alert_query.hpp"
 #include "runtime/query/query_error.hpp"
 #include "runtime/query/template_query.hpp"
-#include "runtime/store/sqlite_db.hpp"
-#include "runtime/store/statement.hpp"
 #include "runtime/util/log.hpp"
 
 extern const char* const seerflow_web_console_html;
@@ -69,21 +68,18 @@ std::string param(const console::query_params& q, const char* key) {
 // yet answers as empty.
 template <class F>
 asio::awaitable<http::response> store_read(console_env& env, F f) {
-  auto path = env.ctx->cfg->storage.path;
+  auto storage = env.ctx->cfg->storage;
   auto& pool = env.store_reads;
   // Named, not a temporary of the co_await expression (see actor_ask.hpp).
-  auto start = [&pool, path, f](auto handler) {
+  auto start = [&pool, storage, f](auto handler) {
     auto h = std::make_shared<decltype(handler)>(std::move(handler));
     auto ex = asio::get_associated_executor(*h);
-    asio::post(pool, [h, ex, path, f] {
+    asio::post(pool, [h, ex, storage, f] {
       http::response res;
       try {
-        if (!std::filesystem::exists(path)) {
-          res = http::json_response(200, f(nullptr).dump());
-        } else {
-          store::sqlite_db db(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, 2000);
-          res = http::json_response(200, f(&db).dump());
-        }
+        // SQLite or PostgreSQL (storage.backend); nullptr: no SQLite file yet.
+        auto reader = backend::open_reader(storage);
+        res = http::json_response(200, f(reader.get()).dump());
       } catch (const query::query_error& e) {
         res = error_json(400, e.what());
       } catch (const std::exception& e) {
@@ -197,30 +193,19 @@ asio::awaitable<http::response> restart_actor(console_env& env, std::string name
 
 asio::awaitable<http::response> entities_json(console_env& env, std::string q, std::size_t limit) {
   if (q.empty()) co_return error_json(400, "q= is required");
-  auto read = store_read(env, [q, limit](store::sqlite_db* db) {
+  auto read = store_read(env, [q, limit](query::store_reader* db) {
     json list = json::array();
     if (!db) return json{{"entities", list}};
-    // The search text is a parameter with LIKE's wildcards escaped: never SQL, never a pattern.
-    std::string like = "%";
-    for (char c : q) {
-      if (c == '%' || c == '_' || c == '\\') like.push_back('\\');
-      like.push_back(c);
-    }
-    like.push_back('%');
-    auto st = db->prepare(
-        "SELECT entity_key, uuid, type, value, first_seen_ns, last_seen_ns, event_count "
-        "FROM entities_all WHERE value LIKE ?1 ESCAPE '\\' ORDER BY event_count DESC LIMIT ?2",
-        false);
-    st.bind_text(1, like);
-    st.bind_int64(2, static_cast<std::int64_t>(limit));
-    while (st.step())
-      list.push_back({{"key", static_cast<std::uint64_t>(st.column_int64(0))},
-                      {"id", std::string(st.column_text(1))},
-                      {"type", std::string(st.column_text(2))},
-                      {"value", std::string(st.column_text(3))},
-                      {"first_seen_ns", st.column_int64(4)},
-                      {"last_seen_ns", st.column_int64(5)},
-                      {"event_count", st.column_int64(6)}});
+    db->entities(q, limit, [&](const query::entity_row& e) {
+      list.push_back({{"key", e.entity_key},
+                      {"id", e.uuid},
+                      {"type", e.type},
+                      {"value", e.value},
+                      {"first_seen_ns", e.first_seen_ns},
+                      {"last_seen_ns", e.last_seen_ns},
+                      {"event_count", e.event_count}});
+      return true;
+    });
     return json{{"entities", list}};
   });
   auto found = co_await std::move(read);
@@ -304,10 +289,10 @@ http::router make_routes(std::shared_ptr<console_env> env) {
           query::template_filter f;
           f.source = param(q, "source");
           f.limit = limit_of(q, 100);
-          return store_read(*env, [f](store::sqlite_db* db) {
+          return store_read(*env, [f](query::store_reader* db) {
             json list = json::array();
             if (db)
-              query::for_each_template(*db, f, [&](const query::template_row& t) {
+              db->templates(f, [&](const query::template_row& t) {
                 list.push_back({{"template_id", std::to_string(t.template_id)},
                                 {"source", t.source},
                                 {"template", t.text},
@@ -325,10 +310,10 @@ http::router make_routes(std::shared_ptr<console_env> env) {
           f.entity = param(q, "entity");
           f.rule = param(q, "rule");
           f.limit = limit_of(q, 100);
-          return store_read(*env, [f](store::sqlite_db* db) {
+          return store_read(*env, [f](query::store_reader* db) {
             json list = json::array();
             if (db)
-              query::for_each_alert(*db, f, [&](const query::alert_row& a) {
+              db->alerts(f, [&](const query::alert_row& a) {
                 auto ents = json::parse(a.entities_json, nullptr, false);
                 list.push_back({{"id", a.id},
                                 {"kind", a.kind},

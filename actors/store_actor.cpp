@@ -1,13 +1,13 @@
 #include "actors/store_actor.hpp"
 
 #include <algorithm>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "actors/exception_handler.hpp"
 #include "actors/inspect_stats.hpp"
 #include "messages/inspect.hpp"
+#include "runtime/backend/open_store.hpp"
 #include "runtime/store/store_error.hpp"
 #include "runtime/util/clock.hpp"
 #include "runtime/util/log.hpp"
@@ -154,12 +154,7 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
   st.events_counter = &ctx->metrics->get_counter("store_events_written");
   st.failures_counter = &ctx->metrics->get_counter("store_write_failures");
   const auto& scfg = ctx->cfg->storage;
-  std::filesystem::path path(scfg.path);
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  store::store_options opts;
-  opts.path = scfg.path;
-  opts.synchronous = scfg.synchronous;
-  st.db = std::make_unique<store::event_store>(opts);
+  st.db = backend::open_writer(scfg);
   st.retention.max_age_ns = scfg.retention_max_age_ms * 1'000'000;
   st.retention.max_bytes = scfg.retention_max_bytes;
   st.retention.alerts_max_age_ns = scfg.retention_alerts_max_age_ms * 1'000'000;
@@ -168,7 +163,8 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
         &ctx->metrics->get_counter("store_retention_deleted", {{"kind", retention_kinds[i]}});
   st.vacuum_counter = &ctx->metrics->get_counter("store_retention_pages_vacuumed");
   st.retention_logged_ns = util::mono_now_ns();
-  log::info("store", "writing to ", scfg.path, " (schema version ", st.db->schema_version(), ")");
+  log::info("store", "writing to ", scfg.backend, " ", st.db->location(), " (schema version ",
+            st.db->schema_version(), ")");
   self->delayed_send(self, maintenance_interval, sweep_atom::value);
 
   return {
@@ -275,7 +271,8 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
       [=](inspect_atom) -> std::string {
         auto& s = self->state;
         nlohmann::ordered_json j;
-        j["path"] = s.ctx->cfg->storage.path;
+        j["backend"] = s.ctx->cfg->storage.backend;
+        j["path"] = s.db->location();
         j["events_written"] = s.events_written;
         j["rejected_written"] = s.rejected_written;
         j["alerts_written"] = s.alerts_written;

@@ -1,5 +1,6 @@
 #pragma once
-// The store actor: the single SQLite writer, on its own thread (SQLite calls block). It buffers
+// The store actor: the single writer of the store (SQLite, or PostgreSQL with
+// storage.backend: postgresql), on its own thread (database calls block). It buffers
 // event batches and writes them in one transaction when the buffer reaches storage.flush_rows
 // rows, when its mailbox runs empty (group commit), or storage.flush after its first row. Batches
 // keep their credit tokens until committed, so a slow or failing disk slows the receivers instead
@@ -11,14 +12,14 @@
 #include <vector>
 
 #include "actors/actors.hpp"
-#include "runtime/store/event_store.hpp"
+#include "runtime/store/event_writer.hpp"
 #include "runtime/system/node_context.hpp"
 
 namespace seerflow::actors {
 
 struct store_actor_state {
   system::node_context* ctx = nullptr;
-  std::unique_ptr<store::event_store> db;
+  std::unique_ptr<store::event_writer> db;  // SQLite or PostgreSQL (storage.backend)
   std::vector<event_batch> buffer;
   std::size_t buffered_rows = 0;
   std::uint64_t generation = 0;  // of the buffer; a flush timer only flushes its own generation

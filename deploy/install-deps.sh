@@ -14,6 +14,8 @@ packages=(
   catch2
   # test and benchmark tools: logger (bsdutils), sqlite3 CLI, procps for ps/RSS, python for scripts
   bsdutils sqlite3 procps python3 curl ca-certificates
+  # the PostgreSQL backend: libpq to build, a server (initdb, pg_ctl) and psql for its tests
+  libpq-dev postgresql postgresql-client
   # deploy checks: systemd-analyze verify of deploy/seerflow.service
   systemd
   # the web console's test: headless Chromium

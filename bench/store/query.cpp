@@ -7,6 +7,10 @@
 // median, the rows answered, the build rate and the database size per million events.
 //
 //   bench_store_query [--events 10000000] [--cache DIR] [--runs 7] [--entities 300000]
+//                     [--postgresql URL]
+//
+// With --postgresql the store is built in (or reused from) that PostgreSQL database instead,
+// and queried through the PostgreSQL reader; the size is pg_database_size().
 //
 // Without --cache the store is built in a temporary directory and removed afterwards. With it,
 // DIR/query-<events>.db is reused when it is complete (a build that stopped is started over).
@@ -17,6 +21,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -25,7 +30,11 @@
 #include "bench/store/synthetic_events.hpp"
 #include "runtime/query/alert_query.hpp"
 #include "runtime/query/event_query.hpp"
+#include "runtime/query/sqlite_reader.hpp"
 #include "runtime/store/event_store.hpp"
+#include "runtime/store/pg/pg_connection.hpp"
+#include "runtime/store/pg/pg_event_store.hpp"
+#include "runtime/store/pg/pg_reader.hpp"
 
 namespace fs = std::filesystem;
 using namespace seerflow;
@@ -39,7 +48,7 @@ double seconds_since(clock_type::time_point t0) {
 
 // Builds the store: batches of 16384 (the store actor's default flush), each followed by its
 // full-text indexing, and a marker row when complete.
-double build_store(const std::string& path, std::size_t total, int n_entities) {
+double build_store(store::event_writer& st, std::size_t total, int n_entities) {
   const bench::entity_pool pool(n_entities);
   std::mt19937_64 rng(7);
   constexpr std::size_t batch_size = 16384;
@@ -48,7 +57,6 @@ double build_store(const std::string& path, std::size_t total, int n_entities) {
   const std::int64_t span_ns = 30LL * 86400 * 1'000'000'000;
   const std::int64_t t0 = 1'790'000'000LL * 1'000'000'000;
   const auto start = clock_type::now();
-  store::event_store st({path});
   for (std::size_t done = 0; done < total;) {
     const std::size_t n = std::min(batch_size, total - done);
     batch.resize(n);
@@ -89,7 +97,7 @@ struct timing {
 int main(int argc, char** argv) {
   std::size_t total = 10'000'000;
   int runs = 7, n_entities = 300'000;
-  std::string cache;
+  std::string cache, pg_url;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -105,11 +113,13 @@ int main(int argc, char** argv) {
       cache = next();
     else if (a == "--runs")
       runs = std::max(1, std::stoi(next()));
+    else if (a == "--postgresql")
+      pg_url = next();
     else if (a == "--entities")
       n_entities = std::max(100, std::stoi(next()));
     else {
       std::cerr << "usage: bench_store_query [--events N] [--cache DIR] [--runs N] "
-                   "[--entities N]\n";
+                   "[--entities N] [--postgresql URL]\n";
       return 2;
     }
   }
@@ -123,22 +133,39 @@ int main(int argc, char** argv) {
 
   bool reused = false;
   double build_s = 0;
-  if (fs::exists(path)) {
-    store::sqlite_db db(path);
-    reused = db.query_int64(
-                 "SELECT count(*) FROM model_state WHERE name = "
-                 "'bench_store_query_complete'") == 1;
+  std::unique_ptr<query::store_reader> reader;
+  std::int64_t stored = 0;
+  std::uintmax_t db_bytes = 0;
+  if (pg_url.empty()) {
+    if (fs::exists(path)) {
+      store::sqlite_db db(path);
+      reused = db.query_int64(
+                   "SELECT count(*) FROM model_state WHERE name = "
+                   "'bench_store_query_complete'") == 1;
+    }
+    if (!reused) {
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
+      store::event_store st({path});
+      build_s = build_store(st, total, n_entities);
+    }
+    // The reader the CLI opens: read-only, beside a (here absent) writer.
+    store::sqlite_db db(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, 5000);
+    stored = db.query_int64("SELECT count(*) FROM events");
+    db_bytes = fs::file_size(path) + (fs::exists(path + "-wal") ? fs::file_size(path + "-wal") : 0);
+    reader = std::make_unique<query::sqlite_reader>(std::move(db));
+  } else {
+    {
+      store::pg::pg_event_store st({pg_url});
+      reused = st.load_state("bench_store_query_complete") == std::to_string(total);
+      if (!reused) build_s = build_store(st, total, n_entities);
+    }
+    store::pg::connection c(pg_url);
+    c.exec("ANALYZE");  // fresh statistics, as autovacuum would have them on a live server
+    stored = c.query("SELECT count(*) FROM events").int64(0, 0);
+    db_bytes = static_cast<std::uintmax_t>(
+        c.query("SELECT pg_database_size(current_database())").int64(0, 0));
+    reader = std::make_unique<store::pg::pg_reader>(pg_url);
   }
-  if (!reused) {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
-    build_s = build_store(path, total, n_entities);
-  }
-
-  // The reader the CLI opens: read-only, beside a (here absent) writer.
-  store::sqlite_db db(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, 5000);
-  const auto stored = db.query_int64("SELECT count(*) FROM events");
-  const auto db_bytes =
-      fs::file_size(path) + (fs::exists(path + "-wal") ? fs::file_size(path + "-wal") : 0);
 
   // A user and an address from the middle of the pool (about 1 in 90,000 users and 180,000
   // addresses per event: a selective search and a timeline of a few dozen events).
@@ -161,12 +188,12 @@ int main(int argc, char** argv) {
   af.limit = 100;
   for (int r = 0; r < runs; ++r) {
     auto t0 = clock_type::now();
-    std::size_t n = query::for_each_event(db, sf, [](const query::event_row&) { return true; });
+    std::size_t n = reader->events(sf, [](const query::event_row&) { return true; });
     search.ms.push_back(seconds_since(t0) * 1000);
     search.rows = n;
     t0 = clock_type::now();
-    n = query::for_each_event(db, tf, [](const query::event_row&) { return true; });
-    n += query::for_each_alert(db, af, [](const query::alert_row&) { return true; });
+    n = reader->events(tf, [](const query::event_row&) { return true; });
+    n += reader->alerts(af, [](const query::alert_row&) { return true; });
     timeline.ms.push_back(seconds_since(t0) * 1000);
     timeline.rows = n;
   }
@@ -174,6 +201,7 @@ int main(int argc, char** argv) {
   getrusage(RUSAGE_SELF, &ru);
   nlohmann::json out = {
       {"benchmark", "store_query"},
+      {"backend", pg_url.empty() ? "sqlite" : "postgresql"},
       {"events", stored},
       {"entity_pool", n_entities},
       {"store_reused", reused},

@@ -253,6 +253,23 @@ void cap_errors(std::vector<config_error>& errors, const std::string& origin) {
   errors.push_back({{origin, 0, 0}, "", std::to_string(hidden) + " more errors not shown"});
 }
 
+// Keys that only make sense together, checked once the whole file is read.
+void check_storage(const storage_settings& st, const std::string& origin,
+                   std::vector<config_error>& errors) {
+  if (st.backend != "postgresql") return;
+  if (st.postgresql_url.empty())
+    errors.push_back({{origin, 0, 0},
+                      "storage.postgresql.url",
+                      "storage.backend is postgresql but storage.postgresql.url is not set "
+                      "(postgresql://USER:${PGPASSWORD}@HOST:5432/DB)"});
+  // The size cap counts SQLite pages; a PostgreSQL server's size is its administrator's.
+  if (st.retention_max_bytes > 0)
+    errors.push_back({{origin, 0, 0},
+                      "storage.retention.max_bytes",
+                      "storage.retention.max_bytes applies to the sqlite backend only; with "
+                      "postgresql use storage.retention.max_age"});
+}
+
 std::string join_path(const std::string& dir, std::string_view leaf) {
   if (!dir.empty() && dir.back() == '/') return dir + std::string(leaf);
   return dir + "/" + std::string(leaf);
@@ -304,6 +321,7 @@ load_result load_string(std::string_view yaml, const std::string& origin, const 
   r.value.supervision = default_supervision_tree();
   r.value.origin = origin;
   apply_yaml(yaml, origin, env, r.value, r.errors);
+  check_storage(r.value.storage, origin, r.errors);
   cap_errors(r.errors, origin);
   resolve_paths(r.value, env);
   return r;

@@ -169,9 +169,12 @@ std::optional<std::string> check_timezone(std::string& v) {
          quote_for_message(v);
 }
 
-std::optional<std::string> check_backend(std::string& v) {
-  if (v == "postgresql") return "postgresql is not supported yet; the only backend is sqlite";
-  return std::nullopt;
+// A libpq URI; its syntax in full is checked when the store connects (libpq parses it), but
+// a key=value connection string or a typo in the scheme is refused here, with its line.
+std::optional<std::string> check_postgresql_url(std::string& v) {
+  if (v.empty() || v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0)
+    return std::nullopt;
+  return "expected a libpq URI such as postgresql://seer:${PGPASSWORD}@127.0.0.1:5432/seerflow";
 }
 
 // "RULE=DURATION": a rule's own dedup window (checked here, applied by runtime/notify).
@@ -207,7 +210,7 @@ std::optional<std::string> check_dedup_key(std::string& v) {
 constexpr std::array<std::string_view, 2> start_positions{"beginning", "end"};
 constexpr std::array<std::string_view, 3> input_formats{"syslog", "raw", "jsonl"};
 constexpr std::array<std::string_view, 2> utf8_policies{"repair", "reject"};
-constexpr std::array<std::string_view, 1> backends{"sqlite"};
+constexpr std::array<std::string_view, 2> backends{"sqlite", "postgresql"};
 constexpr std::array<std::string_view, 3> synchronous_modes{"off", "normal", "full"};
 constexpr std::array<std::string_view, 2> scheduler_policies{"sharing", "stealing"};
 constexpr std::array<std::string_view, 4> log_levels{"error", "warn", "info", "debug"};
@@ -510,7 +513,7 @@ const std::array rows{
              max_duration, "how often the directory looks for idle actors"),
 
     choice("storage.backend", SEERFLOW_FIELD(storage.backend), backends,
-           "storage engine; sqlite is the only one for now", check_backend),
+           "storage engine: sqlite (a local file) or postgresql (a server, for clusters)"),
     text("storage.path", SEERFLOW_FIELD(storage.path), nullptr, "path",
          "database file; empty = <data_dir>/seerflow.db"),
     integer("storage.flush_rows", SEERFLOW_FIELD(storage.flush_rows), 1, 1'000'000,
@@ -519,6 +522,8 @@ const std::array rows{
              "...or this long after its first row"),
     choice("storage.synchronous", SEERFLOW_FIELD(storage.synchronous), synchronous_modes,
            "SQLite PRAGMA synchronous"),
+    text("storage.postgresql.url", SEERFLOW_FIELD(storage.postgresql_url), check_postgresql_url,
+         "URI", "libpq connection URI for backend postgresql; ${ENV} for the password"),
     duration("storage.retention.max_age", SEERFLOW_FIELD(storage.retention_max_age_ms), 0,
              max_duration,
              "events older than this (event time) and rejected records that arrived before "

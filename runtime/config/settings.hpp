@@ -300,8 +300,9 @@ struct directory_settings {
 };
 
 struct storage_settings {
-  std::string backend = "sqlite";
+  std::string backend = "sqlite";      // sqlite or postgresql
   std::string path;                    // default: <data_dir>/seerflow.db
+  std::string postgresql_url;          // libpq URI, for backend postgresql
   std::size_t flush_rows = 16384;      // a write transaction commits at this many rows...
   std::int64_t flush_ms = 200;         // ...or this long after its first row
   std::string synchronous = "normal";  // SQLite PRAGMA synchronous: off, normal, full

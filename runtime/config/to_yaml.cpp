@@ -27,8 +27,24 @@ void emit_text(YAML::Emitter& out, std::string_view s) {
   out << escape_interpolation(s);
 }
 
+// A URL's password (scheme://user:PASSWORD@host) is never printed.
+std::string without_password(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto end = url.find_first_of("/?", scheme + 3);
+  const auto at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at == std::string::npos || at < scheme + 3) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "(redacted)" + url.substr(at);
+}
+
 void emit_value(YAML::Emitter& out, const schema_entry& e, const settings& s) {
   const field_ref f = read_field(e, s);
+  if (e.key == "storage.postgresql.url") {
+    emit_text(out, without_password(*std::get<std::string*>(f)));
+    return;
+  }
   switch (e.type) {
     case value_type::boolean:
       out << *std::get<bool*>(f);

@@ -6,6 +6,7 @@
 #include "runtime/query/entity_match.hpp"
 #include "runtime/query/query_error.hpp"
 #include "runtime/query/sql_builder.hpp"
+#include "runtime/store/sqlite_db.hpp"
 
 namespace seerflow::query {
 namespace {

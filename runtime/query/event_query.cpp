@@ -5,6 +5,7 @@
 #include "runtime/query/entity_match.hpp"
 #include "runtime/query/query_error.hpp"
 #include "runtime/query/sql_builder.hpp"
+#include "runtime/store/sqlite_db.hpp"
 #include "runtime/store/store_error.hpp"
 
 namespace seerflow::query {
@@ -121,9 +122,10 @@ std::size_t for_each_event(const store::sqlite_db& db, const event_filter& f,
     }
   } catch (const store::store_error& e) {
     const std::string what = e.what();
-    if (!f.search.empty() &&
-        (what.find("fts5") != std::string::npos || what.find("syntax error") != std::string::npos ||
-         what.find("no such column") != std::string::npos))
+    // With a search, a plain SQLITE_ERROR is FTS5 refusing the expression ("fts5: syntax
+    // error", "unterminated string", "no such column"); I/O and lock errors have codes of
+    // their own and stay store errors.
+    if (!f.search.empty() && e.primary_code() == SQLITE_ERROR)
       throw query_error("search '" + f.search + "' is not a valid full-text query (" + what +
                         "); quote words with special characters: '\"10.0.0.1\"'");
     throw;

@@ -1,6 +1,7 @@
 #include "runtime/query/rule_query.hpp"
 
 #include "runtime/query/sql_builder.hpp"
+#include "runtime/store/sqlite_db.hpp"
 
 namespace seerflow::query {
 

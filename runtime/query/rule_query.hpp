@@ -5,7 +5,9 @@
 #include <functional>
 #include <string>
 
-#include "runtime/store/sqlite_db.hpp"
+namespace seerflow::store {
+class sqlite_db;
+}  // namespace seerflow::store
 
 namespace seerflow::query {
 

@@ -6,7 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "runtime/store/sqlite_db.hpp"
+namespace seerflow::store {
+class sqlite_db;
+}  // namespace seerflow::store
 
 namespace seerflow::query {
 

@@ -58,19 +58,6 @@ sqlite_db open_database(const store_options& o) {
   return sqlite_db(o.path, sqlite_db::default_flags, o.busy_timeout_ms);
 }
 
-// 8-4-4-4-12 lower-case hex.
-std::array<char, 36> format_uuid(const model::uuid& id) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::array<char, 36> out{};
-  std::size_t o = 0;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-    out[o++] = hex[id[i] >> 4];
-    out[o++] = hex[id[i] & 0xF];
-  }
-  return out;
-}
-
 constexpr int event_columns = 17;
 
 std::string events_insert_sql(int rows) {
@@ -413,25 +400,8 @@ void event_store::add_alerts(const std::vector<model::alert>& alerts) {
   try {
     std::string entities, seqs;
     for (const auto& a : alerts) {
-      entities.clear();
-      for (const auto& e : a.entities) {
-        entities += entities.empty() ? "[" : ",";
-        entities += "{\"type\":";
-        append_json_string(entities, model::to_string(e.type));
-        entities += ",\"value\":";
-        append_json_string(entities, e.value);
-        entities += ",\"id\":\"";
-        const auto uuid = format_uuid(e.id);
-        entities.append(uuid.data(), uuid.size());
-        entities += "\"}";
-      }
-      if (!entities.empty()) entities += ']';
-      seqs.clear();
-      for (const auto q : a.event_seqs) {
-        seqs += seqs.empty() ? "[" : ",";
-        seqs += std::to_string(q);
-      }
-      if (!seqs.empty()) seqs += ']';
+      write_alert_entities(entities, a.entities);
+      write_int_array(seqs, a.event_seqs);
       auto& s = upsert_alert_;
       s.bind_text(1, a.id, lifetime::borrowed);
       s.bind_text(2, a.kind, lifetime::borrowed);

@@ -26,6 +26,7 @@
 #include "runtime/model/edge_observation.hpp"
 #include "runtime/model/event.hpp"
 #include "runtime/model/raw_record.hpp"
+#include "runtime/store/event_writer.hpp"
 #include "runtime/store/key_aggregator.hpp"
 #include "runtime/store/key_set.hpp"
 #include "runtime/store/retention.hpp"
@@ -41,69 +42,66 @@ struct store_options {
   std::int64_t fold_interval_ms = 5000;  // ...or the oldest has waited this long
 };
 
-class event_store {
+class event_store final : public event_writer {
  public:
+  using stats = store_totals;
+
   // Opens (creating the file), refuses a file that is not a seerflow database or is newer than
   // this build, switches to WAL, migrates to the newest schema and folds links left unfolded
   // by a crash. Throws store_error.
   explicit event_store(store_options options);
   // Rolls back an open transaction (call commit() first to keep it), then folds what is
   // committed, ignoring errors: a later open finishes the fold.
-  ~event_store();
+  ~event_store() override;
 
   event_store(const event_store&) = delete;
   event_store& operator=(const event_store&) = delete;
 
   // Stage rows, beginning a write transaction if none is open. On failure the whole open
   // transaction (everything staged since the last commit) is rolled back and store_error thrown.
-  void add_events(const std::vector<model::event>& events);
-  void add_rejected(const std::vector<model::rejected_record>& records);
+  void add_events(const std::vector<model::event>& events) override;
+  void add_rejected(const std::vector<model::rejected_record>& records) override;
   // An alert whose id is already stored is a repeat inside its dedup window: its dedup_count
   // grows and last_time_ns moves, nothing else changes.
-  void add_alerts(const std::vector<model::alert>& alerts);
+  void add_alerts(const std::vector<model::alert>& alerts) override;
 
   // Writes the new entities and the template upserts aggregated over everything staged since
   // the last commit, folds links if a fold is due, and commits. Returns the rows written
   // (events, rejected, entity and template upserts, postings); 0 when there was nothing to do.
   // On failure the transaction is rolled back, nothing of it is kept, and store_error thrown.
-  std::size_t commit();
+  std::size_t commit() override;
   // Commits what is staged, then folds every committed link now. Returns the rows written.
-  std::size_t fold();
+  std::size_t fold() override;
 
   // Model state by name (the miner of a source, ...): saved in the open transaction if there
   // is one, else in its own; the latest save of a name wins. load_state returns "" if none.
-  void save_state(const std::string& name, std::string_view bytes);
-  std::string load_state(const std::string& name);
+  void save_state(const std::string& name, std::string_view bytes) override;
+  std::string load_state(const std::string& name) override;
   // Entity graph relations (count = occurrences since the last save of that edge): upserted
   // into graph_edges, in the open transaction if there is one, else in their own.
-  void add_graph_edges(const std::vector<model::edge_observation>& edges);
+  void add_graph_edges(const std::vector<model::edge_observation>& edges) override;
   // Adds up to max_rows committed events to the full-text index, in a transaction of its own
   // (commits what is staged first). Returns the events indexed; 0 when the index is current.
-  std::size_t index_text(std::size_t max_rows);
+  std::size_t index_text(std::size_t max_rows) override;
   // Committed events not yet in the full-text index.
-  std::int64_t unindexed_text() const { return known_max_id_ - text_indexed_through_; }
+  std::int64_t unindexed_text() const override { return known_max_id_ - text_indexed_through_; }
   // One bounded step of retention in a transaction of its own (commits what is staged first):
   // at most max_events events go (and as many rejected records and alerts), see retention.hpp.
   // `more` in the result: the step stopped at its bound. Entities are swept only between a fold
   // and the next event (their counts and last sighting are exact then).
   retention_counts enforce_retention(const retention_policy& policy, std::int64_t now_ns,
-                                     std::size_t max_events);
+                                     std::size_t max_events) override;
   // Whether commit() would fold now; an idle caller can fold() on a timer when this is true.
-  bool fold_due() const;
+  bool fold_due() const override;
 
   // Rows commit() would write now, not counting a fold.
   std::size_t pending_rows() const;
   // Committed or staged links not yet folded into entity_postings.
   std::size_t unfolded_links() const { return unfolded_.size(); }
 
-  struct stats {
-    std::uint64_t events = 0, links = 0, entities_upserted = 0, templates_upserted = 0,
-                  rejected = 0, alerts = 0, commits = 0, folds = 0, postings_written = 0;
-    retention_counts deleted;  // by retention
-  };
-  // Committed rows since this store was opened.
-  const stats& totals() const { return totals_; }
-  int schema_version() const { return schema_version_; }
+  const stats& totals() const override { return totals_; }
+  int schema_version() const override { return schema_version_; }
+  std::string location() const override { return db_.path(); }
   const std::string& path() const { return db_.path(); }
 
  private:

@@ -88,4 +88,41 @@ void write_json_object(std::string& out, const std::vector<model::field>& fields
   out.push_back('}');
 }
 
+std::array<char, 36> format_uuid(const model::uuid& id) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::array<char, 36> out{};
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+    out[o++] = hex[id[i] >> 4];
+    out[o++] = hex[id[i] & 0xF];
+  }
+  return out;
+}
+
+void write_alert_entities(std::string& out, const std::vector<model::entity_ref>& entities) {
+  out.clear();
+  for (const auto& e : entities) {
+    out += out.empty() ? "[" : ",";
+    out += "{\"type\":";
+    append_json_string(out, model::to_string(e.type));
+    out += ",\"value\":";
+    append_json_string(out, e.value);
+    out += ",\"id\":\"";
+    const auto uuid = format_uuid(e.id);
+    out.append(uuid.data(), uuid.size());
+    out += "\"}";
+  }
+  if (!out.empty()) out += ']';
+}
+
+void write_int_array(std::string& out, const std::vector<std::uint64_t>& values) {
+  out.clear();
+  for (const auto v : values) {
+    out += out.empty() ? "[" : ",";
+    out += std::to_string(v);
+  }
+  if (!out.empty()) out += ']';
+}
+
 }  // namespace seerflow::store

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime/store/sqlite_db.hpp"
 #include "runtime/store/store_error.hpp"
 
 namespace seerflow::store {

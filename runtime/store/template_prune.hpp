@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "runtime/store/sqlite_db.hpp"
-
 namespace seerflow::store {
+
+class sqlite_db;
 
 struct prune_options {
   std::int64_t unseen_since_ns = 0;        // templates last seen before this go

@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "runtime/backend/open_store.hpp"
 #include "runtime/parse/syslog_names.hpp"
 #include "runtime/query/alert_query.hpp"
 #include "runtime/query/entity_match.hpp"
@@ -19,9 +21,9 @@
 #include "runtime/query/graph_query.hpp"
 #include "runtime/query/query_error.hpp"
 #include "runtime/query/rule_query.hpp"
+#include "runtime/query/store_reader.hpp"
 #include "runtime/query/template_query.hpp"
 #include "runtime/query/time_arg.hpp"
-#include "runtime/store/migrations.hpp"
 #include "runtime/store/store_error.hpp"
 #include "runtime/system/app/commands.hpp"
 #include "runtime/system/app/store_path.hpp"
@@ -47,8 +49,9 @@ constexpr const char* query_usage =
     "  seerflow query graph [--entity VALUE] [--type RELATION] [--limit N] [--json]\n"
     "  seerflow export events|alerts --format json|csv --output FILE [--since T] [--until T]\n"
     "                                [other filters of query]\n"
-    "store: --db FILE, or --data-dir DIR, or --config FILE (its storage.path); default: the\n"
-    "       zero-config data directory.\n"
+    "store: --db FILE, or --data-dir DIR, or --config FILE (its storage.path, or its\n"
+    "       PostgreSQL server with storage.backend: postgresql); default: the zero-config\n"
+    "       data directory.\n"
     "T: 2026-11-21, 2026-11-21T10:00:00Z, 2026-11-21 10:00:00+01:00 or @UNIXSECONDS.\n"
     "ENTITY/VALUE: a canonical value (198.51.100.23, root, web-prod-01), optionally typed\n"
     "       (ip:, user:, host:, file:, domain:, process:).\n"
@@ -292,13 +295,13 @@ query::alert_filter alert_filter_of(const common_args& a) {
   return f;
 }
 
-int query_events(const store::sqlite_db& db, const common_args& a) {
+int query_events(query::store_reader& db, const common_args& a) {
   if (!a.severity.empty() && !severity_from_arg(a.severity))
     return fail("--severity: '" + a.severity + "' is not a syslog severity (emerg .. debug, 0-7)");
   if (!a.json_out)
     print_line(cell("TIME", 24) + " " + cell("SOURCE", 10) + " " + cell("HOST", 14) + " " +
                cell("APP", 10) + " " + cell("SEV", 7) + " MESSAGE");
-  query::for_each_event(db, event_filter_of(a), [&](const query::event_row& r) {
+  db.events(event_filter_of(a), [&](const query::event_row& r) {
     if (a.json_out) {
       print_json(event_json(r));
     } else {
@@ -312,11 +315,11 @@ int query_events(const store::sqlite_db& db, const common_args& a) {
   return 0;
 }
 
-int query_alerts(const store::sqlite_db& db, const common_args& a) {
+int query_alerts(query::store_reader& db, const common_args& a) {
   if (!a.json_out)
     print_line(cell("TIME", 24) + " " + cell("SEVERITY", 8) + " " + cell("KIND", 11) + " " +
                cell("COUNT", 5) + " " + cell("VERDICT", 7) + " " + cell("TACTICS", 24) + " TITLE");
-  query::for_each_alert(db, alert_filter_of(a), [&](const query::alert_row& r) {
+  db.alerts(alert_filter_of(a), [&](const query::alert_row& r) {
     if (a.json_out) {
       print_json(alert_json(r));
     } else {
@@ -332,7 +335,7 @@ int query_alerts(const store::sqlite_db& db, const common_args& a) {
   return 0;
 }
 
-int query_templates(const store::sqlite_db& db, const common_args& a) {
+int query_templates(query::store_reader& db, const common_args& a) {
   query::template_filter f;
   f.source = a.source;
   f.first_seen_since_ns = a.new_since_ns;
@@ -341,7 +344,7 @@ int query_templates(const store::sqlite_db& db, const common_args& a) {
   if (!a.json_out)
     print_line(cell("TEMPLATE_ID", 20) + " " + cell("EVENTS", 10) + " " + cell("FIRST SEEN", 24) +
                " " + cell("SOURCE", 10) + " TEMPLATE");
-  query::for_each_template(db, f, [&](const query::template_row& r) {
+  db.templates(f, [&](const query::template_row& r) {
     if (a.json_out)
       print_json(template_json(r));
     else
@@ -367,7 +370,7 @@ json rule_json(const query::rule_row& r) {
 }
 
 // Rules that have fired, with how often and when last (the store keeps this from the alerts).
-int query_rules(const store::sqlite_db& db, const common_args& a) {
+int query_rules(query::store_reader& db, const common_args& a) {
   query::rule_filter f;
   f.kind = a.type;
   f.rule = a.rule;
@@ -375,7 +378,7 @@ int query_rules(const store::sqlite_db& db, const common_args& a) {
   if (!a.json_out)
     print_line(cell("LAST FIRED", 24) + " " + cell("MATCHES", 8) + " " + cell("KIND", 11) + " " +
                cell("ENABLED", 7) + " " + cell("RULE", 36) + " TITLE");
-  query::for_each_rule(db, f, [&](const query::rule_row& r) {
+  db.rules(f, [&](const query::rule_row& r) {
     if (a.json_out)
       print_json(rule_json(r));
     else
@@ -390,7 +393,7 @@ int query_rules(const store::sqlite_db& db, const common_args& a) {
 
 // The entity graph's stored relations (RELATION: authenticated_from, logged_into, has_ip,
 // accessed, resolved_to, spawned_by), most frequent first.
-int query_graph(const store::sqlite_db& db, const common_args& a) {
+int query_graph(query::store_reader& db, const common_args& a) {
   query::graph_filter f;
   if (!a.entity.empty()) {
     auto e = query::split_entity_arg(a.entity);
@@ -402,7 +405,7 @@ int query_graph(const store::sqlite_db& db, const common_args& a) {
   if (!a.json_out)
     print_line(cell("FROM", 30) + " " + cell("RELATION", 18) + " " + cell("TO", 30) + " " +
                cell("COUNT", 8) + " " + cell("FIRST SEEN", 24) + " LAST SEEN");
-  query::for_each_graph_edge(db, f, [&](const query::graph_edge_row& r) {
+  db.graph_edges(f, [&](const query::graph_edge_row& r) {
     if (a.json_out)
       print_json(json{{"from", {{"type", r.from_type}, {"value", r.from_value}}},
                       {"relation", r.edge_type},
@@ -421,18 +424,18 @@ int query_graph(const store::sqlite_db& db, const common_args& a) {
 }
 
 // Events and alerts of one entity, merged in event time.
-int query_timeline(const store::sqlite_db& db, common_args a) {
+int query_timeline(query::store_reader& db, common_args a) {
   if (a.positional.size() != 1) return fail("query timeline takes one ENTITY");
   a.entity = a.positional[0];
   a.oldest_first = true;
   std::vector<std::pair<std::int64_t, json>> items;
-  query::for_each_event(db, event_filter_of(a), [&](const query::event_row& r) {
+  db.events(event_filter_of(a), [&](const query::event_row& r) {
     json j{{"kind", "event"}};
     j.update(event_json(r));
     items.emplace_back(r.time_ns, std::move(j));
     return true;
   });
-  query::for_each_alert(db, alert_filter_of(a), [&](const query::alert_row& r) {
+  db.alerts(alert_filter_of(a), [&](const query::alert_row& r) {
     auto j = alert_json(r);
     j["alert_kind"] = j["kind"];
     j["kind"] = "alert";
@@ -496,7 +499,7 @@ class progress {
   bool tty_;
 };
 
-int export_rows(const store::sqlite_db& db, const common_args& a, const std::string& what) {
+int export_rows(query::store_reader& db, const common_args& a, const std::string& what) {
   if (a.format != "json" && a.format != "csv") return fail("export needs --format json or csv");
   if (a.output.empty()) return fail("export needs --output FILE");
   const std::string tmp = a.output + ".partial";
@@ -516,10 +519,10 @@ int export_rows(const store::sqlite_db& db, const common_args& a, const std::str
     auto f = event_filter_of(limited);
     f.limit = a.limit == 100 ? 0 : a.limit;  // export everything unless asked otherwise
     f.oldest_first = true;
-    if (tty) query::for_each_event(db, f, [&](const auto&) { return ++total, true; });
+    if (tty) db.events(f, [&](const auto&) { return ++total, true; });
     progress bar(total);
     if (csv) write("id,time,source,host,app,procid,severity,template_id,message");
-    rows = query::for_each_event(db, f, [&](const query::event_row& r) {
+    rows = db.events(f, [&](const query::event_row& r) {
       if (csv)
         write(std::to_string(r.id) + "," + util::format_rfc3339(r.time_ns) + "," +
               csv_field(r.source) + "," + csv_field(r.host) + "," + csv_field(r.app) + "," +
@@ -536,10 +539,10 @@ int export_rows(const store::sqlite_db& db, const common_args& a, const std::str
     auto f = alert_filter_of(limited);
     f.limit = a.limit == 100 ? 0 : a.limit;
     f.oldest_first = true;
-    if (tty) query::for_each_alert(db, f, [&](const auto&) { return ++total, true; });
+    if (tty) db.alerts(f, [&](const auto&) { return ++total, true; });
     progress bar(total);
     if (csv) write("id,time,last_time,kind,severity,rule,title,source,count,tactics,techniques");
-    rows = query::for_each_alert(db, f, [&](const query::alert_row& r) {
+    rows = db.alerts(f, [&](const query::alert_row& r) {
       if (csv) {
         std::string tactics, techniques;
         for (const auto& t : r.tactics) tactics += (tactics.empty() ? "" : ";") + t;
@@ -567,31 +570,23 @@ int export_rows(const store::sqlite_db& db, const common_args& a, const std::str
   return 0;
 }
 
-std::optional<store::sqlite_db> open_store(const common_args& a, int& code) {
+std::unique_ptr<query::store_reader> open_store(const common_args& a, int& code) {
   std::string err;
-  const auto path = store_path(a.db, a.data_dir, a.config, err);
-  if (!path) {
+  const auto target = store_target(a.db, a.data_dir, a.config, err);
+  if (!target) {
     code = fail(err);
-    return std::nullopt;
-  }
-  if (!std::filesystem::exists(*path)) {
-    code =
-        fail("no store at " + *path + " (has seerflow run with this data directory? see --db)", 1);
-    return std::nullopt;
+    return nullptr;
   }
   try {
-    store::sqlite_db db(*path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, 5000);
-    store::check_schema(db);
-    if (db.query_int64("PRAGMA user_version") < store::latest_schema_version()) {
+    auto reader = backend::open_reader(*target);
+    if (!reader)
       code = fail(
-          "the store at " + *path + " has an older schema; start seerflow once to " + "migrate it",
+          "no store at " + target->path + " (has seerflow run with this data directory? see --db)",
           1);
-      return std::nullopt;
-    }
-    return db;
+    return reader;
   } catch (const std::exception& e) {
     code = fail(e.what(), 1);
-    return std::nullopt;
+    return nullptr;
   }
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/backend/open_store.hpp"
 #include "runtime/query/time_arg.hpp"
-#include "runtime/store/migrations.hpp"
 #include "runtime/store/template_prune.hpp"
 #include "runtime/system/app/commands.hpp"
 #include "runtime/system/app/store_path.hpp"
@@ -78,18 +78,13 @@ int prune(const std::vector<std::string>& args) {
     }
   }
   std::string err;
-  const auto path = store_path(db_arg, data_dir, config, err);
-  if (!path) return fail(err);
-  if (!std::filesystem::exists(*path)) return fail("no store at " + *path, 1);
+  const auto target = store_target(db_arg, data_dir, config, err);
+  if (!target) return fail(err);
   o.unseen_since_ns = util::wall_now_ns() - older_than_ns;
   try {
-    store::sqlite_db db(*path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, 10000);
-    store::check_schema(db);
-    if (db.query_int64("PRAGMA user_version") < store::latest_schema_version())
-      return fail(
-          "the store at " + *path + " has an older schema; start seerflow once to " + "migrate it",
-          1);
-    const auto r = store::prune_templates(db, o);
+    auto reader = backend::open_reader(*target, backend::access::read_write);
+    if (!reader) return fail("no store at " + target->path, 1);
+    const auto r = reader->prune_templates(o);
     const char* verb = o.dry_run ? "would remove" : "removed";
     for (const auto& t : r.templates) {
       if (json_out) {

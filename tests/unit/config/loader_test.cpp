@@ -170,15 +170,28 @@ TEST_CASE("enumerations: allowed values, refused ones and postgresql") {
   CHECK(error_lines(r) ==
         lines{
             "t.yaml:2:17: parse.invalid_utf8: expected one of repair|reject, got 'drop'",
-            "t.yaml:4:12: storage.backend: postgresql is not supported yet; the only backend is "
-            "sqlite",
             "t.yaml:5:16: storage.synchronous: expected one of off|normal|full, got 'FULL'",
             "t.yaml:7:14: runtime.log_level: expected one of error|warn|info|debug, got 'trace'",
             "t.yaml:8:21: runtime.scheduler_policy: expected one of sharing|stealing, got '3'",
+            "t.yaml: storage.postgresql.url: storage.backend is postgresql but "
+            "storage.postgresql.url is not set (postgresql://USER:${PGPASSWORD}@HOST:5432/DB)",
         });
   r = load("storage:\n  backend: mysql\n");
   CHECK(error_lines(r) ==
-        lines{"t.yaml:2:12: storage.backend: expected one of sqlite, got 'mysql'"});
+        lines{"t.yaml:2:12: storage.backend: expected one of sqlite|postgresql, got 'mysql'"});
+  r = load("storage:\n  backend: postgresql\n  postgresql: {url: 'host=db'}\n");
+  REQUIRE(error_lines(r).size() == 2);  // refused, so not set either
+  CHECK(error_lines(r)[0].find("storage.postgresql.url: expected a libpq URI") !=
+        std::string::npos);
+  r = load(
+      "storage:\n  backend: postgresql\n  postgresql: {url: 'postgresql://s@db/x'}\n"
+      "  retention: {max_bytes: 1GiB}\n");
+  REQUIRE(error_lines(r).size() == 1);
+  CHECK(error_lines(r)[0].find("storage.retention.max_bytes applies to the sqlite backend") !=
+        std::string::npos);
+  r = load("storage:\n  backend: postgresql\n  postgresql: {url: 'postgresql://s:pw@db/x'}\n");
+  CHECK(r.ok());
+  CHECK(r.value.storage.postgresql_url == "postgresql://s:pw@db/x");
 }
 
 TEST_CASE("timezones are checked and normalized") {

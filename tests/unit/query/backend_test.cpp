@@ -1,0 +1,520 @@
+// One storage suite, two backends: every case runs against SQLite and against a real
+// PostgreSQL 15 server (tests/support/pg_server.hpp) with the same inputs and expects the same
+// answers, through the interfaces the agent uses (event_writer for the store actor,
+// store_reader for the query CLI and the console). A PostgreSQL case exits 77 (skipped, with
+// the reason) only when the server binaries are not installed.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "runtime/backend/open_store.hpp"
+#include "runtime/query/query_error.hpp"
+#include "runtime/store/event_store.hpp"
+#include "runtime/store/migrations.hpp"
+#include "runtime/store/pg/pg_connection.hpp"
+#include "runtime/store/store_error.hpp"
+#include "tests/support/pg_server.hpp"
+#include "tests/unit/store/store_test_support.hpp"
+
+namespace seerflow {
+namespace {
+
+using store::test::make_entity;
+using store::test::make_event;
+constexpr std::int64_t sec = 1'000'000'000;
+constexpr std::int64_t t0 = 1'790'000'000 * sec;
+
+struct backend_case {
+  std::string name;
+  config::storage_settings settings;
+  std::unique_ptr<store::test::temp_dir> dir;
+};
+
+backend_case make_backend(const std::string& name) {
+  backend_case b;
+  b.name = name;
+  b.settings.backend = name;
+  if (name == "sqlite") {
+    b.dir = std::make_unique<store::test::temp_dir>();
+    b.settings.path = b.dir->file("seerflow.db");
+  } else {
+    auto& pg = test::pg_server::shared();
+    if (!pg.available()) {
+      std::cerr << "SKIPPED: no PostgreSQL server binaries: " << pg.why_unavailable() << "\n";
+      std::exit(77);
+    }
+    b.settings.postgresql_url = pg.create_database();
+  }
+  return b;
+}
+
+#define BACKEND_TEST(title, fn)          \
+  TEST_CASE("sqlite: " title) {          \
+    auto b = make_backend("sqlite");     \
+    fn(b);                               \
+  }                                      \
+  TEST_CASE("postgresql: " title) {      \
+    auto b = make_backend("postgresql"); \
+    fn(b);                               \
+  }
+
+const auto ip1 = make_entity(model::entity_type::ip, "198.51.100.23", 1);
+const auto ip2 = make_entity(model::entity_type::ip, "203.0.113.7", 2);
+const auto root = make_entity(model::entity_type::user, "root", 3);
+const auto alice = make_entity(model::entity_type::user, "alice", 4);
+const auto web = make_entity(model::entity_type::host, "web-prod-01", 5);
+
+// Twenty sshd events over twenty seconds, in two flushes.
+std::vector<model::event> corpus() {
+  std::vector<model::event> out;
+  for (int i = 0; i < 20; ++i) {
+    const bool failed = i % 3 != 0;
+    auto e = make_event(t0 + i * sec,
+                        failed ? "Failed password for " + std::string(i % 2 ? "root" : "alice") +
+                                     " from 198.51.100.23 port " + std::to_string(40000 + i)
+                               : "Accepted publickey for alice from 203.0.113.7",
+                        {}, failed ? 11 : 12,
+                        failed ? "Failed password for <*> from <*> port <*>"
+                               : "Accepted publickey for <*> from <*>");
+    e.seq = static_cast<std::uint64_t>(i + 1);
+    e.host = "web-prod-01";
+    e.app = "sshd";
+    e.facility = 4;
+    e.severity = static_cast<std::int8_t>(failed ? 4 : 6);
+    e.source = i < 10 ? "auth" : "syslog";
+    e.params = {"x", "y"};
+    e.fields = {{"k", "v\t\"q\"\n"}};
+    if (failed)
+      e.entities = {i % 2 ? root : alice, ip1, web};
+    else
+      e.entities = {alice, ip2, web, alice};  // a repeated entity links once
+    out.push_back(std::move(e));
+  }
+  // Bytes a UTF8 database would refuse: invalid UTF-8 and a NUL; stored repaired.
+  out[5].message = "Failed password for alice from 198.51.100.23 \xff\xfe";
+  return out;
+}
+
+void write_corpus(store::event_writer& w) {
+  const auto all = corpus();
+  w.add_events({all.begin(), all.begin() + 12});
+  CHECK(w.commit() > 0);
+  w.add_events({all.begin() + 12, all.end()});
+  model::rejected_record r;
+  r.source = "syslog";
+  r.reason = "bad_pri";
+  r.detail = "no <PRI>";
+  r.data = std::string("\x00\x01garbage", 9);
+  r.arrival_ns = t0;
+  w.add_rejected({r});
+  w.commit();
+  w.fold();  // SQLite folds links into entity counts behind the writes; PostgreSQL at once
+  w.index_text(1000);
+}
+
+std::vector<std::int64_t> event_times(query::store_reader& r, query::event_filter f) {
+  std::vector<std::int64_t> out;
+  r.events(f, [&](const query::event_row& e) {
+    out.push_back((e.time_ns - t0) / sec);
+    return true;
+  });
+  return out;
+}
+
+void events_suite(backend_case& b) {
+  {
+    auto w = backend::open_writer(b.settings);
+    CHECK(w->schema_version() == store::latest_schema_version());
+    write_corpus(*w);
+    CHECK(w->totals().events == 20);
+    CHECK(w->totals().rejected == 1);
+  }
+  auto r = backend::open_reader(b.settings);
+  REQUIRE(r);
+  query::event_filter all;
+  all.limit = 0;
+  CHECK(event_times(*r, all).size() == 20);
+  CHECK(event_times(*r, all).front() == 19);  // newest first
+
+  query::event_filter f;
+  f.limit = 3;
+  f.oldest_first = true;
+  f.since_ns = t0 + 5 * sec;
+  f.until_ns = t0 + 15 * sec;
+  CHECK(event_times(*r, f) == std::vector<std::int64_t>{5, 6, 7});
+  f = {};
+  f.source = "auth";
+  f.max_severity = 4;
+  CHECK(event_times(*r, f) == std::vector<std::int64_t>{8, 7, 5, 4, 2, 1});
+  f = {};
+  f.template_id = 12;
+  CHECK(event_times(*r, f) == std::vector<std::int64_t>{18, 15, 12, 9, 6, 3, 0});
+  // Entities: by value, typed, and one that links once per event although named twice.
+  f = {};
+  f.entity = "root";
+  CHECK(event_times(*r, f) == std::vector<std::int64_t>{19, 17, 13, 11, 7, 5, 1});
+  f.entity = "ip:203.0.113.7";
+  CHECK(event_times(*r, f).size() == 7);
+  f.entity = "user:203.0.113.7";
+  CHECK(event_times(*r, f).empty());
+  f.entity = "alice";
+  CHECK(event_times(*r, f).size() == 13);
+  // Full-text search: words, a phrase, a prefix, AND/OR/NOT, combined with an entity.
+  f = {};
+  f.search = "failed password root";
+  CHECK(event_times(*r, f) == std::vector<std::int64_t>{19, 17, 13, 11, 7, 1});
+  f.search = "\"publickey for alice\"";
+  CHECK(event_times(*r, f).size() == 7);
+  f.search = "publick*";
+  CHECK(event_times(*r, f).size() == 7);
+  f.search = "accepted OR root";
+  CHECK(event_times(*r, f).size() == 13);
+  f.search = "password NOT root";
+  CHECK(event_times(*r, f) == std::vector<std::int64_t>{16, 14, 10, 8, 5, 4, 2});
+  f.search = "failed";
+  f.entity = "alice";
+  f.oldest_first = true;
+  CHECK(event_times(*r, f) == std::vector<std::int64_t>{2, 4, 8, 10, 14, 16});
+  // A row reads back as written.
+  f = {};
+  f.limit = 1;
+  f.oldest_first = true;
+  query::event_row got;
+  r->events(f, [&](const query::event_row& e) {
+    got = e;
+    return false;
+  });
+  CHECK(got.message == "Accepted publickey for alice from 203.0.113.7");
+  CHECK(got.host == "web-prod-01");
+  CHECK(got.app == "sshd");
+  CHECK(got.severity == 6);
+  CHECK(got.facility == 4);
+  CHECK(got.fields_json == R"({"k":"v\t\"q\"\n"})");
+  CHECK(got.template_id == 12u);
+  CHECK(got.template_text == "Accepted publickey for <*> from <*>");
+  // The repaired bytes.
+  f = {};
+  f.since_ns = t0 + 5 * sec;
+  f.until_ns = t0 + 6 * sec;
+  r->events(f, [&](const query::event_row& e) {
+    got = e;
+    return true;
+  });
+  CHECK(got.message.rfind("Failed password for alice from 198.51.100.23 ", 0) == 0);
+}
+BACKEND_TEST("events by time, source, severity, template, entity and full-text search",
+             events_suite)
+
+void hostile_suite(backend_case& b) {
+  {
+    auto w = backend::open_writer(b.settings);
+    write_corpus(*w);
+  }
+  auto r = backend::open_reader(b.settings);
+  query::event_filter f;
+  // Filters are data, never SQL.
+  f.source = "auth' OR '1'='1";
+  CHECK(event_times(*r, f).empty());
+  f = {};
+  f.entity = "root'); DROP TABLE events; --";
+  CHECK(event_times(*r, f).empty());
+  f = {};
+  f.search = "\"unbalanced";
+  CHECK_THROWS_AS(event_times(*r, f), query::query_error);
+  // SQL in a search is search text: FTS5 calls the quote a syntax error, the tsquery
+  // translation quotes it; either way an answer or a query error, never a store error.
+  f.search = "password'; DROP TABLE events; --";
+  try {
+    event_times(*r, f);
+  } catch (const query::query_error&) {
+  }
+  query::alert_filter a;
+  a.min_severity = "extreme";
+  CHECK_THROWS_AS(r->alerts(a, [](const auto&) { return true; }), query::query_error);
+  f = {};
+  f.limit = 0;
+  CHECK(event_times(*r, f).size() == 20);  // still all there
+}
+BACKEND_TEST("hostile filters are data; a bad search is a query error", hostile_suite)
+
+model::alert make_alert(std::string id, std::string kind, std::string severity, std::string rule,
+                        std::int64_t t, std::vector<model::entity_ref> ents,
+                        std::vector<std::string> tactics, std::vector<std::string> techniques) {
+  model::alert a;
+  a.id = std::move(id);
+  a.kind = std::move(kind);
+  a.severity = std::move(severity);
+  a.rule = std::move(rule);
+  a.title = a.rule + " fired";
+  a.source = "auth";
+  a.time_ns = t;
+  a.entities = std::move(ents);
+  a.tactics = std::move(tactics);
+  a.techniques = std::move(techniques);
+  a.event_seqs = {1, 2};
+  a.details_json = R"({"n":3})";
+  return a;
+}
+
+std::vector<std::string> alert_ids(query::store_reader& r, query::alert_filter f) {
+  std::vector<std::string> out;
+  r.alerts(f, [&](const query::alert_row& a) {
+    out.push_back(a.id);
+    return true;
+  });
+  return out;
+}
+
+void alerts_suite(backend_case& b) {
+  {
+    auto w = backend::open_writer(b.settings);
+    w->add_alerts(
+        {make_alert("a1", "sigma", "high", "ssh-brute-force", t0, {ip1, root},
+                    {"credential-access"}, {"T1110", "T1110.001"}),
+         make_alert("a2", "anomaly", "low", "volume", t0 + sec, {web}, {}, {}),
+         make_alert("a3", "correlation", "critical", "lateral", t0 + 2 * sec, {ip2, alice},
+                    {"lateral-movement", "credential-access"}, {"T1021.004"})});
+    w->commit();
+    // A repeat inside the dedup window: the count grows, the last time moves.
+    w->add_alerts({make_alert("a1", "sigma", "high", "ssh-brute-force", t0 + 5 * sec, {ip1, root},
+                              {"credential-access"}, {"T1110"})});
+    w->commit();
+  }
+  auto r = backend::open_reader(b.settings);
+  query::alert_filter f;
+  CHECK(alert_ids(*r, f) == std::vector<std::string>{"a3", "a2", "a1"});
+  f.oldest_first = true;
+  CHECK(alert_ids(*r, f) == std::vector<std::string>{"a1", "a2", "a3"});
+  f = {};
+  f.tactic = "Credential Access";
+  CHECK(alert_ids(*r, f) == std::vector<std::string>{"a3", "a1"});
+  f = {};
+  f.technique = "t1110";
+  CHECK(alert_ids(*r, f) == std::vector<std::string>{"a1"});
+  f.technique = "T1021";
+  CHECK(alert_ids(*r, f) == std::vector<std::string>{"a3"});
+  f = {};
+  f.entity = "root";
+  CHECK(alert_ids(*r, f) == std::vector<std::string>{"a1"});
+  f.entity = "host:web-prod-01";
+  CHECK(alert_ids(*r, f) == std::vector<std::string>{"a2"});
+  f.entity = "user:web-prod-01";
+  CHECK(alert_ids(*r, f).empty());
+  f = {};
+  f.min_severity = "high";
+  CHECK(alert_ids(*r, f) == std::vector<std::string>{"a3", "a1"});
+  f = {};
+  f.kind = "sigma";
+  query::alert_row a1;
+  r->alerts(f, [&](const query::alert_row& a) {
+    a1 = a;
+    return true;
+  });
+  CHECK(a1.dedup_count == 2);
+  CHECK(a1.last_time_ns == t0 + 5 * sec);
+  CHECK(a1.tactics == std::vector<std::string>{"credential-access"});
+  CHECK(a1.techniques == std::vector<std::string>{"T1110", "T1110.001"});
+  CHECK(a1.details_json == R"({"n":3})");
+  CHECK(a1.entities_json.find("\"value\":\"198.51.100.23\"") != std::string::npos);
+  // Rule state, from the Sigma and correlation alerts only.
+  std::vector<std::pair<std::string, std::int64_t>> rules;
+  r->rules({}, [&](const query::rule_row& x) {
+    rules.emplace_back(x.rule, x.match_count);
+    return true;
+  });
+  CHECK(rules ==
+        std::vector<std::pair<std::string, std::int64_t>>{{"ssh-brute-force", 2}, {"lateral", 1}});
+}
+BACKEND_TEST("alerts by tactic, technique, entity and severity; dedup count; rule state",
+             alerts_suite)
+
+void templates_suite(backend_case& b) {
+  {
+    auto w = backend::open_writer(b.settings);
+    write_corpus(*w);
+  }
+  auto r = backend::open_reader(b.settings, backend::access::read_write);
+  std::vector<std::pair<std::uint64_t, std::int64_t>> got;
+  r->templates({}, [&](const query::template_row& t) {
+    got.emplace_back(t.template_id, t.event_count);
+    return true;
+  });
+  CHECK(got == std::vector<std::pair<std::uint64_t, std::int64_t>>{{11, 13}, {12, 7}});
+  query::template_filter nf;
+  nf.first_seen_since_ns = t0 + sec;
+  nf.newest_first = true;
+  got.clear();
+  r->templates(nf, [&](const query::template_row& t) {
+    got.emplace_back(t.template_id, t.first_seen_ns);
+    return true;
+  });
+  CHECK(got == std::vector<std::pair<std::uint64_t, std::int64_t>>{{11, t0 + sec}});
+  // Prune: a dry run changes nothing; then template 12 (last seen at 18 s) goes.
+  store::prune_options o;
+  o.unseen_since_ns = t0 + 19 * sec;
+  o.max_events = 10;
+  o.dry_run = true;
+  auto p = r->prune_templates(o);
+  REQUIRE(p.templates.size() == 1);
+  CHECK(p.templates[0].template_id == 12u);
+  CHECK(p.events_unlinked == 7);
+  o.dry_run = false;
+  p = r->prune_templates(o);
+  CHECK(p.events_unlinked == 7);
+  query::event_filter f;
+  f.template_id = 12;
+  CHECK(event_times(*r, f).empty());
+  std::size_t n = 0;
+  r->templates({}, [&](const auto&) { return ++n, true; });
+  CHECK(n == 1);
+}
+BACKEND_TEST("templates aggregate over flushes; new-since; prune", templates_suite)
+
+void state_suite(backend_case& b) {
+  model::edge_observation e1;
+  e1.from = root;
+  e1.to = ip1;
+  e1.type = model::edge_type::authenticated_from;
+  e1.first_ns = t0;
+  e1.last_ns = t0 + sec;
+  e1.count = 3;
+  auto e2 = e1;
+  e2.from = alice;
+  e2.to = web;
+  e2.type = model::edge_type::logged_into;
+  e2.count = 1;
+  {
+    auto w = backend::open_writer(b.settings);
+    write_corpus(*w);
+    w->save_state("miner/auth", std::string("\x00\x01\xff state", 9));
+    w->save_state("miner/auth", std::string("\x00\x02\xff state", 9));
+    CHECK(w->load_state("miner/auth") == std::string("\x00\x02\xff state", 9));
+    CHECK(w->load_state("nothing").empty());
+    w->add_graph_edges({e1, e2});
+    e1.count = 2;
+    e1.last_ns = t0 + 9 * sec;
+    w->add_graph_edges({e1});
+  }
+  {
+    auto w = backend::open_writer(b.settings);  // reopening migrates nothing, keeps everything
+    CHECK(w->load_state("miner/auth") == std::string("\x00\x02\xff state", 9));
+  }
+  auto r = backend::open_reader(b.settings);
+  std::vector<std::string> edges;
+  r->graph_edges({}, [&](const query::graph_edge_row& g) {
+    edges.push_back(g.from_value + " " + g.edge_type + " " + g.to_value + " " +
+                    std::to_string(g.count) + " " + std::to_string((g.last_seen_ns - t0) / sec));
+    return true;
+  });
+  CHECK(edges == std::vector<std::string>{"root authenticated_from 198.51.100.23 5 9",
+                                          "alice logged_into web-prod-01 1 1"});
+  query::graph_filter gf;
+  gf.entity_value = "web-prod-01";
+  std::size_t n = r->graph_edges(gf, [](const auto&) { return true; });
+  CHECK(n == 1);
+  // Entities by substring (case-insensitive), the most events first, with exact counts.
+  std::vector<std::string> ents;
+  r->entities("2", 10, [&](const query::entity_row& e) {
+    ents.push_back(e.type + ":" + e.value + "=" + std::to_string(e.event_count));
+    return true;
+  });
+  CHECK(ents == std::vector<std::string>{"ip:198.51.100.23=13", "ip:203.0.113.7=7"});
+  ents.clear();
+  r->entities("WEB-PROD", 10, [&](const query::entity_row& e) {
+    ents.push_back(e.value + "=" + std::to_string(e.event_count));
+    return true;
+  });
+  CHECK(ents == std::vector<std::string>{"web-prod-01=20"});
+}
+BACKEND_TEST("model state, graph edges and entity search survive a reopen", state_suite)
+
+void retention_suite(backend_case& b) {
+  auto w = backend::open_writer(b.settings);
+  write_corpus(*w);
+  w->add_alerts({make_alert("old", "anomaly", "low", "volume", t0, {web}, {}, {}),
+                 make_alert("new", "anomaly", "low", "volume", t0 + 19 * sec, {web}, {}, {})});
+  w->commit();
+  store::retention_policy p;
+  // "now" is 25 s after t0: events before 10 s go, alerts whose last repeat is before 15 s.
+  p.max_age_ns = 15 * sec;
+  p.alerts_max_age_ns = 10 * sec;
+  std::uint64_t events = 0;
+  for (int i = 0; i < 10; ++i) {
+    const auto c = w->enforce_retention(p, t0 + 25 * sec, 4);
+    events += c.events;
+    if (!c.more) break;
+  }
+  CHECK(events == 10);
+  auto r = backend::open_reader(b.settings);
+  query::event_filter f;
+  f.limit = 0;
+  f.oldest_first = true;
+  const auto left = event_times(*r, f);
+  REQUIRE(left.size() == 10);
+  CHECK(left.front() == 10);
+  f.entity = "root";
+  CHECK(event_times(*r, f) == std::vector<std::int64_t>{11, 13, 17, 19});
+  CHECK(alert_ids(*r, {}) == std::vector<std::string>{"new"});
+}
+BACKEND_TEST("retention by age deletes old events with their links, and old alerts",
+             retention_suite)
+
+// Makes the store look as if a newer seerflow had migrated it.
+void make_newer(const config::storage_settings& s) {
+  if (s.backend == "sqlite") {
+    store::sqlite_db db(s.path);
+    db.exec("PRAGMA user_version = 99");
+  } else {
+    store::pg::connection c(s.postgresql_url);
+    c.exec("INSERT INTO schema_migrations(version, name, applied_at_ns) VALUES(99, 'x', 0)");
+  }
+}
+
+void newer_suite(backend_case& b) {
+  backend::open_writer(b.settings);
+  make_newer(b.settings);
+  try {
+    backend::open_writer(b.settings);
+    FAIL("a newer store was opened");
+  } catch (const store::store_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("newer than this build"));
+  }
+  CHECK_THROWS_AS(backend::open_reader(b.settings), store::store_error);
+}
+BACKEND_TEST("a store from a newer seerflow is refused", newer_suite)
+
+TEST_CASE("postgresql: a bad URL or an unreachable server is a clear error") {
+  config::storage_settings s;
+  s.backend = "postgresql";
+  s.postgresql_url = "postgresql://seer:secret@127.0.0.1:1/seerflow?connect_timeout=2";
+  try {
+    backend::open_writer(s);
+    FAIL("connected to nothing");
+  } catch (const store::store_error& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains("cannot connect to PostgreSQL at "
+                                     "postgresql://seer:***@127.0.0.1:1/seerflow"));
+    CHECK(what.find("secret") == std::string::npos);
+  }
+  s.postgresql_url = "postgresql://seer@127.0.0.1:notaport/x";
+  CHECK_THROWS_AS(backend::open_reader(s), store::store_error);
+  s.postgresql_url = "postgresql://[::1/x";
+  try {
+    backend::open_reader(s);
+    FAIL("parsed a broken URI");
+  } catch (const store::store_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("not a valid libpq URI"));
+  }
+}
+
+TEST_CASE("postgresql: a database with someone else's tables is refused") {
+  auto b = make_backend("postgresql");
+  {
+    store::pg::connection c(b.settings.postgresql_url);
+    c.exec("CREATE TABLE invoices(id int)");
+  }
+  CHECK_THROWS_WITH(backend::open_writer(b.settings), Catch::Contains("not a seerflow database"));
+}
+
+}  // namespace
+}  // namespace seerflow
