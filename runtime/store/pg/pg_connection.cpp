@@ -2,8 +2,6 @@
 
 #include <libpq-fe.h>
 
-#include <memory>
-
 #include "runtime/store/store_error.hpp"
 
 namespace seerflow::store::pg {
@@ -206,7 +204,6 @@ void connection::copy_in(const std::string& copy_sql, std::string_view data) {
   }
   if (PQputCopyEnd(conn_, nullptr) != 1)
     throw store_error(pg_error, "PostgreSQL COPY failed: " + trimmed(PQerrorMessage(conn_)));
-  std::unique_ptr<result> failure;
   std::string msg;
   while (PGresult* r = PQgetResult(conn_)) {
     if (PQresultStatus(r) != PGRES_COMMAND_OK && msg.empty())
