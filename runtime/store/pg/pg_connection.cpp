@@ -160,12 +160,21 @@ result connection::check(pg_result* r, const std::string& what) {
   if (msg.empty()) msg = trimmed(PQerrorMessage(conn_));
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   if (state) msg += std::string(" (SQLSTATE ") + state + ")";
-  if (PQstatus(conn_) == CONNECTION_BAD) {
-    // The server went away: try once to reconnect for the next call, so a restarted server
-    // costs one failed write (retried by the caller), not the store.
-    PQreset(conn_);
-  }
+  if (PQstatus(conn_) == CONNECTION_BAD) reconnect();
   throw store_error(pg_error, "PostgreSQL " + what + " failed: " + msg);
+}
+
+// The server went away (restarted, or our session was terminated): reconnect once for the next
+// call, so a restart costs one failed write (which the store actor retries), not the store.
+// Session state is gone with the old session: settings and prepared statements are redone.
+void connection::reconnect() noexcept {
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) return;  // still down: the next call tries again
+  if (PGresult* r =
+          PQexec(conn_, "SET client_encoding = 'UTF8'; SET client_min_messages = warning"))
+    PQclear(r);
+  for (const auto& [name, sql] : prepared_)
+    if (PGresult* r = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)) PQclear(r);
 }
 
 void connection::exec(const std::string& sql) {
@@ -181,6 +190,7 @@ result connection::query(const std::string& sql, const params& p) {
 
 void connection::prepare(const std::string& name, const std::string& sql) {
   check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), "prepare of " + name);
+  prepared_.emplace_back(name, sql);
 }
 
 result connection::run(const std::string& name, const params& p) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct pg_conn;    // libpq's PGconn
@@ -85,9 +86,11 @@ class connection {
 
  private:
   result check(pg_result* r, const std::string& what);
+  void reconnect() noexcept;
 
   pg_conn* conn_ = nullptr;
   std::string location_;
+  std::vector<std::pair<std::string, std::string>> prepared_;  // name, SQL: redone on reconnect
   std::vector<const char*> values_;
   std::vector<int> lengths_, formats_;
 };

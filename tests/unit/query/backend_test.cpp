@@ -507,6 +507,40 @@ TEST_CASE("postgresql: a bad URL or an unreachable server is a clear error") {
   }
 }
 
+TEST_CASE("postgresql: a lost session costs one failed write, then writes go on") {
+  auto b = make_backend("postgresql");
+  auto w = backend::open_writer(b.settings);
+  const auto all = corpus();
+  w->add_events({all.begin(), all.begin() + 5});
+  w->commit();
+  {
+    // What a server restart or an administrator does to the writer's session.
+    store::pg::connection admin(b.settings.postgresql_url);
+    admin.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+        "current_database() AND pid <> pg_backend_pid()");
+  }
+  bool failed = false;
+  try {
+    w->add_events({all.begin() + 5, all.begin() + 10});
+    w->commit();
+  } catch (const store::store_error&) {
+    failed = true;  // the store actor keeps the batch and retries it
+  }
+  if (failed) {
+    w->add_events({all.begin() + 5, all.begin() + 10});
+    w->commit();
+  }
+  w->add_events({all.begin() + 10, all.end()});
+  w->commit();
+  auto r = backend::open_reader(b.settings);
+  query::event_filter f;
+  f.limit = 0;
+  CHECK(event_times(*r, f).size() == 20);
+  f.entity = "root";
+  CHECK(event_times(*r, f).size() == 7);
+}
+
 TEST_CASE("postgresql: a database with someone else's tables is refused") {
   auto b = make_backend("postgresql");
   {
