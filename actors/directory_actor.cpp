@@ -62,6 +62,7 @@ entity_actor spawn_child(self_ptr self, std::uint64_t, const entity_message& fir
   o.late_findings = st.late_findings;
   o.late_observations = st.late_observations;
   o.lost_alerts = st.lost_alerts;
+  o.stale_correlations = st.stale_correlations;
   return self->spawn(entity_actor_impl, first.delivery.entity, std::move(o), std::move(snapshot));
 }
 
@@ -232,8 +233,10 @@ std::string passive_json(self_ptr, const template_table&, const std::string& sna
 }
 
 std::string passive_json(self_ptr self, const entity_table&, const std::string& snapshot) {
-  auto st =
-      state::entity_state::restore(snapshot, self->state.opts.window, self->state.opts.correlation);
+  std::string_view state_part, sigma_part;
+  if (!split_entity_actor_snapshot(snapshot, state_part, sigma_part)) return {};
+  auto st = state::entity_state::restore(state_part, self->state.opts.window,
+                                         self->state.opts.correlation);
   return st ? st->inspect_json() : std::string{};
 }
 
@@ -295,6 +298,7 @@ directory_actor::behavior_type directory_actor_impl(
   st.late_findings = &m.get_counter("late_events", {{"stage", "correlation"}});
   st.late_observations = &m.get_counter("late_events", {{"stage", "entity_window"}});
   st.lost_alerts = &m.get_counter("correlation_alerts_lost");
+  st.stale_correlations = &m.get_counter("sigma_correlation_matches_stale");
   st.live_templates = &m.get_gauge("directory_live_actors", {{"kind", "template"}});
   st.live_entities = &m.get_gauge("directory_live_actors", {{"kind", "entity"}});
   st.known_templates = &m.get_gauge("directory_known", {{"kind", "template"}});

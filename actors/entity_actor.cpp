@@ -1,6 +1,11 @@
 #include "actors/entity_actor.hpp"
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "actors/sigma_rules.hpp"
 #include "messages/inspect.hpp"
+#include "runtime/correlate/attach_findings.hpp"
 #include "runtime/util/log.hpp"
 
 namespace seerflow::actors {
@@ -8,6 +13,8 @@ namespace seerflow::actors {
 namespace {
 
 using self_ptr = entity_actor::stateful_pointer<entity_actor_state>;
+
+constexpr unsigned char envelope_marker = 0xFF;
 
 // Risk and kill-chain alerts go to the alert actor before this message (and so its credit) is
 // done: `analyze` collects alerts once every credit is back, and finds these among them.
@@ -27,12 +34,109 @@ void raise(self_ptr self, const entity_actor_options& opts) {
   raised.clear();
 }
 
+bool type_correlated(const entity_actor_options& opts, model::entity_type t) {
+  if (!opts.ctx || !opts.ctx->cfg || !opts.ctx->cfg->correlation.enabled) return false;
+  const auto& types = opts.ctx->cfg->correlation.entity_types;
+  const auto name = std::string(model::entity_type_names[static_cast<std::size_t>(t)]);
+  return std::find(types.begin(), types.end(), name) != types.end();
+}
+
+// The Sigma correlation matches routed to this entity; a correlation that fires is an alert,
+// and a finding about each correlated entity it names: this one's is applied here, the others
+// travel through the directory with this message's credit (so `analyze` waits for them).
+void run_sigma_correlations(self_ptr self, const messages::entity_message& m,
+                            const entity_actor_options& opts) {
+  auto& s = self->state;
+  const auto& d = m.delivery;
+  const auto rules = current_sigma_rules();
+  const auto first = s.raised.size();
+  for (const auto& o : d.correlations)
+    if (!s.sigma.observe(rules, d.source, o, s.raised) && opts.stale_correlations)
+      opts.stale_correlations->add(1);
+  if (s.raised.size() == first) return;
+  const auto self_key = model::entity_key(s.st->ref().id);
+  routed_batch others;
+  for (auto i = first; i < s.raised.size(); ++i) {
+    const auto& a = s.raised[i];
+    const auto f = correlate::finding_of(a);
+    if (s.correlated) s.findings.push_back(f);
+    std::vector<std::uint64_t> seen{self_key};
+    for (const auto& e : a.entities) {
+      const auto key = model::entity_key(e.id);
+      if (!type_correlated(opts, e.type) || std::find(seen.begin(), seen.end(), key) != seen.end())
+        continue;
+      seen.push_back(key);
+      auto it = std::find_if(others.entities.begin(), others.entities.end(),
+                             [&](const auto& x) { return model::entity_key(x.entity.id) == key; });
+      if (it == others.entities.end()) {
+        model::entity_delivery od;
+        od.entity = e;
+        od.source = d.source;
+        others.entities.push_back(std::move(od));
+        it = std::prev(others.entities.end());
+      }
+      it->findings.push_back(f);
+    }
+  }
+  if (others.entities.empty()) return;
+  directory_actor dir;
+  if (opts.ctx && opts.ctx->registry)
+    dir = opts.ctx->registry->lookup<directory_actor>("directory");
+  if (!dir) {
+    log::warn("entity", "no directory to hand correlation findings about ", s.st->ref().value,
+              "'s peers to");
+    return;
+  }
+  others.credit = m.credit;
+  self->send(dir, std::move(others));
+}
+
 }  // namespace
+
+std::string entity_actor_snapshot(const state::entity_state& st,
+                                  const rules::entity_correlations& sigma) {
+  auto state_part = st.snapshot();
+  auto sigma_part = sigma.snapshot();
+  if (sigma_part.empty()) return state_part;
+  std::string out;
+  out.push_back(static_cast<char>(envelope_marker));
+  const auto n = static_cast<std::uint64_t>(state_part.size());
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
+  out += state_part;
+  out += sigma_part;
+  return out;
+}
+
+bool split_entity_actor_snapshot(std::string_view bytes, std::string_view& state_part,
+                                 std::string_view& sigma_part) {
+  sigma_part = {};
+  if (bytes.empty() || static_cast<unsigned char>(bytes[0]) != envelope_marker) {
+    state_part = bytes;
+    return true;
+  }
+  if (bytes.size() < 9) return false;
+  std::uint64_t n = 0;
+  for (int i = 0; i < 8; ++i)
+    n |= std::uint64_t{static_cast<unsigned char>(bytes[1 + static_cast<std::size_t>(i)])}
+         << (8 * i);
+  if (n > bytes.size() - 9) return false;
+  state_part = bytes.substr(9, n);
+  sigma_part = bytes.substr(9 + n);
+  return true;
+}
 
 entity_actor::behavior_type entity_actor_impl(self_ptr self, model::entity_ref ref,
                                               entity_actor_options opts, std::string snapshot) {
-  if (!snapshot.empty())
-    self->state.st = state::entity_state::restore(snapshot, opts.window, opts.correlation);
+  self->state.correlated = type_correlated(opts, ref.type);
+  if (!snapshot.empty()) {
+    std::string_view state_part, sigma_part;
+    if (split_entity_actor_snapshot(snapshot, state_part, sigma_part)) {
+      self->state.st = state::entity_state::restore(state_part, opts.window, opts.correlation);
+      if (self->state.st && !self->state.sigma.restore(current_sigma_rules(), sigma_part))
+        log::warn("entity", "correlation windows of ", ref.value,
+                  " are unreadable; they start over");
+    }
+  }
   if (!self->state.st) {
     if (!snapshot.empty())
       log::warn("entity", "snapshot of ", ref.value, " is unreadable; starting from empty state");
@@ -40,23 +144,42 @@ entity_actor::behavior_type entity_actor_impl(self_ptr self, model::entity_ref r
   }
   return {
       [=](const entity_message& m) {
-        auto& st = *self->state.st;
+        auto& s = self->state;
+        auto& st = *s.st;
         const auto late_before = st.late_count();
         st.observe(m.delivery.observations);
         if (opts.late_observations && st.late_count() > late_before)
           opts.late_observations->add(st.late_count() - late_before);
-        if (m.delivery.findings.empty()) return;
-        const auto late = st.correlate(m.delivery.source, m.delivery.findings, self->state.raised);
-        if (late && opts.late_findings) opts.late_findings->add(late);
+        s.findings.clear();
+        if (!m.delivery.correlations.empty()) run_sigma_correlations(self, m, opts);
+        if (!m.delivery.findings.empty() || !s.findings.empty()) {
+          std::size_t late = 0;
+          if (s.findings.empty()) {
+            late = st.correlate(m.delivery.source, m.delivery.findings, s.raised);
+          } else {
+            s.findings.insert(s.findings.begin(), m.delivery.findings.begin(),
+                              m.delivery.findings.end());
+            late = st.correlate(m.delivery.source, s.findings, s.raised);
+          }
+          if (late && opts.late_findings) opts.late_findings->add(late);
+        }
         raise(self, opts);
       },
       [=](passivate_atom) -> std::string {
-        auto snap = self->state.st->snapshot();
+        auto snap = entity_actor_snapshot(*self->state.st, self->state.sigma);
         self->quit();
         return snap;
       },
       [=](shutdown_atom) { self->quit(); },
-      [=](inspect_atom) -> std::string { return self->state.st->inspect_json(); },
+      [=](inspect_atom) -> std::string {
+        auto j = nlohmann::ordered_json::parse(self->state.st->inspect_json(), nullptr, false);
+        if (j.is_discarded() || !j.is_object()) return self->state.st->inspect_json();
+        auto windows = nlohmann::ordered_json::array();
+        for (const auto& [corr, group, n] : self->state.sigma.describe(20))
+          windows.push_back({{"correlation", corr}, {"group", group}, {"matches", n}});
+        j["sigma_correlations"] = std::move(windows);
+        return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      },
   };
 }
 

@@ -1,13 +1,14 @@
 #pragma once
 // The entity actor: owns one entity's state (runtime/state/entity_state.hpp): its window of
-// observations and its correlation (risk with decay, kill chain). Thin by design: it feeds the
-// findings that arrive with each batch to the state and sends the alerts they raise to the
-// alert actor.
+// observations and its correlation (risk with decay, kill chain), and the Sigma correlation
+// windows grouped by this entity (rules/match/entity_correlations.hpp). Thin by design: it feeds
+// what arrives with each batch to them and sends the alerts they raise to the alert actor.
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/actors.hpp"
+#include "rules/match/entity_correlations.hpp"
 #include "runtime/correlate/settings.hpp"
 #include "runtime/metrics/registry.hpp"
 #include "runtime/state/entity_state.hpp"
@@ -23,17 +24,29 @@ struct entity_actor_options {
   metrics::counter* late_findings = nullptr;  // late_events{stage="correlation"}
   metrics::counter* late_observations = nullptr;  // late_events{stage="entity_window"}
   metrics::counter* lost_alerts = nullptr;        // raised while no alert actor was running
+  // Routed correlation matches whose rule is gone or changed since they were routed.
+  metrics::counter* stale_correlations = nullptr;
 };
 
 struct entity_actor_state {
   std::optional<state::entity_state> st;
-  std::vector<model::alert> raised;  // reused per message
+  rules::entity_correlations sigma;      // windows of Sigma correlations grouped by this entity
+  bool correlated = false;               // risk and kill chain run for this entity's type
+  std::vector<model::alert> raised;      // reused per message
+  std::vector<model::finding> findings;  // reused: the batch's findings plus our own
   static inline const char* name = "entity";
 };
 
-// `snapshot` restores a passivated entity; empty means a fresh one.
+// `snapshot` restores a passivated entity (entity_actor_snapshot()); empty means a fresh one.
 entity_actor::behavior_type entity_actor_impl(
     entity_actor::stateful_pointer<entity_actor_state> self, model::entity_ref ref,
     entity_actor_options opts, std::string snapshot);
+
+// A passivation snapshot: the entity state alone, or, when Sigma correlation windows are open,
+// a marker byte (never a first byte of an entity_state snapshot) with both parts.
+std::string entity_actor_snapshot(const state::entity_state& st,
+                                  const rules::entity_correlations& sigma);
+bool split_entity_actor_snapshot(std::string_view bytes, std::string_view& state_part,
+                                 std::string_view& sigma_part);
 
 }  // namespace seerflow::actors

@@ -3,6 +3,7 @@
 #include "actors/sigma_rules.hpp"
 
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "actors/exception_handler.hpp"
 #include "actors/inspect_stats.hpp"
@@ -232,9 +233,43 @@ static void match_rules(self_ptr self) {
   if (!s.sigma || s.sigma->shared_rules() != rules) {
     rules::matcher_options o;
     o.min_alert_level = s.ctx->cfg->sigma.min_alert_level;
-    s.sigma = std::make_unique<rules::sigma_matcher>(std::move(rules), o);
+    auto next = std::make_unique<rules::sigma_matcher>(std::move(rules), o);
+    // A reload keeps the open windows of the correlations it did not change.
+    if (s.sigma) {
+      const auto before = s.sigma->correlation_groups();
+      const auto kept = next->adopt(std::move(*s.sigma));
+      if (before > 0)
+        log::info("source", s.source_name, ": rules reloaded; kept ", kept, " of ", before,
+                  " open correlation windows");
+    }
+    s.sigma = std::move(next);
   }
-  for (const auto& ev : s.out.events) s.sigma->match(ev, s.alerts);
+  // Without a directory there are no entity actors to keep entity-grouped windows.
+  auto* routed = s.directory.empty() || s.ctx->cfg->sigma.correlation_windows != "entity"
+                     ? nullptr
+                     : &s.routed_correlations;
+  for (const auto& ev : s.out.events) s.sigma->match(ev, s.alerts, routed);
+}
+
+// Correlation matches grouped by an entity join that entity's delivery of this batch (one is
+// made when the batch has none for it), in input order.
+static void attach_correlations(self_ptr self) {
+  auto& s = self->state;
+  if (s.routed_correlations.empty()) return;
+  std::unordered_map<std::uint64_t, std::size_t> index;
+  for (std::size_t i = 0; i < s.out.entities.size(); ++i)
+    index.emplace(model::entity_key(s.out.entities[i].entity.id), i);
+  for (auto& rc : s.routed_correlations) {
+    auto [it, inserted] = index.try_emplace(model::entity_key(rc.entity.id), s.out.entities.size());
+    if (inserted) {
+      model::entity_delivery d;
+      d.entity = rc.entity;
+      d.source = s.source_name;
+      s.out.entities.push_back(std::move(d));
+    }
+    s.out.entities[it->second].correlations.push_back(std::move(rc.observation));
+  }
+  s.routed_correlations.clear();
 }
 
 // The ensemble on the batch's events, in input order (event time as the log says).
@@ -350,6 +385,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         auto& s = self->state;
         s.pipeline->process(batch, s.out);
         match_rules(self);
+        attach_correlations(self);
         score_events(self);
         attach_findings(self);
         send_alerts(self);

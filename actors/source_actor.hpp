@@ -28,6 +28,8 @@ struct source_actor_state {
   parse::pipeline_output out;
   // Sigma on this source's events; rebuilt when the node installs a new rule set.
   std::unique_ptr<rules::sigma_matcher> sigma;
+  // Correlation matches of this batch whose group is an entity: they travel to its actor.
+  std::vector<rules::routed_correlation> routed_correlations;
   std::vector<model::alert> alerts;
   // The detection ensemble over this source's stream (null when detect.enabled is false).
   std::unique_ptr<detect::stream_scorer> scorer;

@@ -66,9 +66,15 @@ typename Inspector::result_type inspect(Inspector& f, finding& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, correlation_observation& x) {
+  return f(caf::meta::type_name("seerflow.correlation_observation"), x.correlation, x.signature,
+           x.rule_pos, x.time_ns, x.seq, x.has_value, x.value, x.group_values, x.entities);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_delivery& x) {
   return f(caf::meta::type_name("seerflow.entity_delivery"), x.entity, x.source, x.observations,
-           x.findings);
+           x.findings, x.correlations);
 }
 
 template <class Inspector>

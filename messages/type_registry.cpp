@@ -14,6 +14,7 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<model::alert>>("seerflow.alert_list");
   cfg.add_message_type<model::template_delivery>("seerflow.template_delivery");
   cfg.add_message_type<model::finding>("seerflow.finding");
+  cfg.add_message_type<model::correlation_observation>("seerflow.correlation_observation");
   cfg.add_message_type<model::entity_delivery>("seerflow.entity_delivery");
   cfg.add_message_type<ingest::credit_token>("seerflow.credit_token");
   cfg.add_message_type<event_batch>("seerflow.event_batch");

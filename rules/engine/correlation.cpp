@@ -175,18 +175,7 @@ bool correlation_state::restore(std::string_view b) {
   return true;
 }
 
-correlation_engine::correlation_engine(const rule_set& rules) : rs_(&rules) {
-  by_rule_.resize(rules.rules().size());
-  const auto& cs = rules.correlations();
-  by_corr_.resize(cs.size());
-  for (std::uint32_t ci = 0; ci < cs.size(); ++ci)
-    for (std::uint32_t pos = 0; pos < cs[ci].rule_index.size(); ++pos) {
-      if (cs[ci].rule_index[pos] != no_field)
-        by_rule_[cs[ci].rule_index[pos]].emplace_back(ci, pos);
-      else if (pos < cs[ci].ref_correlation.size() && cs[ci].ref_correlation[pos] != no_field)
-        by_corr_[cs[ci].ref_correlation[pos]].emplace_back(ci, pos);
-    }
-}
+correlation_engine::correlation_engine(const rule_set& rules) : rs_(&rules) {}
 
 std::vector<std::string> correlation_engine::group_values(const correlation_rule& c,
                                                           std::uint32_t rule_pos,
@@ -214,40 +203,62 @@ std::vector<std::string> correlation_engine::group_values(const correlation_rule
   return out;
 }
 
-void correlation_engine::observe(std::uint32_t rule_index, const field_view& ev, std::int64_t t_ns,
-                                 std::vector<correlation_result>& out) {
-  if (rule_index >= by_rule_.size()) return;
-  const std::size_t first_new = out.size();
-  const auto& cs = rs_->correlations();
-  for (const auto& [ci, pos] : by_rule_[rule_index]) {
-    const auto& c = cs[ci];
-    auto values = group_values(c, pos, rs_->rules()[rule_index], ev);
-    std::string key;
-    for (const auto& v : values) {
-      key += v;
-      key += '\x1f';
-    }
-    const std::string* value = nullptr;
-    std::string vbuf;
-    if (c.type == correlation_type::value_count) {
-      for (const auto& e : ev.entries()) {
-        if (ev.name(e) == c.condition.field && e.kind != value_kind::null) {
-          vbuf = std::string(ev.raw(e));
-          value = &vbuf;
-          break;
-        }
-      }
-    }
-    auto& st = groups_[{ci, std::move(key)}];
-    correlation_result r;
-    if (st.observe(c, pos, t_ns, value, r)) {
-      r.correlation = ci;
-      r.info = &c.info;
-      r.group_values = std::move(values);
-      out.push_back(std::move(r));
+bool correlation_engine::counted_value(const correlation_rule& c, const field_view& ev,
+                                       std::string& out) {
+  for (const auto& e : ev.entries()) {
+    if (ev.name(e) == c.condition.field && e.kind != value_kind::null) {
+      out = std::string(ev.raw(e));
+      return true;
     }
   }
+  return false;
+}
+
+void correlation_engine::observe(std::uint32_t rule_index, const field_view& ev, std::int64_t t_ns,
+                                 std::vector<correlation_result>& out,
+                                 const correlation_router* route) {
+  const auto& feeds = rs_->correlations_fed_by_rule(rule_index);
+  if (feeds.empty()) return;
+  const std::size_t first_new = out.size();
+  const auto& cs = rs_->correlations();
+  for (const auto& [ci, pos] : feeds) {
+    const auto& c = cs[ci];
+    auto values = group_values(c, pos, rs_->rules()[rule_index], ev);
+    std::string vbuf;
+    const bool has_value = c.type == correlation_type::value_count && counted_value(c, ev, vbuf);
+    const std::string* value = has_value ? &vbuf : nullptr;
+    if (route && (*route)(ci, pos, values, value)) continue;
+    feed(ci, pos, std::move(values), value, t_ns, out);
+  }
   propagate(first_new, out);
+}
+
+void correlation_engine::observe_group(std::uint32_t ci, std::uint32_t rule_pos,
+                                       std::vector<std::string> values, const std::string* value,
+                                       std::int64_t t_ns, std::vector<correlation_result>& out) {
+  if (ci >= rs_->correlations().size()) return;
+  const std::size_t first_new = out.size();
+  feed(ci, rule_pos, std::move(values), value, t_ns, out);
+  propagate(first_new, out);
+}
+
+void correlation_engine::feed(std::uint32_t ci, std::uint32_t pos, std::vector<std::string> values,
+                              const std::string* value, std::int64_t t_ns,
+                              std::vector<correlation_result>& out) {
+  const auto& c = rs_->correlations()[ci];
+  std::string key;
+  for (const auto& v : values) {
+    key += v;
+    key += '\x1f';
+  }
+  auto& st = groups_[{ci, std::move(key)}];
+  correlation_result r;
+  if (st.observe(c, pos, t_ns, value, r)) {
+    r.correlation = ci;
+    r.info = &c.info;
+    r.group_values = std::move(values);
+    out.push_back(std::move(r));
+  }
 }
 
 void correlation_engine::propagate(std::size_t from, std::vector<correlation_result>& out) {
@@ -256,8 +267,7 @@ void correlation_engine::propagate(std::size_t from, std::vector<correlation_res
   const auto& cs = rs_->correlations();
   for (std::size_t i = from; i < out.size(); ++i) {
     const std::uint32_t src = out[i].correlation;
-    if (src >= by_corr_.size()) continue;
-    for (const auto& [ci, pos] : by_corr_[src]) {
+    for (const auto& [ci, pos] : rs_->correlations_fed_by_correlation(src)) {
       const auto& c = cs[ci];
       const auto& fired = cs[src];
       // The group of the fired correlation, by field name, gives the dependent's group.
@@ -285,6 +295,7 @@ void correlation_engine::propagate(std::size_t from, std::vector<correlation_res
       correlation_result r;
       if (st.observe(c, pos, out[i].last_ns, nullptr, r)) {
         r.correlation = ci;
+        r.info = &c.info;
         r.group_values = std::move(values);
         out.push_back(std::move(r));
       }
@@ -298,6 +309,85 @@ void correlation_engine::expire(std::int64_t now_ns) {
     it->second.expire(cs[it->first.first], now_ns);
     it = it->second.empty() ? groups_.erase(it) : std::next(it);
   }
+}
+
+std::size_t correlation_engine::adopt(correlation_engine&& old) {
+  std::size_t kept = 0;
+  const auto& before = old.rs_->correlations();
+  for (auto& [k, st] : old.groups_) {
+    if (st.empty() || k.first >= before.size()) continue;
+    const auto& c = before[k.first];
+    const auto ci = rs_->correlation_index(correlation_key(c));
+    if (!ci || correlation_signature(rs_->correlations()[*ci]) != correlation_signature(c))
+      continue;
+    groups_[{*ci, k.second}] = std::move(st);
+    ++kept;
+  }
+  old.groups_.clear();
+  return kept;
+}
+
+std::string correlation_engine::snapshot() const {
+  std::string s;
+  put<std::uint32_t>(s, 1);  // format version
+  put<std::uint64_t>(s, groups_.size());
+  const auto& cs = rs_->correlations();
+  auto str = [&s](const std::string& v) {
+    put<std::uint32_t>(s, static_cast<std::uint32_t>(v.size()));
+    s += v;
+  };
+  for (const auto& [k, st] : groups_) {
+    str(correlation_key(cs[k.first]));
+    put<std::uint64_t>(s, correlation_signature(cs[k.first]));
+    str(k.second);
+    str(st.snapshot());
+  }
+  return s;
+}
+
+bool correlation_engine::restore(std::string_view b) {
+  std::uint32_t version = 0;
+  std::uint64_t n = 0;
+  if (!get(b, version) || version != 1 || !get(b, n) || n > b.size()) return false;
+  auto str = [&b](std::string& v) {
+    std::uint32_t len = 0;
+    if (!get(b, len) || len > b.size()) return false;
+    v.assign(b.substr(0, len));
+    b.remove_prefix(len);
+    return true;
+  };
+  decltype(groups_) groups;
+  const auto& cs = rs_->correlations();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::string key, group, state;
+    std::uint64_t sig = 0;
+    if (!str(key) || !get(b, sig) || !str(group) || !str(state)) return false;
+    correlation_state st;
+    if (!st.restore(state)) return false;
+    // A correlation gone or changed since the snapshot starts over: skipped, not an error.
+    const auto ci = rs_->correlation_index(key);
+    if (!ci || correlation_signature(cs[*ci]) != sig) continue;
+    groups[{*ci, std::move(group)}] = std::move(st);
+  }
+  if (!b.empty()) return false;
+  groups_ = std::move(groups);
+  return true;
+}
+
+std::vector<std::tuple<std::string, std::string, std::size_t>> correlation_engine::describe(
+    std::size_t max) const {
+  std::vector<std::tuple<std::string, std::string, std::size_t>> out;
+  const auto& cs = rs_->correlations();
+  for (const auto& [k, st] : groups_) {
+    if (out.size() >= max) break;
+    std::string group = k.second;
+    if (!group.empty() && group.back() == '\x1f') group.pop_back();
+    for (auto& ch : group)
+      if (ch == '\x1f') ch = ',';
+    out.emplace_back(correlation_key(cs[k.first]), std::move(group), st.size());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace seerflow::rules

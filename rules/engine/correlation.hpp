@@ -5,9 +5,11 @@
 // correlation_engine is the single-owner convenience that routes matches to states by key.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -62,6 +64,12 @@ class correlation_state {
   std::unordered_map<std::string, std::uint32_t> values_;  // value_count: distinct values
 };
 
+// Decides where the window of one (correlation, group) lives: returns true when another owner
+// (the actor of the entity the group names) takes this match, which is then not kept here.
+using correlation_router =
+    std::function<bool(std::uint32_t correlation, std::uint32_t rule_pos,
+                       std::vector<std::string>& group_values, const std::string* value)>;
+
 class correlation_engine {
  public:
   explicit correlation_engine(const rule_set& rules);
@@ -70,22 +78,43 @@ class correlation_engine {
   // an absent field groups as the empty string). Exposed so a router can shard by key.
   static std::vector<std::string> group_values(const correlation_rule& c, std::uint32_t rule_pos,
                                                const detection_rule& rule, const field_view& ev);
+  // The value_count field's value in `ev`, or false when the event lacks it.
+  static bool counted_value(const correlation_rule& c, const field_view& ev, std::string& out);
 
   // Feeds one match of detection rule `rule_index` (index into rule_set::rules()) at event time
-  // `t_ns`; appends a result for each correlation that fires.
+  // `t_ns`; appends a result for each correlation that fires. With `route`, groups it claims
+  // are left to their owner.
   void observe(std::uint32_t rule_index, const field_view& ev, std::int64_t t_ns,
-               std::vector<correlation_result>& out);
+               std::vector<correlation_result>& out, const correlation_router* route = nullptr);
+  // Feeds one match of position `rule_pos` of correlation `ci` for a group computed elsewhere
+  // (the entity actor's side of routing); chained correlations follow as in observe().
+  void observe_group(std::uint32_t ci, std::uint32_t rule_pos, std::vector<std::string> values,
+                     const std::string* value, std::int64_t t_ns,
+                     std::vector<correlation_result>& out);
   // Forgets groups whose every match is older than any window ending at `now_ns`.
   void expire(std::int64_t now_ns);
   std::size_t groups() const { return groups_.size(); }
+  bool empty() const { return groups_.empty(); }
+  const rule_set& rules() const { return *rs_; }
+
+  // Takes over the open windows of `old` (built on an earlier rule set, still alive) whose
+  // correlation exists here with the same signature; returns how many groups it kept. A hot
+  // reload of the rules then does not restart a brute force count.
+  std::size_t adopt(correlation_engine&& old);
+  // Windows by correlation key and signature, so a restore onto a reloaded set keeps exactly
+  // the ones adopt() would.
+  std::string snapshot() const;
+  bool restore(std::string_view bytes);  // false (state unchanged) on malformed input
+  // (correlation key, group values joined by ',', matches in window) per group, bounded.
+  std::vector<std::tuple<std::string, std::string, std::size_t>> describe(std::size_t max) const;
 
  private:
   const rule_set* rs_;
   // Feeds a fired correlation to the correlations that reference it (chaining).
   void propagate(std::size_t from, std::vector<correlation_result>& out);
+  void feed(std::uint32_t ci, std::uint32_t pos, std::vector<std::string> values,
+            const std::string* value, std::int64_t t_ns, std::vector<correlation_result>& out);
 
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_rule_;  // -> (corr, pos)
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_corr_;  // -> (corr, pos)
   // Hashed: a brute force from 20,000 addresses is 20,000 groups, looked up once per match.
   struct group_hash {
     std::size_t operator()(const std::pair<std::uint32_t, std::string>& k) const noexcept {

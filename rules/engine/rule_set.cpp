@@ -143,6 +143,20 @@ void rule_set::finalize() {
     for (auto& r : c.ref_correlation)
       if (r != no_field) r = new_index[r];
   docs_.correlations = std::move(kept);
+  // Who feeds whom, shared by every correlation engine on this set (an entity actor's engine
+  // then costs only its groups).
+  const auto& fin = docs_.correlations;
+  corr_by_rule_.assign(rules.size(), {});
+  corr_by_corr_.assign(fin.size(), {});
+  for (std::uint32_t ci = 0; ci < fin.size(); ++ci) {
+    corr_index_.emplace(correlation_key(fin[ci]), ci);
+    for (std::uint32_t pos = 0; pos < fin[ci].rule_index.size(); ++pos) {
+      if (fin[ci].rule_index[pos] != no_field)
+        corr_by_rule_[fin[ci].rule_index[pos]].emplace_back(ci, pos);
+      else if (pos < fin[ci].ref_correlation.size() && fin[ci].ref_correlation[pos] != no_field)
+        corr_by_corr_[fin[ci].ref_correlation[pos]].emplace_back(ci, pos);
+    }
+  }
   for (auto& r : rules) r.clauses = prefilter_clauses(r.det);
   std::vector<std::uint32_t> all(rules.size());
   for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
@@ -223,6 +237,38 @@ std::unique_ptr<rule_bucket> rule_set::make_bucket(std::vector<std::uint32_t> id
   b->literals.build(scan_texts);
   b->anchored.build(anchored);
   return b;
+}
+
+std::string correlation_key(const correlation_rule& c) {
+  if (!c.info.id.empty()) return c.info.id;
+  if (!c.info.name.empty()) return c.info.name;
+  return c.info.title;
+}
+
+std::uint64_t correlation_signature(const correlation_rule& c) {
+  // FNV-1a over everything that gives a window its meaning; a new level or title keeps it.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 0x100000001b3ULL;
+    h = (h ^ 0x1f) * 0x100000001b3ULL;
+  };
+  mix(std::to_string(static_cast<int>(c.type)));
+  for (const auto& r : c.rule_refs) mix(r);
+  mix("|");
+  for (const auto& g : c.group_by) mix(g);
+  mix("|");
+  for (const auto& [alias, m] : c.aliases)
+    for (const auto& [ref, field] : m) mix(alias + '=' + ref + ':' + field);
+  mix(std::to_string(c.timespan_ns));
+  for (const auto& [op, n] : c.condition.terms)
+    mix(std::to_string(static_cast<int>(op)) + ':' + std::to_string(n));
+  mix(c.condition.field);
+  return h;
+}
+
+std::optional<std::uint32_t> rule_set::correlation_index(std::string_view key) const {
+  if (auto it = corr_index_.find(std::string(key)); it != corr_index_.end()) return it->second;
+  return std::nullopt;
 }
 
 const rule_bucket& rule_set::bucket(const logsource& event) const {

@@ -15,7 +15,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "rules/engine/prefilter.hpp"
@@ -58,6 +62,12 @@ struct match_scratch {
   std::uint64_t literal_hits = 0, rule_refs = 0, scanned_bytes = 0;
 };
 
+// A correlation's stable name across reloads: its id, else its name, else its title.
+std::string correlation_key(const correlation_rule& c);
+// Changes whenever what shapes its windows changes (type, references, group-by, aliases,
+// timespan, condition): open windows survive a reload only when it is equal.
+std::uint64_t correlation_signature(const correlation_rule& c);
+
 class rule_set {
  public:
   explicit rule_set(load_options opts = {});
@@ -74,6 +84,16 @@ class rule_set {
   const std::vector<filter_rule>& filters() const { return docs_.filters; }
   const std::vector<rejection>& rejections() const { return docs_.rejected; }
   std::size_t files_read() const { return files_; }
+  // After finalize(): the correlations fed by detection rule `rule` and by correlation `corr`,
+  // as (correlation index, position in its rules list).
+  using feed_list = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+  const feed_list& correlations_fed_by_rule(std::uint32_t rule) const {
+    return rule < corr_by_rule_.size() ? corr_by_rule_[rule] : no_feeds_;
+  }
+  const feed_list& correlations_fed_by_correlation(std::uint32_t corr) const {
+    return corr < corr_by_corr_.size() ? corr_by_corr_[corr] : no_feeds_;
+  }
+  std::optional<std::uint32_t> correlation_index(std::string_view key) const;
 
   // A rule applies when the event's logsource equals it on every attribute the rule sets.
   static bool applies(const logsource& rule, const logsource& event);
@@ -96,6 +116,9 @@ class rule_set {
   std::size_t files_ = 0;
   bool final_ = false;
   std::unique_ptr<rule_bucket> all_;
+  std::vector<feed_list> corr_by_rule_, corr_by_corr_;
+  feed_list no_feeds_;
+  std::unordered_map<std::string, std::uint32_t> corr_index_;  // by correlation_key
   mutable std::mutex mu_;
   mutable std::map<logsource, std::unique_ptr<rule_bucket>> buckets_;
 };

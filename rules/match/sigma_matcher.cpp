@@ -1,56 +1,28 @@
 #include "rules/match/sigma_matcher.hpp"
 
-#include <array>
 #include <nlohmann/json.hpp>
 
+#include "rules/match/correlation_alert.hpp"
 #include "runtime/util/hash.hpp"
 
 namespace seerflow::rules {
 namespace {
 
-constexpr std::array<std::string_view, 5> levels{"informational", "low", "medium", "high",
-                                                 "critical"};
-
-// Sigma levels as alert severities: informational rules alert as "low".
-std::string severity_of(const std::string& level) {
-  const int r = level_rank(level);
-  if (r <= 1) return "low";
-  return std::string(levels[static_cast<std::size_t>(r)]);
-}
-
-std::string hex64(std::uint64_t v) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string s(16, '0');
-  for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = digits[v & 15];
-  return s;
-}
-
-// What every Sigma alert carries about its rule and its triggering event.
-model::alert alert_from(const rule_info& info, const char* kind, const model::event& ev) {
-  model::alert a;
-  a.kind = kind;
-  a.rule = info.id.empty() ? info.title : info.id;
-  a.title = info.title;
-  a.severity = severity_of(info.level);
-  a.source = ev.source;
-  a.time_ns = ev.time_ns;
-  a.event_seqs = {ev.seq};
-  a.entities = ev.entities;
-  a.tactics = info.tactics;
-  a.techniques = info.techniques;
-  return a;
-}
-
 // Correlations are evaluated at most this often for expiry of idle groups.
 constexpr std::int64_t expire_every_ns = 60'000'000'000;
 
-}  // namespace
-
-int level_rank(std::string_view level) {
-  for (std::size_t i = 0; i < levels.size(); ++i)
-    if (levels[i] == level) return static_cast<int>(i);
-  return -1;
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
 }
+
+}  // namespace
 
 sigma_matcher::sigma_matcher(std::shared_ptr<const rule_set> rules, matcher_options opts)
     : rules_(std::move(rules)),
@@ -80,6 +52,15 @@ const rule_bucket& sigma_matcher::bucket_for(const model::logsource& ls) {
 }
 
 void sigma_matcher::match(const model::event& ev, std::vector<model::alert>& out) {
+  match(ev, out, nullptr);
+}
+
+std::size_t sigma_matcher::adopt(sigma_matcher&& old) {
+  return correlations_.adopt(std::move(old.correlations_));
+}
+
+void sigma_matcher::match(const model::event& ev, std::vector<model::alert>& out,
+                          std::vector<routed_correlation>* routed) {
   ++events_;
   hits_.clear();
   fired_.clear();
@@ -92,14 +73,43 @@ void sigma_matcher::match(const model::event& ev, std::vector<model::alert>& out
   if (hits_.empty()) return;
   rule_matches_ += hits_.size();
   const auto& all = rules_->rules();
+  // A group that names one of the event's entities goes to that entity's actor: the first
+  // group-by value equal to an entity value (case aside) decides, so the same address from any
+  // source lands in the same window.
+  correlation_router route = [&](std::uint32_t ci, std::uint32_t pos,
+                                 std::vector<std::string>& values, const std::string* value) {
+    for (const auto& v : values) {
+      if (v.empty()) continue;
+      for (const auto& e : ev.entities) {
+        if (!iequals(e.value, v)) continue;
+        const auto& c = rules_->correlations()[ci];
+        routed_correlation rc;
+        rc.entity = e;
+        auto& o = rc.observation;
+        o.correlation = correlation_key(c);
+        o.signature = correlation_signature(c);
+        o.rule_pos = pos;
+        o.time_ns = ev.time_ns;
+        o.seq = ev.seq;
+        o.has_value = value != nullptr;
+        if (value) o.value = *value;
+        o.group_values = std::move(values);
+        o.entities = ev.entities;
+        routed->push_back(std::move(rc));
+        return true;
+      }
+    }
+    return false;
+  };
   for (const auto i : hits_) {
     const auto& r = all[i];
     if (r.generate && level_rank(r.info.level) >= min_rank_) out.push_back(rule_alert(r, ev));
-    correlations_.observe(i, view_, ev.time_ns, fired_);
+    correlations_.observe(i, view_, ev.time_ns, fired_, routed ? &route : nullptr);
   }
   for (const auto& c : fired_) {
     ++correlations_fired_;
-    out.push_back(correlation_alert(c, ev));
+    out.push_back(correlation_alert(rules_->correlations()[c.correlation], c, ev.source, ev.time_ns,
+                                    ev.seq, ev.entities));
   }
   if (ev.time_ns - last_expire_ns_ > expire_every_ns) {
     correlations_.expire(ev.time_ns);
@@ -108,7 +118,7 @@ void sigma_matcher::match(const model::event& ev, std::vector<model::alert>& out
 }
 
 model::alert sigma_matcher::rule_alert(const detection_rule& r, const model::event& ev) const {
-  auto a = alert_from(r.info, "sigma", ev);
+  auto a = alert_from(r.info, "sigma", ev.source, ev.time_ns, ev.seq, ev.entities);
   // One alert per rule and event; the alert actor's dedup window folds repeats per entity.
   a.id =
       "sigma-" + hex64(util::fnv1a64(a.rule + '\x1f' + ev.source + '\x1f' + std::to_string(ev.seq) +
@@ -121,34 +131,6 @@ model::alert sigma_matcher::rule_alert(const detection_rule& r, const model::eve
   d["logsource"] = {
       {"product", ev.ls.product}, {"service", ev.ls.service}, {"category", ev.ls.category}};
   d["message"] = ev.message;
-  a.details_json = d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return a;
-}
-
-model::alert sigma_matcher::correlation_alert(const correlation_result& c,
-                                              const model::event& ev) const {
-  const auto& r = rules_->correlations()[c.correlation];
-  auto a = alert_from(r.info, "correlation", ev);
-  std::string group;
-  for (const auto& v : c.group_values) {
-    if (!group.empty()) group += ',';
-    group += v;
-  }
-  a.id =
-      "corr-" + hex64(util::fnv1a64(a.rule + '\x1f' + group + '\x1f' + std::to_string(c.first_ns) +
-                                    '\x1f' + std::to_string(c.last_ns)));
-  a.dedup_key = a.rule + '|' + group;
-  nlohmann::ordered_json d;
-  d["level"] = r.info.level;
-  d["author"] = r.info.author;
-  d["tags"] = r.info.tags;
-  nlohmann::ordered_json groups = nlohmann::ordered_json::object();
-  for (std::size_t i = 0; i < r.group_by.size() && i < c.group_values.size(); ++i)
-    groups[r.group_by[i]] = c.group_values[i];
-  d["group"] = groups;
-  d["measured"] = c.measured;
-  d["first_time_ns"] = c.first_ns;
-  d["last_time_ns"] = c.last_ns;
   a.details_json = d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return a;
 }

@@ -12,7 +12,9 @@
 #include "rules/engine/correlation.hpp"
 #include "rules/engine/field_view.hpp"
 #include "rules/engine/rule_set.hpp"
+#include "rules/match/alert_fields.hpp"
 #include "runtime/model/alert.hpp"
+#include "runtime/model/correlation_observation.hpp"
 #include "runtime/model/event.hpp"
 #include "runtime/parse/rule_fields.hpp"
 
@@ -24,8 +26,12 @@ struct matcher_options {
   std::string min_alert_level = "medium";
 };
 
-// informational 0, low 1, medium 2, high 3, critical 4; -1 for anything else.
-int level_rank(std::string_view level);
+// A correlation match whose group names one of the event's entities (a group-by value equal to
+// the entity's value): its window lives in that entity's actor, not here.
+struct routed_correlation {
+  model::entity_ref entity;
+  model::correlation_observation observation;
+};
 
 class sigma_matcher {
  public:
@@ -34,6 +40,14 @@ class sigma_matcher {
   // Appends an alert for each rule that matches `ev` (at or above the alert level and not
   // `generate: false`) and for each correlation rule that fires.
   void match(const model::event& ev, std::vector<model::alert>& out);
+  // The same, with correlation groups that name one of the event's entities handed to `routed`
+  // instead of kept here.
+  void match(const model::event& ev, std::vector<model::alert>& out,
+             std::vector<routed_correlation>* routed);
+  // Takes over the correlation windows of the matcher this one replaces (a rule reload) where
+  // the correlation is unchanged; returns how many groups it kept.
+  std::size_t adopt(sigma_matcher&& old);
+  std::size_t correlation_groups() const { return correlations_.groups(); }
 
   // Rules (indices into rules().rules()) matched by the last event, and correlations fired.
   const std::vector<std::uint32_t>& last_hits() const { return hits_; }
@@ -48,7 +62,6 @@ class sigma_matcher {
  private:
   const rule_bucket& bucket_for(const model::logsource& ls);
   model::alert rule_alert(const detection_rule& r, const model::event& ev) const;
-  model::alert correlation_alert(const correlation_result& c, const model::event& ev) const;
 
   std::shared_ptr<const rule_set> rules_;
   matcher_options opts_;

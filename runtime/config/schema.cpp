@@ -130,6 +130,7 @@ std::optional<std::string> check_placeholder(std::string& v) {
   return std::nullopt;
 }
 
+constexpr std::array<std::string_view, 2> correlation_owners{"source", "entity"};
 constexpr std::array<std::string_view, 5> rule_levels{"informational", "low", "medium", "high",
                                                       "critical"};
 
@@ -398,6 +399,10 @@ const std::array rows{
                  "values of Sigma `expand` placeholders, e.g. Admins=root,adm* for %Admins%"),
     choice("sigma.min_alert_level", SEERFLOW_FIELD(sigma.min_alert_level), rule_levels,
            "rules below this level raise no alert of their own (they still feed correlations)"),
+    choice("sigma.correlation_windows", SEERFLOW_FIELD(sigma.correlation_windows),
+           correlation_owners,
+           "where a correlation grouped by an entity keeps its window: the source actor, or the "
+           "entity's actor (sources and nodes share it)"),
 
     boolean("detect.enabled", SEERFLOW_FIELD(detect.enabled),
             "score every event with the online ensemble and raise anomaly alerts"),

@@ -198,6 +198,11 @@ struct sigma_settings {
   std::vector<std::string> placeholders;
   // Rules below this level feed correlations but raise no alert of their own.
   std::string min_alert_level = "medium";
+  // Where the window of a correlation grouped by an entity's value lives: "source" (the source
+  // actor's matcher; findings reach every entity in event order) or "entity" (that entity's
+  // actor, so matches from every source and node meet; findings about the entity's peers are
+  // forwarded after their own batch findings, so within one batch they count as late).
+  std::string correlation_windows = "source";
 
   bool operator==(const sigma_settings&) const = default;
 };

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/model/correlation_observation.hpp"
 #include "runtime/model/entity.hpp"
 #include "runtime/model/finding.hpp"
 
@@ -35,6 +36,8 @@ struct entity_delivery {
   // What this batch's alerts say about the entity, in the order they were raised; a delivery
   // may carry findings without observations.
   std::vector<finding> findings;
+  // Correlation matches whose group is this entity, in input order.
+  std::vector<correlation_observation> correlations;
 };
 
 }  // namespace seerflow::model

@@ -7,6 +7,7 @@
 #include "actors/alert_actor.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/entity_actor.hpp"
+#include "actors/sigma_rules.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/parse/uuid5.hpp"
 #include "tests/actors/test_system.hpp"
@@ -204,4 +205,118 @@ TEST_CASE_METHOD(fixture, "correlation state survives passivation through the di
   CHECK(live["actor"] == "live");
   CHECK(live["correlation"]["findings"] == 2);
   CHECK(live["correlation"]["tactics"].size() == 2);
+}
+
+namespace {
+
+// Three failures from one address within a minute: a correlation the address's actor owns.
+std::shared_ptr<const rules::rule_set> brute_rules() {
+  auto rs = std::make_shared<rules::rule_set>();
+  rs->add_yaml(R"(
+title: fail
+name: fail
+id: 30000000-0000-4000-8000-000000000001
+logsource: {product: linux}
+detection:
+  sel: {outcome: failure}
+  condition: sel
+---
+title: brute
+name: brute
+id: 30000000-0000-4000-8000-000000000002
+tags: [attack.credential-access, attack.t1110]
+level: high
+correlation:
+  type: event_count
+  rules: [fail]
+  group-by: [src_ip]
+  timespan: 1m
+  condition: {gte: 3}
+)",
+               "brute.yml");
+  rs->finalize();
+  return rs;
+}
+
+model::entity_ref address(const std::string& v = "198.51.100.23") {
+  model::entity_ref r;
+  r.type = model::entity_type::ip;
+  r.value = v;
+  r.id = parse::uuid5(parse::entity_namespace(r.type), v);
+  return r;
+}
+
+messages::entity_message routed_failure(const rules::rule_set& rs, std::int64_t t,
+                                        std::uint64_t seq) {
+  const auto& c = rs.correlations().at(0);
+  model::correlation_observation o;
+  o.correlation = rules::correlation_key(c);
+  o.signature = rules::correlation_signature(c);
+  o.time_ns = t;
+  o.seq = seq;
+  o.group_values = {"198.51.100.23"};
+  o.entities = {address()};
+  messages::entity_message m;
+  m.delivery.entity = address();
+  m.delivery.source = "auth";
+  m.delivery.correlations = {o};
+  return m;
+}
+
+struct rules_installed {
+  explicit rules_installed(std::shared_ptr<const rules::rule_set> rs) {
+    actors::install_sigma_rules(std::move(rs));
+  }
+  ~rules_installed() { actors::install_sigma_rules(nullptr); }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(fixture,
+                 "an address's actor owns its Sigma correlation window, across passivation") {
+  // settings: correlation on for ip, user, host, domain (the defaults)
+  const auto rs = brute_rules();
+  rules_installed installed(rs);
+  actors::directory_options o;
+  o.max_live = 1;  // a second entity pushes the address out
+  o.correlation = actors::correlation_settings_from(settings);
+  auto dir = sys->spawn(actors::directory_actor_impl, &ctx, o);
+  to_stop.push_back(caf::actor_cast<caf::actor>(dir));
+  run();
+  auto routed = [](messages::entity_message m) {
+    messages::routed_batch b;
+    b.entities.push_back(std::move(m.delivery));
+    return b;
+  };
+  // Two failures from two sources' batches, then the address is passivated.
+  caf::anon_send(dir, routed(routed_failure(*rs, t0, 1)));
+  caf::anon_send(dir, routed(routed_failure(*rs, t0 + sec, 2)));
+  run();
+  CHECK(raised("correlation").empty());
+  const auto key = model::entity_key(address().id);
+  auto live = nlohmann::json::parse(
+      ask<std::string>(dir, messages::inspect_atom::value, std::string("entity"), key));
+  REQUIRE(live["sigma_correlations"].size() == 1);
+  CHECK(live["sigma_correlations"][0]["matches"] == 2);
+  caf::anon_send(dir, routed(message({finding("x", t0, "low")}, "other-host")));
+  run();
+  auto passive = nlohmann::json::parse(
+      ask<std::string>(dir, messages::inspect_atom::value, std::string("entity"), key));
+  CHECK(passive["actor"] == "passive");
+  // The third failure revives it: its two earlier matches were kept, so the brute force fires,
+  // from the entity actor, and counts as a finding for the address's risk and kill chain.
+  caf::anon_send(dir, routed(routed_failure(*rs, t0 + 2 * sec, 3)));
+  run();
+  const auto corr = raised("correlation");
+  REQUIRE(corr.size() == 1);
+  CHECK(corr[0].title == "brute");
+  CHECK(corr[0].source == "auth");
+  CHECK(corr[0].event_seqs == std::vector<std::uint64_t>{3});
+  CHECK(corr[0].dedup_key == "30000000-0000-4000-8000-000000000002|198.51.100.23");
+  live = nlohmann::json::parse(
+      ask<std::string>(dir, messages::inspect_atom::value, std::string("entity"), key));
+  CHECK(live["actor"] == "live");
+  CHECK(live["correlation"]["findings"] == 1);
+  CHECK(live["correlation"]["tactics"].size() == 1);
+  CHECK(live["sigma_correlations"].empty());
 }
