@@ -13,7 +13,7 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "runtime/otlp/export_response.hpp"
 #include "runtime/otlp/patient_submit.hpp"
-#include "runtime/otlp/request_mapper.hpp"
+#include "runtime/otlp/protobuf_decoder.hpp"
 #include "runtime/util/clock.hpp"
 
 namespace seerflow::otlp {
@@ -32,14 +32,28 @@ std::string read_file(const std::string& path, const char* what) {
 
 }  // namespace
 
-struct grpc_server::impl : collector::LogsService::CallbackService {
+// Export is registered raw (request and response as bytes): a typed method would have gRPC parse
+// the request itself and answer a malformed one before any code of ours runs, uncounted. Raw, the
+// bytes go through the same protobuf decoder as OTLP/HTTP, and a request that does not parse is
+// counted ("bad_protobuf") and answered INVALID_ARGUMENT.
+using raw_logs_service =
+    collector::LogsService::WithRawCallbackMethod_Export<collector::LogsService::Service>;
+
+struct grpc_server::impl : raw_logs_service {
   impl(boost::asio::io_context& io, grpc_server_options o, std::shared_ptr<ingest::batch_sink> s,
        otlp_counters c)
       : io(io), opts(std::move(o)), sink(std::move(s)), counters(std::move(c)) {}
 
+  static void respond(grpc::ByteBuffer* response, const decoded_export& d) {
+    // Rebuilt from the decoded result so the bytes are the same as OTLP/HTTP's protobuf body.
+    const auto bytes = encode_response(d, body_encoding::protobuf);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer(&slice, 1).Swap(response);
+  }
+
   grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* ctx,
-                                   const collector::ExportLogsServiceRequest* request,
-                                   collector::ExportLogsServiceResponse* response) override {
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override {
     auto* reactor = ctx->DefaultReactor();
     counters.requests.add();
     if (stopping.load()) {
@@ -47,15 +61,27 @@ struct grpc_server::impl : collector::LogsService::CallbackService {
       reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the receiver is stopping"));
       return reactor;
     }
+    counters.common.bytes_received.add(request->Length());
+    // One contiguous view of the message (gRPC hands it over in slices; usually one). An empty
+    // message is a valid, empty request.
+    grpc::Slice whole;
+    std::string_view bytes;
     decoded_export d;
-    map_request(*request, opts.limits, util::wall_now_ns(), "otlp-grpc:" + ctx->peer(), d);
-    counters.count_decoded(d);
-    counters.common.bytes_received.add(request->ByteSizeLong());
-    if (d.rejected > 0) {
-      auto* ps = response->mutable_partial_success();
-      ps->set_rejected_log_records(static_cast<std::int64_t>(d.rejected));
-      ps->set_error_message(rejection_summary(d));
+    if (request->Length() > 0) {
+      if (request->DumpToSingleSlice(&whole).ok())
+        bytes = {reinterpret_cast<const char*>(whole.begin()), whole.size()};
+      else
+        d.fail("bad_protobuf", "the request message could not be read");
     }
+    if (d.ok)
+      d = decode_protobuf(bytes, opts.limits, util::wall_now_ns(), "otlp-grpc:" + ctx->peer());
+    counters.count_decoded(d);
+    if (!d.ok) {
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, d.error_reason + ": " + d.error_detail));
+      return reactor;
+    }
+    respond(response, d);
     if (d.events.empty()) {
       reactor->Finish(grpc::Status::OK);
       return reactor;

@@ -4,7 +4,9 @@
 // io_context hands it to the pipeline as one prepared batch and finishes the RPC. No completion
 // queue thread of ours; no gRPC header outside grpc_server.cpp.
 //
-// Status codes: OK (with partial_success when records were rejected), RESOURCE_EXHAUSTED when
+// Status codes: OK (with partial_success when records were rejected), INVALID_ARGUMENT for bytes
+// that are not an ExportLogsServiceRequest (counted as rejected "bad_protobuf": the method is
+// registered raw so that gRPC does not refuse them uncounted), RESOURCE_EXHAUSTED when
 // the pipeline had no room within `patience` (OTLP exporters keep and retry the data),
 // UNAVAILABLE while stopping, and gRPC's own RESOURCE_EXHAUSTED for a message over
 // max_request_bytes.

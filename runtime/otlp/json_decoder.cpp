@@ -3,12 +3,14 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <type_traits>
 
 #include <google/protobuf/arena.h>
-#include <nlohmann/json.hpp>
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "runtime/otlp/json_reader.hpp"
 #include "runtime/otlp/json_text.hpp"
 #include "runtime/otlp/request_mapper.hpp"
 
@@ -17,216 +19,308 @@ namespace {
 
 namespace common = opentelemetry::proto::common::v1;
 namespace logs = opentelemetry::proto::logs::v1;
-using json = nlohmann::json;
+using kind = json_reader::kind;
 
-// Thrown inside this file only, caught in decode_json or per record.
-struct bad_input {
-  std::string reason, detail;
-};
-
-[[noreturn]] void bad(std::string detail, std::string reason = "bad_json") {
-  throw bad_input{std::move(reason), std::move(detail)};
+// A member name in OTLP's lowerCamelCase or protobuf's original snake_case.
+bool is(std::string_view key, std::string_view camel, std::string_view snake) {
+  return key == camel || key == snake;
 }
 
-// nlohmann parses iteratively, but walking the tree here recurses: nesting is checked on the raw
-// text first, so no hostile document can take the stack.
-bool nesting_within(std::string_view s, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
-const json* member(const json& obj, const char* camel, const char* snake) {
-  auto it = obj.find(camel);
-  if (it != obj.end() && !it->is_null()) return &*it;
-  if (snake) {
-    it = obj.find(snake);
-    if (it != obj.end() && !it->is_null()) return &*it;
-  }
-  return nullptr;
-}
-
-const json& object_at(const json& j, const char* what) {
-  if (!j.is_object()) bad(std::string(what) + ": expected an object");
-  return j;
-}
-
-const json* array_member(const json& obj, const char* camel, const char* snake) {
-  const json* a = member(obj, camel, snake);
-  if (a && !a->is_array()) bad(std::string(camel) + ": expected an array");
-  return a;
-}
-
-std::string text_member(const json& obj, const char* camel, const char* snake) {
-  const json* v = member(obj, camel, snake);
-  if (!v) return {};
-  if (!v->is_string()) bad(std::string(camel) + ": expected a string");
-  return v->get<std::string>();
+std::string quoted_prefix(std::string_view s) {
+  return "'" + std::string(s.substr(0, 40)) + "'";
 }
 
 // 64-bit integers: OTLP/JSON writes them as decimal strings; numbers are accepted too.
 template <class Int>
-Int integer(const json& v, const char* what) {
-  if (v.is_number_unsigned()) {
-    const auto u = v.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(std::numeric_limits<Int>::max()))
-      bad(std::string(what) + ": out of range");
-    return static_cast<Int>(u);
+Int integer(json_reader& r, const char* what) {
+  const auto k = r.next();
+  if (k == kind::string) {
+    const auto s = r.string(what);
+    Int out{};
+    const auto res = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (res.ec == std::errc() && res.ptr == s.data() + s.size() && !s.empty()) return out;
+    type_error(std::string(what) + ": " + quoted_prefix(s) + " is not an integer");
   }
-  if (v.is_number_integer()) {
-    const auto i = v.get<std::int64_t>();
-    if constexpr (std::is_unsigned_v<Int>) {
-      if (i < 0) bad(std::string(what) + ": negative");
-    }
+  if (k != kind::number) type_error(std::string(what) + ": expected an integer (number or string)");
+  bool integral = false;
+  const auto t = r.number(integral);
+  if (!integral) type_error(std::string(what) + ": " + quoted_prefix(t) + " is not an integer");
+  if (t.front() == '-') {
+    std::int64_t i = 0;
+    const auto res = std::from_chars(t.data(), t.data() + t.size(), i);
+    if (res.ec != std::errc()) type_error(std::string(what) + ": out of range");
+    if constexpr (std::is_unsigned_v<Int>) type_error(std::string(what) + ": negative");
+    if (i < static_cast<std::int64_t>(std::numeric_limits<Int>::min()))
+      type_error(std::string(what) + ": out of range");
     return static_cast<Int>(i);
   }
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    Int out{};
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty()) return out;
-    bad(std::string(what) + ": '" + s.substr(0, 40) + "' is not an integer");
-  }
-  bad(std::string(what) + ": expected an integer (number or decimal string)");
+  std::uint64_t u = 0;
+  const auto res = std::from_chars(t.data(), t.data() + t.size(), u);
+  if (res.ec != std::errc() || u > static_cast<std::uint64_t>(std::numeric_limits<Int>::max()))
+    type_error(std::string(what) + ": out of range");
+  return static_cast<Int>(u);
 }
 
-double floating(const json& v, const char* what) {
-  if (v.is_number()) return v.get<double>();
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
+// Shortest path for the usual case; strtod settles what from_chars calls out of range (a value
+// that underflows to a subnormal or zero is still a number, one that overflows is not).
+bool parse_double(std::string_view s, double& out) {
+  if (s.empty()) return false;
+  const auto res = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (res.ptr != s.data() + s.size()) return false;
+  if (res.ec == std::errc()) return true;
+  if (res.ec != std::errc::result_out_of_range) return false;
+  const std::string copy(s);
+  out = std::strtod(copy.c_str(), nullptr);
+  return std::isfinite(out);
+}
+
+double floating(json_reader& r, const char* what) {
+  const auto k = r.next();
+  if (k == kind::number) {
+    bool integral = false;
+    const auto t = r.number(integral);
+    double out = 0;
+    if (!parse_double(t, out))
+      type_error(std::string(what) + ": " + quoted_prefix(t) + " is out of range");
+    return out;
+  }
+  if (k == kind::string) {
+    const auto s = r.string(what);
     if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
     if (s == "Infinity") return std::numeric_limits<double>::infinity();
     if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
     double out = 0;
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty()) return out;
+    if (parse_double(s, out)) return out;
   }
-  bad(std::string(what) + ": expected a number");
+  type_error(std::string(what) + ": expected a number");
 }
 
-void key_values(const json& arr, google::protobuf::RepeatedPtrField<common::KeyValue>& out);
+// A string member; null reads as absent.
+void text(json_reader& r, const char* what, std::string* out) {
+  if (r.null()) return;
+  const auto s = r.string(what);
+  out->assign(s.data(), s.size());
+}
 
-void any_value(const json& j, common::AnyValue& out) {
-  if (!j.is_object()) bad("AnyValue: expected an object");
-  if (const json* v = member(j, "stringValue", "string_value")) {
-    if (!v->is_string()) bad("stringValue: expected a string");
-    out.set_string_value(v->get<std::string>());
-  } else if (const json* v = member(j, "boolValue", "bool_value")) {
-    if (!v->is_boolean()) bad("boolValue: expected true or false");
-    out.set_bool_value(v->get<bool>());
-  } else if (const json* v = member(j, "intValue", "int_value")) {
-    out.set_int_value(integer<std::int64_t>(*v, "intValue"));
-  } else if (const json* v = member(j, "doubleValue", "double_value")) {
-    out.set_double_value(floating(*v, "doubleValue"));
-  } else if (const json* v = member(j, "bytesValue", "bytes_value")) {
-    std::string bytes;
-    if (!v->is_string() || !decode_base64(v->get_ref<const std::string&>(), bytes))
-      bad("bytesValue: expected base64 text");
-    out.set_bytes_value(std::move(bytes));
-  } else if (const json* v = member(j, "arrayValue", "array_value")) {
-    auto* arr = out.mutable_array_value();
-    if (const json* values = array_member(object_at(*v, "arrayValue"), "values", nullptr))
-      for (const auto& e : *values) any_value(e, *arr->add_values());
-  } else if (const json* v = member(j, "kvlistValue", "kvlist_value")) {
-    auto* kvl = out.mutable_kvlist_value();
-    if (const json* values = array_member(object_at(*v, "kvlistValue"), "values", nullptr))
-      key_values(*values, *kvl->mutable_values());
-  }
+void key_values(json_reader& r, const char* what,
+                google::protobuf::RepeatedPtrField<common::KeyValue>& out);
+
+void any_value(json_reader& r, common::AnyValue& out) {
+  r.object("AnyValue", [&](std::string_view key) {
+    if (r.null()) return;
+    if (is(key, "stringValue", "string_value")) {
+      const auto s = r.string("stringValue");
+      out.mutable_string_value()->assign(s.data(), s.size());
+    } else if (is(key, "boolValue", "bool_value")) {
+      out.set_bool_value(r.boolean("boolValue"));
+    } else if (is(key, "intValue", "int_value")) {
+      out.set_int_value(integer<std::int64_t>(r, "intValue"));
+    } else if (is(key, "doubleValue", "double_value")) {
+      out.set_double_value(floating(r, "doubleValue"));
+    } else if (is(key, "bytesValue", "bytes_value")) {
+      if (r.next() != kind::string) type_error("bytesValue: expected base64 text");
+      const auto s = r.string("bytesValue");
+      std::string* bytes = out.mutable_bytes_value();
+      bytes->clear();
+      if (!decode_base64(s, *bytes)) type_error("bytesValue: expected base64 text");
+    } else if (is(key, "arrayValue", "array_value")) {
+      auto* arr = out.mutable_array_value();
+      r.object("arrayValue", [&](std::string_view k) {
+        if (k != "values")
+          r.skip_value();
+        else if (!r.null())
+          r.array("values", [&] { any_value(r, *arr->add_values()); });
+      });
+    } else if (is(key, "kvlistValue", "kvlist_value")) {
+      auto* kvl = out.mutable_kvlist_value();
+      r.object("kvlistValue", [&](std::string_view k) {
+        if (k != "values")
+          r.skip_value();
+        else if (!r.null())
+          key_values(r, "values", *kvl->mutable_values());
+      });
+    } else {
+      r.skip_value();
+    }
+  });
   // {} is an empty AnyValue (OTLP's null).
 }
 
-void key_values(const json& arr, google::protobuf::RepeatedPtrField<common::KeyValue>& out) {
-  for (const auto& e : arr) {
-    object_at(e, "KeyValue");
+void key_values(json_reader& r, const char* what,
+                google::protobuf::RepeatedPtrField<common::KeyValue>& out) {
+  r.array(what, [&] {
     auto* kv = out.Add();
-    kv->set_key(text_member(e, "key", nullptr));
-    if (const json* v = member(e, "value", nullptr)) any_value(*v, *kv->mutable_value());
-  }
+    r.object("KeyValue", [&](std::string_view key) {
+      if (key == "key")
+        text(r, "key", kv->mutable_key());
+      else if (key != "value")
+        r.skip_value();
+      else if (!r.null())
+        any_value(r, *kv->mutable_value());
+    });
+  });
 }
 
-int severity_number(const json& v) {
-  static constexpr std::array<const char*, 6> groups{"TRACE", "DEBUG", "INFO",
-                                                     "WARN",  "ERROR", "FATAL"};
-  if (v.is_string()) {
-    std::string_view s = v.get_ref<const std::string&>();
+// A repeated member; null reads as absent.
+void attributes(json_reader& r, google::protobuf::RepeatedPtrField<common::KeyValue>& out) {
+  if (!r.null()) key_values(r, "attributes", out);
+}
+
+int severity_number(json_reader& r) {
+  static constexpr std::array<std::string_view, 6> groups{"TRACE", "DEBUG", "INFO",
+                                                          "WARN",  "ERROR", "FATAL"};
+  if (r.next() == kind::string) {
+    auto s = r.string("severityNumber");
     if (s == "SEVERITY_NUMBER_UNSPECIFIED") return 0;
+    const std::string name = quoted_prefix(s);
     constexpr std::string_view prefix = "SEVERITY_NUMBER_";
     if (s.substr(0, prefix.size()) == prefix) {
       s.remove_prefix(prefix.size());
       for (std::size_t g = 0; g < groups.size(); ++g) {
-        const std::string_view name = groups[g];
-        if (s.substr(0, name.size()) != name) continue;
-        const auto step = s.substr(name.size());
+        if (s.substr(0, groups[g].size()) != groups[g]) continue;
+        const auto step = s.substr(groups[g].size());
         const int base = static_cast<int>(g) * 4 + 1;
         if (step.empty()) return base;
         if (step.size() == 1 && step[0] >= '2' && step[0] <= '4') return base + (step[0] - '1');
       }
     }
-    bad("severityNumber: unknown name '" + std::string(s.substr(0, 40)) + "'");
+    type_error("severityNumber: unknown name " + name);
   }
-  const auto n = integer<std::int64_t>(v, "severityNumber");
-  if (n < 0 || n > 24) bad("severityNumber: " + std::to_string(n) + " is outside 0-24");
+  const auto n = integer<std::int64_t>(r, "severityNumber");
+  if (n < 0 || n > 24) type_error("severityNumber: " + std::to_string(n) + " is outside 0-24");
   return static_cast<int>(n);
 }
 
-std::string hex_id(const json& v, const char* what, std::size_t bytes, const char* reason) {
-  if (!v.is_string()) bad(std::string(what) + ": expected a hex string", reason);
-  const auto& s = v.get_ref<const std::string&>();
-  if (s.empty()) return {};
+void hex_id(json_reader& r, const char* what, std::size_t bytes, const char* reason,
+            std::string* out) {
+  if (r.next() != kind::string) type_error(std::string(what) + ": expected a hex string", reason);
+  const auto s = r.string(what);
+  out->clear();
+  if (s.empty()) return;
   if (s.size() != bytes * 2)
-    bad(std::string(what) + ": " + std::to_string(s.size()) + " hex digits, not " +
-            std::to_string(bytes * 2),
-        reason);
-  std::string out(bytes, '\0');
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    int d;
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      d = c - 'A' + 10;
-    else
-      bad(std::string(what) + ": '" + s.substr(0, 40) + "' is not hex", reason);
-    out[i / 2] = static_cast<char>(out[i / 2] << 4 | d);
+    type_error(std::string(what) + ": " + std::to_string(s.size()) + " hex digits, not " +
+                   std::to_string(bytes * 2),
+               reason);
+  out->resize(bytes);
+  for (std::size_t i = 0; i < s.size(); i += 2) {
+    int hi = -1, lo = -1;
+    for (int k = 0; k < 2; ++k) {
+      const char c = s[i + static_cast<std::size_t>(k)];
+      int d = -1;
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
+      (k == 0 ? hi : lo) = d;
+    }
+    if (hi < 0 || lo < 0)
+      type_error(std::string(what) + ": " + quoted_prefix(s) + " is not hex", reason);
+    (*out)[i / 2] = static_cast<char>(hi << 4 | lo);
   }
-  return out;
 }
 
-void log_record(const json& j, logs::LogRecord& r) {
-  object_at(j, "logRecord");
-  if (const json* v = member(j, "timeUnixNano", "time_unix_nano"))
-    r.set_time_unix_nano(integer<std::uint64_t>(*v, "timeUnixNano"));
-  if (const json* v = member(j, "observedTimeUnixNano", "observed_time_unix_nano"))
-    r.set_observed_time_unix_nano(integer<std::uint64_t>(*v, "observedTimeUnixNano"));
-  if (const json* v = member(j, "severityNumber", "severity_number"))
-    r.set_severity_number(static_cast<logs::SeverityNumber>(severity_number(*v)));
-  r.set_severity_text(text_member(j, "severityText", "severity_text"));
-  if (const json* v = member(j, "body", nullptr)) any_value(*v, *r.mutable_body());
-  if (const json* a = array_member(j, "attributes", nullptr))
-    key_values(*a, *r.mutable_attributes());
-  if (const json* v = member(j, "flags", nullptr)) r.set_flags(integer<std::uint32_t>(*v, "flags"));
-  if (const json* v = member(j, "traceId", "trace_id"))
-    r.set_trace_id(hex_id(*v, "traceId", 16, "bad_trace_id"));
-  if (const json* v = member(j, "spanId", "span_id"))
-    r.set_span_id(hex_id(*v, "spanId", 8, "bad_span_id"));
-  r.set_event_name(text_member(j, "eventName", "event_name"));
+void log_record(json_reader& r, logs::LogRecord& lr) {
+  r.object("logRecord", [&](std::string_view key) {
+    if (r.null()) return;
+    if (is(key, "timeUnixNano", "time_unix_nano")) {
+      lr.set_time_unix_nano(integer<std::uint64_t>(r, "timeUnixNano"));
+    } else if (is(key, "observedTimeUnixNano", "observed_time_unix_nano")) {
+      lr.set_observed_time_unix_nano(integer<std::uint64_t>(r, "observedTimeUnixNano"));
+    } else if (is(key, "severityNumber", "severity_number")) {
+      lr.set_severity_number(static_cast<logs::SeverityNumber>(severity_number(r)));
+    } else if (is(key, "severityText", "severity_text")) {
+      text(r, "severityText", lr.mutable_severity_text());
+    } else if (key == "body") {
+      any_value(r, *lr.mutable_body());
+    } else if (key == "attributes") {
+      key_values(r, "attributes", *lr.mutable_attributes());
+    } else if (key == "flags") {
+      lr.set_flags(integer<std::uint32_t>(r, "flags"));
+    } else if (is(key, "traceId", "trace_id")) {
+      hex_id(r, "traceId", 16, "bad_trace_id", lr.mutable_trace_id());
+    } else if (is(key, "spanId", "span_id")) {
+      hex_id(r, "spanId", 8, "bad_span_id", lr.mutable_span_id());
+    } else if (is(key, "eventName", "event_name")) {
+      text(r, "eventName", lr.mutable_event_name());
+    } else {
+      r.skip_value();
+    }
+  });
+}
+
+// The records of one scopeLogs entry, each accepted or rejected on its own: a record that is
+// JSON but not a LogRecord is skipped over (its syntax still checked) and counted.
+void log_records(json_reader& r, logs::ScopeLogs& sl, std::size_t& index, decoded_export& out) {
+  r.array("logRecords", [&] {
+    const char* const start = r.position();
+    const int depth = r.depth();
+    try {
+      log_record(r, *sl.add_log_records());
+    } catch (const json_type_error& e) {
+      sl.mutable_log_records()->RemoveLast();
+      r.rewind(start, depth);
+      r.skip_value();
+      out.reject(e.reason.empty() ? "bad_record" : e.reason,
+                 "log record " + std::to_string(index) + ": " + e.detail);
+    }
+    ++index;
+  });
+}
+
+void scope_logs(json_reader& r, logs::ScopeLogs& sl, std::size_t& index, decoded_export& out) {
+  r.object("scopeLogs[]", [&](std::string_view key) {
+    if (r.null()) return;
+    if (key == "scope") {
+      auto* scope = sl.mutable_scope();
+      r.object("scope", [&](std::string_view k) {
+        if (k == "name")
+          text(r, "name", scope->mutable_name());
+        else if (k == "version")
+          text(r, "version", scope->mutable_version());
+        else if (k == "attributes")
+          attributes(r, *scope->mutable_attributes());
+        else
+          r.skip_value();
+      });
+    } else if (is(key, "logRecords", "log_records")) {
+      log_records(r, sl, index, out);
+    } else {
+      r.skip_value();
+    }
+  });
+}
+
+void resource_logs(json_reader& r, logs::ResourceLogs& rl, std::size_t& index,
+                   decoded_export& out) {
+  r.object("resourceLogs[]", [&](std::string_view key) {
+    if (r.null()) return;
+    if (key == "resource") {
+      auto* res = rl.mutable_resource();
+      r.object("resource", [&](std::string_view k) {
+        if (k == "attributes")
+          attributes(r, *res->mutable_attributes());
+        else
+          r.skip_value();
+      });
+    } else if (is(key, "scopeLogs", "scope_logs")) {
+      r.array("scopeLogs", [&] { scope_logs(r, *rl.add_scope_logs(), index, out); });
+    } else {
+      r.skip_value();
+    }
+  });
+}
+
+void request(json_reader& r, export_request& req, decoded_export& out) {
+  std::size_t index = 0;
+  r.object("request", [&](std::string_view key) {
+    if (!is(key, "resourceLogs", "resource_logs"))
+      r.skip_value();
+    else if (!r.null())
+      r.array("resourceLogs", [&] { resource_logs(r, *req.add_resource_logs(), index, out); });
+  });
+  r.finish();
 }
 
 }  // namespace
@@ -234,61 +328,23 @@ void log_record(const json& j, logs::LogRecord& r) {
 decoded_export decode_json(std::string_view text, const decode_limits& limits,
                            std::int64_t arrival_ns, const std::string& peer) {
   decoded_export out;
-  if (!nesting_within(text, max_json_depth)) {
-    out.fail("too_deep", "JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
-    return out;
-  }
-  json root;
-  try {
-    root = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    out.fail("bad_json", e.what());
-    return out;
-  }
+  // One arena per request: the parsed tree is freed in one go, not node by node.
   google::protobuf::Arena arena;
   auto* req = google::protobuf::Arena::CreateMessage<export_request>(&arena);
-  std::size_t index = 0;
+  json_reader r(text, max_json_depth);
   try {
-    object_at(root, "request");
-    if (const json* rls = array_member(root, "resourceLogs", "resource_logs")) {
-      for (const auto& rlj : *rls) {
-        object_at(rlj, "resourceLogs[]");
-        auto* rl = req->add_resource_logs();
-        if (const json* res = member(rlj, "resource", nullptr)) {
-          object_at(*res, "resource");
-          if (const json* a = array_member(*res, "attributes", nullptr))
-            key_values(*a, *rl->mutable_resource()->mutable_attributes());
-        }
-        const json* sls = array_member(rlj, "scopeLogs", "scope_logs");
-        if (!sls) continue;
-        for (const auto& slj : *sls) {
-          object_at(slj, "scopeLogs[]");
-          auto* sl = rl->add_scope_logs();
-          if (const json* sc = member(slj, "scope", nullptr)) {
-            object_at(*sc, "scope");
-            auto* scope = sl->mutable_scope();
-            scope->set_name(text_member(*sc, "name", nullptr));
-            scope->set_version(text_member(*sc, "version", nullptr));
-            if (const json* a = array_member(*sc, "attributes", nullptr))
-              key_values(*a, *scope->mutable_attributes());
-          }
-          const json* lrs = array_member(slj, "logRecords", "log_records");
-          if (!lrs) continue;
-          for (const auto& lrj : *lrs) {
-            // A bad record is rejected alone; its neighbours still count.
-            try {
-              log_record(lrj, *sl->add_log_records());
-            } catch (const bad_input& e) {
-              sl->mutable_log_records()->RemoveLast();
-              out.reject(e.reason == "bad_json" ? "bad_record" : e.reason,
-                         "log record " + std::to_string(index) + ": " + e.detail);
-            }
-            ++index;
-          }
-        }
-      }
+    try {
+      request(r, *req, out);
+    } catch (const json_type_error& e) {
+      // A request, resource or scope of the wrong shape fails the request; but text that is not
+      // JSON at all says so first, wherever it is broken.
+      r.rewind_to_start();
+      r.skip_value();
+      r.finish();
+      out.fail("bad_json", e.detail);
+      return out;
     }
-  } catch (const bad_input& e) {
+  } catch (const json_syntax_error& e) {
     out.fail(e.reason, e.detail);
     return out;
   }
