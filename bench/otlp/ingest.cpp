@@ -1,18 +1,32 @@
 // OTLP ingest throughput: requests of 512 log records (realistic bodies, attributes, resource,
 // trace context) decoded into events and handed to the pipeline's batch_sink as one prepared
-// batch each, for OTLP/protobuf and OTLP/JSON through the HTTP handler (serve_http_export, no
-// sockets), and over loopback gRPC with real gRPC clients into the gRPC server. The sink takes
-// every batch and returns its credit at once. Prints one JSON object.
+// batch each:
+//   http_protobuf, http_json    the HTTP handler alone (serve_http_export, no sockets)
+//   http_loopback_protobuf,     the real HTTP server with the /v1/logs route over loopback, K
+//   http_loopback_json          keep-alive clients posting one request after another
+//   grpc_loopback               the gRPC server over loopback with K real gRPC clients
+// The sink takes every batch and returns its credit at once. Each run reports records/s (wall
+// clock) and records per CPU-second of the whole process (clients included for the loopback
+// runs): on a shared machine the CPU figure says what the work costs when others compete for
+// the cores. Prints one JSON object.
 //
-//   bench_otlp_ingest [--requests N] [--grpc-requests N] [--grpc-clients K]
+//   bench_otlp_ingest [--requests N] [--grpc-requests N] [--grpc-clients K] [--http-clients K]
+//                     [--only RUN[,RUN...]]
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cstring>
 #include <future>
 #include <iostream>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,8 +41,11 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "runtime/ingest/credit_gate.hpp"
 #include "runtime/metrics/registry.hpp"
+#include "runtime/net/http/http_server.hpp"
 #include "runtime/otlp/grpc_server.hpp"
 #include "runtime/otlp/http_export.hpp"
+#include "runtime/otlp/http_route.hpp"
+#include "runtime/util/log.hpp"
 
 using namespace seerflow;
 using clock_type = std::chrono::steady_clock;
@@ -219,6 +236,7 @@ nlohmann::json run_grpc(const std::vector<pb::collector::logs::v1::ExportLogsSer
   auto server = std::make_shared<otlp::grpc_server>(io, o, sink, otlp::otlp_counters(reg, "bench"));
   const auto port = server->start();
   std::atomic<int> next{0}, bad{0};
+  const auto cpu0 = cpu_seconds();
   const auto t0 = clock_type::now();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c)
@@ -235,26 +253,138 @@ nlohmann::json run_grpc(const std::vector<pb::collector::logs::v1::ExportLogsSer
     });
   for (auto& t : threads) t.join();
   const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  const double cpu = cpu_seconds() - cpu0;
   std::promise<void> stopped;
   server->stop([&] { stopped.set_value(); });
   stopped.get_future().wait();
   guard.reset();
   io_thread.join();
   const auto n = sink->events.load();
-  return {{"requests", requests}, {"clients", clients},
-          {"records", n},         {"failed_requests", bad.load()},
-          {"seconds", secs},      {"records_per_s", static_cast<double>(n) / secs}};
+  return {{"requests", requests},
+          {"clients", clients},
+          {"records", n},
+          {"failed_requests", bad.load()},
+          {"seconds", secs},
+          {"records_per_s", static_cast<double>(n) / secs},
+          {"records_per_cpu_s", static_cast<double>(n) / cpu}};
+}
+
+int connect_to(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0)
+    throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+// POSTs requests[i % size] on one keep-alive connection while `next` hands out indexes below
+// `total`, each waiting for its response; returns how many were answered 200.
+int http_client(std::uint16_t port, const std::vector<std::string>& requests,
+                std::atomic<int>& next, int total) {
+  const int fd = connect_to(port);
+  int ok = 0;
+  std::string buf;
+  char tmp[4096];
+  for (int i; (i = next++) < total;) {
+    const auto& request = requests[static_cast<std::size_t>(i) % requests.size()];
+    std::size_t off = 0;
+    while (off < request.size()) {
+      const auto w = ::send(fd, request.data() + off, request.size() - off, MSG_NOSIGNAL);
+      if (w <= 0) throw std::runtime_error("send failed");
+      off += static_cast<std::size_t>(w);
+    }
+    // Responses are small and carry Content-Length; read until the header and body are in.
+    for (;;) {
+      const auto end = buf.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        const auto cl = buf.find("Content-Length: ");
+        const std::size_t len = cl < end ? std::stoul(buf.substr(cl + 16)) : 0;
+        if (buf.size() >= end + 4 + len) {
+          if (buf.compare(0, 12, "HTTP/1.1 200") == 0) ++ok;
+          buf.erase(0, end + 4 + len);
+          break;
+        }
+      }
+      const auto r = ::recv(fd, tmp, sizeof tmp, 0);
+      if (r <= 0) throw std::runtime_error("connection closed");
+      buf.append(tmp, static_cast<std::size_t>(r));
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+// The real HTTP server and route on one io_context thread, as the receiver runs it.
+nlohmann::json run_http_loopback(const std::vector<std::string>& bodies, const char* content_type,
+                                 int requests, int clients) {
+  boost::asio::io_context io;
+  auto guard = boost::asio::make_work_guard(io);
+  auto sink = std::make_shared<counting_sink>();
+  metrics::registry reg;
+  auto counters = std::make_shared<otlp::otlp_counters>(reg, "bench");
+  otlp::http_export_options eopts;
+  eopts.max_request_bytes = 64u << 20;
+  net::http::router routes;
+  otlp::add_logs_route(routes, eopts, sink, counters);
+  net::http::server_options sopts;
+  sopts.bind = "127.0.0.1";
+  sopts.port = 0;
+  sopts.max_body = 64u << 20;
+  auto server =
+      std::make_shared<net::http::http_server>(io, sopts, std::move(routes), counters->common);
+  const auto port = server->start();
+  std::thread io_thread([&] { io.run(); });
+  std::vector<std::string> wire;
+  for (const auto& b : bodies)
+    wire.push_back(std::string("POST /v1/logs HTTP/1.1\r\nHost: bench\r\nContent-Type: ") +
+                   content_type + "\r\nContent-Length: " + std::to_string(b.size()) + "\r\n\r\n" +
+                   b);
+  std::atomic<int> next{0}, ok{0};
+  const auto cpu0 = cpu_seconds();
+  const auto t0 = clock_type::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&] { ok += http_client(port, wire, next, requests); });
+  for (auto& t : threads) t.join();
+  const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  const double cpu = cpu_seconds() - cpu0;
+  std::promise<void> stopped;
+  server->stop([&] { stopped.set_value(); });
+  stopped.get_future().wait();
+  guard.reset();
+  io_thread.join();
+  const auto n = sink->events.load();
+  return {{"requests", requests},
+          {"clients", clients},
+          {"records", n},
+          {"failed_requests", requests - ok.load()},
+          {"seconds", secs},
+          {"records_per_s", static_cast<double>(n) / secs},
+          {"records_per_cpu_s", static_cast<double>(n) / cpu},
+          {"request_bytes", bodies[0].size()}};
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int requests = 2000, grpc_requests = 2000, grpc_clients = 2;
+  int requests = 2000, grpc_requests = 2000, grpc_clients = 2, http_clients = 2;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--requests")) requests = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--grpc-requests")) grpc_requests = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--grpc-clients")) grpc_clients = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--http-clients")) http_clients = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--only")) only = std::string(",") + argv[i + 1] + ",";
   }
+  log::threshold().store(static_cast<int>(log::level::warn));
+  auto wanted = [&](const char* run) {
+    return only.empty() || only.find(std::string(",") + run + ",") != std::string::npos;
+  };
   std::mt19937_64 rng(2026);
   std::vector<pb::collector::logs::v1::ExportLogsServiceRequest> protos;
   std::vector<std::string> pb_bodies, json_bodies;
@@ -267,9 +397,16 @@ int main(int argc, char** argv) {
   nlohmann::json out;
   out["benchmark"] = "otlp_ingest";
   out["records_per_request"] = records_per_request;
-  out["http_protobuf"] = run_http(pb_bodies, "application/x-protobuf", requests);
-  out["http_json"] = run_http(json_bodies, "application/json", requests);
-  out["grpc_loopback"] = run_grpc(protos, grpc_requests, grpc_clients);
+  if (wanted("http_protobuf"))
+    out["http_protobuf"] = run_http(pb_bodies, "application/x-protobuf", requests);
+  if (wanted("http_json")) out["http_json"] = run_http(json_bodies, "application/json", requests);
+  if (wanted("http_loopback_protobuf"))
+    out["http_loopback_protobuf"] =
+        run_http_loopback(pb_bodies, "application/x-protobuf", requests, http_clients);
+  if (wanted("http_loopback_json"))
+    out["http_loopback_json"] =
+        run_http_loopback(json_bodies, "application/json", requests, http_clients);
+  if (wanted("grpc_loopback")) out["grpc_loopback"] = run_grpc(protos, grpc_requests, grpc_clients);
   out["peak_rss_mib"] = static_cast<double>(peak_rss_kib()) / 1024.0;
   std::cout << out.dump(2) << std::endl;
   return 0;

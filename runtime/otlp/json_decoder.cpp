@@ -191,6 +191,18 @@ int severity_number(json_reader& r) {
   return static_cast<int>(n);
 }
 
+// Digit values of hex characters, -1 for the rest (ids are on every record: no branches).
+constexpr std::array<std::int8_t, 256> hex_values = [] {
+  std::array<std::int8_t, 256> t{};
+  t.fill(-1);
+  for (int c = 0; c < 10; ++c) t[static_cast<std::size_t>('0' + c)] = static_cast<std::int8_t>(c);
+  for (int c = 0; c < 6; ++c) {
+    t[static_cast<std::size_t>('a' + c)] = static_cast<std::int8_t>(10 + c);
+    t[static_cast<std::size_t>('A' + c)] = static_cast<std::int8_t>(10 + c);
+  }
+  return t;
+}();
+
 void hex_id(json_reader& r, const char* what, std::size_t bytes, const char* reason,
             std::string* out) {
   if (r.next() != kind::string) type_error(std::string(what) + ": expected a hex string", reason);
@@ -203,18 +215,8 @@ void hex_id(json_reader& r, const char* what, std::size_t bytes, const char* rea
                reason);
   out->resize(bytes);
   for (std::size_t i = 0; i < s.size(); i += 2) {
-    int hi = -1, lo = -1;
-    for (int k = 0; k < 2; ++k) {
-      const char c = s[i + static_cast<std::size_t>(k)];
-      int d = -1;
-      if (c >= '0' && c <= '9')
-        d = c - '0';
-      else if (c >= 'a' && c <= 'f')
-        d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F')
-        d = c - 'A' + 10;
-      (k == 0 ? hi : lo) = d;
-    }
+    const auto hi = hex_values[static_cast<unsigned char>(s[i])];
+    const auto lo = hex_values[static_cast<unsigned char>(s[i + 1])];
     if (hi < 0 || lo < 0)
       type_error(std::string(what) + ": " + quoted_prefix(s) + " is not hex", reason);
     (*out)[i / 2] = static_cast<char>(hi << 4 | lo);
