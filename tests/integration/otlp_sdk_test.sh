@@ -2,6 +2,8 @@
 # The OpenTelemetry JavaScript SDK's log exporters (from the npm registry) send logs to the real
 # binary over OTLP/gRPC, OTLP/HTTP protobuf and OTLP/HTTP JSON; sqlite3 then checks that the
 # stored events carry the body, attributes, resource, scope, severity, time and trace id.
+# Then @grpc/grpc-js calls Export with bytes that are not protobuf: INVALID_ARGUMENT, counted as
+# rejected (bad_protobuf) in the receiver's inspect view, /metrics and the shutdown summary.
 # The SDK is installed once into the build tree (OTEL_NPM_DIR) and re-used offline afterwards;
 # when npm cannot fetch it the test fails: it never skips silently.
 source "$(dirname "$0")/lib.sh"
@@ -19,7 +21,7 @@ if ! cmp -s "$HERE/otlp_sdk/package.json" "$NPM_DIR/package.json" ||
     { cat "$WORK/npm.log" >&2; rm -f "$NPM_DIR/package.json";
       fail "npm install of the OpenTelemetry JS SDK failed (is the npm registry reachable?)"; }
 fi
-cp "$HERE/otlp_sdk/send_logs.mjs" "$NPM_DIR/send_logs.mjs"
+cp "$HERE/otlp_sdk/send_logs.mjs" "$HERE/otlp_sdk/send_garbage.mjs" "$NPM_DIR/"
 
 cat > "$WORK/seerflow.yaml" <<YAML
 data_dir: $WORK/data
@@ -62,5 +64,32 @@ for kind in $KINDS; do
     "{\"event\":\"refund\",\"amount\":12.5,\"tag\":\"$kind $TAG\"}|3|refund|12.5|bob|4bf92f3577b34da6a3ce929d0e0e4736"
 done
 
+if [[ " $KINDS " == *" grpc "* ]]; then
+  (cd "$NPM_DIR" && node send_garbage.mjs "127.0.0.1:$(endpoint_port otlp/grpc)") \
+    > "$WORK/garbage.log" 2>&1 || { cat "$WORK/garbage.log" >&2; fail "send_garbage.mjs failed"; }
+  expect_eq "garbage answered INVALID_ARGUMENT" "$(cut -d: -f1 "$WORK/garbage.log")" \
+    "3 bad_protobuf
+3 bad_protobuf
+3 bad_protobuf"
+  TOKEN=$(cat "$WORK/data/console.token")
+  BASE="http://127.0.0.1:$(endpoint_port console/http)"
+  curl -sS --noproxy '*' -H "Authorization: Bearer $TOKEN" "$BASE/api/actor?name=otlp-grpc" \
+    > "$WORK/inspect.json"
+  expect_eq "inspect: rejected bad_protobuf" \
+    "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["records_rejected"]["bad_protobuf"])' "$WORK/inspect.json")" 3
+  curl -sS --noproxy '*' -H "Authorization: Bearer $TOKEN" "$BASE/metrics" > "$WORK/metrics.txt"
+  grep -E '^seerflow_records_rejected_total\{.*receiver="otlp-grpc".*\} 3$' "$WORK/metrics.txt" \
+    > "$WORK/metrics.hit" || fail "bad_protobuf not in /metrics: $(grep otlp-grpc "$WORK/metrics.txt")"
+  # The receiver still serves real exporters after the garbage.
+  (cd "$NPM_DIR" && node send_logs.mjs grpc "http://127.0.0.1:$(endpoint_port otlp/grpc)" "after$TAG") \
+    > "$WORK/node-after.log" 2>&1 || { cat "$WORK/node-after.log" >&2; fail "export after garbage failed"; }
+  wait_rows "select count(*) from events where message like '%via grpc after$TAG'" 1
+fi
+
 stop_seerflow
+if [[ " $KINDS " == *" grpc "* ]]; then
+  summary=$(sed -n 's/^summary-json: //p' "$WORK/stderr.log")
+  expect_eq "summary: rejected" \
+    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rejected"])' "$summary")" 3
+fi
 echo "PASS"

@@ -180,7 +180,7 @@ TEST_CASE("a second server cannot take a port in use; stop is idempotent", "[otl
   CHECK(stop_and_wait(f.server) == 1);
 }
 
-TEST_CASE("bytes that are not an ExportLogsServiceRequest fail the call, not the server",
+TEST_CASE("bytes that are not an ExportLogsServiceRequest: INVALID_ARGUMENT, counted",
           "[otlp][grpc][hostile]") {
   fixture f({});
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(f.port),
@@ -198,11 +198,36 @@ TEST_CASE("bytes that are not an ExportLogsServiceRequest fail the call, not the
     generic.UnaryCall(&ctx, "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
                       grpc::StubOptions(), &request, &response,
                       [&](grpc::Status st) { done.set_value(std::move(st)); });
-    CHECK_FALSE(done.get_future().get().ok());
+    const auto st = done.get_future().get();
+    CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(st.error_message().rfind("bad_protobuf: ", 0) == 0);
   }
   CHECK(f.events() == 0);
+  otlp::otlp_counters c(f.reg, "otlp-grpc");
+  CHECK(c.common.records_rejected().value("bad_protobuf") == 3);
+  CHECK(c.requests.value() == 3);
   auto stub = f.stub();
   export_response_pb resp;
   REQUIRE(call(*stub, sample_request(2), resp).ok());
   CHECK(f.events() == 2);
+  CHECK(c.common.records_received.value() == 2);
+  CHECK(c.common.records_rejected().value("bad_protobuf") == 3);
+}
+
+TEST_CASE("an empty request and records that fail their own checks", "[otlp][grpc]") {
+  fixture f({});
+  auto stub = f.stub();
+  export_response_pb resp;
+  REQUIRE(call(*stub, export_request_pb{}, resp).ok());
+  CHECK_FALSE(resp.has_partial_success());
+  // A readable request whose every record is rejected: OK with partial_success, nothing taken.
+  auto req = sample_request(2);
+  for (auto& r : *req.mutable_resource_logs(0)->mutable_scope_logs(0)->mutable_log_records())
+    r.set_trace_id("short");
+  REQUIRE(call(*stub, req, resp).ok());
+  CHECK(resp.partial_success().rejected_log_records() == 2);
+  CHECK(resp.partial_success().error_message().find("bad_trace_id: 2") != std::string::npos);
+  CHECK(f.events() == 0);
+  otlp::otlp_counters c(f.reg, "otlp-grpc");
+  CHECK(c.common.records_rejected().value("bad_trace_id") == 2);
 }
