@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -21,44 +22,75 @@ namespace common = opentelemetry::proto::common::v1;
 namespace logs = opentelemetry::proto::logs::v1;
 using kind = json_reader::kind;
 
-// A member name in OTLP's lowerCamelCase or protobuf's original snake_case.
-bool is(std::string_view key, std::string_view camel, std::string_view snake) {
-  return key == camel || key == snake;
+// A member name in OTLP's lowerCamelCase or protobuf's original snake_case (literal sizes known
+// at compile time, so each test is a length check and an inlined compare).
+template <std::size_t N, std::size_t M>
+bool is(std::string_view key, const char (&camel)[N], const char (&snake)[M]) {
+  return (key.size() == N - 1 && std::memcmp(key.data(), camel, N - 1) == 0) ||
+         (key.size() == M - 1 && std::memcmp(key.data(), snake, M - 1) == 0);
 }
 
 std::string quoted_prefix(std::string_view s) {
   return "'" + std::string(s.substr(0, 40)) + "'";
 }
 
+enum class decimal_result { ok, not_decimal, out_of_range };
+
+// Decimal digits, with a '-' first for signed types, into Int. Timestamps are on every record:
+// this is a plain loop rather than from_chars' general one.
+template <class Int>
+decimal_result decimal(std::string_view s, Int& out) {
+  bool negative = false;
+  std::size_t i = 0;
+  if (!s.empty() && s[0] == '-') {
+    if constexpr (std::is_unsigned_v<Int>) return decimal_result::not_decimal;
+    negative = true;
+    i = 1;
+  }
+  if (i == s.size()) return decimal_result::not_decimal;
+  std::uint64_t v = 0;
+  bool overflow = false;
+  for (; i < s.size(); ++i) {
+    const auto d = static_cast<unsigned>(static_cast<unsigned char>(s[i]) - '0');
+    if (d > 9) return decimal_result::not_decimal;
+    overflow |= __builtin_mul_overflow(v, 10u, &v);
+    overflow |= __builtin_add_overflow(v, d, &v);
+  }
+  if (overflow) return decimal_result::out_of_range;
+  if (negative) {
+    // -v fits when v is at most the magnitude of the type's minimum.
+    const auto limit = static_cast<std::uint64_t>(std::numeric_limits<Int>::max()) + 1;
+    if (v > limit) return decimal_result::out_of_range;
+    out = static_cast<Int>(0 - v);
+    return decimal_result::ok;
+  }
+  if (v > static_cast<std::uint64_t>(std::numeric_limits<Int>::max()))
+    return decimal_result::out_of_range;
+  out = static_cast<Int>(v);
+  return decimal_result::ok;
+}
+
 // 64-bit integers: OTLP/JSON writes them as decimal strings; numbers are accepted too.
 template <class Int>
 Int integer(json_reader& r, const char* what) {
   const auto k = r.next();
+  Int out{};
   if (k == kind::string) {
     const auto s = r.string(what);
-    Int out{};
-    const auto res = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (res.ec == std::errc() && res.ptr == s.data() + s.size() && !s.empty()) return out;
+    if (decimal(s, out) == decimal_result::ok) return out;
     type_error(std::string(what) + ": " + quoted_prefix(s) + " is not an integer");
   }
   if (k != kind::number) type_error(std::string(what) + ": expected an integer (number or string)");
   bool integral = false;
   const auto t = r.number(integral);
   if (!integral) type_error(std::string(what) + ": " + quoted_prefix(t) + " is not an integer");
-  if (t.front() == '-') {
+  if (std::is_unsigned_v<Int> && t.front() == '-') {
     std::int64_t i = 0;
-    const auto res = std::from_chars(t.data(), t.data() + t.size(), i);
-    if (res.ec != std::errc()) type_error(std::string(what) + ": out of range");
-    if constexpr (std::is_unsigned_v<Int>) type_error(std::string(what) + ": negative");
-    if (i < static_cast<std::int64_t>(std::numeric_limits<Int>::min()))
-      type_error(std::string(what) + ": out of range");
-    return static_cast<Int>(i);
+    if (decimal(t, i) == decimal_result::ok && i == 0) return 0;  // "-0"
+    type_error(std::string(what) + ": negative");
   }
-  std::uint64_t u = 0;
-  const auto res = std::from_chars(t.data(), t.data() + t.size(), u);
-  if (res.ec != std::errc() || u > static_cast<std::uint64_t>(std::numeric_limits<Int>::max()))
-    type_error(std::string(what) + ": out of range");
-  return static_cast<Int>(u);
+  if (decimal(t, out) != decimal_result::ok) type_error(std::string(what) + ": out of range");
+  return out;
 }
 
 // Shortest path for the usual case; strtod settles what from_chars calls out of range (a value

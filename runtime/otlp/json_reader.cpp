@@ -1,8 +1,10 @@
 #include "runtime/otlp/json_reader.hpp"
 
 #include <array>
-#include <cstdint>
-#include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace seerflow::otlp {
 namespace {
@@ -18,22 +20,23 @@ constexpr std::array<bool, 256> string_stops = [] {
   return t;
 }();
 
-// Eight bytes at a time: true when none of them is a string stop, so the run goes on. (The
-// classic "has a zero byte" bit trick may report a stop that is not there, never miss one; a
-// false alarm only sends those eight bytes through the byte loop.)
-bool plain8(const char* p) {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  std::uint64_t w;
-  std::memcpy(&w, p, 8);
-  auto zero_byte = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
-  const std::uint64_t stops = zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\')) |
-                              ((w - ones * 0x20) & ~w & highs) | (w & highs);
-  return stops == 0;
-}
-
-// Skips the plain bytes of a string run.
+// Skips the plain bytes of a string run, sixteen at a time where SSE2 is there (every x86-64):
+// a stop is a quote, a backslash, or a byte below 0x20 as a signed char, which takes in every
+// byte from 0x80 as well.
 const char* plain_run(const char* p, const char* end) {
-  while (end - p >= 8 && plain8(p)) p += 8;
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i stops =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmplt_epi8(v, space));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(stops));
+    if (mask != 0) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
   while (p < end && !string_stops[static_cast<unsigned char>(*p)]) ++p;
   return p;
 }

@@ -46,7 +46,7 @@ void append_scalar(const common::AnyValue& v, std::string& out) {
 }
 
 // Compact JSON of any AnyValue. Recursion is bounded by the parser that built the message
-// (libprotobuf's limit of 100 levels; the JSON decoder checks nesting before parsing).
+// (libprotobuf's limit of 100 levels; the JSON decoder's limit of max_json_depth levels).
 void append_json(const common::AnyValue& v, std::string& out) {
   switch (v.value_case()) {
     case common::AnyValue::kStringValue:
@@ -140,11 +140,11 @@ class flattener {
 
 std::string hex(const std::string& bytes) {
   static constexpr char digits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    s += digits[c >> 4];
-    s += digits[c & 15];
+  std::string s(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    s[2 * i] = digits[c >> 4];
+    s[2 * i + 1] = digits[c & 15];
   }
   return s;
 }
@@ -287,6 +287,12 @@ class record_mapper {
 void map_request(const export_request& request, const decode_limits& limits,
                  std::int64_t arrival_ns, const std::string& peer, decoded_export& out) {
   record_mapper mapper(limits, arrival_ns, peer, out);
+  // Events are large: growing the vector record by record would move them again and again.
+  std::size_t records = 0;
+  for (const auto& rl : request.resource_logs())
+    for (const auto& sl : rl.scope_logs())
+      records += static_cast<std::size_t>(sl.log_records_size());
+  out.events.reserve(out.events.size() + records);
   std::size_t index = 0;
   for (const auto& rl : request.resource_logs()) {
     context res;
