@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <random>
 
@@ -343,4 +344,45 @@ TEST_CASE("random requests in OTLP/JSON decode like their binary form", "[otlp][
   // The generator really exercised both outcomes.
   CHECK(events > 1000);
   CHECK(rejected > 10);
+}
+
+TEST_CASE("mutated random requests never crash the decoder", "[otlp][json][hostile]") {
+  // SEERFLOW_OTLP_FUZZ_ROUNDS raises the count for a longer run (under ASan, say).
+  const char* env = std::getenv("SEERFLOW_OTLP_FUZZ_ROUNDS");
+  const int rounds = env ? std::atoi(env) : 300;
+  generator gen(77);
+  std::mt19937_64 rng(78);
+  const std::string alphabet = "{}[]\":,0123456789abcdefnulltrue \\/u-+.eE\xff\xc3\xa9\x80\x01";
+  std::size_t failed = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const writer jw(gen.pick(2) == 1, gen.pick(2) == 1);
+    std::string json = jw.request(gen.request()).dump(-1, ' ', gen.pick(2) == 1);
+    const int edits = 1 + gen.pick(6);
+    for (int k = 0; k < edits && !json.empty(); ++k) {
+      const auto pos = static_cast<std::size_t>(rng() % json.size());
+      switch (gen.pick(5)) {
+        case 0:
+          json[pos] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          json.erase(pos, 1 + rng() % 8);
+          break;
+        case 2:
+          json.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 3:
+          json.resize(pos);  // truncated
+          break;
+        default:  // a span copied elsewhere: nesting and duplicated members
+          json.insert(rng() % json.size(), json.substr(pos, rng() % 64));
+      }
+    }
+    const auto d = otlp::decode_json(json, {}, arrival, peer);
+    if (!d.ok) {
+      CHECK(d.events.empty());
+      CHECK_FALSE(d.error_reason.empty());
+      ++failed;
+    }
+  }
+  CHECK(failed > 0);
 }
