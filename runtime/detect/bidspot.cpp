@@ -10,6 +10,8 @@ constexpr std::uint8_t snapshot_tag = 0x44;  // 'D'
 constexpr std::uint8_t snapshot_version = 2;
 // Excesses needed before the GPD's shape is fitted rather than assumed 0 (exponential).
 constexpr std::size_t min_gpd_peaks = 32;
+// The largest GPD shape the fit may keep.
+constexpr double max_xi = 0.5;
 
 dspot_settings sanitised(dspot_settings s) {
   s.n_init = std::clamp<std::uint32_t>(s.n_init, 10, 1u << 22);
@@ -69,6 +71,11 @@ void bidspot::refit(tail& t) {
     t.fit.sigma = t.peaks.empty() ? 1.0 : std::max(sum / static_cast<double>(t.peaks.size()), 1e-9);
   } else {
     t.fit = fit_gpd(t.peaks);
+    // The scores thresholded here are bounded (capped z-scores), so a heavy fitted tail is an
+    // artefact of a gap among few peaks; left as fitted (measured: xi near 2 on a real log), the
+    // extrapolated quantile reached 1e17 and nothing could ever alarm again. Capped where the
+    // variance of the tail is still finite.
+    t.fit.xi = std::min(t.fit.xi, max_xi);
   }
   t.since_fit = 0;
   t.fit_at = n_;
@@ -177,7 +184,12 @@ bidspot::result bidspot::update(double x) {
   }
   if (v > up_.t) add_peak(up_, v - up_.t);
   if (-v > low_.t) add_peak(low_, -v - low_.t);
-  push_drift(x);
+  // The drift learns the level, not the tails: a value beyond an initial threshold is a peak,
+  // for its tail's fit, and stays out of the moving average. With peaks in it, a burst of high
+  // values just under the alarm line lifted the level until the lower threshold rose above the
+  // ordinary values; those then alarmed as "lower", alarms never enter the drift, and the level
+  // stayed up for good (measured: every event flagged after a volume spike).
+  if (v <= up_.t && -v <= low_.t) push_drift(x);
   return r;
 }
 

@@ -7,7 +7,7 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x45;  // 'E'
-constexpr std::uint8_t snapshot_version = 2;
+constexpr std::uint8_t snapshot_version = 3;
 // Channel statistics: a floor on each channel's variance, in its own units, so that a channel
 // that has been nearly constant (a homogeneous stream) does not turn its first wobble into an
 // extreme z. Content and sequence scores live in [0, 1]: differences under 0.05 are noise. The
@@ -22,6 +22,8 @@ constexpr std::array<double, channel_count> min_channel_variance = {0.05 * 0.05,
 // A z-score is capped so that a channel whose history was constant cannot put an astronomic
 // value into the threshold's peaks (its GPD fit would then follow that one value).
 constexpr double max_channel_z = 50.0;
+// Channel statistics learn from values clipped to this many sd of their mean.
+constexpr double clip_z = 3.0;
 }  // namespace
 
 ensemble::ensemble(const ensemble_settings& s)
@@ -33,11 +35,14 @@ ensemble::ensemble(const ensemble_settings& s)
 
 ensemble_result ensemble::fuse(const partial_scores& p) {
   ensemble_result out;
-  double weight = 0, power_sum = 0, signed_part = 0, unsigned_part = 0, signed_z = 0;
   double w_max = 0;
   for (std::size_t i = 0; i < channel_count; ++i)
     if (p[i].present && p[i].warm) w_max = std::max(w_max, s_.weights[i]);
-  std::array<double, channel_count> share{};
+  // Per direction: the sum of powers, and each channel's share of it.
+  double sum[2] = {0, 0};
+  std::uint8_t agree[2] = {0, 0};
+  std::array<double, channel_count> share[2] = {};
+  bool any = false;
   for (std::size_t i = 0; i < channel_count; ++i) {
     const auto& ps = p[i];
     if (!ps.present || !ps.warm || !std::isfinite(ps.value)) continue;
@@ -47,41 +52,53 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
     const bool counted = st.count() >= s_.channel_warmup && s_.weights[i] > 0;
     const double z =
         std::clamp(st.z(ps.value, min_channel_variance[i]), -max_channel_z, max_channel_z);
-    st.observe(ps.value);
+    // Robust statistics (a Huber-like clip): once warm, a channel learns from its value clipped
+    // to clip_z sd of its mean. Unclipped, the hundreds of extreme values of one burst moved the
+    // mean by several sd, and for the rest of the stream every ordinary value of that channel
+    // read as "fewer than usual".
+    const double sd = std::sqrt(std::max(st.variance(), min_channel_variance[i]));
+    st.observe(st.count() >= s_.channel_warmup
+                   ? std::clamp(ps.value, st.mean() - clip_z * sd, st.mean() + clip_z * sd)
+                   : ps.value);
     if (!counted) continue;
+    any = true;
     const auto c = static_cast<channel>(i);
-    const double m = is_signed(c) ? std::abs(z) : std::max(z, 0.0);
-    const double w = s_.weights[i];
+    // Upward deviations of every channel say "more, or odder, than usual"; downward ones of
+    // the signed channels "fewer than usual". Content and sequence below their mean say nothing.
+    const int side = z < 0 && is_signed(c) ? 1 : 0;
+    const double m = side ? -z : std::max(z, 0.0);
     // Weighted power mean of order 4, scaled by the heaviest weight rather than the sum: one
     // channel far out carries the score by itself (w_c / w_max of it), where a mean over six
-    // channels divided it by up to 4; several channels out at once add up (and are boosted below).
+    // channels divided it by up to 4; several channels out at once add up (and are boosted).
     const double m2 = m * m;
-    const double part = (w / w_max) * m2 * m2;
-    weight += w;
-    power_sum += part;
-    share[i] = part;
-    if (is_signed(c)) {
-      signed_part += part;
-      signed_z += w * z;
-    } else {
-      unsigned_part += part;
-    }
-    if (m >= s_.agree_z) ++out.agreeing;
+    const double part = (s_.weights[i] / w_max) * m2 * m2;
+    sum[side] += part;
+    share[side][i] = part;
+    if (m >= s_.agree_z) ++agree[side];
     out.parts[out.parts_count++] = contribution{c, ps.value, z, 0};
   }
-  if (weight <= 0) return out;  // nothing warm: no score, and the threshold learns nothing
-  double fused = std::sqrt(std::sqrt(power_sum));
+  if (!any) return out;  // nothing warm: no score, and the threshold learns nothing
+  double mag[2];
+  for (int d = 0; d < 2; ++d) {
+    mag[d] = std::sqrt(std::sqrt(sum[d]));
+    if (agree[d] >= 2) mag[d] *= 1.0 + s_.agree_boost * (agree[d] - 1);
+  }
+  // One signed score for the biDSPOT: what is up minus what is down. Its two tails then learn
+  // the two kinds of anomaly on one continuous scale (a spike far above the usual level, a
+  // silence far below it), and a stream whose signed channels sit a little under their means
+  // after a burst is only a little low, not a different kind of event.
+  const double x = mag[0] - mag[1];
+  const int win = mag[1] > mag[0] ? 1 : 0;
+  out.agreeing = agree[win];
+  out.dir = win ? direction::lower : direction::upper;
+  out.score = win ? -x : x;
   for (std::size_t k = 0; k < out.parts_count; ++k)
     out.parts[k].partial =
-        power_sum > 0 ? share[static_cast<std::size_t>(out.parts[k].ch)] / power_sum : 0.0;
-  if (out.agreeing >= 2) fused *= 1.0 + s_.agree_boost * (out.agreeing - 1);
-  const bool lower = signed_part > unsigned_part && signed_z < 0;
-  out.score = fused;
-  const auto r = dspot_.update(lower ? -fused : fused);
+        sum[win] > 0 ? share[win][static_cast<std::size_t>(out.parts[k].ch)] / sum[win] : 0.0;
+  const auto r = dspot_.update(x);
   out.calibrated = r.calibrated;
   if (r.calibrated) {
-    out.dir = lower ? direction::lower : direction::upper;
-    out.threshold = lower ? -r.lower : r.upper;
+    out.threshold = win ? -r.lower : r.upper;
     out.anomaly = r.alarm && r.dir == out.dir;
     // Only an anomaly's parts are read (to explain it), so only then are they ranked.
     if (out.anomaly) {

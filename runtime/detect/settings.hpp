@@ -78,7 +78,10 @@ inline constexpr std::array<const char*, channel_count> channel_names = {
 struct ensemble_settings {
   // Indexed by channel.
   std::array<double, channel_count> weights = {0.30, 0.25, 0.25, 0.20, 0.15, 0.15};
-  double stats_decay = 0.001;         // EMA weight of each channel's running mean and variance
+  // EMA weight of each channel's running mean and variance: a memory of ~3,000 events, long
+  // enough that a channel's rare extremes (what the z-scores are there to single out) weigh in
+  // its variance as rarely as they occur.
+  double stats_decay = 0.0003;
   std::uint32_t channel_warmup = 16;  // warm observations before a channel's z-score is trusted
   double agree_z = 2.0;               // a channel "agrees" when its |z| reaches this
   double agree_boost = 0.25;          // fused score x (1 + boost * (agreeing - 1)) when >= 2 agree

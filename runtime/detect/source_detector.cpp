@@ -7,7 +7,7 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x53;  // 'S'
-constexpr std::uint8_t snapshot_version = 2;
+constexpr std::uint8_t snapshot_version = 3;
 }  // namespace
 
 source_detector::source_detector(const settings& s)
@@ -31,7 +31,9 @@ source_partials source_detector::volume_step(std::int64_t t, bool count_event) {
     }
   });
   out.volume = partial_score{v.z, true, v.warm};
-  out.change = last_change_;
+  // CUSUM judges buckets, so only the event that closes one carries its statistic: carried on
+  // every event of the next minute, one elevated statistic weighed as hundreds of odd events.
+  if (v.closed > 0) out.change = last_change_;
   if (out.change_alarm) last_change_.value = 0;
   return out;
 }
