@@ -7,7 +7,7 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x45;  // 'E'
-constexpr std::uint8_t snapshot_version = 3;
+constexpr std::uint8_t snapshot_version = 4;
 // Channel statistics: a floor on each channel's variance, in its own units, so that a channel
 // that has been nearly constant (a homogeneous stream) does not turn its first wobble into an
 // extreme z. Content and sequence scores live in [0, 1]: differences under 0.05 are noise. The
@@ -22,8 +22,8 @@ constexpr std::array<double, channel_count> min_channel_variance = {0.05 * 0.05,
 // A z-score is capped so that a channel whose history was constant cannot put an astronomic
 // value into the threshold's peaks (its GPD fit would then follow that one value).
 constexpr double max_channel_z = 50.0;
-// Channel statistics learn from values clipped to this many sd of their mean.
-constexpr double clip_z = 3.0;
+// Channel statistics learn from values within this many sd of their mean.
+constexpr double learn_z = 4.0;
 }  // namespace
 
 ensemble::ensemble(const ensemble_settings& s)
@@ -31,7 +31,8 @@ ensemble::ensemble(const ensemble_settings& s)
       stats_{running_stats(s.stats_decay), running_stats(s.stats_decay),
              running_stats(s.stats_decay), running_stats(s.stats_decay),
              running_stats(s.stats_decay), running_stats(s.stats_decay)},
-      dspot_(s.threshold) {}
+      up_(s.threshold, true),
+      down_(s.threshold, true) {}
 
 ensemble_result ensemble::fuse(const partial_scores& p) {
   ensemble_result out;
@@ -52,14 +53,12 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
     const bool counted = st.count() >= s_.channel_warmup && s_.weights[i] > 0;
     const double z =
         std::clamp(st.z(ps.value, min_channel_variance[i]), -max_channel_z, max_channel_z);
-    // Robust statistics (a Huber-like clip): once warm, a channel learns from its value clipped
-    // to clip_z sd of its mean. Unclipped, the hundreds of extreme values of one burst moved the
-    // mean by several sd, and for the rest of the stream every ordinary value of that channel
-    // read as "fewer than usual".
-    const double sd = std::sqrt(std::max(st.variance(), min_channel_variance[i]));
-    st.observe(st.count() >= s_.channel_warmup
-                   ? std::clamp(ps.value, st.mean() - clip_z * sd, st.mean() + clip_z * sd)
-                   : ps.value);
+    // Robust statistics: once warm, a channel learns only from values within learn_z of its
+    // mean; its extremes are what its z-scores single out, not what they are measured against.
+    // Learned (even clipped), the hundreds of extreme values of one burst moved the mean by
+    // several sd, and for the rest of the stream every ordinary value of that channel read as
+    // "fewer than usual". The detectors under each channel adapt to a lasting change themselves.
+    if (st.count() < s_.channel_warmup || std::abs(z) <= learn_z) st.observe(ps.value);
     if (!counted) continue;
     any = true;
     const auto c = static_cast<channel>(i);
@@ -83,23 +82,34 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
     mag[d] = std::sqrt(std::sqrt(sum[d]));
     if (agree[d] >= 2) mag[d] *= 1.0 + s_.agree_boost * (agree[d] - 1);
   }
-  // One signed score for the biDSPOT: what is up minus what is down. Its two tails then learn
-  // the two kinds of anomaly on one continuous scale (a spike far above the usual level, a
-  // silence far below it), and a stream whose signed channels sit a little under their means
-  // after a burst is only a little low, not a different kind of event.
-  const double x = mag[0] - mag[1];
-  const int win = mag[1] > mag[0] ? 1 : 0;
+  // Each direction has its own tail (the biDSPOT's two sides, each on its own magnitude): a new
+  // template after a quiet spell is odd in both ways, and one signed score (up minus down) let
+  // the two cancel.
+  const auto ru = up_.update(mag[0]);
+  const auto rd = down_.update(mag[1]);
+  const bool alarm_up = ru.alarm && ru.dir == direction::upper;
+  const bool alarm_down = rd.alarm && rd.dir == direction::upper;
+  // The direction reported: the one that alarmed (the further past its threshold if both), else
+  // the larger magnitude.
+  int win = mag[1] > mag[0] ? 1 : 0;
+  if (alarm_up != alarm_down)
+    win = alarm_down ? 1 : 0;
+  else if (alarm_up && alarm_down)
+    win = mag[1] - rd.upper > mag[0] - ru.upper ? 1 : 0;
   out.agreeing = agree[win];
   out.dir = win ? direction::lower : direction::upper;
-  out.score = win ? -x : x;
+  out.score = mag[win];
   for (std::size_t k = 0; k < out.parts_count; ++k)
     out.parts[k].partial =
         sum[win] > 0 ? share[win][static_cast<std::size_t>(out.parts[k].ch)] / sum[win] : 0.0;
-  const auto r = dspot_.update(x);
-  out.calibrated = r.calibrated;
+  const auto& r = win ? rd : ru;
+  out.calibrated = ru.calibrated && rd.calibrated;
   if (r.calibrated) {
-    out.threshold = win ? -r.lower : r.upper;
-    out.anomaly = r.alarm && r.dir == out.dir;
+    // A magnitude under min_alarm_z is no anomaly whatever the tail says: a direction that was
+    // flat through calibration (no stream falls silent in its first minutes) has a threshold of
+    // zero, and its first ordinary wobble would alarm.
+    out.threshold = std::max(r.upper, s_.min_alarm_z);
+    out.anomaly = (win ? alarm_down : alarm_up) && out.score > out.threshold;
     // Only an anomaly's parts are read (to explain it), so only then are they ranked.
     if (out.anomaly) {
       // Insertion sort: at most six parts (and std::sort trips a g++ 12 bounds warning here).
@@ -115,7 +125,8 @@ void ensemble::snapshot(util::byte_writer& w) const {
   w.u8(snapshot_tag);
   w.u8(snapshot_version);
   for (const auto& st : stats_) st.snapshot(w);
-  dspot_.snapshot(w);
+  up_.snapshot(w);
+  down_.snapshot(w);
 }
 
 bool ensemble::restore(util::byte_reader& r) {
@@ -123,10 +134,11 @@ bool ensemble::restore(util::byte_reader& r) {
   auto stats = stats_;
   for (auto& st : stats)
     if (!st.restore(r)) return false;
-  bidspot d(s_.threshold);
-  if (!d.restore(r)) return false;
+  bidspot u(s_.threshold, true), d(s_.threshold, true);
+  if (!u.restore(r) || !d.restore(r)) return false;
   stats_ = stats;
-  dspot_ = std::move(d);
+  up_ = std::move(u);
+  down_ = std::move(d);
   return true;
 }
 

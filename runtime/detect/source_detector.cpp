@@ -43,7 +43,7 @@ source_partials source_detector::observe(const event_features& e) {
   const auto x = features_.encode_quantised(e);
   // The stranger of two views: where the event falls among recent events' features, and how
   // unexpected its template is.
-  const double c = std::max(hst_.score_and_update(x), features_.novelty());
+  const double c = 0.5 * (hst_.score_and_update(x) + features_.novelty());
   out.content = partial_score{c, true, hst_.warm()};
   return out;
 }
