@@ -65,8 +65,10 @@ FORMATS = [
     (re.compile(r"^\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"), lambda t: t.strftime("%y/%m/%d %H:%M:%S")),
     (re.compile(r"^\[\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} \d{4}\]"),
      lambda t: t.strftime("[%a %b %d %H:%M:%S %Y]")),
-    (re.compile(r"^\d{8}-\d{2}:\d{2}:\d{2}:\d{3}"),
-     lambda t: t.strftime("%Y%m%d-%H:%M:%S:") + "%03d" % (t.microsecond // 1000)),
+    # HealthApp: hour, minute, second and millisecond without zero padding ("20171224-1:2:35:9").
+    (re.compile(r"^\d{8}-\d{1,2}:\d{1,2}:\d{1,2}:\d{1,3}"),
+     lambda t: t.strftime("%Y%m%d-") + "%d:%d:%d:%d" % (t.hour, t.minute, t.second,
+                                                         t.microsecond // 1000)),
     (re.compile(r"^\w{3} [ \d]\d \d{2}:\d{2}:\d{2}"),
      lambda t: t.strftime("%b ") + ("%2d" % t.day) + t.strftime(" %H:%M:%S")),
 ]
@@ -297,6 +299,9 @@ def main():
             lines, labels, sk = build_trial(log, rng, args.warmup)
             skipped += sk
             ev, al = run_analyze(args.seerflow, lines, config, workdir, f"{s}_trial{trial}")
+            if args.keep:  # the labels beside the kept log, for looking at misses
+                with open(os.path.join(workdir, f"{s}_trial{trial}.labels.json"), "w") as f:
+                    json.dump({str(i): list(v) for i, v in sorted(labels.items())}, f)
             per, f_a, c = score(len(ev), labels, alert_event_indexes(al), args.warmup)
             fa += f_a
             clean += c

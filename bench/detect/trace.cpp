@@ -1,10 +1,11 @@
 // The ensemble's verdict on every event of a log, for looking at why something was or was not
 // flagged:
-//   bench_detect_trace FILE [--year YYYY] [--from N] [--syslog]
+//   bench_detect_trace FILE [--year YYYY] [--from N] [--syslog] [--partials] [--risk Q]
 // Decodes FILE as the source pipeline does in `seerflow analyze` (raw, or syslog with
 // --syslog; replay, event time from the log), scores every event with the default settings and
 // prints one JSON object per event from event N on (1-based): score, threshold, direction, verdict
-// and every counted channel's raw value and z. Ends with a summary object.
+// and every counted channel's raw value and z (with --partials also every channel's partial
+// score as the ensemble received it). Ends with a summary object.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,14 +21,18 @@ using namespace seerflow;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: bench_detect_trace FILE [--year YYYY] [--from N] [--syslog]\n");
+    std::fprintf(stderr,
+                 "usage: bench_detect_trace FILE [--year YYYY] [--from N] [--syslog] [--partials] "
+                 "[--risk Q]\n");
     return 2;
   }
   int year = 2025;
   std::size_t from = 1;
-  bool syslog = false;
-  for (int i = 2; i < argc; ++i)
+  bool syslog = false, partials = false;
+  for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--syslog")) syslog = true;
+    if (!std::strcmp(argv[i], "--partials")) partials = true;
+  }
   for (int i = 2; i + 1 < argc; ++i) {
     if (!std::strcmp(argv[i], "--year")) year = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--from")) from = std::strtoull(argv[i + 1], nullptr, 10);
@@ -48,6 +53,8 @@ int main(int argc, char** argv) {
   p.process(b, out);
 
   detect::settings s;
+  for (int i = 2; i + 1 < argc; ++i)
+    if (!std::strcmp(argv[i], "--risk")) s.ensemble.threshold.q = std::atof(argv[i + 1]);
   detect::stream_scorer sc(s);
   std::vector<std::uint64_t> keys;
   std::size_t n = 0, flagged = 0, calibrated_at = 0;
@@ -63,7 +70,8 @@ int main(int argc, char** argv) {
     se.message_length = static_cast<std::uint32_t>(ev.message.size());
     se.entity_keys = keys.data();
     se.entity_count = static_cast<std::uint32_t>(keys.size());
-    const auto r = sc.score(se);
+    const auto p = sc.channels(se);
+    const auto r = sc.fuse(p);
     if (r.calibrated && !calibrated_at) calibrated_at = n;
     flagged += r.anomaly;
     if (n < from) continue;
@@ -76,6 +84,13 @@ int main(int argc, char** argv) {
     for (std::size_t k = 0; k < r.parts_count; ++k)
       j[detect::channel_names[static_cast<std::size_t>(r.parts[k].ch)]] = {r.parts[k].raw,
                                                                            r.parts[k].z};
+    if (partials) {
+      // Every channel as the ensemble received it: [value, present, warm].
+      auto raw = nlohmann::ordered_json::array();
+      for (const auto& c : p) raw.push_back({c.value, c.present, c.warm});
+      j["partials"] = std::move(raw);
+    }
+    j["template_id"] = ev.template_id;
     j["message"] = ev.message.substr(0, 80);
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   }

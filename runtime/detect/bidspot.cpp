@@ -7,9 +7,11 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x44;  // 'D'
-constexpr std::uint8_t snapshot_version = 2;
+constexpr std::uint8_t snapshot_version = 3;
 // Excesses needed before the GPD's shape is fitted rather than assumed 0 (exponential).
 constexpr std::size_t min_gpd_peaks = 32;
+// The largest GPD shape the fit may keep.
+constexpr double max_xi = 0.5;
 
 dspot_settings sanitised(dspot_settings s) {
   s.n_init = std::clamp<std::uint32_t>(s.n_init, 10, 1u << 22);
@@ -31,7 +33,8 @@ double quantile(double t, const gpd_fit& f, double q, std::uint64_t n, std::uint
 }
 }  // namespace
 
-bidspot::bidspot(const dspot_settings& s) : s_(sanitised(s)) {
+bidspot::bidspot(const dspot_settings& s, bool upper_only)
+    : s_(sanitised(s)), upper_only_(upper_only) {
   window_.reserve(s_.depth);
   init_.reserve(s_.n_init);
   if (s_.depth == 0) phase_ = phase::calibrating;
@@ -69,6 +72,11 @@ void bidspot::refit(tail& t) {
     t.fit.sigma = t.peaks.empty() ? 1.0 : std::max(sum / static_cast<double>(t.peaks.size()), 1e-9);
   } else {
     t.fit = fit_gpd(t.peaks);
+    // The scores thresholded here are bounded (capped z-scores), so a heavy fitted tail is an
+    // artefact of a gap among few peaks; left as fitted (measured: xi near 2 on a real log), the
+    // extrapolated quantile reached 1e17 and nothing could ever alarm again. Capped where the
+    // variance of the tail is still finite.
+    t.fit.xi = std::min(t.fit.xi, max_xi);
   }
   t.since_fit = 0;
   t.fit_at = n_;
@@ -158,7 +166,7 @@ bidspot::result bidspot::update(double x) {
   if (v > up_.z) {
     r.alarm = true;
     r.dir = direction::upper;
-  } else if (-v > low_.z) {
+  } else if (!upper_only_ && -v > low_.z) {
     r.alarm = true;
     r.dir = direction::lower;
   }
@@ -176,8 +184,13 @@ bidspot::result bidspot::update(double x) {
     return r;
   }
   if (v > up_.t) add_peak(up_, v - up_.t);
-  if (-v > low_.t) add_peak(low_, -v - low_.t);
-  push_drift(x);
+  if (!upper_only_ && -v > low_.t) add_peak(low_, -v - low_.t);
+  // The drift learns the level, not the tails: a value beyond an initial threshold is a peak,
+  // for its tail's fit, and stays out of the moving average. With peaks in it, a burst of high
+  // values just under the alarm line lifted the level until the lower threshold rose above the
+  // ordinary values; those then alarmed as "lower", alarms never enter the drift, and the level
+  // stayed up for good (measured: every event flagged after a volume spike).
+  if (v <= up_.t && (upper_only_ || -v <= low_.t)) push_drift(x);
   return r;
 }
 
@@ -230,6 +243,7 @@ void bidspot::snapshot(util::byte_writer& w) const {
   w.varint(s_.max_peaks);
   w.f64(s_.q);
   w.f64(s_.init_quantile);
+  w.u8(static_cast<std::uint8_t>(upper_only_));
   w.u8(static_cast<std::uint8_t>(phase_));
   w.varint(window_.size());
   for (double v : window_) w.f64(v);
@@ -247,7 +261,8 @@ bool bidspot::restore(util::byte_reader& r) {
   if (r.u8() != snapshot_tag || r.u8() != snapshot_version) return false;
   if (r.varint() != s_.n_init || r.varint() != s_.depth || r.varint() != s_.max_peaks) return false;
   if (r.f64() != s_.q || r.f64() != s_.init_quantile) return false;
-  bidspot b(s_);
+  if (r.u8() != static_cast<std::uint8_t>(upper_only_)) return false;
+  bidspot b(s_, upper_only_);
   const auto ph = r.u8();
   const std::uint64_t wn = r.varint();
   if (!r.ok() || ph > 2 || wn > s_.depth || !r.plausible_count(wn, 8)) return false;

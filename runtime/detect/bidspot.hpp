@@ -17,7 +17,9 @@ enum class direction : std::uint8_t { none, upper, lower };
 
 class bidspot {
  public:
-  explicit bidspot(const dspot_settings& s);
+  // upper_only: one tail (SPOT with drift) for a series where only "too high" is news, such as
+  // a magnitude; its low values are ordinary, never alarms.
+  explicit bidspot(const dspot_settings& s, bool upper_only = false);
 
   struct result {
     bool calibrated = false;  // false while the drift window and the calibration set fill
@@ -62,6 +64,7 @@ class bidspot {
   bool restore_tail(util::byte_reader& r, tail& t) const;
 
   dspot_settings s_;
+  bool upper_only_ = false;
   phase phase_ = phase::drift_fill;
   std::vector<double> window_;  // ring of the last d normal values
   std::uint32_t window_head_ = 0;

@@ -10,7 +10,10 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x46;  // 'F'
-constexpr std::uint8_t snapshot_version = 1;
+constexpr std::uint8_t snapshot_version = 2;
+
+// exp2(-1 / novelty_half_life), the per-event decay of the rate of first sightings.
+const double fresh_decay = std::exp2(-1.0 / content_features::novelty_half_life);
 
 float unit_of(std::uint64_t h) {
   return static_cast<float>(h >> 40) * (1.0f / 16777216.0f);
@@ -41,10 +44,15 @@ std::array<float, content_features::dims> content_features::encode(const event_f
   // The decayed total of all counts is a function of the clock alone: (1 - d^n) / (1 - d).
   const double total =
       (1.0 - std::exp2(-static_cast<double>(clock_ - 1) / half_life_)) / (1.0 - decay_);
-  // Over the surprisal of a never-seen template at this total, so that a new template is 1 from
-  // the first events on, and a template seen once is close below it.
-  novelty_ = std::clamp(std::log2((total + 1.0) / (before + 0.5)) / std::log2((total + 1.0) / 0.5),
+  // The recent rate of first sightings (one decay step per event).
+  fresh_ *= fresh_decay;
+  // A new template weighs as much as the stream's recent first sightings; scaled by the
+  // surprisal of a new template in a stream that writes none, so that a new template after a
+  // quiet stretch is 1 from the first events on, and a template seen once is close below it.
+  const double count = fresh ? fresh_ : before;
+  novelty_ = std::clamp(std::log2((total + 1.0) / (count + 0.5)) / std::log2((total + 1.0) / 0.5),
                         0.0, 1.0);
+  if (fresh) fresh_ += 1.0;
   std::array<float, dims> x;
   const std::uint64_t h = util::mix64(e.template_id ^ 0x243F6A8885A308D3ULL);
   x[0] = unit_of(h);
@@ -85,6 +93,7 @@ void content_features::snapshot(util::byte_writer& w) const {
   w.u8(snapshot_tag);
   w.u8(snapshot_version);
   w.varint(clock_);
+  w.f64(fresh_);
   // Sorted by id: the same state always writes the same bytes.
   std::vector<std::pair<std::uint64_t, recent>> all(counts_.begin(), counts_.end());
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -99,6 +108,8 @@ void content_features::snapshot(util::byte_writer& w) const {
 bool content_features::restore(util::byte_reader& r) {
   if (r.u8() != snapshot_tag || r.u8() != snapshot_version) return false;
   const std::uint64_t clock = r.varint();
+  const double fresh = r.f64();
+  if (!r.ok() || !(fresh >= 0) || !std::isfinite(fresh)) return false;
   const std::uint64_t n = r.varint();
   if (!r.ok() || n > max_templates_ || !r.plausible_count(n, 10)) return false;
   std::unordered_map<std::uint64_t, recent> counts;
@@ -111,6 +122,7 @@ bool content_features::restore(util::byte_reader& r) {
       return false;
   }
   clock_ = clock;
+  fresh_ = fresh;
   counts_ = std::move(counts);
   return true;
 }

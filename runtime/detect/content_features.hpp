@@ -8,10 +8,14 @@
 //   3     entity count, capped at 16;   4  severity number (OpenTelemetry 1-24);
 //   5     parameter count, capped at 32; 6  message length, log2(1 + bytes) / 16, capped.
 // Beside the vector, the template's novelty: its surprisal under the same decayed counts,
-// log2((total + 1) / (count + 1/2)), over the surprisal of a never-seen template at the same
-// total, in [0, 1]: 1 for a new template from the first events on. The trees split each dimension
+// log2((total + 1) / (count + 1/2)), over the surprisal of a never-seen template in a stream
+// that writes no new ones, log2((total + 1) / (1/2)), in [0, 1]. The trees split each dimension
 // only a few times, so among dozens of known templates a new one lands in a cell that already has
-// mass; the novelty says it directly.
+// mass; the novelty says it directly. A never-seen template's count is the stream's recent rate
+// of new templates (first sightings, halving every novelty_half_life events): the first new
+// template after a quiet stretch scores 1, the tenth of a burst of them (a reboot, a new release,
+// a day rolling over) about 0.6, since by then a new template is what this stream writes
+// (Good-Turing's reading of unseen mass: as large as what was recently seen for the first time).
 #include <array>
 #include <cstdint>
 #include <unordered_map>
@@ -33,6 +37,8 @@ struct event_features {
 class content_features {
  public:
   static constexpr std::size_t dims = 7;
+  // Events over which the rate of new templates halves.
+  static constexpr double novelty_half_life = 16;
   explicit content_features(const hst_settings& s);
 
   // The vector for e; also counts e's template toward its rarity.
@@ -57,6 +63,7 @@ class content_features {
   double rarity_scale_;
   double decay_;  // per-event factor of every count: 2^(-1 / half_life)
   double novelty_ = 0;
+  double fresh_ = 0;  // decayed count of first sightings (new templates)
   std::uint64_t clock_ = 0;
   std::unordered_map<std::uint64_t, recent> counts_;
 };

@@ -7,7 +7,7 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x45;  // 'E'
-constexpr std::uint8_t snapshot_version = 2;
+constexpr std::uint8_t snapshot_version = 4;
 // Channel statistics: a floor on each channel's variance, in its own units, so that a channel
 // that has been nearly constant (a homogeneous stream) does not turn its first wobble into an
 // extreme z. Content and sequence scores live in [0, 1]: differences under 0.05 are noise. The
@@ -22,6 +22,8 @@ constexpr std::array<double, channel_count> min_channel_variance = {0.05 * 0.05,
 // A z-score is capped so that a channel whose history was constant cannot put an astronomic
 // value into the threshold's peaks (its GPD fit would then follow that one value).
 constexpr double max_channel_z = 50.0;
+// Channel statistics learn from values within this many sd of their mean.
+constexpr double learn_z = 4.0;
 }  // namespace
 
 ensemble::ensemble(const ensemble_settings& s)
@@ -29,15 +31,19 @@ ensemble::ensemble(const ensemble_settings& s)
       stats_{running_stats(s.stats_decay), running_stats(s.stats_decay),
              running_stats(s.stats_decay), running_stats(s.stats_decay),
              running_stats(s.stats_decay), running_stats(s.stats_decay)},
-      dspot_(s.threshold) {}
+      up_(s.threshold, true),
+      down_(s.threshold, true) {}
 
 ensemble_result ensemble::fuse(const partial_scores& p) {
   ensemble_result out;
-  double weight = 0, power_sum = 0, signed_part = 0, unsigned_part = 0, signed_z = 0;
   double w_max = 0;
   for (std::size_t i = 0; i < channel_count; ++i)
     if (p[i].present && p[i].warm) w_max = std::max(w_max, s_.weights[i]);
-  std::array<double, channel_count> share{};
+  // Per direction: the sum of powers, and each channel's share of it.
+  double sum[2] = {0, 0};
+  std::uint8_t agree[2] = {0, 0};
+  std::array<double, channel_count> share[2] = {};
+  bool any = false;
   for (std::size_t i = 0; i < channel_count; ++i) {
     const auto& ps = p[i];
     if (!ps.present || !ps.warm || !std::isfinite(ps.value)) continue;
@@ -47,42 +53,63 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
     const bool counted = st.count() >= s_.channel_warmup && s_.weights[i] > 0;
     const double z =
         std::clamp(st.z(ps.value, min_channel_variance[i]), -max_channel_z, max_channel_z);
-    st.observe(ps.value);
+    // Robust statistics: once warm, a channel learns only from values within learn_z of its
+    // mean; its extremes are what its z-scores single out, not what they are measured against.
+    // Learned (even clipped), the hundreds of extreme values of one burst moved the mean by
+    // several sd, and for the rest of the stream every ordinary value of that channel read as
+    // "fewer than usual". The detectors under each channel adapt to a lasting change themselves.
+    if (st.count() < s_.channel_warmup || std::abs(z) <= learn_z) st.observe(ps.value);
     if (!counted) continue;
+    any = true;
     const auto c = static_cast<channel>(i);
-    const double m = is_signed(c) ? std::abs(z) : std::max(z, 0.0);
-    const double w = s_.weights[i];
+    // Upward deviations of every channel say "more, or odder, than usual"; downward ones of
+    // the signed channels "fewer than usual". Content and sequence below their mean say nothing.
+    const int side = z < 0 && is_signed(c) ? 1 : 0;
+    const double m = side ? -z : std::max(z, 0.0);
     // Weighted power mean of order 4, scaled by the heaviest weight rather than the sum: one
     // channel far out carries the score by itself (w_c / w_max of it), where a mean over six
-    // channels divided it by up to 4; several channels out at once add up (and are boosted below).
+    // channels divided it by up to 4; several channels out at once add up (and are boosted).
     const double m2 = m * m;
-    const double part = (w / w_max) * m2 * m2;
-    weight += w;
-    power_sum += part;
-    share[i] = part;
-    if (is_signed(c)) {
-      signed_part += part;
-      signed_z += w * z;
-    } else {
-      unsigned_part += part;
-    }
-    if (m >= s_.agree_z) ++out.agreeing;
+    const double part = (s_.weights[i] / w_max) * m2 * m2;
+    sum[side] += part;
+    share[side][i] = part;
+    if (m >= s_.agree_z) ++agree[side];
     out.parts[out.parts_count++] = contribution{c, ps.value, z, 0};
   }
-  if (weight <= 0) return out;  // nothing warm: no score, and the threshold learns nothing
-  double fused = std::sqrt(std::sqrt(power_sum));
+  if (!any) return out;  // nothing warm: no score, and the threshold learns nothing
+  double mag[2];
+  for (int d = 0; d < 2; ++d) {
+    mag[d] = std::sqrt(std::sqrt(sum[d]));
+    if (agree[d] >= 2) mag[d] *= 1.0 + s_.agree_boost * (agree[d] - 1);
+  }
+  // Each direction has its own tail (the biDSPOT's two sides, each on its own magnitude): a new
+  // template after a quiet spell is odd in both ways, and one signed score (up minus down) let
+  // the two cancel.
+  const auto ru = up_.update(mag[0]);
+  const auto rd = down_.update(mag[1]);
+  const bool alarm_up = ru.alarm && ru.dir == direction::upper;
+  const bool alarm_down = rd.alarm && rd.dir == direction::upper;
+  // The direction reported: the one that alarmed (the further past its threshold if both), else
+  // the larger magnitude.
+  int win = mag[1] > mag[0] ? 1 : 0;
+  if (alarm_up != alarm_down)
+    win = alarm_down ? 1 : 0;
+  else if (alarm_up && alarm_down)
+    win = mag[1] - rd.upper > mag[0] - ru.upper ? 1 : 0;
+  out.agreeing = agree[win];
+  out.dir = win ? direction::lower : direction::upper;
+  out.score = mag[win];
   for (std::size_t k = 0; k < out.parts_count; ++k)
     out.parts[k].partial =
-        power_sum > 0 ? share[static_cast<std::size_t>(out.parts[k].ch)] / power_sum : 0.0;
-  if (out.agreeing >= 2) fused *= 1.0 + s_.agree_boost * (out.agreeing - 1);
-  const bool lower = signed_part > unsigned_part && signed_z < 0;
-  out.score = fused;
-  const auto r = dspot_.update(lower ? -fused : fused);
-  out.calibrated = r.calibrated;
+        sum[win] > 0 ? share[win][static_cast<std::size_t>(out.parts[k].ch)] / sum[win] : 0.0;
+  const auto& r = win ? rd : ru;
+  out.calibrated = ru.calibrated && rd.calibrated;
   if (r.calibrated) {
-    out.dir = lower ? direction::lower : direction::upper;
-    out.threshold = lower ? -r.lower : r.upper;
-    out.anomaly = r.alarm && r.dir == out.dir;
+    // A magnitude under min_alarm_z is no anomaly whatever the tail says: a direction that was
+    // flat through calibration (no stream falls silent in its first minutes) has a threshold of
+    // zero, and its first ordinary wobble would alarm.
+    out.threshold = std::max(r.upper, s_.min_alarm_z);
+    out.anomaly = (win ? alarm_down : alarm_up) && out.score > out.threshold;
     // Only an anomaly's parts are read (to explain it), so only then are they ranked.
     if (out.anomaly) {
       // Insertion sort: at most six parts (and std::sort trips a g++ 12 bounds warning here).
@@ -98,7 +125,8 @@ void ensemble::snapshot(util::byte_writer& w) const {
   w.u8(snapshot_tag);
   w.u8(snapshot_version);
   for (const auto& st : stats_) st.snapshot(w);
-  dspot_.snapshot(w);
+  up_.snapshot(w);
+  down_.snapshot(w);
 }
 
 bool ensemble::restore(util::byte_reader& r) {
@@ -106,10 +134,11 @@ bool ensemble::restore(util::byte_reader& r) {
   auto stats = stats_;
   for (auto& st : stats)
     if (!st.restore(r)) return false;
-  bidspot d(s_.threshold);
-  if (!d.restore(r)) return false;
+  bidspot u(s_.threshold, true), d(s_.threshold, true);
+  if (!u.restore(r) || !d.restore(r)) return false;
   stats_ = stats;
-  dspot_ = std::move(d);
+  up_ = std::move(u);
+  down_ = std::move(d);
   return true;
 }
 

@@ -68,7 +68,9 @@ class ensemble {
   explicit ensemble(const ensemble_settings& s);
 
   ensemble_result fuse(const partial_scores& p);
-  const bidspot& threshold() const { return dspot_; }
+  // The thresholds of the two directions: more or odder than usual, and fewer than usual.
+  const bidspot& threshold() const { return up_; }
+  const bidspot& lower_threshold() const { return down_; }
   const running_stats& channel_stats(channel c) const {
     return stats_[static_cast<std::size_t>(c)];
   }
@@ -79,7 +81,7 @@ class ensemble {
  private:
   ensemble_settings s_;
   std::array<running_stats, channel_count> stats_;
-  bidspot dspot_;
+  bidspot up_, down_;
 };
 
 }  // namespace seerflow::detect

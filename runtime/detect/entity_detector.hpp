@@ -24,7 +24,7 @@ struct entity_partials {
 
 class entity_detector {
  public:
-  explicit entity_detector(const settings& s) : chain_(s.sequence), volume_(s.volume) {}
+  explicit entity_detector(const settings& s) : chain_(s.sequence), volume_(s.volume, false) {}
 
   // One event of this entity, in the entity's event order.
   entity_partials observe(std::int64_t time_ns, std::uint64_t template_id) {
@@ -38,7 +38,7 @@ class entity_detector {
   std::string snapshot() const {
     util::byte_writer w;
     w.u8(0x4E);  // 'N'
-    w.u8(1);
+    w.u8(2);
     chain_.snapshot(w);
     volume_.snapshot(w);
     return w.take();
@@ -46,7 +46,7 @@ class entity_detector {
   // false (and *this unchanged) on damaged bytes or a snapshot taken with other settings.
   bool restore(std::string_view bytes) {
     util::byte_reader r(bytes);
-    if (r.u8() != 0x4E || r.u8() != 1) return false;
+    if (r.u8() != 0x4E || r.u8() != 2) return false;
     markov_chain c = chain_;
     volume_model v = volume_;
     if (!c.restore(r) || !v.restore(r) || !r.at_end()) return false;

@@ -7,7 +7,7 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x53;  // 'S'
-constexpr std::uint8_t snapshot_version = 2;
+constexpr std::uint8_t snapshot_version = 3;
 }  // namespace
 
 source_detector::source_detector(const settings& s)
@@ -31,7 +31,9 @@ source_partials source_detector::volume_step(std::int64_t t, bool count_event) {
     }
   });
   out.volume = partial_score{v.z, true, v.warm};
-  out.change = last_change_;
+  // CUSUM judges buckets, so only the event that closes one carries its statistic: carried on
+  // every event of the next minute, one elevated statistic weighed as hundreds of odd events.
+  if (v.closed > 0) out.change = last_change_;
   if (out.change_alarm) last_change_.value = 0;
   return out;
 }
@@ -41,7 +43,7 @@ source_partials source_detector::observe(const event_features& e) {
   const auto x = features_.encode_quantised(e);
   // The stranger of two views: where the event falls among recent events' features, and how
   // unexpected its template is.
-  const double c = std::max(hst_.score_and_update(x), features_.novelty());
+  const double c = 0.5 * (hst_.score_and_update(x) + features_.novelty());
   out.content = partial_score{c, true, hst_.warm()};
   return out;
 }

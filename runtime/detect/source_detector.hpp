@@ -54,7 +54,7 @@ class source_detector {
   half_space_trees hst_;
   volume_model volume_;
   cusum cusum_;
-  // CUSUM runs per bucket; between closes every event carries the latest statistic.
+  // CUSUM runs per bucket; the latest statistic (the event closing a bucket carries it).
   partial_score last_change_;
 };
 

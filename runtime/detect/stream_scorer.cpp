@@ -8,7 +8,7 @@
 namespace seerflow::detect {
 namespace {
 
-constexpr std::uint32_t snapshot_version = 2;
+constexpr std::uint32_t snapshot_version = 3;
 // The entities of one event that feed the sequence and entity-volume channels, at most: an
 // event naming 40 addresses must not cost 40 chain updates.
 constexpr std::uint32_t max_entities_per_event = 4;
@@ -57,7 +57,7 @@ markov_chain& stream_scorer::chain_for(std::uint64_t entity) {
   return chains_[p.slot];
 }
 
-ensemble_result stream_scorer::score(const stream_event& e) {
+partial_scores stream_scorer::channels(const stream_event& e) {
   ++events_;
   partial_scores p{};
   event_features f;
@@ -86,6 +86,10 @@ ensemble_result stream_scorer::score(const stream_event& e) {
     at(p, channel::sequence) = seq;
     at(p, channel::entity_volume) = vol;
   }
+  return p;
+}
+
+ensemble_result stream_scorer::fuse(const partial_scores& p) {
   auto r = ensemble_.fuse(p);
   if (r.anomaly) ++anomalies_;
   return r;

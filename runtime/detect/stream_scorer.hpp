@@ -40,7 +40,11 @@ class stream_scorer {
  public:
   explicit stream_scorer(const settings& s, std::size_t max_sequence_entities = 4096);
 
-  ensemble_result score(const stream_event& e);
+  ensemble_result score(const stream_event& e) { return fuse(channels(e)); }
+  // The two halves of score(): every channel's partial score for e (the channels learn e), then
+  // their fusion and verdict. Split for tools that look at the channels themselves.
+  partial_scores channels(const stream_event& e);
+  ensemble_result fuse(const partial_scores& p);
 
   std::uint64_t events() const { return events_; }
   std::uint64_t anomalies() const { return anomalies_; }

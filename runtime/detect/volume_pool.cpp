@@ -4,15 +4,15 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x50;  // 'P'
-constexpr std::uint8_t snapshot_version = 2;
+constexpr std::uint8_t snapshot_version = 3;
 }  // namespace
 
 volume_model& volume_pool::touch(std::uint64_t id) {
   const auto p = slots_.use(id);
   if (p.slot == models_.size()) {
-    models_.emplace_back(s_);
+    models_.emplace_back(s_, false);
   } else if (p.fresh) {
-    models_[p.slot] = volume_model(s_);
+    models_[p.slot] = volume_model(s_, false);
     ++evictions_;
   }
   return models_[p.slot];

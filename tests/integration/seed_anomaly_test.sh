@@ -40,9 +40,10 @@ stop_seerflow
 expect_eq "anomaly alerts" "$(db "select count(*) from alerts where kind='anomaly'")" "1"
 expect_eq "repeats folded into it" \
   "$(db "select dedup_count from alerts where kind='anomaly'")" "1"
+# \$ in "\$[0]": unescaped, bash reads $[0] as arithmetic and the path becomes "0".
 seq=$(db "select seq from events where app='postgres'")
 expect_eq "the anomaly is the postgres event" \
-  "$(db "select json_extract(event_seqs, '$[0]') from alerts where kind='anomaly'")" "$seq"
+  "$(db "select json_extract(event_seqs, '\$[0]') from alerts where kind='anomaly'")" "$seq"
 expect_eq "its message" \
   "$(db "select json_extract(details, '$.message') from alerts where kind='anomaly'")" \
   "FATAL:  connection limit exceeded 847/100"

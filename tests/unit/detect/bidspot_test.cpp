@@ -171,3 +171,45 @@ TEST_CASE("biDSPOT refuses damaged snapshots and other settings") {
   util::byte_reader r(w.buffer());
   CHECK_FALSE(c.restore(r));
 }
+
+TEST_CASE("a burst of high values under the alarm line does not lift the level") {
+  // Regression: the drift learned from every non-alarm value, so a long burst just under the
+  // upper threshold lifted the level until ordinary values fell below the lower threshold;
+  // alarms never enter the drift, and every later value alarmed "lower" for good.
+  bidspot d(spot(1e-3, 50));
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> n(0, 1);
+  for (int i = 0; i < 5000; ++i) d.update(n(rng));
+  REQUIRE(d.calibrated());
+  const double level = d.drift();
+  // Past the initial threshold (the 98% quantile, ~2.05 sd), under the alarm line (~3.1 sd).
+  const double t = level + 0.9 * (d.upper_threshold() - level);
+  for (int i = 0; i < 600; ++i) d.update(t + 0.01 * n(rng));
+  CHECK(std::abs(d.drift() - level) < 0.5);
+  int lower = 0;
+  for (int i = 0; i < 2000; ++i) lower += d.update(n(rng)).dir == direction::lower;
+  CHECK(lower < 20);
+}
+
+TEST_CASE("an upper-only SPOT never alarms low, and a flat start keeps its level") {
+  bidspot d(spot(1e-3, 50), true);
+  std::mt19937_64 rng(9);
+  std::exponential_distribution<double> e(1.0);
+  int low = 0, up = 0;
+  for (int i = 0; i < 20000; ++i) {
+    // Magnitudes: mostly small, zero a third of the time.
+    const double x = i % 3 == 0 ? 0.0 : e(rng);
+    const auto r = d.update(x);
+    low += r.dir == direction::lower;
+    up += r.dir == direction::upper;
+  }
+  CHECK(low == 0);
+  CHECK(up < 100);
+  CHECK(d.update(40.0).dir == direction::upper);
+  // Its snapshot says it is one-sided: a two-sided one refuses it.
+  util::byte_writer w;
+  d.snapshot(w);
+  bidspot two(spot(1e-3, 50));
+  util::byte_reader r(w.buffer());
+  CHECK_FALSE(two.restore(r));
+}

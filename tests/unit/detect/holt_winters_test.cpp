@@ -94,15 +94,62 @@ TEST_CASE("volume buckets run on event time and a silence is scored as zeros") {
   CHECK(tick.z < -5);
 }
 
-TEST_CASE("a spike shows while its bucket is still filling") {
+TEST_CASE("a spike shows while its bucket is still filling, in its first instants") {
   volume_model v(daily());
   for (int m = 0; m < 30; ++m)
     for (int k = 0; k < 50; ++k) v.observe(t0 + m * minute + k * (minute / 50));
   const std::int64_t start = t0 + 30 * minute;
-  double z = 0;
-  for (int k = 0; k < 300; ++k) z = v.observe(start + k * (minute / 1000)).z;
-  CHECK(z > 5);
+  // 300 events in 18 s (17 a second) where one came every 1.2 s.
+  double first_second = 0, last = 0;
+  for (int k = 0; k < 300; ++k) {
+    last = v.observe(start + k * (minute / 1000)).z;
+    if (k < 17) first_second = std::max(first_second, last);
+  }
+  CHECK(first_second > 5);
   CHECK(v.model().buckets_seen() == 30);  // no bucket closed: this is the filling one
+  // Its first busy second set the record the next ones are judged by: one burst, reported as
+  // it starts, not every event of it.
+  CHECK(last < first_second);
+}
+
+TEST_CASE("a burst at one instant is judged at that instant, not for the rest of its bucket") {
+  volume_model v(daily());
+  const std::int64_t second = minute / 60;
+  // Two events a second for ten minutes.
+  for (int s = 0; s < 600; ++s)
+    for (int k = 0; k < 2; ++k) v.observe(t0 + s * second + k * (second / 2));
+  const std::int64_t at = t0 + 600 * second;
+  double burst = 0;
+  for (int k = 0; k < 40; ++k) burst = std::max(burst, v.observe(at).z);
+  CHECK(burst > 8);  // 40 at once against a record of 2: over four doublings
+  // The ordinary events after it, in the same minute, are ordinary.
+  for (int s = 1; s < 30; ++s)
+    for (int k = 0; k < 2; ++k) CHECK(v.observe(at + s * second + k * (second / 2)).z < 1);
+}
+
+TEST_CASE("a silence shows before the buckets can forecast it, by the quiet before an event") {
+  // A stream of 20 events a second that has not closed a bucket yet (Holt-Winters is cold).
+  volume_model v(daily());
+  const std::int64_t second = minute / 60;
+  for (int k = 0; k < 400; ++k) v.observe(t0 + k * (second / 20));
+  REQUIRE_FALSE(v.model().warm());
+  // Ten minutes without a line, then one: ten doublings past the longest quiet so far.
+  const auto after = v.observe(t0 + 20 * second + 10 * minute);
+  CHECK(after.warm);
+  CHECK(after.z < -20);
+  // Templates and entities do not judge silences: coming back after a while is ordinary.
+  volume_model t(daily(), false);
+  for (int k = 0; k < 400; ++k) t.observe(t0 + k * (second / 20));
+  CHECK(t.observe(t0 + 20 * second + 10 * minute).z == 0);
+}
+
+TEST_CASE("a late event neither joins the current instant nor starts one") {
+  volume_model v(daily());
+  const std::int64_t second = minute / 60;
+  for (int k = 0; k < 100; ++k) v.observe(t0 + k * second);
+  v.observe(t0 + 1000 * second);  // the clock jumps ahead once
+  // Everything after it is earlier: no pile-up in the jumped-to instant.
+  for (int k = 0; k < 100; ++k) CHECK(v.observe(t0 + (100 + k) * second).z <= 0);
 }
 
 TEST_CASE("late events stay in the current bucket") {

@@ -131,3 +131,56 @@ TEST_CASE("a source detector refuses damaged snapshots") {
   source_detector other(small());
   CHECK_FALSE(other.restore(good));
 }
+
+TEST_CASE("the change channel speaks only on events that close a bucket") {
+  source_detector d(small());
+  workload w;
+  int closing = 0, carried = 0;
+  for (int i = 0; i < 6000; ++i) {
+    const auto r = d.observe(w.next());
+    if (r.change.present) ++closing;
+    if (i > 0 && !r.change.present) ++carried;
+  }
+  // 100 events a minute: one in a hundred closes a bucket.
+  CHECK(closing > 50);
+  CHECK(closing < 70);
+  CHECK(carried > 5000);
+}
+
+TEST_CASE("new templates in a burst weigh less than a lone one") {
+  detect::hst_settings hs;
+  detect::content_features f(hs);
+  event_features e;
+  for (int i = 0; i < 3000; ++i) {
+    e.template_id = 1 + i % 20;
+    f.encode(e);
+  }
+  e.template_id = 500;
+  f.encode(e);
+  CHECK(f.novelty() == Approx(1.0));  // the first new one after a quiet stretch
+  double tenth = 0;
+  for (int k = 1; k < 10; ++k) {
+    e.template_id = 500 + k;  // a reboot: one new template after another
+    f.encode(e);
+    tenth = f.novelty();
+  }
+  CHECK(tenth < 0.75);
+  // Quiet again for a while: the next new one is news again.
+  for (int i = 0; i < 300; ++i) {
+    e.template_id = 1 + i % 20;
+    f.encode(e);
+  }
+  e.template_id = 999;
+  f.encode(e);
+  CHECK(f.novelty() > 0.99);
+  // The rate survives a snapshot.
+  util::byte_writer w;
+  f.snapshot(w);
+  detect::content_features g(hs);
+  util::byte_reader r(w.buffer());
+  REQUIRE(g.restore(r));
+  e.template_id = 1000;
+  f.encode(e);
+  g.encode(e);
+  CHECK(f.novelty() == g.novelty());
+}

@@ -82,11 +82,9 @@ TEST_CASE("a restored scorer scores the next events exactly as the uninterrupted
   CHECK(c.snapshot() == a.snapshot());
 }
 
-// Recall on the injected event is not asserted yet. With the power-mean fusion and template
-// novelty the odd event now scores 9.11 against a threshold of 10.84 (it was 1.96 against 18.6
-// with the weighted mean), and the loudest clean event scores 9.40: the channels' z-scores are
-// too heavy-tailed on real logs for the biDSPOT's 1e-4 risk to separate them. Issue 4's notes
-// track it; the quiet half holds.
+// Recall on the injected event is not asserted here: bench/eval_detect.py measures recall per
+// kind on every Loghub log (still short of issue 4's 0.90 for new templates, rare bursts and
+// sequences); this test holds the quiet half on one real log.
 TEST_CASE("the clean log stays nearly silent after calibration, an injected event included") {
   if (!std::ifstream(openssh())) return;
   const std::string odd =
