@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Three `seerflow --node` processes on loopback with their own ports and data directories, joined
+# through one seed over mutual TLS. Syslog goes to n1 only (util-linux `logger` and the attack
+# story over TCP); entity and template actors end up on all three nodes (each node's console),
+# risk and kill-chain alerts are stored by the node that owns the entity, and every event is
+# stored once, by n1. Then n3 is killed with kill -9: the others notice, drop it from placement,
+# and the run goes on (more traffic, processed and stored; n3's ids are taken over).
+source "$(dirname "$0")/cluster_lib.sh"
+
+STORY="$(cd "$(dirname "$0")/../golden/attack_story" && pwd)/auth.log"
+
+make_ca
+for n in n1 n2 n3; do make_node_cert $n; done
+read -r P1 P2 P3 <<< "$(free_ports 3)"
+SEEDS="[127.0.0.1:$P1]"
+node_config n1 "$P1" "$SEEDS"
+node_config n2 "$P2" "$SEEDS"
+node_config n3 "$P3" "$SEEDS"
+start_node n1
+start_node n2
+start_node n3
+
+live() { json_get "$1" /api/cluster "','.join(j['live'])"; }
+for n in n1 n2 n3; do wait_for "$n sees every member" "n1,n2,n3" live $n; done
+
+# `seerflow status` lists the members and is healthy.
+CONSOLE1="http://127.0.0.1:$(node_port n1 console/http)"
+"$SEERFLOW" status --url "$CONSOLE1" --token "$TOKEN" > "$WORK/status.txt" 2>&1 ||
+  cluster_fail "status of n1 exited non-zero: $(cat "$WORK/status.txt")"
+grep -q 'member n2 .* up' "$WORK/status.txt" || cluster_fail "status lacks n2: $(cat "$WORK/status.txt")"
+grep -q 'member n3 .* up' "$WORK/status.txt" || cluster_fail "status lacks n3"
+
+UDP1=$(node_port n1 syslog/udp)
+TCP1=$(node_port n1 syslog/tcp)
+
+# send_burst FROM TO: one sshd line per user/address pair, over TCP with `logger` (one
+# connection; each line a record).
+send_burst() {
+  local i
+  for ((i = $1; i < $2; i++)); do
+    echo "Failed password for user$i from 10.1.$((i / 200)).$((i % 200)) port $((40000 + i)) ssh2"
+  done > "$WORK/burst.txt"
+  logger --rfc3164 -n 127.0.0.1 -P "$TCP1" -T -t sshd -p auth.info -f "$WORK/burst.txt"
+}
+# The attack story first (its alerts are known from the single-node test), then the burst.
+python3 - "$TCP1" "$STORY" <<'PY'
+import socket, sys
+port, story = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port))
+for line in open(story, encoding="utf-8"):
+    s.sendall(b"<86>" + line.encode())
+s.close()
+PY
+wait_for "story events stored by n1" 42 node_db n1 "select count(*) from events"
+
+# Alerts: raised by the entity actors where they live, so stored by the owning node. Across the
+# cluster: the story's one kill chain and two risk alerts, exactly as on a single node
+# (integration/correlation).
+alerts_of() {
+  local k=$1
+  echo $(( $(node_db n1 "select count(*) from alerts where kind='$k'") + \
+           $(node_db n2 "select count(*) from alerts where kind='$k'") + \
+           $(node_db n3 "select count(*) from alerts where kind='$k'") ))
+}
+wait_for "kill-chain alerts in the cluster" 1 alerts_of kill_chain
+wait_for "risk alerts in the cluster" 2 alerts_of risk
+# Each is stored by the node that owns its entity (n1's console asks the owner's directory).
+owner_of() {  # owner_of TYPE VALUE
+  json_get n1 "/api/entities?q=$2" "[e for e in j['entities'] if e['type']=='$1' and e['value']=='$2'][0]['live']['node']"
+}
+check_stored_by_owner() {  # KIND TYPE VALUE
+  local owner n
+  owner=$(owner_of "$2" "$3")
+  [[ "$owner" =~ ^n[123]$ ]] || cluster_fail "no owner reported for $2:$3 ('$owner')"
+  for n in n1 n2 n3; do
+    local want=0
+    [[ $n == "$owner" ]] && want=1
+    expect_eq "$1 alert about $2:$3 on $n (owner $owner)" \
+      "$(node_db $n "select count(*) from alerts where kind='$1' and json_extract(entities, '\$[0].value')='$3'")" "$want"
+  done
+  echo "$1 alert about $2:$3 stored by its owner $owner" >&2
+}
+check_stored_by_owner kill_chain host web-prod-01
+check_stored_by_owner risk host web-prod-01
+check_stored_by_owner risk user deploy
+
+send_burst 0 300
+logger -n 127.0.0.1 -P "$UDP1" -d -t cron -p cron.info "one over UDP too"
+EXPECTED=$((42 + 300 + 1))
+wait_for "events stored by n1" "$EXPECTED" node_db n1 "select count(*) from events"
+for n in n2 n3; do
+  expect_eq "events stored by $n (traffic went to n1 only)" "$(node_db $n "select count(*) from events")" 0
+done
+
+# Entity actors on all three nodes: each directory knows some (live or passive).
+entities() { json_get "$1" "/api/actor?name=directory" "j['state']['entities']['known_ever'] > 20"; }
+templates() { json_get "$1" "/api/actor?name=directory" "j['state']['templates']['known_ever']"; }
+for n in n1 n2 n3; do wait_for "entity actors on $n" True entities $n; done
+# n1 forwarded one message per owning node per batch; the others received them.
+expect_eq "n1 forwarded batches" "$(json_get n1 "/api/actor?name=directory" "j['state']['cluster']['batches_forwarded'] > 0")" True
+for n in n2 n3; do
+  expect_eq "$n received batches" "$(json_get $n "/api/actor?name=directory" "j['state']['cluster']['batches_received'] > 0")" True
+done
+total_templates=$(( $(templates n1) + $(templates n2) + $(templates n3) ))
+[[ $total_templates -ge 1 ]] || cluster_fail "no template actors at all"
+
+# ---- kill -9 of n3 ---------------------------------------------------------------------------
+n3_entities=$(json_get n3 "/api/actor?name=directory" "j['state']['entities']['known_ever']")
+kill -KILL "${NODE_PID[n3]}"
+wait "${NODE_PID[n3]}" 2>/dev/null || true
+unset "NODE_PID[n3]"
+for n in n1 n2; do wait_for "$n dropped n3" "n1,n2" live $n; done
+expect_eq "n3 shown down" "$(json_get n1 /api/cluster "[x['status'] for x in j['nodes'] if x['name']=='n3'][0]")" down
+
+before2=$(json_get n2 "/api/actor?name=directory" "j['state']['cluster']['batches_received']")
+# Old entities again (n3's ids among them) and new ones.
+send_burst 0 600
+EXPECTED=$((EXPECTED + 600))
+wait_for "events stored by n1 after the kill" "$EXPECTED" node_db n1 "select count(*) from events"
+after2=$(json_get n2 "/api/actor?name=directory" "j['state']['cluster']['batches_received']")
+[[ $after2 -gt $before2 ]] || cluster_fail "n2 received nothing after the kill ($before2 -> $after2)"
+# Every entity of the run lives on n1 or n2 now: n3's were taken over, fresh.
+known() { echo $(( $(json_get n1 "/api/actor?name=directory" "j['state']['entities']['known_ever']") + \
+                   $(json_get n2 "/api/actor?name=directory" "j['state']['entities']['known_ever']") )); }
+[[ $(known) -ge 600 ]] || cluster_fail "survivors know $(known) entities, expected at least 600"
+echo "n3 had $n3_entities entities; survivors know $(known)" >&2
+# Counted equals stored: n1's sources counted every event the store has.
+counted=$(json_get n1 /api/health "j['counters']['source_events']")
+expect_eq "events counted = events stored" "$counted" "$(node_db n1 "select count(*) from events")"
+grep -q "lost node n3" "$WORK/n1/stderr.log" || cluster_fail "n1 did not log the loss of n3"
+
+stop_node n2
+stop_node n1
+echo "PASS"
