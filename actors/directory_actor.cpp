@@ -175,9 +175,17 @@ void forward(self_ptr self, std::size_t owner, routed_batch part,
   }
   st.forwarded->add();
   const auto node = st.placement.members()[owner];
+  const auto id = ++st.next_forward;
+  st.in_flight[node][id] = std::move(credits);
+  // True when the batch was still waiting (not already written off when its node left).
+  auto settle = [self, node, id] {
+    auto it = self->state.in_flight.find(node);
+    return it != self->state.in_flight.end() && it->second.erase(id) > 0;
+  };
   self->request(peer, st.opts.forward_timeout, forward_atom::value, std::move(part))
-      .then([credits](bool) {},
-            [self, credits, node, n](caf::error& err) {
+      .then([settle](bool) { settle(); },
+            [self, settle, node, n](caf::error& err) {
+              if (!settle()) return;
               self->state.forward_failures->add();
               log::warn("directory", n, " deliveries to node ", node,
                         " not acknowledged: ", caf::to_string(err));
@@ -544,6 +552,18 @@ directory_actor::behavior_type directory_actor_impl(
         }
         s.self_id = me;
         s.clustered = s.placement.size() > 1;
+        // Batches a departed node never acknowledged: their credits go back to the receivers.
+        for (auto it = s.in_flight.begin(); it != s.in_flight.end();) {
+          if (by_id.count(it->first) == 0) {
+            if (!it->second.empty())
+              log::warn("directory", it->second.size(), " batches sent to node ", it->first,
+                        " before it left were not acknowledged; their deliveries may be lost");
+            s.forward_failures->add(it->second.size());
+            it = s.in_flight.erase(it);
+          } else {
+            ++it;
+          }
+        }
         rebalance(self);
       },
       [=](handover_atom, std::vector<handover_item>& items) {
@@ -612,6 +632,12 @@ directory_actor::behavior_type directory_actor_impl(
           j["cluster"] = {{"self", s.self_id},
                           {"members", s.placement.members()},
                           {"batches_forwarded", s.forwarded->value()},
+                          {"batches_unacknowledged",
+                           [&] {
+                             std::size_t n = 0;
+                             for (const auto& [node, m] : s.in_flight) n += m.size();
+                             return n;
+                           }()},
                           {"forward_failures", s.forward_failures->value()},
                           {"batches_received", s.received->value()},
                           {"ids_handed_over", s.handed_over->value()},

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -77,6 +78,11 @@ struct directory_state {
   std::size_t self_index = 0;
   bool clustered = false;
   std::string self_id;
+  // Receiver credits of batches sent to a node and not yet acknowledged, by node and request;
+  // released when the node answers, or at once when it leaves the members (a dead node never
+  // answers, and its credits must not stall the sources until the request times out).
+  std::map<std::string, std::map<std::uint64_t, std::vector<ingest::credit_token>>> in_flight;
+  std::uint64_t next_forward = 0;
   metrics::counter* forwarded = nullptr;
   metrics::counter* forward_failures = nullptr;
   metrics::counter* received = nullptr;

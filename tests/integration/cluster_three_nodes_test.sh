@@ -129,6 +129,42 @@ counted=$(json_get n1 /api/health "j['counters']['source_events']")
 expect_eq "events counted = events stored" "$counted" "$(node_db n1 "select count(*) from events")"
 grep -q "lost node n3" "$WORK/n1/stderr.log" || cluster_fail "n1 did not log the loss of n3"
 
+# ---- n3 comes back: the ids it owns again are handed over with their state -----------------
+start_node n3
+for n in n1 n2 n3; do wait_for "$n sees n3 again" "n1,n2,n3" live $n; done
+taken() { json_get n3 "/api/actor?name=directory" "j['state']['cluster']['ids_taken_over'] > 0"; }
+wait_for "n3 took over ids with their snapshots" True taken
+handed=$(( $(json_get n1 "/api/actor?name=directory" "j['state']['cluster']['ids_handed_over']") + \
+           $(json_get n2 "/api/actor?name=directory" "j['state']['cluster']['ids_handed_over']") ))
+[[ $handed -gt 0 ]] || cluster_fail "n1 and n2 handed nothing over"
+# Users 300..599 were seen once, after n3 died, so by n1 or n2. Once more now: those n3 owns
+# again must show two events there (one from the hand-over, one new), never one (fresh state).
+send_burst 300 600
+EXPECTED=$((EXPECTED + 300))
+wait_for "events stored by n1 after the rejoin" "$EXPECTED" node_db n1 "select count(*) from events"
+for q in user3 user4 user5; do api n1 "/api/entities?q=$q&limit=1000" > "$WORK/ent_$q.json"; done
+python3 - "$WORK" > "$WORK/moved.txt" <<'PY'
+import json, re, sys
+on3, bad = 0, []
+for q in ("user3", "user4", "user5"):
+    for e in json.load(open(f"{sys.argv[1]}/ent_{q}.json"))["entities"]:
+        m = re.fullmatch(r"user(\d+)", e["value"])
+        if e["type"] != "user" or not m or not 300 <= int(m.group(1)) < 600:
+            continue
+        live = e.get("live") or {}
+        if live.get("node") != "n3":
+            continue
+        on3 += 1
+        if live.get("events") != 2:
+            bad.append(f'{e["value"]}:{live.get("events")}')
+print(on3, " ".join(bad))
+PY
+read -r on3 bad < "$WORK/moved.txt" || true
+[[ ${on3:-0} -ge 30 ]] || cluster_fail "only ${on3:-0} of users 300..599 live on n3 after its return"
+[[ -z "${bad:-}" ]] || cluster_fail "state lost in the hand-over (value:events): $bad"
+echo "$on3 users handed back to n3 with their state" >&2
+
+stop_node n3
 stop_node n2
 stop_node n1
 echo "PASS"
