@@ -52,32 +52,50 @@ cluster_yaml() {  # cluster_yaml NAME PORT SEEDS
 }
 eps() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(json.dumps({"events_per_s": round(d["events_per_s"]), "lost": d["events_lost"], "peak_rss_mb": round(d["peak_rss_mb"])}))'; }
 
+# run_e2e NAME ARGS...: the e2e benchmark's JSON reduced to events/s (its errors shown on failure).
+run_e2e() {
+  local name=$1; shift
+  if ! "$E2E" --events "$EVENTS" --binary "$BIN" "$@" > "$WORK/$name.json" 2> "$WORK/$name.err"; then
+    echo "$name run failed:" >&2
+    tail -n 20 "$WORK/$name.err" "$WORK/$name.json" >&2
+    exit 1
+  fi
+  eps < "$WORK/$name.json"
+}
+
 pki
 read -r P1 P2 P3 <<< "$(ports)"
 
-standalone=$("$E2E" --events "$EVENTS" --binary "$BIN" 2> "$WORK/standalone.err" | eps)
-one=$("$E2E" --events "$EVENTS" --binary "$BIN" --yaml "$(cluster_yaml n1 "$P1" "[]")" \
-  2> "$WORK/one.err" | eps)
+# The console on any free port: 8090 may be taken by another node on this machine.
+standalone=$(run_e2e standalone --yaml "console: {port: 0}")
+one=$(run_e2e one --yaml "console: {port: 0}" --yaml "$(cluster_yaml n1 "$P1" "[]")")
 
 for n in n2 n3; do
   port=$P2; [[ $n == n3 ]] && port=$P3
   mkdir -p "$WORK/$n"
   {
     echo "data_dir: $WORK/$n/data"
-    echo "receivers: {syslog: {udp: {enabled: false}, tcp: {enabled: false}}}"
-    echo "console: {enabled: false}"
+    # Port 0: receivers.syslog.udp.enabled: false is not honoured on main (the receiver binds).
+    echo "receivers: {syslog: {udp: {bind: 127.0.0.1, port: 0}, tcp: {bind: 127.0.0.1, port: 0}}}"
+    echo "console: {bind: 127.0.0.1, port: 0}"
     cluster_yaml "$n" "$port" "[127.0.0.1:$P1]"
   } > "$WORK/$n/node.yaml"
   "$BIN" --node --config "$WORK/$n/node.yaml" 2> "$WORK/$n/stderr.log" &
   PIDS+=($!)
 done
 sleep 1
-three=$("$E2E" --events "$EVENTS" --binary "$BIN" \
-  --yaml "$(cluster_yaml n1 "$P1" "[127.0.0.1:$P2, 127.0.0.1:$P3]")" 2> "$WORK/three.err" | eps)
-# Did n2 and n3 really take part? Each logs the members it sees.
-members_seen=$(cat "$WORK/n2/stderr.log" "$WORK/n3/stderr.log" | grep -c "members: n1, n2, n3" || true)
+three=$(run_e2e three --yaml "console: {port: 0}" --yaml "$(cluster_yaml n1 "$P1" "[127.0.0.1:$P2, 127.0.0.1:$P3]")")
+# Did n2 and n3 really take part? The batches their directories took from n1.
+received() {  # received NODE: batches forwarded to it and delivered by its directory
+  local d=$WORK/$1/data port
+  port=$(python3 -c 'import json,sys; print(next(e["port"] for e in json.load(open(sys.argv[1]))["endpoints"] if e["protocol"]=="console/http"))' "$d/endpoints.json")
+  curl -s --noproxy '*' -H "Authorization: Bearer $(cat "$d/console.token")" \
+    "http://127.0.0.1:$port/api/actor?name=directory" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["state"]["cluster"]["batches_received"])'
+}
+members_seen="{\"n2_batches_received\": $(received n2), \"n3_batches_received\": $(received n3)}"
 for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 PIDS=()
-printf '{"events":%s,"standalone":%s,"one_node":%s,"three_nodes":%s,"peer_logs_with_three_members":%s,"load_avg":"%s"}\n' \
+printf '{"events":%s,"standalone":%s,"one_node":%s,"three_nodes":%s,"peers":%s,"load_avg":"%s"}\n' \
   "$EVENTS" "$standalone" "$one" "$three" "$members_seen" "$(cut -d' ' -f1-3 /proc/loadavg)"
