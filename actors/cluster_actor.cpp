@@ -22,6 +22,9 @@ namespace seerflow::actors {
 namespace {
 
 using self_ptr = caf::stateful_actor<cluster_state>*;
+// Only cluster actors send and receive it (node -> node: "I am shutting down"); the directory
+// never sees it, so it lives with them rather than in messages/atoms.hpp.
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
 using cluster::member_info;
 constexpr auto tick_interval = std::chrono::milliseconds(200);
 constexpr auto dial_timeout = std::chrono::seconds(10);
@@ -350,7 +353,17 @@ caf::behavior cluster_actor_impl(self_ptr self, system::node_context* ctx, std::
                   [rp](caf::error&) mutable { rp.deliver(std::string{}); });
         return rp;
       },
-      [=](shutdown_atom) { self->quit(); },
+      [=](leave_atom, const std::string& id) {
+        // A graceful stop: the node hands its ids over next, so placement must not count it.
+        drop_peer(self, id, "it is shutting down");
+      },
+      [=](shutdown_atom) {
+        // We stop before the directory (ordered shutdown, newest first): the peers learn of
+        // our leaving before our directory's hand-overs reach them.
+        for (auto& [id, p] : self->state.peers)
+          self->send(p.handle, leave_atom::value, self->state.self_id);
+        self->quit();
+      },
       [=](inspect_atom) -> std::string { return view_json(self); },
   };
 }

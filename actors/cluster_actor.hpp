@@ -15,6 +15,7 @@
 //   forward_atom, routed_batch -> bool   deliveries for ids this node owns, one message per
 //                                   source batch; true once the directory has taken them
 //   handover_atom, vector<handover_item>  state of ids that now belong to this node
+//   leave_atom, string              the sender is shutting down (its ids follow as hand-overs)
 //   tick_atom (local)               timer: dial, ping, time out silent peers
 //   inspect_atom, string kind, uint64 key -> string   an id's state, from its owner's directory
 //   shutdown_atom, inspect_atom -> string (local; /api/cluster shows the view)

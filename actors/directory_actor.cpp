@@ -1,5 +1,6 @@
 #include "actors/directory_actor.hpp"
 
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -613,6 +614,26 @@ directory_actor::behavior_type directory_actor_impl(
       },
       [=](shutdown_atom) {
         auto& s = self->state;
+        if (s.clustered && !s.shutting_down) {
+          // Leaving the cluster: every id goes, with its state, to its owner among the
+          // members that stay (the cluster actor has told them we are leaving).
+          std::vector<std::string> others;
+          std::vector<caf::actor> handles;
+          for (std::size_t i = 0; i < s.placement.size(); ++i) {
+            if (i == s.self_index) continue;
+            others.push_back(s.placement.members()[i]);
+            handles.push_back(s.peers[i]);
+          }
+          s.placement.assign(std::move(others));  // a sorted subset keeps its order
+          s.peers = std::move(handles);
+          s.self_index = std::numeric_limits<std::size_t>::max();  // nothing is ours now
+          rebalance_table(self, s.templates, false);
+          rebalance_table(self, s.entities, true);
+          s.shutting_down = true;
+          update_gauges(self);
+          maybe_finish_shutdown(self);
+          return;
+        }
         s.shutting_down = true;
         for (auto key : s.templates.live)
           self->send(s.templates.slots.at(key).handle, shutdown_atom::value);

@@ -143,28 +143,54 @@ send_burst 300 600
 EXPECTED=$((EXPECTED + 300))
 wait_for "events stored by n1 after the rejoin" "$EXPECTED" node_db n1 "select count(*) from events"
 for q in user3 user4 user5; do api n1 "/api/entities?q=$q&limit=1000" > "$WORK/ent_$q.json"; done
-python3 - "$WORK" > "$WORK/moved.txt" <<'PY'
+check_users() {  # check_users NODE EVENTS: users 300..599 on NODE must show EVENTS events
+python3 - "$WORK" "$1" "$2" <<'PY'
 import json, re, sys
 on3, bad = 0, []
+node, want = sys.argv[2], int(sys.argv[3])
 for q in ("user3", "user4", "user5"):
     for e in json.load(open(f"{sys.argv[1]}/ent_{q}.json"))["entities"]:
         m = re.fullmatch(r"user(\d+)", e["value"])
         if e["type"] != "user" or not m or not 300 <= int(m.group(1)) < 600:
             continue
         live = e.get("live") or {}
-        if live.get("node") != "n3":
+        if node == "n3" and live.get("node") != "n3":
+            continue
+        if node == "n3":
+            open(f"{sys.argv[1]}/on_n3.txt", "a").write(e["value"] + "\n")
+        elif e["value"] + "\n" not in open(f"{sys.argv[1]}/on_n3.txt").readlines():
             continue
         on3 += 1
-        if live.get("events") != 2:
-            bad.append(f'{e["value"]}:{live.get("events")}')
+        if live.get("events") != want or (node != "n3" and live.get("node") == "n3"):
+            bad.append(f'{e["value"]}:{live.get("node")}:{live.get("events")}')
 print(on3, " ".join(bad))
 PY
+}
+rm -f "$WORK/on_n3.txt"
+check_users n3 2 > "$WORK/moved.txt"
 read -r on3 bad < "$WORK/moved.txt" || true
 [[ ${on3:-0} -ge 30 ]] || cluster_fail "only ${on3:-0} of users 300..599 live on n3 after its return"
 [[ -z "${bad:-}" ]] || cluster_fail "state lost in the hand-over (value:events): $bad"
 echo "$on3 users handed back to n3 with their state" >&2
 
+# ---- n3 leaves gracefully: its ids go to n1 and n2 with their state -------------------------
+taken_before=$(( $(json_get n1 "/api/actor?name=directory" "j['state']['cluster']['ids_taken_over']") + \
+                 $(json_get n2 "/api/actor?name=directory" "j['state']['cluster']['ids_taken_over']") ))
 stop_node n3
+for n in n1 n2; do wait_for "$n saw n3 leave" "n1,n2" live $n; done
+taken_after=$(( $(json_get n1 "/api/actor?name=directory" "j['state']['cluster']['ids_taken_over']") + \
+                $(json_get n2 "/api/actor?name=directory" "j['state']['cluster']['ids_taken_over']") ))
+[[ $taken_after -gt $taken_before ]] || cluster_fail "n1 and n2 took nothing over from n3 ($taken_before -> $taken_after)"
+send_burst 300 600
+EXPECTED=$((EXPECTED + 300))
+wait_for "events stored by n1 after n3 left" "$EXPECTED" node_db n1 "select count(*) from events"
+for q in user3 user4 user5; do api n1 "/api/entities?q=$q&limit=1000" > "$WORK/ent_$q.json"; done
+check_users survivors 3 > "$WORK/left.txt"
+read -r kept bad < "$WORK/left.txt" || true
+expect_eq "users of n3 found on the survivors" "${kept:-0}" "$on3"
+[[ -z "${bad:-}" ]] || cluster_fail "state lost when n3 left (value:node:events): $bad"
+echo "$kept users moved from the leaving n3 with their state" >&2
+
 stop_node n2
 stop_node n1
 echo "PASS"
