@@ -80,6 +80,9 @@ assert node["cluster"]["seeds"] == ["seerflow-1:7600", "seerflow-2:7600", "seerf
 PY
 "$ROOT/deploy/make-cluster-certs.sh" "$WORK/pki" a b > /dev/null 2>&1 || fail "make-cluster-certs.sh failed"
 openssl verify -CAfile "$WORK/pki/ca.pem" "$WORK/pki/a.pem" "$WORK/pki/b.pem" > /dev/null || fail "node certificates do not verify"
+SEERFLOW_NODE_ID=seerflow-1 SEERFLOW_PG_PASSWORD=secret SEERFLOW_CONSOLE_TOKEN=0123456789abcdef0123 \
+  "$SEERFLOW" validate-config "$ROOT/deploy/cluster-node.yaml" > /dev/null 2> "$WORK/cluster-node.err" ||
+  fail "deploy/cluster-node.yaml invalid: $(cat "$WORK/cluster-node.err")"
 for f in "$ROOT"/conf/cluster/node*.yaml; do
   "$SEERFLOW" validate-config "$f" > /dev/null || fail "$f invalid"
 done
