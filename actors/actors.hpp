@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/replies_to.hpp>
@@ -24,6 +25,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/batches.hpp"
+#include "messages/cluster.hpp"
 
 namespace seerflow::actors {
 
@@ -69,8 +71,17 @@ using directory_counts = std::vector<std::uint64_t>;
 // Per node: maps template and entity ids to live actors, spawning on first sight, passivating
 // idle or least recently used ones (snapshot kept) and reviving them on demand.
 using directory_actor = caf::typed_actor<
-    // one delivery per destination; forwarded as one message each
+    // one delivery per destination; forwarded as one message each (in a cluster, the
+    // deliveries for ids another node owns go there: one message per node per batch)
     caf::reacts_to<routed_batch>,
+    // from another node (through the cluster actor): deliveries for ids this node owns;
+    // true once they are handed to the actors
+    caf::replies_to<forward_atom, routed_batch>::with<bool>,
+    // cluster actor: the live members (sorted ids), their cluster actors (null for this
+    // node) and this node's id; ids that now belong elsewhere are handed over
+    caf::reacts_to<placement_atom, std::vector<std::string>, std::vector<caf::actor>, std::string>,
+    // from another node: the state of ids that now belong to this node
+    caf::reacts_to<handover_atom, std::vector<handover_item>>,
     // timer: passivate actors idle longer than directory.idle_passivate
     caf::reacts_to<sweep_atom>,
     // counts for the summary and tests: {templates live, passive, entities live, passive}

@@ -9,6 +9,7 @@
 
 #include "actors/alert_actor.hpp"
 #include "actors/alert_sink_actor.hpp"
+#include "actors/cluster_actor.hpp"
 #include "actors/console_actor.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/file_tail_actor.hpp"
@@ -132,6 +133,16 @@ catalog make_builtin() {
          [](const spawn_env& env) {
            return caf::actor_cast<caf::actor>(env.parent->spawn(
                directory_actor_impl, env.ctx, directory_options_from(*env.ctx->cfg)));
+         }});
+  c.add({"cluster",
+         "this node's cluster membership over mutual TLS (cluster.*); added by --node",
+         {},
+         [](const spawn_env& env) {
+           if (!env.ctx->cfg->cluster.enabled)
+             throw std::runtime_error(
+                 "a cluster leaf needs node mode (seerflow --node, or cluster.enabled: true)");
+           return caf::actor_cast<caf::actor>(
+               env.parent->spawn(cluster_actor_impl, env.ctx, env.node->name));
          }});
   c.add({"source",
          "decodes, mines templates, extracts entities; args: source (default: the node name), "

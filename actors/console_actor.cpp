@@ -127,6 +127,20 @@ json health_json(const console_env& env) {
     });
     if (!console_own) counters[smp.name] = counters[smp.name].get<std::int64_t>() + smp.value;
   }
+  // Node mode's health rule: a configured seed unreachable for cluster.seed_unhealthy_after
+  // (the cluster actor keeps the count in a gauge).
+  if (env.ctx->cfg->cluster.enabled) {
+    std::int64_t unreachable = 0, live = 0;
+    for (const auto& smp : m.snapshot()) {
+      if (smp.name == "cluster_unreachable_seeds") unreachable = smp.value;
+      if (smp.name == "cluster_live_members") live = smp.value;
+    }
+    if (unreachable > 0)
+      problems.push_back(std::to_string(unreachable) + " configured seed node" +
+                         (unreachable == 1 ? " has" : "s have") + " been unreachable for over " +
+                         std::to_string(env.ctx->cfg->cluster.seed_unhealthy_ms / 1000) + " s");
+    counters["cluster_live_members"] = live;
+  }
   const double up =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - env.started).count();
   return json{{"status", problems.empty() ? "ok" : "degraded"},
@@ -335,7 +349,14 @@ http::router make_routes(std::shared_ptr<console_env> env) {
         }));
   r.add("GET", "/api/cluster",
         guarded([env](const console::query_params&) -> asio::awaitable<http::response> {
-          // Until nodes can join (issue 9), a node is a cluster of one.
+          // Node mode: the cluster actor's view (live members, peers being redialled, seeds).
+          if (env->ctx->cfg->cluster.enabled) {
+            auto op = ask<std::string>(*env->ctx->sys, env->ctx->registry->get("cluster"),
+                                       ask_timeout, inspect_atom::value);
+            auto view = co_await std::move(op);
+            if (!view) co_return error_json(503, "the cluster actor is not running");
+            co_return http::json_response(200, *view);
+          }
           co_return http::json_response(
               200, json{{"mode", "standalone"},
                         {"nodes", json::array({json{{"name", env->ctx->cfg->node_name},

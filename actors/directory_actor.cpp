@@ -1,5 +1,7 @@
 #include "actors/directory_actor.hpp"
 
+#include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "actors/entity_actor.hpp"
@@ -19,6 +21,7 @@ directory_options directory_options_from(const config::settings& cfg) {
   o.window.span_ns = cfg.entities.window_ms * 1'000'000;
   o.window.max_events = cfg.entities.window_max_events;
   o.correlation = correlation_settings_from(cfg);
+  o.forward_timeout = std::chrono::milliseconds(cfg.cluster.forward_timeout_ms);
   return o;
 }
 
@@ -108,6 +111,10 @@ void deliver(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
   bool revived = false;
   if (inserted) {
     ++t.known_ever;
+    // An id this node takes over without a hand-over (its owner died): the shared store's
+    // last snapshot, when there is one.
+    if (self->state.clustered && self->state.opts.shared_snapshot)
+      s.snapshot = self->state.opts.shared_snapshot(is_entity, key);
     revive(self, t, is_entity, key, s, msg);
     revived = true;
   } else if (s.phase == child_phase::passivating) {
@@ -140,6 +147,65 @@ void make_passive(self_ptr self, Table& t, std::uint64_t key, typename Table::sl
   }
 }
 
+// ---- cluster ----
+
+bool owned_here(self_ptr self, std::uint64_t key) {
+  auto& st = self->state;
+  return !st.clustered || st.placement.owner_index(key) == st.self_index;
+}
+
+void add_delivery(routed_batch& b, template_message&& m) {
+  b.templates.push_back(std::move(m.delivery));
+}
+void add_delivery(routed_batch& b, entity_message&& m) {
+  b.entities.push_back(std::move(m.delivery));
+}
+
+// One message to the owning node's cluster actor; the receiver credits of the batch are held
+// until that node has taken the deliveries (or the send failed), which is what bounds a link.
+void forward(self_ptr self, std::size_t owner, routed_batch part,
+             std::vector<ingest::credit_token> credits) {
+  auto& st = self->state;
+  const auto& peer = st.peers[owner];
+  const auto n = part.templates.size() + part.entities.size();
+  if (!peer) {
+    st.forward_failures->add();
+    log::warn("directory", "no handle for node ", st.placement.members()[owner], "; ", n,
+              " deliveries dropped");
+    return;
+  }
+  st.forwarded->add();
+  const auto node = st.placement.members()[owner];
+  const auto id = ++st.next_forward;
+  st.in_flight[node][id] = std::move(credits);
+  // True when the batch was still waiting (not already written off when its node left).
+  auto settle = [self, node, id] {
+    auto it = self->state.in_flight.find(node);
+    return it != self->state.in_flight.end() && it->second.erase(id) > 0;
+  };
+  self->request(peer, st.opts.forward_timeout, forward_atom::value, std::move(part))
+      .then([settle](bool) { settle(); },
+            [self, settle, node, n](caf::error& err) {
+              if (!settle()) return;
+              self->state.forward_failures->add();
+              log::warn("directory", n, " deliveries to node ", node,
+                        " not acknowledged: ", caf::to_string(err));
+            });
+}
+
+void send_handover(self_ptr self, std::size_t owner, std::vector<handover_item> items) {
+  auto& st = self->state;
+  if (items.empty()) return;
+  if (!st.peers[owner]) {
+    st.forward_failures->add();
+    return;
+  }
+  st.handed_over->add(items.size());
+  // anon_send: a typed actor may only send() to typed ones; the order with the forward
+  // requests that follow is kept, since both leave this actor for the same proxy in turn.
+  caf::anon_send(st.peers[owner], handover_atom::value, std::move(items));
+}
+
 template <class Table>
 void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key, std::string snapshot,
                    bool ok) {
@@ -154,6 +220,25 @@ void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key, s
     self->state.passivations->add();
   else
     self->state.failures->add();
+  if (!owned_here(self, key)) {
+    // The id belongs to another node now: its state goes there first, then whatever arrived
+    // for it meanwhile (the same link keeps that order).
+    const auto owner = self->state.placement.owner_index(key);
+    send_handover(self, owner, {handover_item{is_entity, key, std::move(s.snapshot)}});
+    if (!s.pending.empty()) {
+      routed_batch rb;
+      std::vector<ingest::credit_token> credits;
+      for (auto& m : s.pending) {
+        credits.push_back(m.credit);
+        add_delivery(rb, std::move(m));
+      }
+      forward(self, owner, std::move(rb), std::move(credits));
+    }
+    t.slots.erase(it);
+    update_gauges(self);
+    maybe_finish_shutdown(self);
+    return;
+  }
   if (!s.pending.empty()) {
     // Deliveries arrived while it was saving: bring it straight back and hand them over.
     auto pending = std::move(s.pending);
@@ -213,6 +298,102 @@ void sweep_idle(self_ptr self, Table& t, bool is_entity) {
   }
 }
 
+// Hands every id this node no longer owns to its owner: passive ones at once (their snapshot),
+// live ones once they have passivated (on_passivated).
+template <class Table>
+void rebalance_table(self_ptr self, Table& t, bool is_entity) {
+  auto& st = self->state;
+  std::vector<std::vector<handover_item>> out(st.placement.size());
+  std::vector<std::uint64_t> to_passivate;
+  std::vector<std::uint64_t> to_drop;
+  for (auto& [key, s] : t.slots) {
+    const auto owner = st.placement.owner_index(key);
+    if (owner == st.self_index) continue;
+    if (s.phase == child_phase::live) {
+      to_passivate.push_back(key);
+    } else if (s.phase == child_phase::passive) {
+      if (!s.snapshot.empty()) out[owner].push_back({is_entity, key, std::move(s.snapshot)});
+      to_drop.push_back(key);
+    }
+  }
+  for (auto key : to_drop) {
+    auto it = t.slots.find(key);
+    t.passive.erase(it->second.lru);
+    t.slots.erase(it);
+  }
+  for (auto key : to_passivate) passivate(self, t, is_entity, key);
+  for (std::size_t i = 0; i < out.size(); ++i) send_handover(self, i, std::move(out[i]));
+}
+
+void rebalance(self_ptr self) {
+  if (!self->state.clustered || self->state.shutting_down) return;
+  rebalance_table(self, self->state.templates, false);
+  rebalance_table(self, self->state.entities, true);
+  update_gauges(self);
+}
+
+// Deliveries of a local source batch: those this node owns (or still holds while handing them
+// over) go to local actors; the others leave as one message per owning node.
+void route_clustered(self_ptr self, routed_batch& b) {
+  auto& st = self->state;
+  std::vector<routed_batch> out(st.placement.size());
+  for (auto& d : b.templates) {
+    const auto key = d.template_id;
+    const auto owner = st.placement.owner_index(key);
+    auto it = st.templates.slots.find(key);
+    if (owner == st.self_index ||
+        (it != st.templates.slots.end() && it->second.phase == child_phase::passivating))
+      deliver(self, st.templates, false, key, template_message{std::move(d), b.credit});
+    else
+      out[owner].templates.push_back(std::move(d));
+  }
+  for (auto& d : b.entities) {
+    const auto key = model::entity_key(d.entity.id);
+    const auto owner = st.placement.owner_index(key);
+    auto it = st.entities.slots.find(key);
+    if (owner == st.self_index ||
+        (it != st.entities.slots.end() && it->second.phase == child_phase::passivating))
+      deliver(self, st.entities, true, key, entity_message{std::move(d), b.credit});
+    else
+      out[owner].entities.push_back(std::move(d));
+  }
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (!out[i].templates.empty() || !out[i].entities.empty())
+      forward(self, i, std::move(out[i]), {b.credit});
+}
+
+void deliver_all_here(self_ptr self, routed_batch& b) {
+  // The batch has one receiver (us), so CAF hands it over without a copy and the
+  // deliveries can be moved on.
+  for (auto& d : b.templates) {
+    const auto key = d.template_id;
+    deliver(self, self->state.templates, false, key, template_message{std::move(d), b.credit});
+  }
+  for (auto& d : b.entities) {
+    const auto key = model::entity_key(d.entity.id);
+    deliver(self, self->state.entities, true, key, entity_message{std::move(d), b.credit});
+  }
+}
+
+template <class Table>
+void take_over(self_ptr self, Table& t, handover_item& item) {
+  auto [it, inserted] = t.slots.try_emplace(item.key);
+  auto& s = it->second;
+  if (inserted) {
+    ++t.known_ever;
+    s.snapshot = std::move(item.snapshot);
+    make_passive(self, t, item.key, s);
+    self->state.taken_over->add();
+  } else if (s.phase == child_phase::passive) {
+    s.snapshot = std::move(item.snapshot);
+    self->state.taken_over->add();
+  } else {
+    // Deliveries from another node's source reached us first and started a fresh actor; its
+    // state and the old owner's cannot be merged, so the live one stays.
+    self->state.handover_conflicts->add();
+  }
+}
+
 template <class Table>
 void on_child_failure(self_ptr self, Table& t, std::uint64_t key) {
   auto it = t.slots.find(key);
@@ -249,15 +430,17 @@ caf::result<std::string> inspect_child(self_ptr self, Table& t, std::uint64_t ke
     nlohmann::json j = nlohmann::json::parse(passive_json(self, t, s.snapshot), nullptr, false);
     if (j.is_discarded()) j = nlohmann::json::object();
     j["actor"] = "passive";
+    if (!self->state.self_id.empty()) j["node"] = self->state.self_id;
     return j.dump();
   }
   auto rp = self->template make_response_promise<std::string>();
   self->request(s.handle, caf::infinite, inspect_atom::value)
       .then(
-          [rp](std::string& json) mutable {
+          [rp, node = self->state.self_id](std::string& json) mutable {
             nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
             if (j.is_discarded()) j = nlohmann::json::object();
             j["actor"] = "live";
+            if (!node.empty()) j["node"] = node;
             rp.deliver(j.dump());
           },
           [rp](caf::error&) mutable { rp.deliver(std::string{}); });
@@ -292,6 +475,12 @@ directory_actor::behavior_type directory_actor_impl(
   st.opts = opts;
   auto& m = *ctx->metrics;
   st.passivations = &m.get_counter("directory_passivations");
+  st.forwarded = &m.get_counter("cluster_batches_forwarded");
+  st.forward_failures = &m.get_counter("cluster_forward_failures");
+  st.received = &m.get_counter("cluster_batches_delivered");
+  st.handed_over = &m.get_counter("cluster_ids_handed_over");
+  st.taken_over = &m.get_counter("cluster_ids_taken_over");
+  st.handover_conflicts = &m.get_counter("cluster_handover_conflicts");
   st.revivals = &m.get_counter("directory_revivals");
   st.evictions = &m.get_counter("directory_snapshot_evictions");
   st.failures = &m.get_counter("directory_child_failures");
@@ -331,24 +520,67 @@ directory_actor::behavior_type directory_actor_impl(
 
   return {
       [=](routed_batch& b) {
-        // The batch has one receiver (us), so CAF hands it over without a copy and the
-        // deliveries can be moved on.
-        for (auto& d : b.templates) {
-          const auto key = d.template_id;
-          deliver(self, self->state.templates, false, key,
-                  template_message{std::move(d), b.credit});
-        }
-        for (auto& d : b.entities) {
-          const auto key = model::entity_key(d.entity.id);
-          deliver(self, self->state.entities, true, key, entity_message{std::move(d), b.credit});
-        }
+        if (self->state.clustered)
+          route_clustered(self, b);
+        else
+          deliver_all_here(self, b);
         enforce_live_bound(self);
+        update_gauges(self);
+      },
+      [=](forward_atom, routed_batch& b) -> bool {
+        // Sent by the node whose source saw the events, because this node owns the ids (as it
+        // saw the members then); delivered here even if the view differs, and moved on by the
+        // next rebalance if it must.
+        self->state.received->add();
+        deliver_all_here(self, b);
+        enforce_live_bound(self);
+        update_gauges(self);
+        return true;
+      },
+      [=](placement_atom, std::vector<std::string>& ids, std::vector<caf::actor>& handles,
+          const std::string& me) {
+        auto& s = self->state;
+        std::map<std::string, caf::actor> by_id;
+        for (std::size_t i = 0; i < ids.size() && i < handles.size(); ++i)
+          by_id[ids[i]] = handles[i];
+        s.placement.assign(ids);
+        s.peers.clear();
+        s.self_index = 0;
+        for (std::size_t i = 0; i < s.placement.size(); ++i) {
+          const auto& id = s.placement.members()[i];
+          s.peers.push_back(by_id[id]);
+          if (id == me) s.self_index = i;
+        }
+        s.self_id = me;
+        s.clustered = s.placement.size() > 1;
+        // Batches a departed node never acknowledged: their credits go back to the receivers.
+        for (auto it = s.in_flight.begin(); it != s.in_flight.end();) {
+          if (by_id.count(it->first) == 0) {
+            if (!it->second.empty())
+              log::warn("directory", it->second.size(), " batches sent to node ", it->first,
+                        " before it left were not acknowledged; their deliveries may be lost");
+            s.forward_failures->add(it->second.size());
+            it = s.in_flight.erase(it);
+          } else {
+            ++it;
+          }
+        }
+        rebalance(self);
+      },
+      [=](handover_atom, std::vector<handover_item>& items) {
+        for (auto& item : items) {
+          if (item.entity)
+            take_over(self, self->state.entities, item);
+          else
+            take_over(self, self->state.templates, item);
+        }
         update_gauges(self);
       },
       [=](sweep_atom) {
         if (self->state.shutting_down) return;
         sweep_idle(self, self->state.templates, false);
         sweep_idle(self, self->state.entities, true);
+        rebalance(self);  // ids that reached us under an older view of the members
         update_gauges(self);
         self->delayed_send(self, self->state.opts.sweep_interval, sweep_atom::value);
       },
@@ -359,6 +591,17 @@ directory_actor::behavior_type directory_actor_impl(
       },
       [=](inspect_atom, const std::string& kind, std::uint64_t key) -> caf::result<std::string> {
         auto& s = self->state;
+        // In a cluster the id's actor lives on its owner: ask that node's directory.
+        if (s.clustered) {
+          const auto owner = s.placement.owner_index(key);
+          if (owner != s.self_index && s.peers[owner]) {
+            auto rp = self->make_response_promise<std::string>();
+            self->request(s.peers[owner], std::chrono::seconds(2), inspect_atom::value, kind, key)
+                .then([rp](std::string& v) mutable { rp.deliver(std::move(v)); },
+                      [rp](caf::error&) mutable { rp.deliver(std::string{}); });
+            return rp;
+          }
+        }
         if (kind == "entity") return inspect_child(self, s.entities, key);
         if (kind == "template") return inspect_child(self, s.templates, key);
         return std::string{};
@@ -371,6 +614,26 @@ directory_actor::behavior_type directory_actor_impl(
       },
       [=](shutdown_atom) {
         auto& s = self->state;
+        if (s.clustered && !s.shutting_down) {
+          // Leaving the cluster: every id goes, with its state, to its owner among the
+          // members that stay (the cluster actor has told them we are leaving).
+          std::vector<std::string> others;
+          std::vector<caf::actor> handles;
+          for (std::size_t i = 0; i < s.placement.size(); ++i) {
+            if (i == s.self_index) continue;
+            others.push_back(s.placement.members()[i]);
+            handles.push_back(s.peers[i]);
+          }
+          s.placement.assign(std::move(others));  // a sorted subset keeps its order
+          s.peers = std::move(handles);
+          s.self_index = std::numeric_limits<std::size_t>::max();  // nothing is ours now
+          rebalance_table(self, s.templates, false);
+          rebalance_table(self, s.entities, true);
+          s.shutting_down = true;
+          update_gauges(self);
+          maybe_finish_shutdown(self);
+          return;
+        }
         s.shutting_down = true;
         for (auto key : s.templates.live)
           self->send(s.templates.slots.at(key).handle, shutdown_atom::value);
@@ -385,6 +648,23 @@ directory_actor::behavior_type directory_actor_impl(
         j["max_live_actors"] = self->state.opts.max_live;
         j["max_passive"] = self->state.opts.max_passive;
         j["idle_passivate_ms"] = self->state.opts.idle.count();
+        if (!self->state.placement.empty()) {
+          auto& s = self->state;
+          j["cluster"] = {{"self", s.self_id},
+                          {"members", s.placement.members()},
+                          {"batches_forwarded", s.forwarded->value()},
+                          {"batches_unacknowledged",
+                           [&] {
+                             std::size_t n = 0;
+                             for (const auto& [node, m] : s.in_flight) n += m.size();
+                             return n;
+                           }()},
+                          {"forward_failures", s.forward_failures->value()},
+                          {"batches_received", s.received->value()},
+                          {"ids_handed_over", s.handed_over->value()},
+                          {"ids_taken_over", s.taken_over->value()},
+                          {"handover_conflicts", s.handover_conflicts->value()}};
+        }
         add_mailbox(j, self);
         return j.dump();
       },

@@ -5,7 +5,9 @@
 // monitored: a crashed child is revived, fresh, on its next delivery.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +17,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/child_set.hpp"
+#include "runtime/cluster/rendezvous.hpp"
 #include "runtime/correlate/settings.hpp"
 #include "runtime/state/entity_state.hpp"
 #include "runtime/system/node_context.hpp"
@@ -28,6 +31,11 @@ struct directory_options {
   std::chrono::milliseconds sweep_interval{10000};
   state::window_options window;
   correlate::settings correlation;  // handed to every entity actor
+  // In a cluster, how long a batch sent to its owning node may wait for the acknowledgement.
+  std::chrono::milliseconds forward_timeout{10000};
+  // The hook for a shared store (storage.backend postgresql): the last snapshot of an id this
+  // node takes over without a hand-over (its owner died), or "" to start fresh. Unset: fresh.
+  std::function<std::string(bool is_entity, std::uint64_t key)> shared_snapshot;
 };
 
 directory_options directory_options_from(const config::settings& cfg);
@@ -63,6 +71,24 @@ struct directory_state {
   std::shared_ptr<child_set> live;  // stopped when the directory ends
   bool shutting_down = false;
   std::size_t awaiting_exit = 0;
+  // Cluster placement (actors/cluster_actor.hpp): the live members and their cluster actors
+  // (null for this node). Not clustered (one member, or none known): every id is local.
+  cluster::rendezvous placement;
+  std::vector<caf::actor> peers;
+  std::size_t self_index = 0;
+  bool clustered = false;
+  std::string self_id;
+  // Receiver credits of batches sent to a node and not yet acknowledged, by node and request;
+  // released when the node answers, or at once when it leaves the members (a dead node never
+  // answers, and its credits must not stall the sources until the request times out).
+  std::map<std::string, std::map<std::uint64_t, std::vector<ingest::credit_token>>> in_flight;
+  std::uint64_t next_forward = 0;
+  metrics::counter* forwarded = nullptr;
+  metrics::counter* forward_failures = nullptr;
+  metrics::counter* received = nullptr;
+  metrics::counter* handed_over = nullptr;
+  metrics::counter* taken_over = nullptr;
+  metrics::counter* handover_conflicts = nullptr;
   metrics::counter* passivations = nullptr;
   metrics::counter* revivals = nullptr;
   metrics::counter* evictions = nullptr;

@@ -27,4 +27,13 @@ using graph_atom =
 using analyze_atom =
     caf::atom_constant<caf::atom("analyze")>;  // graph: run the algorithms now, reply JSON
 
+// Cluster (actors/cluster_actor.hpp): between nodes, and from the cluster actor to the directory.
+using join_atom = caf::atom_constant<caf::atom("join")>;  // node -> node: I am here; who else is?
+using members_atom = caf::atom_constant<caf::atom("members")>;    // gossip: the live members I know
+using ping_atom = caf::atom_constant<caf::atom("ping")>;          // heartbeat; replies with members
+using forward_atom = caf::atom_constant<caf::atom("forward")>;    // a batch for ids a node owns
+using handover_atom = caf::atom_constant<caf::atom("handover")>;  // snapshots of ids that moved
+using placement_atom = caf::atom_constant<caf::atom("placement")>;  // cluster -> directory
+using tick_atom = caf::atom_constant<caf::atom("tick")>;            // timer
+
 }  // namespace seerflow::messages

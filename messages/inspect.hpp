@@ -7,6 +7,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "messages/batches.hpp"
+#include "messages/cluster.hpp"
 
 namespace seerflow::model {
 
@@ -92,6 +93,15 @@ typename Inspector::result_type inspect(Inspector& f, edge_observation& x) {
 
 }  // namespace seerflow::model
 
+namespace seerflow::cluster {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_info& x) {
+  return f(caf::meta::type_name("seerflow.member_info"), x.id, x.address);
+}
+
+}  // namespace seerflow::cluster
+
 namespace seerflow::ingest {
 
 // Serializes nothing: see the header comment.
@@ -117,6 +127,11 @@ typename Inspector::result_type inspect(Inspector& f, routed_batch& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, template_message& x) {
   return f(caf::meta::type_name("seerflow.template_message"), x.delivery);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, handover_item& x) {
+  return f(caf::meta::type_name("seerflow.handover_item"), x.entity, x.key, x.snapshot);
 }
 
 template <class Inspector>

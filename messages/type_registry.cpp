@@ -22,6 +22,11 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<template_message>("seerflow.template_message");
   cfg.add_message_type<entity_message>("seerflow.entity_message");
   cfg.add_message_type<std::vector<model::edge_observation>>("seerflow.edge_observation_list");
+  // Between cluster nodes (actors/cluster_actor.hpp).
+  cfg.add_message_type<cluster::member_info>("seerflow.member_info");
+  cfg.add_message_type<std::vector<cluster::member_info>>("seerflow.member_list");
+  cfg.add_message_type<handover_item>("seerflow.handover_item");
+  cfg.add_message_type<std::vector<handover_item>>("seerflow.handover_list");
 }
 
 }  // namespace seerflow::messages

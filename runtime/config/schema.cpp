@@ -160,6 +160,29 @@ std::optional<std::string> check_address(std::string& v) {
   return "expected an IP address such as 0.0.0.0 or ::, got " + quote_for_message(v);
 }
 
+// host:port, as a cluster node listens and is dialled (a host name or an IP address).
+std::optional<std::string> check_host_port(std::string& v) {
+  const auto colon = v.rfind(':');
+  bool ok = colon != std::string::npos && colon > 0 && colon + 1 < v.size();
+  if (ok) {
+    const auto port = v.substr(colon + 1);
+    ok = port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
+         std::stoul(port) >= 1 && std::stoul(port) <= 65535;
+  }
+  if (ok) return std::nullopt;
+  return "expected host:port such as 10.0.0.5:7600 (port 1..65535), got " + quote_for_message(v);
+}
+
+std::optional<std::string> check_optional_host_port(std::string& v) {
+  if (v.empty()) return std::nullopt;
+  return check_host_port(v);
+}
+
+std::optional<std::string> check_optional_name(std::string& v) {
+  if (v.empty()) return std::nullopt;
+  return check_name(v);
+}
+
 std::optional<std::string> check_timezone(std::string& v) {
   std::string normalized;
   if (normalize_timezone(v, normalized)) {
@@ -557,6 +580,37 @@ const std::array rows{
             "console port; 0 = any free port (reported at start)"),
     text("console.token", SEERFLOW_FIELD(console.token), nullptr, "token",
          "bearer token of the API; empty = a random one kept in <data_dir>/console.token"),
+
+    boolean("cluster.enabled", SEERFLOW_FIELD(cluster.enabled),
+            "run as a cluster node (also switched on by --node)"),
+    text("cluster.node_id", SEERFLOW_FIELD(cluster.node_id), check_optional_name, "name",
+         "this node's id in the cluster (placement hashes it); empty = node_name"),
+    text("cluster.listen", SEERFLOW_FIELD(cluster.listen), check_host_port, "host:port",
+         "address the node-to-node TLS listener binds (0.0.0.0:PORT for every interface)"),
+    text("cluster.advertise", SEERFLOW_FIELD(cluster.advertise), check_optional_host_port,
+         "host:port", "address other nodes dial to reach this one; empty = cluster.listen"),
+    checked_list("cluster.seeds", SEERFLOW_FIELD(cluster.seeds), check_host_port, "host:port list",
+                 "nodes to join through (any one that answers is enough); may list this node"),
+    duration("cluster.heartbeat", SEERFLOW_FIELD(cluster.heartbeat_ms), 10, hour_ms,
+             "how often every peer is pinged"),
+    duration("cluster.failure_timeout", SEERFLOW_FIELD(cluster.failure_timeout_ms), 10, hour_ms,
+             "a peer that answers no ping for this long is taken as gone (a closed connection "
+             "is noticed at once)"),
+    duration("cluster.reconnect_min", SEERFLOW_FIELD(cluster.reconnect_min_ms), 10, hour_ms,
+             "first redial of an unreachable peer or seed; each failure doubles the wait..."),
+    duration("cluster.reconnect_max", SEERFLOW_FIELD(cluster.reconnect_max_ms), 10, day_ms,
+             "...up to this"),
+    duration("cluster.seed_unhealthy_after", SEERFLOW_FIELD(cluster.seed_unhealthy_ms), 0,
+             max_duration,
+             "a configured seed unreachable this long makes the node unhealthy (status exits 1)"),
+    duration("cluster.forward_timeout", SEERFLOW_FIELD(cluster.forward_timeout_ms), 100, hour_ms,
+             "a batch sent to its owning node and not acknowledged by then is counted as lost"),
+    text("cluster.tls.certificate", SEERFLOW_FIELD(cluster.tls_certificate), nullptr, "path",
+         "PEM certificate of this node, signed by the cluster CA (required in node mode)"),
+    text("cluster.tls.key", SEERFLOW_FIELD(cluster.tls_key), nullptr, "path",
+         "PEM private key of the certificate (required in node mode)"),
+    text("cluster.tls.ca_file", SEERFLOW_FIELD(cluster.tls_ca_file), nullptr, "path",
+         "PEM CA every peer's certificate must be signed by (required in node mode)"),
 };
 
 #undef SEERFLOW_FIELD

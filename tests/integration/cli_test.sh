@@ -196,5 +196,5 @@ done
 run kinds
 expect_eq "kinds exit code" "$RC" 0
 kinds=$(printf '%s\n' "$OUT" | grep -v '^ ' | tr '\n' ' ')
-expect_eq "kinds" "$kinds" "supervisor store printer alerts alert_sink graph directory source syslog_udp syslog_tcp file_tail webhook console otlp_grpc otlp_http "
+expect_eq "kinds" "$kinds" "supervisor store printer alerts alert_sink graph directory cluster source syslog_udp syslog_tcp file_tail webhook console otlp_grpc otlp_http "
 echo "PASS"

@@ -59,4 +59,31 @@ grep -E '^COPY [^-]' "$ROOT/deploy/Dockerfile" | awk '{print $2}' | while read -
 done
 grep -qE '^USER [1-9][0-9]*' "$ROOT/deploy/Dockerfile" || fail "Dockerfile does not drop root"
 grep -q 'deploy/runtime-packages.sh' "$ROOT/deploy/Dockerfile" || fail "Dockerfile does not derive its packages"
+# 6. The cluster: the compose file is valid YAML with three nodes and PostgreSQL sharing one node
+# file that selects the PostgreSQL store; the certificate script makes certificates the CA
+# verifies; the example node configs validate.
+python3 - "$ROOT/deploy/compose.cluster.yaml" "$ROOT/deploy/cluster-node.yaml" <<'PY' || fail "compose.cluster.yaml"
+import sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+nodes = [n for n in c["services"] if n.startswith("seerflow-")]
+assert len(nodes) == 3 and "postgres" in c["services"], c["services"].keys()
+for n in nodes:
+    s = c["services"][n]
+    assert s["command"][:2] == ["--node", "--config"], s["command"]
+    assert s["environment"]["SEERFLOW_NODE_ID"] == n
+    assert any(v.endswith(":/etc/seerflow/cluster-node.yaml:ro") for v in s["volumes"])
+    assert s["depends_on"]["postgres"]["condition"] == "service_healthy"
+node = yaml.safe_load(open(sys.argv[2]))
+assert node["storage"]["backend"] == "postgresql"
+assert node["storage"]["postgresql"]["url"] == "postgresql://seerflow:${SEERFLOW_PG_PASSWORD}@postgres:5432/seerflow"
+assert node["cluster"]["seeds"] == ["seerflow-1:7600", "seerflow-2:7600", "seerflow-3:7600"]
+PY
+"$ROOT/deploy/make-cluster-certs.sh" "$WORK/pki" a b > /dev/null 2>&1 || fail "make-cluster-certs.sh failed"
+openssl verify -CAfile "$WORK/pki/ca.pem" "$WORK/pki/a.pem" "$WORK/pki/b.pem" > /dev/null || fail "node certificates do not verify"
+SEERFLOW_NODE_ID=seerflow-1 SEERFLOW_PG_PASSWORD=secret SEERFLOW_CONSOLE_TOKEN=0123456789abcdef0123 \
+  "$SEERFLOW" validate-config "$ROOT/deploy/cluster-node.yaml" > /dev/null 2> "$WORK/cluster-node.err" ||
+  fail "deploy/cluster-node.yaml invalid: $(cat "$WORK/cluster-node.err")"
+for f in "$ROOT"/conf/cluster/node*.yaml; do
+  "$SEERFLOW" validate-config "$f" > /dev/null || fail "$f invalid"
+done
 echo "deploy: ok"

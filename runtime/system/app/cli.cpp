@@ -19,10 +19,12 @@ constexpr const char* usage_text =
     "usage: seerflow <command> [options]\n"
     "\n"
     "commands:\n"
-    "  start [--config FILE] [--data-dir DIR] [--stdin [--stdin-format syslog|raw|jsonl]\n"
+    "  start [--config FILE] [--data-dir DIR] [--node] [--stdin [--stdin-format syslog|raw|jsonl]\n"
     "        [--stdin-source NAME]]\n"
     "        run the agent: syslog on UDP 5514 and TCP 5601, SQLite under the data directory\n"
     "        (defaults need no config file); Ctrl+C or SIGTERM shuts down in order\n"
+    "        --node: join a cluster of nodes (cluster.* settings: id, listen, seeds, TLS)\n"
+    "  --node --config FILE [--data-dir DIR]   the same as start --node\n"
     "  analyze FILE|- [--format syslog|raw|jsonl] [--config FILE] [--year YYYY]\n"
     "                 [--source NAME] [--no-summary]\n"
     "        replay a log through the pipeline; prints one JSON object per input record,\n"
@@ -80,6 +82,10 @@ int cmd_start(const std::vector<std::string>& args) {
     if (!err.empty()) return usage_error(err);
     if (take_value(args, i, "--data-dir", o.data_dir, err)) continue;
     if (!err.empty()) return usage_error(err);
+    if (args[i] == "--node") {
+      o.node = true;
+      continue;
+    }
     if (args[i] == "--stdin") {
       o.stdin_source = true;
       continue;
@@ -183,6 +189,11 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (cmd == "start") return cmd_start(args);
+  // `seerflow --node --config node.yaml` is `seerflow start --node --config node.yaml`.
+  if (cmd == "--node") {
+    args.insert(args.begin(), "--node");
+    return cmd_start(args);
+  }
   if (cmd == "analyze") return cmd_analyze(args);
   if (cmd == "validate-config") {
     if (args.size() != 1) return usage_error("validate-config takes exactly one FILE");

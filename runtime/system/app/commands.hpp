@@ -13,6 +13,7 @@ struct start_options {
   bool stdin_source = false;            // --stdin: stdin lines also feed a source
   std::string stdin_format = "syslog";  // --stdin-format syslog|raw|jsonl
   std::string stdin_to;                 // --stdin-source NAME; "" = receivers.syslog.source
+  bool node = false;                    // --node: join a cluster (cluster.* settings)
 };
 
 struct analyze_options {

@@ -229,6 +229,13 @@ int run_status(const std::vector<std::string>& args) {
               num((*h)["actors"]).c_str(), num((*h)["restarts"]).c_str());
   for (const auto& [k, v] : (*h)["counters"].items())
     std::printf("  %-20s %s\n", k.c_str(), v.dump().c_str());
+  // A cluster node also lists the members it sees.
+  if ((*h)["counters"].contains("cluster_live_members"))
+    if (auto c = get_json(*t, "/api/cluster"); c && c->contains("nodes"))
+      for (const auto& n : (*c)["nodes"])
+        std::printf("  member %-16s %-22s %s%s\n", n.value("name", "?").c_str(),
+                    n.value("address", "").c_str(), n.value("status", "?").c_str(),
+                    n.value("self", false) ? " (this node)" : "");
   for (const auto& p : (*h)["problems"]) std::printf("problem: %s\n", p.get<std::string>().c_str());
   return ok ? 0 : 1;
 }

@@ -19,6 +19,7 @@
 #include "actors/supervisor.hpp"
 #include "messages/atoms.hpp"
 #include "messages/type_registry.hpp"
+#include "runtime/system/cluster_transport.hpp"
 #include "runtime/util/log.hpp"
 
 namespace seerflow::app {
@@ -43,6 +44,8 @@ std::size_t count_receivers(const config::tree_node& tree, const config::setting
     return cfg.receivers.webhooks.enabled && !cfg.receivers.webhooks.endpoints.empty() ? 1 : 0;
   // The console, when enabled, reports its endpoint like a receiver.
   if (tree.kind == "console") return cfg.console.enabled ? 1 : 0;
+  // The cluster actor reports its TLS listener like a receiver.
+  if (tree.kind == "cluster") return cfg.cluster.enabled ? 1 : 0;
   // OTLP receivers listen only when their transport is enabled; idle ones publish no endpoint.
   if (tree.kind == "otlp_grpc") return cfg.receivers.otlp.grpc.enabled ? 1 : 0;
   if (tree.kind == "otlp_http") return cfg.receivers.otlp.http.enabled ? 1 : 0;
@@ -67,6 +70,8 @@ node::node(config::settings cfg, system::run_mode mode, system::analyze_options 
   else
     sys_cfg_->set("scheduler.policy", caf::atom("sharing"));
   sys_cfg_->set("scheduler.max-threads", scheduler_threads(cfg_));
+  // Node mode only: a standalone node loads no network module at all.
+  if (cfg_.cluster.enabled) system::enable_cluster_transport(*sys_cfg_, cfg_.cluster);
   sys_ = std::make_unique<caf::actor_system>(*sys_cfg_);
   registry_ = std::make_unique<system::actor_registry>(*metrics_, cfg_.pipeline.credits);
   ctx_.sys = sys_.get();

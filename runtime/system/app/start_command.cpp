@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "actors/sigma_rules.hpp"
+#include "runtime/config/cluster_check.hpp"
+#include "runtime/config/cluster_tree.hpp"
 #include "runtime/config/sink_tree.hpp"
 #include "runtime/system/app/commands.hpp"
 #include "runtime/system/app/node.hpp"
@@ -68,6 +70,21 @@ int run_start(const start_options& opts) {
   if (!loaded) return 2;
   auto cfg = std::move(*loaded);
   if (!opts.data_dir.empty()) apply_data_dir(cfg, opts.data_dir);
+  if (opts.node) cfg.cluster.enabled = true;
+  if (cfg.cluster.enabled) {
+    const auto problems = config::cluster_problems(cfg);
+    const auto origin =
+        opts.config_file.empty() ? std::string("built-in defaults") : opts.config_file;
+    for (const auto& p : problems) std::fprintf(stderr, "%s: %s\n", origin.c_str(), p.c_str());
+    if (!problems.empty()) {
+      std::fprintf(stderr, "%s: %zu configuration error%s (node mode)\n", origin.c_str(),
+                   problems.size(), problems.size() == 1 ? "" : "s");
+      return 2;
+    }
+    // One name for this node everywhere: placement, the actor registry, the console.
+    cfg.node_name = config::cluster_node_id(cfg);
+    cfg.supervision = config::with_cluster_leaf(std::move(cfg.supervision));
+  }
   log::level lv;
   if (log::parse_level(cfg.runtime.log_level, lv)) log::threshold() = static_cast<int>(lv);
 
