@@ -49,19 +49,22 @@ wait_requests() {  # wait_requests NAME STATUS EXPECTED
 }
 
 # --- 1. every sink type, and receivers that fail first -----------------------------------------
+# A generous attempt timeout: on a loaded machine the Python recorders can be slow to answer, and
+# an attempt the client gives up on after the recorder took it is (rightly) sent again, which
+# this exactly-once check would count as a duplicate.
 start_recorder main
 start_recorder flaky500 --fail 5 --status 500
 start_recorder flaky429 --fail 5 --status 429
 export SINK_SECRET="it's a secret"
 write_config "$WORK/seerflow.yaml" "alerts:
   sinks:
-    - {type: slack, url: 'http://127.0.0.1:$PORT_main/slack'}
-    - {type: teams, url: 'http://127.0.0.1:$PORT_main/teams'}
-    - {type: webhook, url: 'http://127.0.0.1:$PORT_main/webhook', secret: '\${SINK_SECRET}'}
-    - {type: pagerduty, url: 'http://127.0.0.1:$PORT_main/pagerduty', routing_key: rk-123}
-    - {name: flaky500, type: webhook, url: 'http://127.0.0.1:$PORT_flaky500/in', backoff_initial: 20ms, backoff_max: 100ms}
-    - {name: flaky429, type: slack, url: 'http://127.0.0.1:$PORT_flaky429/in', backoff_initial: 20ms, backoff_max: 100ms}
-    - {name: only-high, type: webhook, url: 'http://127.0.0.1:$PORT_main/high', min_severity: high}"
+    - {type: slack, url: 'http://127.0.0.1:$PORT_main/slack', timeout: 60s}
+    - {type: teams, url: 'http://127.0.0.1:$PORT_main/teams', timeout: 60s}
+    - {type: webhook, url: 'http://127.0.0.1:$PORT_main/webhook', secret: '\${SINK_SECRET}', timeout: 60s}
+    - {type: pagerduty, url: 'http://127.0.0.1:$PORT_main/pagerduty', routing_key: rk-123, timeout: 60s}
+    - {name: flaky500, type: webhook, url: 'http://127.0.0.1:$PORT_flaky500/in', backoff_initial: 20ms, backoff_max: 100ms, timeout: 60s}
+    - {name: flaky429, type: slack, url: 'http://127.0.0.1:$PORT_flaky429/in', backoff_initial: 20ms, backoff_max: 100ms, timeout: 60s}
+    - {name: only-high, type: webhook, url: 'http://127.0.0.1:$PORT_main/high', min_severity: high, timeout: 60s}"
 "$SEERFLOW" start --config "$WORK/seerflow.yaml" --stdin < "$LOG" 2> "$WORK/stderr.log" &
 SEERFLOW_PID=$!
 for i in $(seq 1 300); do [[ -f "$WORK/data/endpoints.json" ]] && break; sleep 0.05; done
