@@ -13,7 +13,7 @@ packages=(
   libgoogle-perftools-dev
   catch2
   # test and benchmark tools: logger (bsdutils), sqlite3 CLI, procps for ps/RSS, python for scripts
-  bsdutils sqlite3 procps python3 curl ca-certificates
+  bsdutils sqlite3 procps python3 python3-yaml curl ca-certificates openssl
   # the PostgreSQL backend: libpq to build, a server (initdb, pg_ctl) and psql for its tests
   libpq-dev postgresql postgresql-client
   # deploy checks: systemd-analyze verify of deploy/seerflow.service
