@@ -100,7 +100,15 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
   st.source = std::move(source);
   st.protocol = protocol;
   st.bind_deadline = std::chrono::steady_clock::now() + bind_retry_window;
-  if (!try_start(self)) self->delayed_send(self, bind_retry_interval, retry_atom::value);
+  // A listener switched off in YAML stays in the tree (its place in the supervision order does
+  // not move) but binds nothing.
+  const auto& scfg = ctx->cfg->receivers.syslog;
+  const bool enabled = protocol == receiver_protocol::udp ? scfg.udp.enabled : scfg.tcp.enabled;
+  if (!enabled)
+    log::info(st.receiver_name, "disabled (receivers.syslog.",
+              protocol == receiver_protocol::udp ? "udp" : "tcp", ".enabled: false)");
+  else if (!try_start(self))
+    self->delayed_send(self, bind_retry_interval, retry_atom::value);
   return {
       [=](retry_atom) {
         if (self->state.started || self->state.stopping) return;
@@ -119,6 +127,9 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
         j["port"] = s.port;
         j["source"] = s.source;
         j["listening"] = s.started && !s.stopping;
+        j["enabled"] = s.protocol == receiver_protocol::udp
+                           ? s.ctx->cfg->receivers.syslog.udp.enabled
+                           : s.ctx->cfg->receivers.syslog.tcp.enabled;
         add_receiver_counters(j, *s.ctx->metrics, s.receiver_name);
         add_mailbox(j, self);
         return j.dump();

@@ -39,7 +39,8 @@ int scheduler_threads(const config::settings& cfg) {
 }  // namespace
 
 std::size_t count_receivers(const config::tree_node& tree, const config::settings& cfg) {
-  if (tree.kind == "syslog_udp" || tree.kind == "syslog_tcp") return 1;
+  if (tree.kind == "syslog_udp") return cfg.receivers.syslog.udp.enabled ? 1 : 0;
+  if (tree.kind == "syslog_tcp") return cfg.receivers.syslog.tcp.enabled ? 1 : 0;
   if (tree.kind == "webhook")
     return cfg.receivers.webhooks.enabled && !cfg.receivers.webhooks.endpoints.empty() ? 1 : 0;
   // The console, when enabled, reports its endpoint like a receiver.
