@@ -103,8 +103,8 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
   // A listener switched off in YAML stays in the tree (its place in the supervision order does
   // not move) but binds nothing.
   const auto& scfg = ctx->cfg->receivers.syslog;
-  const bool enabled = protocol == receiver_protocol::udp ? scfg.udp.enabled : scfg.tcp.enabled;
-  if (!enabled)
+  st.enabled = protocol == receiver_protocol::udp ? scfg.udp.enabled : scfg.tcp.enabled;
+  if (!st.enabled)
     log::info(st.receiver_name, "disabled (receivers.syslog.",
               protocol == receiver_protocol::udp ? "udp" : "tcp", ".enabled: false)");
   else if (!try_start(self))
@@ -127,9 +127,7 @@ caf::behavior syslog_receiver_impl(self_ptr self, system::node_context* ctx, std
         j["port"] = s.port;
         j["source"] = s.source;
         j["listening"] = s.started && !s.stopping;
-        j["enabled"] = s.protocol == receiver_protocol::udp
-                           ? s.ctx->cfg->receivers.syslog.udp.enabled
-                           : s.ctx->cfg->receivers.syslog.tcp.enabled;
+        j["enabled"] = s.enabled;
         add_receiver_counters(j, *s.ctx->metrics, s.receiver_name);
         add_mailbox(j, self);
         return j.dump();

@@ -20,6 +20,7 @@ enum class receiver_protocol { udp, tcp };
 
 struct receiver_state : server_owner_state {
   receiver_protocol protocol = receiver_protocol::udp;
+  bool enabled = true;  // receivers.syslog.<protocol>.enabled: false leaves the actor idle
   static inline const char* name = "receiver";
 };
 
