@@ -30,23 +30,6 @@ void fold_now(self_ptr self) {
   }
 }
 
-// The full-text index follows the writes in chunks (runtime/store/migrations.cpp, version 3).
-void index_text_now(self_ptr self, std::size_t max_rows) {
-  try {
-    self->state.db->index_text(max_rows);
-  } catch (const std::exception& e) {
-    self->state.failures_counter->add();
-    log::error("store", "full-text indexing failed (", e.what(), "); will retry");
-  }
-}
-
-// When a whole maintenance tick passed without writes, index this many events. Under sustained
-// load indexing would take the writer's time (measured: 3 M events at ~150 k/s fell to ~110 k/s
-// with inline indexing past a 2 M lag), so it waits for a pause unless the lag passes
-// max_text_lag; searches cover the unindexed tail by substring meanwhile.
-constexpr std::size_t idle_index_chunk = 100'000;
-constexpr std::int64_t max_text_lag = 20'000'000;
-
 // Retention steps: after a write, a little more than was written (a size cap holds under
 // sustained load); on an idle tick, steps for up to 200 ms while no batch waits. Steps stay
 // small, so a batch that arrives meanwhile waits for one step at most.
@@ -54,8 +37,7 @@ constexpr std::size_t retention_step_events = 8192;
 constexpr auto retention_tick_budget = std::chrono::milliseconds(200);
 constexpr std::int64_t retention_log_interval_ns = 60'000'000'000;
 
-constexpr const char* retention_kinds[6] = {"events",   "text_rows", "postings",
-                                            "entities", "rejected",  "alerts"};
+constexpr const char* retention_kinds[5] = {"events", "postings", "entities", "rejected", "alerts"};
 
 void log_retention(self_ptr self, bool force) {
   auto& st = self->state;
@@ -63,10 +45,9 @@ void log_retention(self_ptr self, bool force) {
   if (u.rows() == 0 && u.pages_vacuumed == 0) return;
   const auto now = util::mono_now_ns();
   if (!force && now - st.retention_logged_ns < retention_log_interval_ns) return;
-  log::info("store", "retention deleted ", u.events, " events (", u.text_rows, " full-text rows, ",
-            u.postings, " posting rows), ", u.entities, " entities, ", u.rejected,
-            " rejected records, ", u.alerts, " alerts; ", u.pages_vacuumed,
-            " pages returned to the file system");
+  log::info("store", "retention deleted ", u.events, " events (", u.postings, " posting rows), ",
+            u.entities, " entities, ", u.rejected, " rejected records, ", u.alerts, " alerts; ",
+            u.pages_vacuumed, " pages returned to the file system");
   u = {};
   st.retention_logged_ns = now;
 }
@@ -77,9 +58,8 @@ bool retain(self_ptr self, std::size_t max_events) {
   if (!st.retention.enabled()) return false;
   try {
     const auto c = st.db->enforce_retention(st.retention, util::wall_now_ns(), max_events);
-    const std::uint64_t by_kind[6] = {c.events,   c.text_rows, c.postings,
-                                      c.entities, c.rejected,  c.alerts};
-    for (int i = 0; i < 6; ++i)
+    const std::uint64_t by_kind[5] = {c.events, c.postings, c.entities, c.rejected, c.alerts};
+    for (int i = 0; i < 5; ++i)
       if (by_kind[i]) st.retention_counters[i]->add(by_kind[i]);
     if (c.pages_vacuumed) st.vacuum_counter->add(c.pages_vacuumed);
     st.retention_unlogged += c;
@@ -114,7 +94,6 @@ bool flush(self_ptr self) {
     st.db->commit();
     st.alerts_written += st.pending_alerts.size();
     st.pending_alerts.clear();
-    if (st.db->unindexed_text() > max_text_lag) index_text_now(self, events);
     st.events_written += events;
     st.rejected_written += rejected;
     st.events_counter->add(events);
@@ -158,7 +137,7 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
   st.retention.max_age_ns = scfg.retention_max_age_ms * 1'000'000;
   st.retention.max_bytes = scfg.retention_max_bytes;
   st.retention.alerts_max_age_ns = scfg.retention_alerts_max_age_ms * 1'000'000;
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < 5; ++i)
     st.retention_counters[i] =
         &ctx->metrics->get_counter("store_retention_deleted", {{"kind", retention_kinds[i]}});
   st.vacuum_counter = &ctx->metrics->get_counter("store_retention_pages_vacuumed");
@@ -193,14 +172,6 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
       [=](sweep_atom) {
         auto& s = self->state;
         if (s.buffer.empty() && s.db->fold_due()) fold_now(self);
-        // Idle means no write for a whole tick, not an empty mailbox for an instant: under load
-        // the mailbox empties between batches, and a chunk of indexing there stalls ingest.
-        // Two quiet ticks in a row: one tick without a write also happens inside a long fold.
-        s.idle_ticks = s.events_written == s.events_at_last_sweep ? s.idle_ticks + 1 : 0;
-        if (s.buffer.empty() && s.idle_ticks >= 2 && self->mailbox().empty() &&
-            s.db->unindexed_text() > 0)
-          index_text_now(self, idle_index_chunk);
-        s.events_at_last_sweep = s.events_written;
         if (s.buffer.empty() && s.retention.enabled()) {
           const auto until = std::chrono::steady_clock::now() + retention_tick_budget;
           while (retain(self, retention_step_events) && self->mailbox().empty() &&
@@ -279,14 +250,11 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
         j["commits"] = s.commits;
         j["buffered_rows"] = s.buffered_rows;
         j["consecutive_failures"] = s.consecutive_failures;
+        j["unindexed_text"] = s.db->unindexed_text();
         const auto& d = s.db->totals().deleted;
-        j["retention_deleted"] = {{"events", d.events},
-                                  {"text_rows", d.text_rows},
-                                  {"postings", d.postings},
-                                  {"entities", d.entities},
-                                  {"rejected", d.rejected},
-                                  {"alerts", d.alerts},
-                                  {"pages_vacuumed", d.pages_vacuumed}};
+        j["retention_deleted"] = {{"events", d.events},     {"postings", d.postings},
+                                  {"entities", d.entities}, {"rejected", d.rejected},
+                                  {"alerts", d.alerts},     {"pages_vacuumed", d.pages_vacuumed}};
         add_mailbox(j, self);
         return j.dump();
       },

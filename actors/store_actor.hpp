@@ -29,13 +29,11 @@ struct store_actor_state {
   std::uint64_t rejected_written = 0;
   std::uint64_t alerts_written = 0;
   std::vector<model::alert> pending_alerts;  // written with the next flush
-  std::uint64_t events_at_last_sweep = 0;    // idle detection for background indexing
-  int idle_ticks = 0;                        // maintenance ticks in a row without a write
   std::uint64_t commits = 0;
   store::retention_policy retention;
   store::retention_counts retention_unlogged;    // deleted since the last retention log line
   std::int64_t retention_logged_ns = 0;          // monotonic time of that line
-  metrics::counter* retention_counters[6] = {};  // events, text_rows, postings, entities, ...
+  metrics::counter* retention_counters[5] = {};  // events, postings, entities, ...
   metrics::counter* vacuum_counter = nullptr;
   metrics::counter* events_counter = nullptr;
   metrics::counter* failures_counter = nullptr;

@@ -21,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -136,6 +137,23 @@ long peak_rss_kb(pid_t pid) {
   while (std::getline(in, line))
     if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
   return -1;
+}
+
+// CPU seconds (user + system) the process has used so far, from /proc/PID/stat fields 14 and 15:
+// on a shared 2-core machine, events per CPU-second is the figure that survives other load.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 std::uint64_t stored_events(const std::string& db_path) {
@@ -302,6 +320,7 @@ int main(int argc, char** argv) {
   }
   const auto t_done = clk::now();
   const long rss = peak_rss_kb(child);
+  const double cpu = cpu_seconds(child);
   ::kill(child, SIGTERM);
   int status = 0;
   ::waitpid(child, &status, 0);
@@ -324,6 +343,8 @@ int main(int argc, char** argv) {
   out["events_per_s"] = static_cast<double>(stored) / secs;
   out["send_seconds"] = std::chrono::duration<double>(t_sent - t0).count();
   out["peak_rss_mb"] = rss / 1024.0;
+  out["seerflow_cpu_seconds"] = cpu;
+  out["events_per_cpu_s"] = cpu > 0 ? static_cast<double>(stored) / cpu : 0.0;
   std::error_code ec;
   out["db_mb"] = static_cast<double>(fs::file_size(db_path, ec)) / (1 << 20);
   out["exit_status"] = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

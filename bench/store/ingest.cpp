@@ -2,17 +2,26 @@
 // (the same JSON; for PostgreSQL the server's CPU is not in store_cpu_seconds, so events_per_s,
 // from the wall time spent in the store calls, is the figure to read): synthetic but realistic
 // sshd-style events with 1-4 entities each (drawn uniformly from a pool of --entities, 10k by
-// default) and ~50 templates, committed every --commit events, each commit followed by full-text
-// indexing of what it wrote (--no-text-index: without). Prints one JSON object.
+// default) and ~50 templates, committed every --commit events. The full-text index is kept as the
+// agent keeps it: by its own thread, in its own file, in parallel with the writer
+// (--text-index thread, the default; at idle priority as in the agent, --text-priority normal
+// to give it a normal share on a machine busy with other work), or on the writer's thread
+// after each commit (--text-index inline), or not at all (--text-index none). The run ends when
+// the writer is done and the index has caught up, so sustained_events_per_s includes it.
+// Prints one JSON object.
 //
 // Rates count only the time spent inside the store calls. The machine is shared, so beside
 // wall-clock rates it reports CPU time and the time blocked in I/O (wall time minus CPU time
 // minus time spent waiting for a CPU, from /proc/thread-self/schedstat):
 // events_per_s_own_core = events / (store CPU + blocked) is the rate with a core to itself.
 //
+// events_per_s_two_cores = events / max(writer's own-core time, indexer CPU) is the rate with a
+// core for each of the two threads.
+//
 //   bench_store_ingest [--events 2000000] [--commit 4096] [--entities 10000]
 //                      [--fold-links N] [--fold-ms N] [--synchronous normal]
-//                      [--dir D] [--keep] [--no-text-index] [--postgresql URL]
+//                      [--dir D] [--keep] [--text-index thread|inline|none]
+//                      [--text-priority idle|normal] [--postgresql URL]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -25,6 +34,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <memory>
@@ -43,7 +53,7 @@ int main(int argc, char** argv) {
   std::int64_t fold_interval_ms = store::store_options{}.fold_interval_ms;
   std::string dir, synchronous = "normal";
   bool keep = false;
-  bool text_index = true;
+  std::string text_mode = "thread", text_priority = "idle";
   std::string pg_url;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -65,7 +75,11 @@ int main(int argc, char** argv) {
     else if (a == "--keep")
       keep = true;
     else if (a == "--no-text-index")
-      text_index = false;
+      text_mode = "none";
+    else if (a == "--text-index")
+      text_mode = next();
+    else if (a == "--text-priority")
+      text_priority = next();
     else if (a == "--fold-links")
       fold_links = std::stoull(next());
     else if (a == "--fold-ms")
@@ -77,10 +91,16 @@ int main(int argc, char** argv) {
     else {
       std::cerr << "usage: bench_store_ingest [--events N] [--commit N] [--dir D] "
                    "[--synchronous off|normal|full] [--entities N] [--fold-links N] [--fold-ms N] "
-                   "[--keep] [--no-text-index] [--postgresql URL]\n";
+                   "[--keep] [--text-index thread|inline|none] [--text-priority idle|normal] "
+                   "[--postgresql URL]\n";
       return 2;
     }
   }
+  if (text_mode != "thread" && text_mode != "inline" && text_mode != "none") {
+    std::cerr << "--text-index must be thread, inline or none\n";
+    return 2;
+  }
+  const bool text_index = text_mode != "none";
   if (per_commit == 0) per_commit = 1;
 
   const fs::path work = dir.empty() ? fs::temp_directory_path() /
@@ -88,7 +108,8 @@ int main(int argc, char** argv) {
                                     : fs::path(dir);
   fs::create_directories(work);
   const fs::path db_path = work / "ingest.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", "-fts", "-fts-wal", "-fts-shm"})
+    fs::remove(db_path.string() + suffix);
 
   // Prepared before timing: a pool of batches the store sees over and over with fresh
   // sequence numbers and times (the links stay distinct because event ids are new).
@@ -125,12 +146,22 @@ int main(int argc, char** argv) {
   double store_s = 0, text_s = 0;
   std::uint64_t rows = 0, seq = 0;
   std::int64_t t_ns = 1'700'000'000'000'000'000;
+  auto process_cpu_s = [] {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+           static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
+  };
+  double catch_up_s = 0;
   const auto wall0 = clock::now();
-  const double cpu0 = thread_cpu_s(), runq0 = run_queue_s();
+  const double cpu0 = thread_cpu_s(), runq0 = run_queue_s(), process_cpu0 = process_cpu_s();
   {
     store::store_options options{db_path.string(), synchronous};
     options.fold_links = fold_links;
     options.fold_interval_ms = fold_interval_ms;
+    options.text_index = text_index;
+    options.text.background = text_mode == "thread";
+    options.text.idle_priority = text_priority == "idle";
     std::unique_ptr<store::event_writer> writer;
     if (pg_url.empty())
       writer = std::make_unique<store::event_store>(options);
@@ -167,7 +198,7 @@ int main(int argc, char** argv) {
       store_s += std::chrono::duration<double>(t2 - t0).count();
       // The full-text index follows each commit, so the rate is sustained with it included
       // (the store actor defers it to quiet moments, which only moves the same work).
-      if (text_index) {
+      if (text_mode == "inline") {
         const auto t3 = clock::now();
         st.index_text(n);
         const double dt = std::chrono::duration<double>(clock::now() - t3).count();
@@ -178,13 +209,27 @@ int main(int argc, char** argv) {
       commit_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
       done += n;
     }
+    // The index's thread catches up (the run is sustained only if it keeps up).
+    const auto writer_done = clock::now();
+    while (text_mode == "thread" && st.unindexed_text() > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    catch_up_s = std::chrono::duration<double>(clock::now() - writer_done).count();
     const auto& tot = st.totals();
     const double wall_s = std::chrono::duration<double>(clock::now() - wall0).count();
+    const double writer_cpu_s = thread_cpu_s() - cpu0;
+    // The index's thread: what the process used beyond this thread (nothing else runs).
+    const double indexer_cpu_s =
+        text_mode == "thread" ? std::max(0.0, process_cpu_s() - process_cpu0 - writer_cpu_s) : 0.0;
     const double runq_s = run_queue_s() - runq0;
-    const double blocked_s = std::max(0.0, wall_s - (thread_cpu_s() - cpu0) - runq_s);
+    // Up to the writer's end: afterwards this thread only waits for the index.
+    const double writer_wall_s = std::chrono::duration<double>(writer_done - wall0).count();
+    const double blocked_s = std::max(0.0, writer_wall_s - (thread_cpu_s() - cpu0) - runq_s);
     std::uintmax_t db_bytes = 0, wal_bytes = 0;
     if (pg_url.empty()) {
       db_bytes = fs::file_size(db_path);
+      std::error_code ec;
+      const auto index_bytes = fs::file_size(db_path.string() + "-fts", ec);
+      if (!ec) db_bytes += index_bytes;
       wal_bytes =
           fs::exists(db_path.string() + "-wal") ? fs::file_size(db_path.string() + "-wal") : 0;
     } else {
@@ -215,8 +260,16 @@ int main(int argc, char** argv) {
         {"folds", tot.folds},
         {"postings_written", tot.postings_written},
         {"store_seconds", store_s},
-        {"text_index", text_index},
+        {"text_index", text_mode},
+        {"text_priority", text_priority},
         {"text_index_seconds", text_s},
+        {"text_index_thread_cpu_seconds", indexer_cpu_s},
+        {"text_index_catch_up_seconds", catch_up_s},
+        {"sustained_events_per_s", static_cast<double>(tot.events) / wall_s},
+        {"events_per_s_two_cores",
+         static_cast<double>(tot.events) / std::max(store_cpu_s + blocked_s, indexer_cpu_s)},
+        {"text_index_events_per_cpu_s",
+         indexer_cpu_s > 0 ? static_cast<double>(tot.events) / indexer_cpu_s : 0.0},
         {"store_cpu_seconds", store_cpu_s},
         {"cpu_seconds",
          {{"add_events", add_cpu_s}, {"commit", commit_cpu_s}, {"commit_with_fold", fold_cpu_s}}},

@@ -35,6 +35,7 @@
 #include "runtime/store/pg/pg_connection.hpp"
 #include "runtime/store/pg/pg_event_store.hpp"
 #include "runtime/store/pg/pg_reader.hpp"
+#include "runtime/store/text_index.hpp"
 
 namespace fs = std::filesystem;
 using namespace seerflow;
@@ -144,14 +145,22 @@ int main(int argc, char** argv) {
                    "'bench_store_query_complete'") == 1;
     }
     if (!reused) {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
+      for (const char* suffix : {"", "-wal", "-shm", "-fts", "-fts-wal", "-fts-shm"})
+        fs::remove(path + suffix);
       store::event_store st({path});
       build_s = build_store(st, total, n_entities);
+    } else {
+      // A store built by an older schema is migrated here, and its index rebuilt if need be.
+      store::event_store st({path});
+      while (st.unindexed_text() > 0) st.index_text(1 << 20);
     }
     // The reader the CLI opens: read-only, beside a (here absent) writer.
     store::sqlite_db db(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, 5000);
+    store::attach_text_index(db);
     stored = db.query_int64("SELECT count(*) FROM events");
-    db_bytes = fs::file_size(path) + (fs::exists(path + "-wal") ? fs::file_size(path + "-wal") : 0);
+    db_bytes = fs::file_size(path) +
+               (fs::exists(path + "-wal") ? fs::file_size(path + "-wal") : 0) +
+               (fs::exists(path + "-fts") ? fs::file_size(path + "-fts") : 0);
     reader = std::make_unique<query::sqlite_reader>(std::move(db));
   } else {
     {

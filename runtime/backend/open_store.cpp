@@ -9,6 +9,7 @@
 #include "runtime/store/pg/pg_event_store.hpp"
 #include "runtime/store/pg/pg_reader.hpp"
 #include "runtime/store/store_error.hpp"
+#include "runtime/store/text_index.hpp"
 
 namespace seerflow::backend {
 
@@ -20,6 +21,7 @@ std::unique_ptr<store::event_writer> open_writer(const config::storage_settings&
   store::store_options opts;
   opts.path = s.path;
   opts.synchronous = s.synchronous;
+  opts.text.background = true;  // the index follows the commits on a thread of its own
   return std::make_unique<store::event_store>(opts);
 }
 
@@ -34,6 +36,7 @@ std::unique_ptr<query::store_reader> open_reader(const config::storage_settings&
     throw store::store_error(SQLITE_ERROR, "the store at " + s.path +
                                                " has an older schema; start seerflow once to "
                                                "migrate it");
+  store::attach_text_index(db);
   return std::make_unique<query::sqlite_reader>(std::move(db));
 }
 

@@ -7,6 +7,7 @@
 #include "runtime/query/sql_builder.hpp"
 #include "runtime/store/sqlite_db.hpp"
 #include "runtime/store/store_error.hpp"
+#include "runtime/store/text_index.hpp"
 
 namespace seerflow::query {
 namespace {
@@ -30,6 +31,27 @@ std::vector<std::string> plain_words(std::string_view q) {
   flush();
   return out;
 }
+
+// A read transaction for the life of a query, when asked for and none is open: several
+// statements then see one snapshot of the store and of its attached full-text index.
+class read_transaction {
+ public:
+  read_transaction(const store::sqlite_db& db, bool wanted) : db_(db) {
+    if (wanted && !db.in_transaction()) {
+      db.exec("BEGIN");
+      open_ = true;
+    }
+  }
+  ~read_transaction() {
+    if (open_) sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr);
+  }
+  read_transaction(const read_transaction&) = delete;
+  read_transaction& operator=(const read_transaction&) = delete;
+
+ private:
+  const store::sqlite_db& db_;
+  bool open_ = false;
+};
 
 }  // namespace
 
@@ -69,22 +91,38 @@ std::size_t for_each_event(const store::sqlite_db& db, const event_filter& f,
             keys + ")",
         std::move(vals));
   }
+  // The search reads the index's parts and watermark and then the events in one read
+  // transaction, so that a part retention drops meanwhile still exists for it.
+  read_transaction txn(db, !f.search.empty());
   if (!f.search.empty()) {
-    // Matches by rowid: the index's hits, then the events it has not indexed yet by substring
-    // (a range of ids after its watermark). As one IN list the planner looks the hits up by id
-    // and sorts them; as an OR it scanned every event in time order (seconds on 10 M events for
-    // a selective search).
+    // Matches by rowid: each index part's hits, then the events it has not indexed yet by
+    // substring (a range of ids after its watermark). As one IN list the planner looks the hits
+    // up by id and sorts them; as an OR it scanned every event in time order (seconds on 10 M
+    // events for a selective search).
+    auto index = store::text_index_view::read(db);
+    std::vector<std::variant<std::int64_t, std::string>> vals;
+    std::string hits;
+    // Without a part the expression is still checked, against an empty table, so that a bad
+    // one is reported the same whether or not anything is indexed yet.
+    if (index.tables.empty()) {
+      db.exec(
+          "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_syntax USING fts5(message, content='')");
+      index.tables.push_back("temp.search_syntax");
+    }
+    for (const auto& t : index.tables) {
+      const std::string name = t.starts_with("temp.") ? t : "fts." + t;
+      const std::string bare = t.substr(t.find('.') == std::string::npos ? 0 : t.find('.') + 1);
+      hits += "SELECT rowid FROM " + name + " WHERE " + bare + " MATCH ? UNION ALL ";
+      vals.emplace_back(f.search);
+    }
     std::string tail_match =
-        "SELECT u.id FROM events AS u WHERE u.id > (SELECT value FROM store_meta WHERE name = "
-        "'text_indexed_through_event_id') AND u.message IS NOT NULL";
-    std::vector<std::variant<std::int64_t, std::string>> vals{f.search};
+        "SELECT u.id FROM events AS u WHERE u.id > ? AND u.message IS NOT NULL";
+    vals.emplace_back(index.indexed_through);
     for (const auto& w : plain_words(f.search)) {
       tail_match += " AND instr(lower(u.message), ?) > 0";
       vals.emplace_back(w);
     }
-    q.where("e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ? UNION ALL " +
-                tail_match + ")",
-            std::move(vals));
+    q.where("e.id IN (" + hits + tail_match + ")", std::move(vals));
   }
   q.tail(f.oldest_first ? "ORDER BY e.time_ns ASC, e.id ASC"
                         : "ORDER BY e.time_ns DESC, e.id DESC");

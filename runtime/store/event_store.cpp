@@ -129,13 +129,6 @@ event_store::event_store(store_options options)
   insert_rejected_ = db_.prepare(
       "INSERT INTO rejected(source, reason, detail, data, arrival_ns, peer) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  index_text_ = db_.prepare(
-      "INSERT INTO events_fts(rowid, message) SELECT id, message FROM events "
-      "WHERE id > ?1 AND id <= ?2 AND message IS NOT NULL");
-  set_text_indexed_ =
-      db_.prepare("UPDATE store_meta SET value = ?1 WHERE name = 'text_indexed_through_event_id'");
-  text_indexed_through_ =
-      db_.query_int64("SELECT value FROM store_meta WHERE name = 'text_indexed_through_event_id'");
   upsert_alert_ = db_.prepare(
       "INSERT INTO alerts(id, kind, severity, rule, title, source, time_ns, last_time_ns, "
       "dedup_key, entities, event_seqs, details, stored_at_ns) "
@@ -207,12 +200,13 @@ event_store::event_store(store_options options)
       "SELECT coalesce((SELECT value FROM store_meta WHERE name = 'folded_through_event_id'), 0)");
   known_max_id_ = folded;
   load_unfolded(folded);
+  if (options_.text_index) text_ = std::make_unique<text_indexer>(db_.path(), options_.text);
   // Retention may have deleted the newest events; ids must still not go back below the
   // watermarks, or new events would count as indexed and folded.
-  known_max_id_ = std::max(
-      {db_.query_int64("SELECT coalesce(max(id), 0) FROM events"), folded, text_indexed_through_});
+  known_max_id_ = std::max({db_.query_int64("SELECT coalesce(max(id), 0) FROM events"), folded,
+                            text_ ? text_->indexed_through() : std::int64_t{0}});
   next_id_ = known_max_id_ + 1;
-  retention_.emplace(db_);
+  retention_.emplace(db_, text_ ? text_index_path(db_.path()) : std::string());
   if (unfolded_.empty()) return;
   try {
     fold();
@@ -224,6 +218,7 @@ event_store::event_store(store_options options)
 }
 
 event_store::~event_store() {
+  text_.reset();  // stops its thread; it resumes from its watermark on the next open
   if (in_txn_) abort_transaction();
   try {
     if (!unfolded_.empty()) fold();
@@ -373,24 +368,10 @@ void event_store::stage_event(statement& s, int row, const model::event& e) {
 
 std::size_t event_store::index_text(std::size_t max_rows) {
   if (in_txn_) commit();
-  const std::int64_t through =
-      std::min(known_max_id_, text_indexed_through_ + static_cast<std::int64_t>(max_rows));
-  if (through <= text_indexed_through_) return 0;
-  begin();
-  try {
-    index_text_.bind_int64(1, text_indexed_through_);
-    index_text_.bind_int64(2, through);
-    index_text_.run();
-    set_text_indexed_.bind_int64(1, through);
-    set_text_indexed_.run();
-    commit_.run();
-  } catch (...) {
-    abort_transaction();
-    throw;
-  }
-  in_txn_ = false;
-  const auto n = static_cast<std::size_t>(through - text_indexed_through_);
-  text_indexed_through_ = through;
+  if (!text_) return 0;
+  text_->notify(known_max_id_);
+  const auto n = text_->index_now(max_rows);
+  text_->drop_expired_now();
   return n;
 }
 
@@ -688,7 +669,7 @@ retention_counts event_store::enforce_retention(const retention_policy& policy, 
     std::int64_t rejected_before = 0;
     if (policy.max_age_ns > 0) {
       const std::int64_t cutoff = now_ns - policy.max_age_ns;
-      budget -= r.delete_events(cutoff, budget, text_indexed_through_, c);
+      budget -= r.delete_events(cutoff, budget, c);
       rejected_before = cutoff;
     }
     if (policy.max_bytes > 0 && budget > 0) {
@@ -702,11 +683,10 @@ retention_counts event_store::enforce_retention(const retention_policy& policy, 
         if (per_event > 0)
           want =
               std::clamp<std::size_t>(static_cast<std::size_t>(excess / per_event) + 1, 1, budget);
-        const std::size_t n = r.delete_events(std::numeric_limits<std::int64_t>::max(), want,
-                                              text_indexed_through_, c);
+        const std::size_t n = r.delete_events(std::numeric_limits<std::int64_t>::max(), want, c);
         budget -= n;
-        // Deleting full-text rows adds delete markers until the index merges them away, so a
-        // step can end above the cap: go on while events go.
+        // The full-text index gives its space back a part at a time, once every event of the
+        // part is gone (text_index.hpp), so a step can end above the cap: go on while events go.
         if (n > 0 && r.used_bytes() > policy.max_bytes) c.more = true;
         // Rejected records are as old as the events they arrived among.
         std::int64_t oldest_time = 0, oldest_arrival = now_ns;
@@ -814,6 +794,7 @@ void event_store::after_commit(bool folded) {
   for (std::size_t i = 0; i < new_entities_.size(); ++i)
     known_entities_.insert(new_entities_.key(i));
   known_max_id_ = std::max(known_max_id_, next_id_ - 1);
+  if (text_) text_->notify(known_max_id_);
   if (folded) {
     ++totals_.folds;
     unfolded_.clear();
@@ -827,12 +808,11 @@ void event_store::after_commit(bool folded) {
 }
 
 void event_store::abort_transaction() noexcept {
-  for (statement* s : {&insert_event_,     &insert_events_,  &insert_rejected_, &insert_entity_,
-                       &merge_journal_,    &clear_journal_,  &upsert_template_, &update_entity_,
-                       &last_posting_,     &insert_posting_, &extend_posting_,  &set_folded_,
-                       &max_id_,           &commit_,         &begin_,           &index_text_,
-                       &set_text_indexed_, &upsert_alert_,   &insert_tactic_,   &insert_technique_,
-                       &upsert_rule_})
+  for (statement* s :
+       {&insert_event_, &insert_events_, &insert_rejected_, &insert_entity_, &merge_journal_,
+        &clear_journal_, &upsert_template_, &update_entity_, &last_posting_, &insert_posting_,
+        &extend_posting_, &set_folded_, &max_id_, &commit_, &begin_, &upsert_alert_,
+        &insert_tactic_, &insert_technique_, &upsert_rule_})
     s->reset();
   // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
   if (db_.in_transaction()) {

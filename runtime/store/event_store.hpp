@@ -31,6 +31,7 @@
 #include "runtime/store/key_set.hpp"
 #include "runtime/store/retention.hpp"
 #include "runtime/store/sqlite_db.hpp"
+#include "runtime/store/text_indexer.hpp"
 
 namespace seerflow::store {
 
@@ -40,6 +41,8 @@ struct store_options {
   int busy_timeout_ms = 5000;            // wait this long for another writer's lock
   std::size_t fold_links = 1 << 21;      // fold when this many links are waiting...
   std::int64_t fold_interval_ms = 5000;  // ...or the oldest has waited this long
+  bool text_index = true;                // keep the full-text index (text_index.hpp)
+  text_indexer_options text;
 };
 
 class event_store final : public event_writer {
@@ -80,11 +83,16 @@ class event_store final : public event_writer {
   // Entity graph relations (count = occurrences since the last save of that edge): upserted
   // into graph_edges, in the open transaction if there is one, else in their own.
   void add_graph_edges(const std::vector<model::edge_observation>& edges) override;
-  // Adds up to max_rows committed events to the full-text index, in a transaction of its own
-  // (commits what is staged first). Returns the events indexed; 0 when the index is current.
+  // The full-text index follows the commits on its own thread (text_indexer.hpp). This adds
+  // up to max_rows committed events to it now, on the caller's thread (commits what is staged
+  // first), and drops the parts whose events are all gone. Returns the events indexed; 0 when
+  // the index is current.
   std::size_t index_text(std::size_t max_rows) override;
   // Committed events not yet in the full-text index.
-  std::int64_t unindexed_text() const override { return known_max_id_ - text_indexed_through_; }
+  std::int64_t unindexed_text() const override {
+    return text_ ? known_max_id_ - text_->indexed_through() : 0;
+  }
+  text_indexer* text_indexer_for_tests() { return text_.get(); }
   // One bounded step of retention in a transaction of its own (commits what is staged first):
   // at most max_events events go (and as many rejected records and alerts), see retention.hpp.
   // `more` in the result: the step stopped at its bound. Entities are swept only between a fold
@@ -141,7 +149,7 @@ class event_store final : public event_writer {
   store_options options_;
   int schema_version_ = 0;
   statement begin_, commit_, rollback_, max_id_;
-  statement upsert_alert_, insert_tactic_, insert_technique_, index_text_, set_text_indexed_;
+  statement upsert_alert_, insert_tactic_, insert_technique_;
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
   statement merge_journal_, clear_journal_, save_state_, load_state_, upsert_graph_edge_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
@@ -153,9 +161,8 @@ class event_store final : public event_writer {
   std::vector<std::uint64_t> deleted_entities_;
 
   bool in_txn_ = false;
-  std::int64_t next_id_ = 1;               // id of the next event staged
-  std::int64_t known_max_id_ = 0;          // every event up to here is committed and in unfolded_
-  std::int64_t text_indexed_through_ = 0;  // events up to here are in events_fts
+  std::int64_t next_id_ = 1;       // id of the next event staged
+  std::int64_t known_max_id_ = 0;  // every event up to here is committed and in unfolded_
   stats pending_{}, totals_{};
   key_aggregator<new_entity> new_entities_;  // first seen in the open transaction
   key_aggregator<template_agg> templates_;
@@ -166,6 +173,7 @@ class event_store final : public event_writer {
   std::vector<std::uint32_t> fold_slot_, fold_order_;
   std::vector<std::int64_t> fold_ids_;
   std::int64_t unfolded_since_ns_ = 0;
+  std::unique_ptr<text_indexer> text_;  // null without a full-text index
   key_aggregator<posting_tail> tails_;  // latest posting row per entity, as far as known
   bool tails_changed_ = false;  // by a fold in the open transaction  // monotonic time the oldest
                                 // unfolded link waits from

@@ -267,13 +267,23 @@ CREATE INDEX graph_edges_from_value ON graph_edges(from_value);
 CREATE INDEX graph_edges_to_value ON graph_edges(to_value);
 )sql";
 
-constexpr std::array<migration, 6> all_migrations{{
+// Version 7: the full-text index moves to a file of its own, written by its own thread in
+// parallel with the store's writer (runtime/store/text_index.hpp); it is rebuilt there from the
+// events. store_uid ties that file to this database: an index made for another file is rebuilt.
+constexpr std::string_view schema_v7 = R"sql(
+DROP TABLE IF EXISTS events_fts;
+DELETE FROM store_meta WHERE name = 'text_indexed_through_event_id';
+INSERT INTO store_meta(name, value) VALUES('store_uid', lower(hex(randomblob(16))));
+)sql";
+
+constexpr std::array<migration, 7> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
     {4, "retention index of postings, Sigma rule state", schema_v4},
     {5, "alert delivery queue, outcomes and verdicts", schema_v5},
     {6, "entity graph edges", schema_v6},
+    {7, "full-text index in a file of its own", schema_v7},
 }};
 
 constexpr std::string_view bootstrap_sql = R"sql(

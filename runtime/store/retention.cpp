@@ -1,7 +1,9 @@
 #include "runtime/store/retention.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
+#include <utility>
 
 namespace seerflow::store {
 
@@ -17,8 +19,9 @@ bool read_int(statement& s, std::int64_t& out, int column = 0) {
 
 }  // namespace
 
-retention::retention(sqlite_db& db)
+retention::retention(sqlite_db& db, std::string index_file)
     : db_(db),
+      index_file_(std::move(index_file)),
       incremental_(db.query_int64("PRAGMA auto_vacuum") == 2),
       page_count_(db.prepare("PRAGMA page_count")),
       freelist_count_(db.prepare("PRAGMA freelist_count")),
@@ -28,10 +31,6 @@ retention::retention(sqlite_db& db)
       // Through the time index: the oldest first, whatever order they were stored in.
       oldest_events_(
           db.prepare("SELECT id FROM events WHERE time_ns < ?1 ORDER BY time_ns, id LIMIT ?2")),
-      // An external-content FTS5 table forgets a row only when told the text it indexed.
-      delete_text_(db.prepare(
-          "INSERT INTO events_fts(events_fts, rowid, message) "
-          "SELECT 'delete', id, message FROM events WHERE id = ?1 AND message IS NOT NULL")),
       delete_event_(db.prepare("DELETE FROM events WHERE id = ?1")),
       stale_postings_(
           db.prepare("DELETE FROM entity_postings WHERE id IN (SELECT id FROM entity_postings "
@@ -58,7 +57,13 @@ std::int64_t retention::used_bytes() {
   std::int64_t pages = 0, free = 0;
   read_int(page_count_, pages);
   read_int(freelist_count_, free);
-  return (pages - free) * page_size_;
+  std::int64_t bytes = (pages - free) * page_size_;
+  if (!index_file_.empty()) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(index_file_, ec);
+    if (!ec) bytes += static_cast<std::int64_t>(size);
+  }
+  return bytes;
 }
 
 bool retention::oldest_event(std::int64_t& time_ns, std::int64_t& arrival_ns) {
@@ -83,8 +88,7 @@ double retention::bytes_per_event() {
   return static_cast<double>(used_bytes()) / static_cast<double>(hi - lo + 1);
 }
 
-std::size_t retention::delete_events(std::int64_t before_ns, std::size_t max,
-                                     std::int64_t text_indexed_through, retention_counts& c) {
+std::size_t retention::delete_events(std::int64_t before_ns, std::size_t max, retention_counts& c) {
   if (max == 0) return 0;
   ids_.clear();
   oldest_events_.bind_int64(1, before_ns);
@@ -97,12 +101,6 @@ std::size_t retention::delete_events(std::int64_t before_ns, std::size_t max,
   }
   oldest_events_.reset();
   for (const std::int64_t id : ids_) {
-    // Events past the watermark were never indexed; a 'delete' for them would corrupt the index.
-    if (id <= text_indexed_through) {
-      delete_text_.bind_int64(1, id);
-      delete_text_.run();
-      c.text_rows += static_cast<std::uint64_t>(db_.changes());
-    }
     delete_event_.bind_int64(1, id);
     delete_event_.run();
   }

@@ -1,13 +1,14 @@
 #pragma once
 // Retention: the SQL steps that delete the oldest stored rows, a bounded batch at a time, inside
 // the writer's transaction (event_store::enforce_retention runs them between flushes, so ingest
-// waits at most one small batch). Events go oldest event time first, with their full-text rows
-// (the index is external-content: its rows are deleted with the text they were made from,
-// before the event row goes) and, once every event of a posting row is gone, their entity links;
+// waits at most one small batch). Events go oldest event time first (the full-text index drops
+// its parts on its own once their events are gone: text_index.hpp) and, once every event of a
+// posting row is gone, their entity links;
 // rejected records by arrival time, alerts by the time of their latest repeat; entities whose
 // last event is older than the oldest stored event, by a sweep over their keys.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "runtime/store/sqlite_db.hpp"
@@ -22,15 +23,12 @@ struct retention_policy {
 };
 
 struct retention_counts {
-  std::uint64_t events = 0, text_rows = 0, postings = 0, entities = 0, rejected = 0, alerts = 0,
+  std::uint64_t events = 0, postings = 0, entities = 0, rejected = 0, alerts = 0,
                 pages_vacuumed = 0;
   bool more = false;  // a step stopped at its bound: there is more to delete now
-  std::uint64_t rows() const {
-    return events + text_rows + postings + entities + rejected + alerts;
-  }
+  std::uint64_t rows() const { return events + postings + entities + rejected + alerts; }
   retention_counts& operator+=(const retention_counts& o) {
     events += o.events;
-    text_rows += o.text_rows;
     postings += o.postings;
     entities += o.entities;
     rejected += o.rejected;
@@ -42,19 +40,20 @@ struct retention_counts {
 
 class retention {
  public:
-  explicit retention(sqlite_db& db);
+  // `index_file`: the full-text index's file ("" if none), counted in the size.
+  explicit retention(sqlite_db& db, std::string index_file = {});
 
-  // Bytes of the pages in use (the file minus its free pages), as the size cap counts them.
+  // Bytes of the pages in use (the file minus its free pages) and of the full-text index's
+  // file, as the size cap counts them.
   std::int64_t used_bytes();
   // Event and arrival time of the oldest stored event; false when there is none.
   bool oldest_event(std::int64_t& time_ns, std::int64_t& arrival_ns);
   // Estimated bytes per stored event (pages in use over the span of event ids).
   double bytes_per_event();
 
-  // Deletes up to max events with time_ns < before_ns (INT64_MAX: any), oldest first, with their
-  // full-text rows for ids up to text_indexed_through. Returns the events deleted.
-  std::size_t delete_events(std::int64_t before_ns, std::size_t max,
-                            std::int64_t text_indexed_through, retention_counts& c);
+  // Deletes up to max events with time_ns < before_ns (INT64_MAX: any), oldest first. Returns
+  // the events deleted.
+  std::size_t delete_events(std::int64_t before_ns, std::size_t max, retention_counts& c);
   // Posting rows whose events all have ids below the oldest stored event's.
   std::size_t delete_stale_postings(std::size_t max, retention_counts& c);
   // The oldest rejected records (in id order) that arrived before `before_ns`.
@@ -72,9 +71,10 @@ class retention {
 
  private:
   sqlite_db& db_;
+  std::string index_file_;
   bool incremental_;
   statement page_count_, freelist_count_, oldest_event_, id_span_;
-  statement oldest_events_, delete_text_, delete_event_;
+  statement oldest_events_, delete_event_;
   statement stale_postings_, oldest_rejected_, old_alerts_;
   statement delete_alert_, delete_tactics_, delete_techniques_;
   statement entity_chunk_, delete_entity_, delete_entity_postings_;

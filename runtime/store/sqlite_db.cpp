@@ -83,7 +83,7 @@ void sqlite_db::set_busy_timeout(int ms) {
   sqlite3_busy_timeout(db_, ms < 0 ? 0 : ms);
 }
 
-void sqlite_db::exec(const std::string& sql) {
+void sqlite_db::exec(const std::string& sql) const {
   if (!db_) throw store_error(SQLITE_MISUSE, "exec on a closed database");
   char* err = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);

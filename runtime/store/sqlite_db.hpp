@@ -28,7 +28,7 @@ class sqlite_db {
   sqlite_db& operator=(sqlite_db&& o) noexcept;
 
   // Runs one or more statements of fixed SQL (no data: use prepare and bind for that).
-  void exec(const std::string& sql);
+  void exec(const std::string& sql) const;
   statement prepare(std::string_view sql, bool persistent = true) const {
     return statement(db_, sql, persistent);
   }

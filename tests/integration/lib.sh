@@ -69,6 +69,29 @@ wait_rows() {
   fail "waited for [$sql] = $expected, got '$got'"
 }
 
+# wait_text_index [DB]: polls until the full-text index (DB-fts, filled by a thread at idle
+# priority: on a busy machine it waits for spare CPU) covers every stored event (120 s).
+wait_text_index() {
+  local file=${1:-$WORK/data/seerflow.db} got="" i
+  for i in $(seq 1 1200); do
+    got=$(sqlite3 -batch -noheader "$file" "attach '$file-fts' as fts;
+      select coalesce((select value from fts.fts_meta where name = 'indexed_through'), 0)
+             >= coalesce((select max(id) from events), 0)" 2>/dev/null || true)
+    [[ "$got" == "1" ]] && return 0
+    sleep 0.1
+  done
+  fail "the full-text index of $file did not catch up"
+}
+
+# check_text_index [DB]: FTS5's integrity check on every part of DB's full-text index.
+check_text_index() {
+  local file=${1:-$WORK/data/seerflow.db} part
+  for part in $(sqlite3 -batch -noheader "$file-fts" "select 'part_' || number from fts_parts"); do
+    sqlite3 "$file-fts" "INSERT INTO $part($part) VALUES('integrity-check')" ||
+      fail "full-text index part $part of $file is damaged"
+  done
+}
+
 stop_seerflow() {
   kill -TERM "$SEERFLOW_PID"
   local rc=0

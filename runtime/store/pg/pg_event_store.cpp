@@ -513,7 +513,6 @@ retention_counts pg_event_store::enforce_retention(const retention_policy& polic
       const auto d = conn_->run("delete_events", params().int64(cutoff).int64(limit));
       c.events = static_cast<std::uint64_t>(d.int64(0, 0));
       c.postings = static_cast<std::uint64_t>(d.int64(0, 1));  // links, here
-      c.text_rows = c.events;                                  // the tsvector goes with its row
       if (c.events == max_events) c.more = true;
       const auto r = conn_->run("delete_rejected", params().int64(cutoff).int64(limit));
       c.rejected = static_cast<std::uint64_t>(r.affected());

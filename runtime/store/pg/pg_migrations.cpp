@@ -196,13 +196,21 @@ CREATE INDEX graph_edges_to_value ON graph_edges(to_value);
 )sql";
 
 // Same numbers and names as SQLite's list: `seerflow` reports one schema version per build.
-constexpr std::array<migration, 6> all_migrations{{
+// Version 7: in SQLite the full-text index moved to a file of its own; here the tsvector column
+// and its GIN index stay where they are: nothing changes. The step keeps both backends at the
+// same version, which readers and the backend test suite compare.
+constexpr std::string_view schema_v7 = R"sql(
+SELECT 1;
+)sql";
+
+constexpr std::array<migration, 7> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
     {4, "retention index of postings, Sigma rule state", schema_v4},
     {5, "alert delivery queue, outcomes and verdicts", schema_v5},
     {6, "entity graph edges", schema_v6},
+    {7, "full-text index in a file of its own (SQLite only)", schema_v7},
 }};
 
 constexpr const char* bootstrap_sql = R"sql(
