@@ -171,7 +171,11 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
       },
       [=](sweep_atom) {
         auto& s = self->state;
-        if (s.buffer.empty() && s.db->fold_due()) fold_now(self);
+        // Due by size or age under load; and once ingest paused for a whole tick, at once, so
+        // that entity counts catch up without waiting for storage's fold interval.
+        const bool quiet = s.events_written == s.events_at_last_sweep;
+        s.events_at_last_sweep = s.events_written;
+        if (s.buffer.empty() && (s.db->fold_due() || quiet)) fold_now(self);
         if (s.buffer.empty() && s.retention.enabled()) {
           const auto until = std::chrono::steady_clock::now() + retention_tick_budget;
           while (retain(self, retention_step_events) && self->mailbox().empty() &&

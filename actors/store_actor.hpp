@@ -30,6 +30,7 @@ struct store_actor_state {
   std::uint64_t alerts_written = 0;
   std::vector<model::alert> pending_alerts;  // written with the next flush
   std::uint64_t commits = 0;
+  std::uint64_t events_at_last_sweep = 0;  // no write since the last tick: fold now
   store::retention_policy retention;
   store::retention_counts retention_unlogged;    // deleted since the last retention log line
   std::int64_t retention_logged_ns = 0;          // monotonic time of that line

@@ -37,11 +37,14 @@ namespace seerflow::store {
 
 struct store_options {
   std::string path;
-  std::string synchronous = "normal";    // off, normal, full or extra (PRAGMA synchronous)
-  int busy_timeout_ms = 5000;            // wait this long for another writer's lock
-  std::size_t fold_links = 1 << 21;      // fold when this many links are waiting...
-  std::int64_t fold_interval_ms = 5000;  // ...or the oldest has waited this long
-  bool text_index = true;                // keep the full-text index (text_index.hpp)
+  std::string synchronous = "normal";  // off, normal, full or extra (PRAGMA synchronous)
+  int busy_timeout_ms = 5000;          // wait this long for another writer's lock
+  std::size_t fold_links = 1 << 21;    // fold when this many links are waiting...
+  // ...or the oldest has waited this long (15 s: a fold costs about one write per entity it
+  // touches, so longer intervals fold more links per write; the store actor folds at once when
+  // ingest pauses, so idle counts do not wait for it)
+  std::int64_t fold_interval_ms = 15000;
+  bool text_index = true;  // keep the full-text index (text_index.hpp)
   text_indexer_options text;
 };
 
