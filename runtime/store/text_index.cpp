@@ -17,7 +17,7 @@ constexpr std::int64_t index_application_id = 0x53454546;
 constexpr const char* schema_sql =
     "CREATE TABLE IF NOT EXISTS fts_meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS fts_parts(number INTEGER PRIMARY KEY, first_id INTEGER NOT NULL,"
-    " last_id INTEGER NOT NULL);";
+    " last_id INTEGER NOT NULL, capacity INTEGER NOT NULL);";
 
 void rollback_quietly(sqlite_db& db) noexcept {
   if (db.in_transaction()) sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -106,8 +106,10 @@ void text_index::load() {
   indexed_through_ = db_.query_int64(
       "SELECT coalesce((SELECT value FROM fts_meta WHERE name = 'indexed_through'), 0)");
   parts_.clear();
-  auto q = db_.prepare("SELECT number, first_id, last_id FROM fts_parts ORDER BY number", false);
-  while (q.step()) parts_.push_back({q.column_int64(0), q.column_int64(1), q.column_int64(2)});
+  auto q = db_.prepare("SELECT number, first_id, last_id, capacity FROM fts_parts ORDER BY number",
+                       false);
+  while (q.step())
+    parts_.push_back({q.column_int64(0), q.column_int64(1), q.column_int64(2), q.column_int64(3)});
 }
 
 void text_index::reset(const std::string& store_uid) {
@@ -127,16 +129,28 @@ void text_index::reset(const std::string& store_uid) {
   db_.exec("PRAGMA incremental_vacuum");
 }
 
-void text_index::add_part(std::int64_t first_id) {
+std::int64_t text_index::next_capacity() const {
+  // A search runs one MATCH per part (about a millisecond each on a large store), so parts
+  // grow with the store: each new one holds a quarter of the ids the index spans, so their
+  // number grows with the logarithm of the store's size (about 16 at 10 M events), and the
+  // index space retention waits for before it frees a part stays a small share of the store.
+  std::int64_t span = 0;
+  if (!parts_.empty()) span = indexed_through_ - parts_.front().first_id + 1;
+  return std::clamp<std::int64_t>(span / 4, options_.part_rows,
+                                  std::max(options_.part_rows, options_.max_part_rows));
+}
+
+void text_index::add_part(std::int64_t first_id, std::int64_t capacity) {
   const std::int64_t number = parts_.empty() ? 1 : parts_.back().number + 1;
   const std::string name = table(number);
   // Contentless (the text is in events) and without the per-row size table (nothing ranks by
   // bm25): an insert writes only the terms.
   db_.exec("CREATE VIRTUAL TABLE " + name + " USING fts5(message, content='', columnsize=0);" +
            "INSERT INTO " + name + "(" + name + ", rank) VALUES('automerge', 8);" +
-           "INSERT INTO fts_parts(number, first_id, last_id) VALUES(" + std::to_string(number) +
-           ", " + std::to_string(first_id) + ", " + std::to_string(first_id - 1) + ");");
-  parts_.push_back({number, first_id, first_id - 1});
+           "INSERT INTO fts_parts(number, first_id, last_id, capacity) VALUES(" +
+           std::to_string(number) + ", " + std::to_string(first_id) + ", " +
+           std::to_string(first_id - 1) + ", " + std::to_string(capacity) + ");");
+  parts_.push_back({number, first_id, first_id - 1, capacity});
 }
 
 std::int64_t text_index::store_max_id() {
@@ -150,10 +164,11 @@ std::size_t text_index::step(std::size_t max_rows) {
   const std::int64_t newest = store_max_id();
   if (newest <= indexed_through_ || max_rows == 0) return 0;
   std::int64_t through = std::min(newest, indexed_through_ + static_cast<std::int64_t>(max_rows));
-  const bool new_part =
-      parts_.empty() || parts_.back().last_id - parts_.back().first_id + 1 >= options_.part_rows;
+  const bool new_part = parts_.empty() || parts_.back().last_id - parts_.back().first_id + 1 >=
+                                              parts_.back().capacity;
   const std::int64_t part_first = new_part ? indexed_through_ + 1 : parts_.back().first_id;
-  through = std::min(through, part_first + options_.part_rows - 1);
+  const std::int64_t capacity = new_part ? next_capacity() : parts_.back().capacity;
+  through = std::min(through, part_first + capacity - 1);
 
   // The messages are read first, in a read of their own, so that the store's WAL is never
   // pinned by a long indexing transaction (this thread may run at idle priority).
@@ -171,7 +186,7 @@ std::size_t text_index::step(std::size_t max_rows) {
 
   try {
     db_.exec("BEGIN");  // deferred: IMMEDIATE would also lock the attached store
-    if (new_part) add_part(part_first);
+    if (new_part) add_part(part_first, capacity);
     auto& p = parts_.back();
     auto insert =
         db_.prepare("INSERT INTO " + table(p.number) + "(rowid, message) VALUES(?1, ?2)", false);

@@ -41,7 +41,10 @@ struct text_index_view {
 };
 
 struct text_index_options {
-  std::int64_t part_rows = 1 << 18;  // events per part: what retention frees at once
+  // Event ids per part: at least part_rows, and a quarter of what the index spans, up to
+  // max_part_rows (what retention frees at once; how many MATCHes a search runs).
+  std::int64_t part_rows = 1 << 18;
+  std::int64_t max_part_rows = 1 << 22;
   int busy_timeout_ms = 5000;
 };
 
@@ -68,11 +71,12 @@ class text_index {
 
  private:
   struct part {
-    std::int64_t number, first_id, last_id;
+    std::int64_t number, first_id, last_id, capacity;
   };
   void load();
   void reset(const std::string& store_uid);
-  void add_part(std::int64_t first_id);
+  void add_part(std::int64_t first_id, std::int64_t capacity);
+  std::int64_t next_capacity() const;
 
   sqlite_db db_;
   text_index_options options_;

@@ -180,3 +180,27 @@ TEST_CASE("without an index file, a reader attaches nothing and sees no parts") 
   CHECK(v.tables.empty());
   CHECK(v.indexed_through == 0);
 }
+
+TEST_CASE("parts grow with the store, so a search runs a bounded number of MATCHes") {
+  temp_dir dir;
+  const auto path = dir.file("grow.db");
+  store_options o{path};
+  o.text.index.part_rows = 100;
+  o.text.index.max_part_rows = 100000;
+  event_store st(o);
+  for (int b = 0; b < 20; ++b) {
+    st.add_events(lines(b * 1000, 1000, now_ns, "grow"));
+    st.commit();
+    st.index_text(1000);
+  }
+  sqlite_db idx(text_index_path(path));
+  const auto parts = idx.query_int64("SELECT count(*) FROM fts_parts");
+  INFO(parts << " parts");
+  // Fixed parts of 100 would be 200; a quarter of the span each makes them grow by 1.25 times
+  // from one to the next: about 4.5 per doubling of the store, some twenty-five here.
+  CHECK(parts < 40);
+  CHECK(idx.query_int64("SELECT count(*) FROM fts_parts AS a JOIN fts_parts AS b ON b.number = "
+                        "a.number + 1 WHERE b.capacity < a.capacity") == 0);
+  CHECK(idx.query_int64("SELECT max(capacity) FROM fts_parts") > 1000);
+  CHECK(search(path, "grow").size() == 20000);
+}
