@@ -12,16 +12,20 @@ if (!address || !size) {
 }
 const method = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 // Field 1 (resource_logs), length-delimited, holding field 3 (schema_url) of n bytes: a valid
-// ExportLogsServiceRequest of about `size` bytes.
-const n = Number(size) - 12;
+// ExportLogsServiceRequest of exactly `size` bytes.
 const varint = (v) => {
   const out = [];
   while (v >= 0x80) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
   out.push(v);
   return out;
 };
-const inner = Buffer.concat([Buffer.from([0x1a, ...varint(n)]), Buffer.alloc(n, 0x61)]);
-const bytes = Buffer.concat([Buffer.from([0x0a, ...varint(inner.length)]), inner]);
+const encode = (n) => {
+  const inner = Buffer.concat([Buffer.from([0x1a, ...varint(n)]), Buffer.alloc(n, 0x61)]);
+  return Buffer.concat([Buffer.from([0x0a, ...varint(inner.length)]), inner]);
+};
+let n = Number(size);
+while (encode(n).length > Number(size)) --n;
+const bytes = encode(n);
 const client = new grpc.Client(address, grpc.credentials.createInsecure(),
                                { 'grpc.max_send_message_length': -1 });
 const identity = (b) => b;
