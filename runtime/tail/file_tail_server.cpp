@@ -331,7 +331,10 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
                  "; kept as .corrupt, starting without checkpoints");
     }
     stored_offsets_answer stored;
-    if (s.opt_.load_stored && !s.stopping_) stored = co_await s.ask_store();
+    if (s.opt_.load_stored && !s.stopping_) {
+      auto ask = s.ask_store();  // named first: g++ 12 mishandles some awaited temporaries
+      stored = co_await std::move(ask);
+    }
     s.resume(std::move(files), file_seq, stored);
     const auto add = [&s](const tail_record& r) {
       model::raw_record rec;
