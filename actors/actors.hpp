@@ -63,7 +63,10 @@ using store_actor = sink_actor::extend<
     // alerts to store, written with the next commit of the buffer (after the events before them)
     caf::reacts_to<alert_atom, std::vector<model::alert>>,
     // entity graph edges, counts since their last save (upserted into graph_edges)
-    caf::reacts_to<graph_atom, std::vector<model::edge_observation>>>;
+    caf::reacts_to<graph_atom, std::vector<model::edge_observation>>,
+    // a file tailer at start: its read positions committed with the events (after writing
+    // what is buffered), as tail/stored_offsets.hpp encodes them
+    caf::replies_to<tail_atom, std::string>::with<std::string>>;
 
 // Live/passive counts of the directory: templates live, passive; entities live, passive.
 using directory_counts = std::vector<std::uint64_t>;

@@ -4,16 +4,20 @@
 
 #include <filesystem>
 
+#include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/actors.hpp"
 #include "actors/exception_handler.hpp"
 #include "actors/inspect_stats.hpp"
 #include "actors/server_owner.hpp"
 #include "messages/atoms.hpp"
+#include "runtime/config/cluster_check.hpp"
 #include "runtime/net/receiver_counters.hpp"
 #include "runtime/tail/file_tail_server.hpp"
+#include "runtime/tail/stored_offsets.hpp"
 #include "runtime/util/log.hpp"
 
 namespace seerflow::actors {
@@ -31,15 +35,82 @@ bool has_source(const config::tree_node& n, const std::string& name) {
   return false;
 }
 
+bool has_kind(const config::tree_node& n, const std::string& kind) {
+  if (n.kind == kind) return true;
+  for (const auto& c : n.children)
+    if (has_kind(c, kind)) return true;
+  return false;
+}
+
+// How long the tailer waits for the store actor to exist (it starts before the receivers, and
+// may be restarting) and then to answer.
+constexpr int store_lookup_attempts = 300;
+constexpr auto store_lookup_pause = std::chrono::milliseconds(100);
+constexpr auto store_answer_timeout = std::chrono::seconds(60);
+
+// A short-lived actor that asks the store for a tailer's committed read positions and hands
+// the answer to the file tail server (which waits in its coroutine, never blocking a thread).
+caf::behavior ask_store_offsets(caf::event_based_actor* self, system::node_context* ctx,
+                                std::string tailer,
+                                std::function<void(tail::stored_offsets_answer)> done) {
+  auto attempts = std::make_shared<int>(0);
+  const auto fail = [done](std::string why) {
+    tail::stored_offsets_answer a;
+    a.error = std::move(why);
+    done(std::move(a));
+  };
+  self->send(self, retry_atom::value);
+  return {
+      [=](retry_atom) {
+        auto store = ctx->registry->lookup<store_actor>("store");
+        if (!store) {
+          if (++*attempts >= store_lookup_attempts) {
+            fail("the store actor is not running");
+            self->quit();
+          } else {
+            self->delayed_send(self, store_lookup_pause, retry_atom::value);
+          }
+          return;
+        }
+        self->request(store, store_answer_timeout, tail_atom::value, tailer)
+            .then(
+                [=](const std::string& text) {
+                  try {
+                    tail::stored_offsets_answer a;
+                    a.rows = tail::decode_stored_offsets(text);
+                    a.ok = true;
+                    done(std::move(a));
+                  } catch (const std::exception& e) {
+                    fail(e.what());
+                  }
+                  self->quit();
+                },
+                [=](caf::error& err) {
+                  fail(caf::to_string(err));
+                  self->quit();
+                });
+      },
+  };
+}
+
 model::input_format format_of(const std::string& f) {
   if (f == "syslog") return model::input_format::syslog;
   if (f == "jsonl") return model::input_format::jsonl;
   return model::input_format::raw;
 }
 
-tail::file_tail_options options_from(const config::settings& cfg, const std::string& checkpoint) {
+tail::file_tail_options options_from(system::node_context* ctx, const std::string& receiver,
+                                     const std::string& checkpoint) {
+  const auto& cfg = *ctx->cfg;
   const auto& f = cfg.receivers.files;
   tail::file_tail_options o;
+  o.tailer_name = config::cluster_node_id(cfg) + "/" + receiver;
+  // Where the store commits the positions with the events, resume from them: a kill -9 after
+  // a commit and before the next checkpoint file then reads nothing twice.
+  if (ctx->mode == system::run_mode::serve && has_kind(cfg.supervision, "store"))
+    o.load_stored = [ctx, tailer = o.tailer_name](auto done) {
+      ctx->sys->spawn(ask_store_offsets, ctx, tailer, std::move(done));
+    };
   o.tail.paths = f.paths;
   o.tail.roots = f.roots;
   o.tail.start_at_end = f.start_at == "end";
@@ -85,8 +156,8 @@ void start(self_ptr self) {
           : f.checkpoint_path;
   net::receiver_counters counters(*st.ctx->metrics, st.receiver_name);
   auto server = std::make_shared<tail::file_tail_server>(
-      *st.ctx->io, options_from(cfg, st.checkpoint_path), st.ctx->registry->handoff(st.source),
-      counters, *st.ctx->metrics);
+      *st.ctx->io, options_from(st.ctx, st.receiver_name, st.checkpoint_path),
+      st.ctx->registry->handoff(st.source), counters, *st.ctx->metrics);
   server->start();
   std::string roots;
   for (const auto& r : server->roots()) roots += (roots.empty() ? "" : ", ") + r;

@@ -399,6 +399,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
           b.source = s.source_name;
           b.credit = credit;
           b.committed = batch.on_committed;
+          b.tail = batch.tail;
           if (i + 1 == s.sinks.size()) {
             b.events = std::move(s.out.events);
             b.rejected = std::move(s.out.rejected);

@@ -9,6 +9,7 @@
 #include "messages/inspect.hpp"
 #include "runtime/backend/open_store.hpp"
 #include "runtime/store/store_error.hpp"
+#include "runtime/tail/stored_offsets.hpp"
 #include "runtime/util/clock.hpp"
 #include "runtime/util/log.hpp"
 
@@ -87,6 +88,8 @@ bool flush(self_ptr self) {
     for (const auto& b : st.buffer) {
       st.db->add_events(b.events);
       st.db->add_rejected(b.rejected);
+      // In the same transaction: a file tailer never reads committed lines a second time.
+      if (b.tail) st.db->add_tail_offsets(*b.tail);
       events += b.events.size();
       rejected += b.rejected.size();
     }
@@ -209,6 +212,17 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
         } catch (const std::exception& e) {
           log::error("store", "reading the model state of ", name, " failed: ", e.what());
           return {};
+        }
+      },
+      [=](tail_atom, const std::string& tailer) -> caf::result<std::string> {
+        // Buffered batches first: a tailer restarted in this process resumes after them.
+        flush(self);
+        try {
+          return tail::encode_stored_offsets(self->state.db->load_tail_offsets(tailer));
+        } catch (const std::exception& e) {
+          self->state.failures_counter->add();
+          log::error("store", "reading the file tail offsets of ", tailer, " failed: ", e.what());
+          return caf::make_error(caf::sec::runtime_error, e.what());
         }
       },
       [=](alert_atom, std::vector<model::alert>& alerts) {

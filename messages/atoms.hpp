@@ -24,6 +24,8 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;    // supervisor:
 using children_atom = caf::atom_constant<caf::atom("children")>;  // supervisor: list children
 using graph_atom =
     caf::atom_constant<caf::atom("graph")>;  // source -> graph, graph -> store: edges
+using tail_atom =
+    caf::atom_constant<caf::atom("tail")>;  // file tailer -> store: its committed read positions
 using analyze_atom =
     caf::atom_constant<caf::atom("analyze")>;  // graph: run the algorithms now, reply JSON
 

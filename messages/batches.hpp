@@ -22,6 +22,9 @@ struct event_batch {
   // The receiver's commit hook (model/commit_hook.hpp), held by the sinks until they have
   // committed; only sinks hold it, so it runs when the events are stored. Never serialized.
   std::shared_ptr<model::commit_hook> committed;
+  // The file tailer's read positions (raw_batch::tail): the store writes them with the events.
+  // Never serialized.
+  std::shared_ptr<const model::tail_offsets> tail;
 };
 
 // source -> directory: one delivery per template and per entity touched by the batch.

@@ -1,8 +1,9 @@
 // File-tail throughput: the tailer core reads a large file (written beforehand, in the page
 // cache) into raw_batches of 1024 records exactly as the receiver builds them (record copy,
-// arrival time, peer "file:/path:LINE", per-file commit marks). Plain lines, then the same file
-// with multi-line grouping on (a continuation pattern that never matches, so the regex runs on
-// every line), then a file of Java stack traces grouped into records. Prints one JSON object.
+// arrival time, peer "file:/path:LINE", per-file commit marks, the read positions each batch
+// carries to the store). Plain lines, then the same file with multi-line grouping on (a
+// continuation pattern that never matches, so the regex runs on every line), then a file of Java
+// stack traces grouped into records. Prints one JSON object.
 //
 //   bench_tail_tail_throughput [--lines N] [--dir DIR]
 #include <sys/resource.h>
@@ -62,6 +63,14 @@ result run(const std::string& dir, const tail::multiline_options& ml) {
         marks.back() = rec.mark;
     });
     if (!batch.records.empty()) {
+      // The read positions the batch carries to the store, as file_tail_server attaches them.
+      auto offsets = std::make_shared<model::tail_offsets>();
+      offsets->tailer = "bench/files";
+      offsets->seq = r.batches + 1;
+      for (const auto& m : marks)
+        offsets->files.push_back(model::tail_file_offset{
+            m.key.dev, m.key.ino, m.fingerprint, m.fingerprint_len, m.end_offset, m.end_line});
+      batch.tail = std::move(offsets);
       r.records += batch.records.size();
       ++r.batches;
       sink.clear();

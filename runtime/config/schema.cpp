@@ -327,11 +327,11 @@ const std::array rows{
     duration("receivers.files.checkpoint_interval",
              SEERFLOW_FIELD(receivers.files.checkpoint_interval_ms), 0, hour_ms,
              "committed offsets are written at most this often (0 = after every committed "
-             "batch), and at shutdown"),
+             "batch), and at shutdown; the store commits them with the events in any case"),
     integer("receivers.files.max_unsaved_batches",
             SEERFLOW_FIELD(receivers.files.max_unsaved_batches), 0, 65536,
-            "batches handed over but not yet checkpointed, at most (what a crash may re-read); "
-            "0 = bounded by pipeline.credits only"),
+            "batches handed over but not yet checkpointed, at most; only matters without a "
+            "store in the tree (what a crash may re-read then); 0 = bounded by pipeline.credits"),
     size("receivers.files.max_record", SEERFLOW_FIELD(receivers.files.max_record), 1, 64 * mib,
          "longer lines are cut and rejected as oversized"),
     choice("receivers.files.format", SEERFLOW_FIELD(receivers.files.format), input_formats,

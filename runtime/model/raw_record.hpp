@@ -8,6 +8,7 @@
 
 #include "runtime/model/commit_hook.hpp"
 #include "runtime/model/event.hpp"
+#include "runtime/model/tail_offsets.hpp"
 
 namespace seerflow::model {
 
@@ -45,6 +46,9 @@ struct raw_batch {
   // Optional, local only (never serialized): runs once the batch's events are committed by the
   // sinks (see commit_hook.hpp). The file tailer advances its checkpoints with it.
   std::shared_ptr<commit_hook> on_committed;
+  // Optional, local only: the file tailer's read positions at the end of this batch, written
+  // by the store in the same transaction as the batch's events (see tail_offsets.hpp).
+  std::shared_ptr<const tail_offsets> tail;
 };
 
 // A record that could not become an event, kept with its reason for inspection.

@@ -145,6 +145,15 @@ event_store::event_store(store_options options)
       "title = coalesce(excluded.title, title), match_count = match_count + 1, "
       "first_fired_ns = min(first_fired_ns, excluded.first_fired_ns), "
       "last_fired_ns = max(last_fired_ns, excluded.last_fired_ns)");
+  upsert_tail_offset_ = db_.prepare(
+      "INSERT INTO tail_offsets(tailer, dev, ino, fingerprint, fingerprint_len, byte_offset, "
+      "line, seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(tailer, dev, ino) DO UPDATE "
+      "SET fingerprint = excluded.fingerprint, fingerprint_len = excluded.fingerprint_len, "
+      "byte_offset = excluded.byte_offset, line = excluded.line, seq = excluded.seq");
+  prune_tail_offsets_ = db_.prepare("DELETE FROM tail_offsets WHERE tailer = ?1 AND seq <= ?2");
+  load_tail_offsets_ = db_.prepare(
+      "SELECT dev, ino, fingerprint, fingerprint_len, byte_offset, line, seq FROM tail_offsets "
+      "WHERE tailer = ?1");
   // New entities are appended to the journal; the fold moves them into `entities`.
   insert_entity_ = db_.prepare(
       "INSERT INTO entity_journal(entity_key, uuid, type, value, first_seen_ns, last_seen_ns) "
@@ -773,6 +782,58 @@ void event_store::add_graph_edges(const std::vector<model::edge_observation>& ed
   if (own) commit();
 }
 
+void event_store::add_tail_offsets(const model::tail_offsets& o) {
+  if (!in_txn_) begin();
+  try {
+    const auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+    if (o.saved_seq > 0) {
+      prune_tail_offsets_.bind_text(1, o.tailer, lifetime::borrowed);
+      prune_tail_offsets_.bind_int64(2, i64(o.saved_seq));
+      prune_tail_offsets_.run();
+    }
+    auto& s = upsert_tail_offset_;
+    for (const auto& f : o.files) {
+      s.bind_text(1, o.tailer, lifetime::borrowed);
+      s.bind_int64(2, i64(f.dev));
+      s.bind_int64(3, i64(f.ino));
+      s.bind_int64(4, i64(f.fingerprint));
+      s.bind_int64(5, f.fingerprint_len);
+      s.bind_int64(6, i64(f.offset));
+      s.bind_int64(7, i64(f.line));
+      s.bind_int64(8, i64(o.seq));
+      s.run();
+    }
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+}
+
+std::vector<model::stored_tail_offset> event_store::load_tail_offsets(const std::string& tailer) {
+  std::vector<model::stored_tail_offset> out;
+  auto& q = load_tail_offsets_;
+  q.bind_text(1, tailer, lifetime::borrowed);
+  try {
+    const auto u64 = [&q](int c) { return static_cast<std::uint64_t>(q.column_int64(c)); };
+    while (q.step()) {
+      model::stored_tail_offset r;
+      r.file.dev = u64(0);
+      r.file.ino = u64(1);
+      r.file.fingerprint = u64(2);
+      r.file.fingerprint_len = static_cast<std::uint32_t>(u64(3));
+      r.file.offset = u64(4);
+      r.file.line = u64(5);
+      r.seq = u64(6);
+      out.push_back(r);
+    }
+  } catch (...) {
+    q.reset();
+    throw;
+  }
+  q.reset();
+  return out;
+}
+
 std::string event_store::load_state(const std::string& name) {
   load_state_.bind_text(1, name, lifetime::borrowed);
   std::string out;
@@ -808,11 +869,27 @@ void event_store::after_commit(bool folded) {
 }
 
 void event_store::abort_transaction() noexcept {
-  for (statement* s :
-       {&insert_event_, &insert_events_, &insert_rejected_, &insert_entity_, &merge_journal_,
-        &clear_journal_, &upsert_template_, &update_entity_, &last_posting_, &insert_posting_,
-        &extend_posting_, &set_folded_, &max_id_, &commit_, &begin_, &upsert_alert_,
-        &insert_tactic_, &insert_technique_, &upsert_rule_})
+  for (statement* s : {&insert_event_,
+                       &insert_events_,
+                       &insert_rejected_,
+                       &insert_entity_,
+                       &merge_journal_,
+                       &clear_journal_,
+                       &upsert_template_,
+                       &update_entity_,
+                       &last_posting_,
+                       &insert_posting_,
+                       &extend_posting_,
+                       &set_folded_,
+                       &max_id_,
+                       &commit_,
+                       &begin_,
+                       &upsert_alert_,
+                       &insert_tactic_,
+                       &insert_technique_,
+                       &upsert_rule_,
+                       &upsert_tail_offset_,
+                       &prune_tail_offsets_})
     s->reset();
   // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled the transaction back.
   if (db_.in_transaction()) {

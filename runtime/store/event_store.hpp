@@ -70,6 +70,8 @@ class event_store final : public event_writer {
   // An alert whose id is already stored is a repeat inside its dedup window: its dedup_count
   // grows and last_time_ns moves, nothing else changes.
   void add_alerts(const std::vector<model::alert>& alerts) override;
+  void add_tail_offsets(const model::tail_offsets& o) override;
+  std::vector<model::stored_tail_offset> load_tail_offsets(const std::string& tailer) override;
 
   // Writes the new entities and the template upserts aggregated over everything staged since
   // the last commit, folds links if a fold is due, and commits. Returns the rows written
@@ -156,7 +158,7 @@ class event_store final : public event_writer {
   statement insert_event_, insert_events_, insert_rejected_, insert_entity_, upsert_template_;
   statement merge_journal_, clear_journal_, save_state_, load_state_, upsert_graph_edge_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
-  statement upsert_rule_;
+  statement upsert_rule_, upsert_tail_offset_, prune_tail_offsets_, load_tail_offsets_;
   std::optional<retention> retention_;  // prepared after the migrations
   bool entity_sweep_due_ = false;
   bool postings_pending_ = false;  // the last posting cleanup stopped at its bound  // events were

@@ -13,6 +13,7 @@
 #include "runtime/model/edge_observation.hpp"
 #include "runtime/model/event.hpp"
 #include "runtime/model/raw_record.hpp"
+#include "runtime/model/tail_offsets.hpp"
 #include "runtime/store/retention.hpp"
 
 namespace seerflow::store {
@@ -35,6 +36,12 @@ class event_writer {
   virtual void add_rejected(const std::vector<model::rejected_record>& records) = 0;
   // An alert whose id is already stored is a repeat: its dedup_count grows, last_time_ns moves.
   virtual void add_alerts(const std::vector<model::alert>& alerts) = 0;
+  // A file tailer's read positions at the end of a batch (model/tail_offsets.hpp), staged like
+  // the rows so that they commit with the batch's events or not at all: one row per tailer and
+  // file, replaced by later batches; the tailer's rows up to o.saved_seq are deleted.
+  virtual void add_tail_offsets(const model::tail_offsets& o) = 0;
+  // The committed rows of a tailer (any order).
+  virtual std::vector<model::stored_tail_offset> load_tail_offsets(const std::string& tailer) = 0;
   // Returns the rows written; 0 when there was nothing to do.
   virtual std::size_t commit() = 0;
 

@@ -276,7 +276,27 @@ DELETE FROM store_meta WHERE name = 'text_indexed_through_event_id';
 INSERT INTO store_meta(name, value) VALUES('store_uid', lower(hex(randomblob(16))));
 )sql";
 
-constexpr std::array<migration, 7> all_migrations{{
+// Version 8: where each file tailer had read to, written in the same transaction as the events
+// of the batch that read it (runtime/model/tail_offsets.hpp), so that after a crash the tailer
+// resumes after the last committed batch even when its checkpoint file is older. One row per
+// tailer ("<node>/<receiver>") and file (device, inode; the fingerprint tells a recycled inode);
+// seq is the batch's number. Rows the checkpoint file has caught up with are deleted, so the
+// table holds only the files read since the tailer's last checkpoint.
+constexpr std::string_view schema_v8 = R"sql(
+CREATE TABLE tail_offsets(
+  tailer          TEXT    NOT NULL,
+  dev             INTEGER NOT NULL,   -- the uint64 values are stored with the same bits
+  ino             INTEGER NOT NULL,
+  fingerprint     INTEGER NOT NULL,
+  fingerprint_len INTEGER NOT NULL,
+  byte_offset     INTEGER NOT NULL,   -- records ending here or before are stored
+  line            INTEGER NOT NULL,   -- lines before byte_offset
+  seq             INTEGER NOT NULL,   -- the batch, increasing per tailer across restarts
+  PRIMARY KEY(tailer, dev, ino)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<migration, 8> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
@@ -284,6 +304,7 @@ constexpr std::array<migration, 7> all_migrations{{
     {5, "alert delivery queue, outcomes and verdicts", schema_v5},
     {6, "entity graph edges", schema_v6},
     {7, "full-text index in a file of its own", schema_v7},
+    {8, "file tail offsets committed with the events", schema_v8},
 }};
 
 constexpr std::string_view bootstrap_sql = R"sql(

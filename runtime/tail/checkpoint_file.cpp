@@ -37,7 +37,7 @@ void write_all(int fd, const std::string& data, const std::string& path) {
 
 }  // namespace
 
-void save_checkpoints(const std::string& path, const checkpoint_map& entries) {
+void save_checkpoints(const std::string& path, const checkpoint_map& entries, std::uint64_t seq) {
   nlohmann::json files = nlohmann::json::array();
   for (const auto& [key, e] : entries) {
     files.push_back({{"dev", e.identity.dev},
@@ -48,7 +48,7 @@ void save_checkpoints(const std::string& path, const checkpoint_map& entries) {
                      {"line", e.line},
                      {"path", e.path}});
   }
-  const nlohmann::json doc{{"version", 1}, {"files", std::move(files)}};
+  const nlohmann::json doc{{"version", 1}, {"seq", seq}, {"files", std::move(files)}};
   const std::string text =
       doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 
@@ -76,8 +76,9 @@ void save_checkpoints(const std::string& path, const checkpoint_map& entries) {
   }
 }
 
-checkpoint_map load_checkpoints(const std::string& path) {
+checkpoint_map load_checkpoints(const std::string& path, std::uint64_t* seq) {
   checkpoint_map out;
+  if (seq) *seq = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (errno == ENOENT) return out;
@@ -89,6 +90,8 @@ checkpoint_map load_checkpoints(const std::string& path) {
     const auto doc = nlohmann::json::parse(ss.str());
     if (doc.at("version").get<int>() != 1)
       throw std::runtime_error("unknown version " + doc.at("version").dump());
+    // Written since the store keeps offsets too; older files have none.
+    const std::uint64_t file_seq = doc.contains("seq") ? doc.at("seq").get<std::uint64_t>() : 0;
     for (const auto& f : doc.at("files")) {
       checkpoint_entry e;
       e.identity.dev = f.at("dev").get<std::uint64_t>();
@@ -102,6 +105,7 @@ checkpoint_map load_checkpoints(const std::string& path) {
       e.path = f.at("path").get<std::string>();
       out[key_of(e.identity)] = std::move(e);
     }
+    if (seq) *seq = file_seq;
   } catch (const std::exception& ex) {
     throw std::runtime_error("checkpoint " + path + " is corrupt: " + ex.what());
   }

@@ -21,11 +21,15 @@ struct checkpoint_entry {
 
 using checkpoint_map = std::map<file_key, checkpoint_entry>;
 
-// Writes atomically; throws std::runtime_error naming the path and the failing step.
-void save_checkpoints(const std::string& path, const checkpoint_map& entries);
+// Writes atomically; throws std::runtime_error naming the path and the failing step. `seq`: the
+// number of the last batch whose records the entries cover (model/tail_offsets.hpp), so that a
+// restart can tell which of this file and the offsets in the store is newer; 0 if unknown.
+void save_checkpoints(const std::string& path, const checkpoint_map& entries,
+                      std::uint64_t seq = 0);
 
-// Reads what save_checkpoints wrote. A missing file is an empty map; a corrupt one throws
-// std::runtime_error (the caller decides: the tailer logs it and starts without checkpoints).
-checkpoint_map load_checkpoints(const std::string& path);
+// Reads what save_checkpoints wrote (and its `seq` into *seq if given; 0 when the file has
+// none). A missing file is an empty map; a corrupt one throws std::runtime_error (the caller
+// decides: the tailer logs it and starts without checkpoints).
+checkpoint_map load_checkpoints(const std::string& path, std::uint64_t* seq = nullptr);
 
 }  // namespace seerflow::tail

@@ -20,6 +20,10 @@ struct file_mark {
   std::uint64_t generation = 0;  // the reader's truncation count when the records were read
   std::uint64_t end_offset = 0;
   std::uint64_t end_line = 0;
+  // The file's fingerprint when the records were read (file_identity), stored with the
+  // offsets so a restart can tell the file from a recycled inode.
+  std::uint64_t fingerprint = 0;
+  std::uint32_t fingerprint_len = 0;
 };
 
 using batch_marks = std::vector<file_mark>;

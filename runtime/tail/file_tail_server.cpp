@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 
+#include "runtime/tail/stored_offsets.hpp"
 #include "runtime/util/clock.hpp"
 #include "runtime/util/log.hpp"
 
@@ -151,9 +152,11 @@ void file_tail_server::write_checkpoint() {
   taken_ += completed.size();
   tailer_->commit(completed);
   try {
-    save_checkpoints(opt_.checkpoint_path, tailer_->checkpoints(commits_->in_flight() == 0));
+    save_checkpoints(opt_.checkpoint_path, tailer_->checkpoints(commits_->in_flight() == 0),
+                     seq_base_ + taken_);
     metrics_.checkpoints_written.add(1);
     saved_ = taken_;
+    saved_seq_ = seq_base_ + taken_;
     if (waiting_for_save_) timer_.cancel();
   } catch (const std::exception& e) {
     warnings_.note("checkpoint failures", "write", 1, e.what(), util::mono_now_ns());
@@ -164,7 +167,17 @@ asio::awaitable<bool> file_tail_server::submit_pending() {
   model::raw_batch batch = std::move(pending_);
   pending_ = model::raw_batch{};
   pending_.format = opt_.format;
+  // The read positions travel with the batch: the store commits them with its events.
+  auto offsets = std::make_shared<model::tail_offsets>();
+  offsets->tailer = opt_.tailer_name;
+  offsets->saved_seq = saved_seq_;
+  offsets->files.reserve(pending_marks_.size());
+  for (const auto& m : pending_marks_)
+    offsets->files.push_back(model::tail_file_offset{m.key.dev, m.key.ino, m.fingerprint,
+                                                     m.fingerprint_len, m.end_offset, m.end_line});
   const auto seq = commits_->begin(std::move(pending_marks_));
+  offsets->seq = seq_base_ + seq;
+  batch.tail = std::move(offsets);
   ++submitted_;
   pending_marks_.clear();
   // Runs when the sinks have committed the batch's events: the checkpoint may then advance over
@@ -190,6 +203,66 @@ asio::awaitable<bool> file_tail_server::submit_pending() {
                    util::mono_now_ns());
   }
   co_return taken;
+}
+
+asio::awaitable<stored_offsets_answer> file_tail_server::ask_store() {
+  struct waiter {
+    std::mutex mtx;
+    bool done = false;
+    stored_offsets_answer answer;
+  };
+  auto w = std::make_shared<waiter>();
+  std::weak_ptr<file_tail_server> weak = weak_from_this();
+  opt_.load_stored([w, weak, strand = strand_](stored_offsets_answer a) {
+    {
+      std::lock_guard<std::mutex> guard(w->mtx);
+      if (w->done) return;
+      w->answer = std::move(a);
+      w->done = true;
+    }
+    asio::post(strand, [weak] {
+      if (auto self = weak.lock()) self->timer_.cancel();
+    });
+  });
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> guard(w->mtx);
+      if (w->done) co_return std::move(w->answer);
+    }
+    if (stopping_) {
+      stored_offsets_answer none;
+      none.error = "stopped before the store answered";
+      co_return none;
+    }
+    // The answer's post (or a stop) cancels the wait; both run on this strand after it began.
+    timer_.expires_at(asio::steady_timer::time_point::max());
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+void file_tail_server::resume(checkpoint_map files, std::uint64_t file_seq,
+                              const stored_offsets_answer& stored) {
+  const auto who = "file tail '" + counters_.receiver() + "': ";
+  auto point = merge_stored_offsets(std::move(files), file_seq, stored.rows);
+  seq_base_ = point.seq;
+  saved_seq_ = file_seq;
+  if (opt_.load_stored && !stored.ok) {
+    // Batches committed since the checkpoint file was written will be read and stored again.
+    // Their rows stay in the store with numbers above file_seq; numbering this run's batches
+    // from the clock (microseconds) puts them above any of those, so the next checkpoint
+    // makes the old rows obsolete instead of letting them look newer.
+    seq_base_ = std::max<std::uint64_t>(
+        seq_base_,
+        static_cast<std::uint64_t>(std::max<std::int64_t>(util::wall_now_ns(), 0)) / 1000);
+    log::warn("tail", who, "could not read the offsets the store committed (", stored.error,
+              "); resuming from the checkpoint file, so lines stored since it was written may be "
+              "stored twice");
+  } else if (point.from_store > 0) {
+    log::info("tail", who, "resuming ", point.from_store,
+              " file(s) from the offsets the store committed after the checkpoint file");
+  }
+  tailer_->set_checkpoints(std::move(point.files));
 }
 
 asio::awaitable<void> file_tail_server::checkpoint_loop(std::shared_ptr<file_tail_server> self) {
@@ -247,14 +320,22 @@ asio::awaitable<void> file_tail_server::run(std::shared_ptr<file_tail_server> se
     }
     // Read only now: a predecessor that was still stopping has written its last checkpoint.
     started_reading = !s.stopping_;
+    checkpoint_map files;
+    std::uint64_t file_seq = 0;
     try {
-      s.tailer_->set_checkpoints(load_checkpoints(s.opt_.checkpoint_path));
+      files = load_checkpoints(s.opt_.checkpoint_path, &file_seq);
     } catch (const std::exception& e) {
       std::error_code ec;
       std::filesystem::rename(s.opt_.checkpoint_path, s.opt_.checkpoint_path + ".corrupt", ec);
       log::error("tail", "file tail '", s.counters_.receiver(), "': ", e.what(),
                  "; kept as .corrupt, starting without checkpoints");
     }
+    stored_offsets_answer stored;
+    if (s.opt_.load_stored && !s.stopping_) {
+      auto ask = s.ask_store();  // named first: g++ 12 mishandles some awaited temporaries
+      stored = co_await std::move(ask);
+    }
+    s.resume(std::move(files), file_seq, stored);
     const auto add = [&s](const tail_record& r) {
       model::raw_record rec;
       rec.data.assign(r.text);

@@ -18,6 +18,7 @@
 
 #include "runtime/ingest/batch_sink.hpp"
 #include "runtime/model/raw_record.hpp"
+#include "runtime/model/tail_offsets.hpp"
 #include "runtime/net/receiver_counters.hpp"
 #include "runtime/net/warning_throttle.hpp"
 #include "runtime/tail/commit_log.hpp"
@@ -25,20 +26,37 @@
 
 namespace seerflow::tail {
 
+// The store's answer to "where had this tailer read to" (model/tail_offsets.hpp).
+struct stored_offsets_answer {
+  bool ok = false;  // false: the store could not be asked or could not answer
+  std::vector<model::stored_tail_offset> rows;
+  std::string error;
+};
+// Asks the store; calls its argument exactly once, from any thread.
+using stored_offsets_loader = std::function<void(std::function<void(stored_offsets_answer)> done)>;
+
 struct file_tail_options {
   tailer_options tail;
   std::chrono::milliseconds poll_interval{250};
   std::chrono::milliseconds rescan_interval{5000};
   std::string checkpoint_path;  // required
+  // Who this tailer is in the store's tail_offsets ("<node>/<receiver>"); each batch carries
+  // its read positions under this name, and the store writes them with the batch's events.
+  std::string tailer_name;
+  // Reads this tailer's positions from the store at start (after the checkpoint file is ours),
+  // to resume after batches committed since the checkpoint file was last written. Empty: no
+  // store (the checkpoint file alone says where to resume).
+  stored_offsets_loader load_stored;
   // Checkpoints are written when committed offsets moved, at most this often; 0 = after every
-  // committed batch (a kill -9 then re-reads at most what the last store commit held).
+  // committed batch. With a store, how often does not matter for a kill -9 (its offsets commit
+  // with the events); without one, a kill -9 re-reads what was committed since the last write.
   std::chrono::milliseconds checkpoint_interval{1000};
   std::size_t batch_size = 1024;
   model::input_format format = model::input_format::raw;
   // Batches handed over but not yet covered by a written checkpoint, at most; the reader waits
-  // beyond it. A kill -9 re-reads at most this many batches (1 with checkpoint_interval 0:
-  // the strict bound, at the price of one batch per pipeline round trip). 0 = only the credit
-  // window limits them.
+  // beyond it. Only useful without a store (load_stored empty): a kill -9 then re-reads at most
+  // this many batches (1 with checkpoint_interval 0, at the price of one batch per pipeline
+  // round trip). 0 = only the credit window limits them.
   std::size_t max_unsaved_batches = 0;
   // At stop, how long to wait for batches in flight to be committed before the last checkpoint.
   std::chrono::milliseconds stop_wait{5000};
@@ -83,6 +101,8 @@ class file_tail_server : public std::enable_shared_from_this<file_tail_server> {
   static boost::asio::awaitable<void> run(std::shared_ptr<file_tail_server> self);
   static boost::asio::awaitable<void> checkpoint_loop(std::shared_ptr<file_tail_server> self);
   boost::asio::awaitable<bool> submit_pending();
+  boost::asio::awaitable<stored_offsets_answer> ask_store();
+  void resume(checkpoint_map files, std::uint64_t file_seq, const stored_offsets_answer& stored);
   void write_checkpoint();
   void wake();
   void publish_stats();
@@ -106,6 +126,10 @@ class file_tail_server : public std::enable_shared_from_this<file_tail_server> {
   std::size_t submitted_ = 0;
   std::size_t taken_ = 0;
   std::size_t saved_ = 0;
+  // Batch numbers (model::tail_offsets::seq) go on after the last one a previous run stored or
+  // checkpointed: batch n of this run (the commit log's n) is seq_base_ + n.
+  std::uint64_t seq_base_ = 0;
+  std::uint64_t saved_seq_ = 0;  // the batch the checkpoint file on disk covers
   bool waiting_for_save_ = false;
   bool stopping_ = false;
   std::vector<std::function<void()>> on_stopped_;

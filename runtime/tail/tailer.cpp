@@ -162,11 +162,16 @@ std::size_t tailer::poll(std::size_t max_records, std::int64_t now_ns, const rec
       }
       auto& r = *slot.reader;
       const file_key key = it->first;
+      // Marks carry the fingerprint over as much of the head as was read (a file opened empty
+      // has none yet): it is what a restart compares the file with.
+      r.refresh_fingerprint();
       const auto wrapped = [&, key](const grouped_record& g) {
         ++emitted;
         ++stats_.records;
+        const auto& id = r.identity();
         emit(tail_record{g.text, &r.path(), g.first_line,
-                         file_mark{key, generations_[key], g.end_offset, g.end_line}});
+                         file_mark{key, generations_[key], g.end_offset, g.end_line, id.fingerprint,
+                                   id.fingerprint_len}});
       };
       const auto reject = [&](std::string_view reason, const std::string& detail) {
         ++stats_.oversized;

@@ -3,7 +3,9 @@
 # binary over OTLP/gRPC, OTLP/HTTP protobuf and OTLP/HTTP JSON; sqlite3 then checks that the
 # stored events carry the body, attributes, resource, scope, severity, time and trace id.
 # Then @grpc/grpc-js calls Export with bytes that are not protobuf: INVALID_ARGUMENT, counted as
-# rejected (bad_protobuf) in the receiver's inspect view, /metrics and the shutdown summary.
+# rejected (bad_protobuf) in the receiver's inspect view, /metrics and the shutdown summary; and
+# with a message over receivers.otlp.max_request_bytes: RESOURCE_EXHAUSTED, counted as rejected
+# (oversized) in the same three places.
 # The SDK is installed once into the build tree (OTEL_NPM_DIR) and re-used offline afterwards;
 # when npm cannot fetch it the test fails: it never skips silently.
 source "$(dirname "$0")/lib.sh"
@@ -21,7 +23,8 @@ if ! cmp -s "$HERE/otlp_sdk/package.json" "$NPM_DIR/package.json" ||
     { cat "$WORK/npm.log" >&2; rm -f "$NPM_DIR/package.json";
       fail "npm install of the OpenTelemetry JS SDK failed (is the npm registry reachable?)"; }
 fi
-cp "$HERE/otlp_sdk/send_logs.mjs" "$HERE/otlp_sdk/send_garbage.mjs" "$NPM_DIR/"
+cp "$HERE/otlp_sdk/send_logs.mjs" "$HERE/otlp_sdk/send_garbage.mjs" \
+  "$HERE/otlp_sdk/send_oversized.mjs" "$NPM_DIR/"
 
 cat > "$WORK/seerflow.yaml" <<YAML
 data_dir: $WORK/data
@@ -32,6 +35,7 @@ receivers:
   otlp:
     grpc: {enabled: true, bind: 127.0.0.1, port: 0}
     http: {enabled: true, bind: 127.0.0.1, port: 0}
+    max_request_bytes: 64KiB
 storage:
   flush: 20ms
 console: {bind: 127.0.0.1, port: 0}
@@ -80,6 +84,19 @@ if [[ " $KINDS " == *" grpc "* ]]; then
   curl -sS --noproxy '*' -H "Authorization: Bearer $TOKEN" "$BASE/metrics" > "$WORK/metrics.txt"
   grep -E '^seerflow_records_rejected_total\{.*receiver="otlp-grpc".*\} 3$' "$WORK/metrics.txt" \
     > "$WORK/metrics.hit" || fail "bad_protobuf not in /metrics: $(grep otlp-grpc "$WORK/metrics.txt")"
+  # Over max_request_bytes (64 KiB): the status gRPC gives, and counted as rejected.
+  (cd "$NPM_DIR" && node send_oversized.mjs "127.0.0.1:$(endpoint_port otlp/grpc)" 100000) \
+    > "$WORK/oversized.log" 2>&1 || { cat "$WORK/oversized.log" >&2; fail "send_oversized.mjs failed"; }
+  expect_eq "oversized answered RESOURCE_EXHAUSTED" "$(cat "$WORK/oversized.log")" \
+    "8 oversized: request of 100000 bytes exceeds max_request_bytes 65536"
+  curl -sS --noproxy '*' -H "Authorization: Bearer $TOKEN" "$BASE/api/actor?name=otlp-grpc" \
+    > "$WORK/inspect2.json"
+  expect_eq "inspect: rejected oversized" \
+    "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["records_rejected"]["oversized"])' "$WORK/inspect2.json")" 1
+  curl -sS --noproxy '*' -H "Authorization: Bearer $TOKEN" "$BASE/metrics" > "$WORK/metrics2.txt"
+  grep -E '^seerflow_records_rejected_total\{.*reason="oversized".*receiver="otlp-grpc".*\} 1$|^seerflow_records_rejected_total\{.*receiver="otlp-grpc".*reason="oversized".*\} 1$' \
+    "$WORK/metrics2.txt" > "$WORK/metrics2.hit" ||
+    fail "oversized not in /metrics: $(grep otlp-grpc "$WORK/metrics2.txt")"
   # The receiver still serves real exporters after the garbage.
   (cd "$NPM_DIR" && node send_logs.mjs grpc "http://127.0.0.1:$(endpoint_port otlp/grpc)" "after$TAG") \
     > "$WORK/node-after.log" 2>&1 || { cat "$WORK/node-after.log" >&2; fail "export after garbage failed"; }
@@ -90,6 +107,6 @@ stop_seerflow
 if [[ " $KINDS " == *" grpc "* ]]; then
   summary=$(sed -n 's/^summary-json: //p' "$WORK/stderr.log")
   expect_eq "summary: rejected" \
-    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rejected"])' "$summary")" 3
+    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rejected"])' "$summary")" 4
 fi
 echo "PASS"

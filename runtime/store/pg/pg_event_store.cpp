@@ -116,6 +116,16 @@ pg_event_store::pg_event_store(pg_options options)
             "ON CONFLICT (name) DO UPDATE SET bytes = excluded.bytes, "
             "saved_at_ns = excluded.saved_at_ns");
   c.prepare("load_state", "SELECT bytes FROM model_state WHERE name = $1");
+  c.prepare("upsert_tail_offset",
+            "INSERT INTO tail_offsets(tailer, dev, ino, fingerprint, fingerprint_len, "
+            "byte_offset, line, seq) VALUES($1, $2, $3, $4, $5, $6, $7, $8) "
+            "ON CONFLICT (tailer, dev, ino) DO UPDATE SET fingerprint = excluded.fingerprint, "
+            "fingerprint_len = excluded.fingerprint_len, byte_offset = excluded.byte_offset, "
+            "line = excluded.line, seq = excluded.seq");
+  c.prepare("prune_tail_offsets", "DELETE FROM tail_offsets WHERE tailer = $1 AND seq <= $2");
+  c.prepare("load_tail_offsets",
+            "SELECT dev, ino, fingerprint, fingerprint_len, byte_offset, line, seq "
+            "FROM tail_offsets WHERE tailer = $1");
   c.prepare("upsert_edge",
             "INSERT INTO graph_edges(from_key, edge_type, to_key, from_type, from_value, "
             "to_type, to_value, first_seen_ns, last_seen_ns, count) "
@@ -455,6 +465,51 @@ void pg_event_store::save_state(const std::string& name, std::string_view bytes)
     throw;
   }
   if (own) commit();
+}
+
+void pg_event_store::add_tail_offsets(const model::tail_offsets& o) {
+  try {
+    if (!in_txn_) begin();
+    const auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+    const auto tailer = clean(o.tailer);
+    if (o.saved_seq > 0)
+      conn_->run("prune_tail_offsets", params().text(tailer).int64(i64(o.saved_seq)));
+    params p;
+    for (const auto& f : o.files) {
+      p.clear();
+      p.text(tailer)
+          .int64(i64(f.dev))
+          .int64(i64(f.ino))
+          .int64(i64(f.fingerprint))
+          .int64(f.fingerprint_len)
+          .int64(i64(f.offset))
+          .int64(i64(f.line))
+          .int64(i64(o.seq));
+      conn_->run("upsert_tail_offset", p);
+    }
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+}
+
+std::vector<model::stored_tail_offset> pg_event_store::load_tail_offsets(
+    const std::string& tailer) {
+  const auto r = conn_->run("load_tail_offsets", params().text(clean(tailer)));
+  std::vector<model::stored_tail_offset> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    const auto u64 = [&](int c) { return static_cast<std::uint64_t>(r.int64(i, c)); };
+    model::stored_tail_offset row;
+    row.file.dev = u64(0);
+    row.file.ino = u64(1);
+    row.file.fingerprint = u64(2);
+    row.file.fingerprint_len = static_cast<std::uint32_t>(u64(3));
+    row.file.offset = u64(4);
+    row.file.line = u64(5);
+    row.seq = u64(6);
+    out.push_back(row);
+  }
+  return out;
 }
 
 std::string pg_event_store::load_state(const std::string& name) {

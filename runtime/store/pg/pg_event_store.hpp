@@ -29,6 +29,8 @@ class pg_event_store final : public event_writer {
   void add_events(const std::vector<model::event>& events) override;
   void add_rejected(const std::vector<model::rejected_record>& records) override;
   void add_alerts(const std::vector<model::alert>& alerts) override;
+  void add_tail_offsets(const model::tail_offsets& o) override;
+  std::vector<model::stored_tail_offset> load_tail_offsets(const std::string& tailer) override;
   std::size_t commit() override;
 
   // Links and the full-text index are written with the events: nothing is ever deferred.

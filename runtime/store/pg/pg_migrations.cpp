@@ -203,7 +203,22 @@ constexpr std::string_view schema_v7 = R"sql(
 SELECT 1;
 )sql";
 
-constexpr std::array<migration, 7> all_migrations{{
+// See runtime/store/migrations.cpp, version 8.
+constexpr std::string_view schema_v8 = R"sql(
+CREATE TABLE tail_offsets(
+  tailer          TEXT   NOT NULL,
+  dev             BIGINT NOT NULL,
+  ino             BIGINT NOT NULL,
+  fingerprint     BIGINT NOT NULL,
+  fingerprint_len BIGINT NOT NULL,
+  byte_offset     BIGINT NOT NULL,
+  line            BIGINT NOT NULL,
+  seq             BIGINT NOT NULL,
+  PRIMARY KEY(tailer, dev, ino)
+);
+)sql";
+
+constexpr std::array<migration, 8> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
@@ -211,6 +226,7 @@ constexpr std::array<migration, 7> all_migrations{{
     {5, "alert delivery queue, outcomes and verdicts", schema_v5},
     {6, "entity graph edges", schema_v6},
     {7, "full-text index in a file of its own (SQLite only)", schema_v7},
+    {8, "file tail offsets committed with the events", schema_v8},
 }};
 
 constexpr const char* bootstrap_sql = R"sql(

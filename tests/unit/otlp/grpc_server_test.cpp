@@ -1,6 +1,6 @@
 // The OTLP/gRPC server with a real gRPC client (the generated stub): Export answers OK with
-// partial_success, RESOURCE_EXHAUSTED under backpressure (nothing taken), gRPC's own limit for
-// oversized messages, TLS from certificate and key files, and stop.
+// partial_success, RESOURCE_EXHAUSTED under backpressure (nothing taken) and for oversized
+// messages (counted as rejected "oversized"), TLS from certificate and key files, and stop.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -115,17 +115,42 @@ TEST_CASE("no room in the pipeline: RESOURCE_EXHAUSTED and nothing taken", "[otl
   CHECK(c.requests_refused().value("backpressure") == 1);
 }
 
-TEST_CASE("messages over max_request_bytes are refused by gRPC", "[otlp][grpc][hostile]") {
+TEST_CASE("messages over max_request_bytes: RESOURCE_EXHAUSTED, counted as rejected oversized",
+          "[otlp][grpc][hostile]") {
+  const auto big = sample_request(200);
+  const auto size = big.ByteSizeLong();
   otlp::grpc_server_options o;
-  o.max_request_bytes = 4096;
+  o.max_request_bytes = size - 1;
   fixture f(o);
   auto stub = f.stub();
   export_response_pb resp;
-  const auto st = call(*stub, sample_request(200), resp);
+  const auto st = call(*stub, big, resp);
   CHECK(st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(st.error_message() == "oversized: request of " + std::to_string(size) +
+                                  " bytes exceeds max_request_bytes " + std::to_string(size - 1));
   CHECK(f.events() == 0);
+  otlp::otlp_counters c(f.reg, "otlp-grpc");
+  CHECK(c.common.records_rejected().value("oversized") == 1);
+  CHECK(c.common.records_received.value() == 0);
   REQUIRE(call(*stub, sample_request(1), resp).ok());
   CHECK(f.events() == 1);
+  CHECK(c.common.records_rejected().value("oversized") == 1);
+}
+
+TEST_CASE("far over max_request_bytes gRPC refuses the message itself", "[otlp][grpc][hostile]") {
+  // Beyond 4 times the limit gRPC answers before any code of ours runs: the same status, but
+  // not counted (what gRPC's own limit still bounds is the compressed size it inflates).
+  const auto big = sample_request(200);
+  otlp::grpc_server_options o;
+  o.max_request_bytes = big.ByteSizeLong() / 5;
+  fixture f(o);
+  auto stub = f.stub();
+  export_response_pb resp;
+  const auto st = call(*stub, big, resp);
+  CHECK(st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(f.events() == 0);
+  otlp::otlp_counters c(f.reg, "otlp-grpc");
+  CHECK(c.common.records_rejected().value("oversized") == 0);
 }
 
 TEST_CASE("TLS from certificate and key files", "[otlp][grpc][tls]") {

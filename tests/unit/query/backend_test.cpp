@@ -3,6 +3,7 @@
 // answers, through the interfaces the agent uses (event_writer for the store actor,
 // store_reader for the query CLI and the console). A PostgreSQL case exits 77 (skipped, with
 // the reason) only when the server binaries are not installed.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -427,6 +428,61 @@ void state_suite(backend_case& b) {
   CHECK(ents == std::vector<std::string>{"web-prod-01=20"});
 }
 BACKEND_TEST("model state, graph edges and entity search survive a reopen", state_suite)
+
+model::tail_offsets tail_batch(const std::string& tailer, std::uint64_t seq,
+                               std::uint64_t saved_seq,
+                               std::vector<model::tail_file_offset> files) {
+  return model::tail_offsets{tailer, seq, saved_seq, std::move(files)};
+}
+
+// Sorted by inode, for comparison.
+std::vector<model::stored_tail_offset> tail_rows(store::event_writer& w,
+                                                 const std::string& tailer) {
+  auto rows = w.load_tail_offsets(tailer);
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.file.ino < b.file.ino; });
+  return rows;
+}
+
+// The file tailer's read positions commit with the events of their batch, or not at all.
+void tail_offsets_suite(backend_case& b) {
+  const model::tail_file_offset a1{~0ull, 1, ~0ull, 256, 100, 10};  // uint64 bits survive
+  const model::tail_file_offset a2{~0ull, 1, ~0ull, 256, 200, 20};
+  const model::tail_file_offset f2{~0ull, 2, 5, 17, 17, 1};
+  const auto events = corpus();
+  {
+    auto w = backend::open_writer(b.settings);
+    CHECK(w->load_tail_offsets("n/files").empty());
+    w->add_events({events.begin(), events.begin() + 2});
+    w->add_tail_offsets(tail_batch("n/files", 1, 0, {a1, f2}));
+    w->commit();
+    w->add_events({events.begin() + 2, events.begin() + 4});
+    w->add_tail_offsets(tail_batch("n/files", 2, 0, {a2}));
+    w->add_tail_offsets(tail_batch("other/files", 9, 0, {a1}));
+    w->commit();
+    CHECK(tail_rows(*w, "n/files") == std::vector<model::stored_tail_offset>{{a2, 2}, {f2, 1}});
+    // Staged and never committed (the process dies): neither the events nor the positions.
+    w->add_events({events.begin() + 4, events.begin() + 6});
+    w->add_tail_offsets(tail_batch("n/files", 3, 0, {{~0ull, 1, ~0ull, 256, 300, 30}}));
+  }
+  auto w = backend::open_writer(b.settings);
+  CHECK(w->totals().events == 0);
+  CHECK(tail_rows(*w, "n/files") == std::vector<model::stored_tail_offset>{{a2, 2}, {f2, 1}});
+  {
+    auto r = backend::open_reader(b.settings);
+    query::event_filter all;
+    all.limit = 0;
+    CHECK(event_times(*r, all).size() == 4);
+  }
+  // The checkpoint file covers batch 1 now: rows up to it go, later ones and others' stay.
+  const model::tail_file_offset f3{~0ull, 3, 9, 256, 4096, 50};
+  w->add_tail_offsets(tail_batch("n/files", 4, 1, {f3}));
+  w->commit();
+  CHECK(tail_rows(*w, "n/files") == std::vector<model::stored_tail_offset>{{a2, 2}, {f3, 4}});
+  CHECK(tail_rows(*w, "other/files") == std::vector<model::stored_tail_offset>{{a1, 9}});
+}
+BACKEND_TEST("file tail offsets commit with their batch's events; covered rows are pruned",
+             tail_offsets_suite)
 
 void retention_suite(backend_case& b) {
   auto w = backend::open_writer(b.settings);

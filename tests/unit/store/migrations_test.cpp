@@ -93,6 +93,7 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "table rule_state",
                                           "table schema_migrations",
                                           "table store_meta",
+                                          "table tail_offsets",
                                           "table templates",
                                           "view entities_all",
                                           "view event_entities"});

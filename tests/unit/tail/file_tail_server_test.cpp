@@ -1,10 +1,14 @@
 // The coroutine driver against a sink that commits only when told: batches carry peers
 // "file:/path:LINE", no batch goes without a credit, and the checkpoint file advances only to
 // the end of batches whose completion hook ran (what the credit token does after the store
-// committed). A stop hands over the partial batch and writes the last checkpoint.
+// committed). A stop hands over the partial batch and writes the last checkpoint. Each batch
+// carries its read positions for the store, and a start resumes from the store's positions
+// when they are newer than the checkpoint file.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "runtime/metrics/registry.hpp"
 #include "runtime/tail/checkpoint_file.hpp"
@@ -119,4 +123,148 @@ TEST_CASE("file tail server: batches with file peers; checkpoints follow committ
   CHECK(stop_and_wait(server) == 1);
   CHECK(checkpoint_offset(o.checkpoint_path) == lines.size() + 8);
   CHECK(counters.records_received.value() == 11);
+}
+
+namespace {
+
+tail::file_tail_options quick_options(const scratch_dir& d) {
+  tail::file_tail_options o;
+  o.tail.paths = {d / "*.log"};
+  o.tail.start_at_end = false;
+  o.poll_interval = std::chrono::milliseconds(5);
+  o.rescan_interval = std::chrono::milliseconds(50);
+  o.checkpoint_path = d / "cp/tail.json";
+  o.tailer_name = "node-a/files";
+  o.batch_size = 4;
+  o.stop_wait = std::chrono::milliseconds(100);  // batches left uncommitted need no wait
+  return o;
+}
+
+std::string ten_lines() {
+  std::string lines;
+  for (int i = 1; i <= 10; ++i) lines += "line " + std::to_string(i) + "\n";
+  return lines;
+}
+
+// The identity of a file as the tailer records it.
+tail::file_identity identity_of_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  tail::file_identity id;
+  REQUIRE(tail::identity_of(fd, id));
+  ::close(fd);
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("file tail server: each batch carries its read positions, numbered after the last run",
+          "[tail]") {
+  scratch_dir d;
+  append(d / "app.log", ten_lines());
+  const auto id = identity_of_file(d / "app.log");
+  auto o = quick_options(d);
+  // A previous run checkpointed through batch 20 at the end of line 2.
+  tail::checkpoint_map cps;
+  cps[tail::key_of(id)] = tail::checkpoint_entry{id, d / "app.log", 14, 2};
+  tail::save_checkpoints(o.checkpoint_path, cps, 20);
+
+  metrics::registry reg;
+  net::receiver_counters counters(reg, "tail-test");
+  auto sink = std::make_shared<committing_sink>();
+  io_thread io;
+  auto server = std::make_shared<tail::file_tail_server>(io.io(), o, sink, counters, reg);
+  server->start();
+  REQUIRE(wait_until([&] { return sink->record_count() == 8; }));
+  const auto first = sink->batch(0);
+  REQUIRE(first.tail);
+  CHECK(first.records.front().data == "line 3");
+  CHECK(first.tail->tailer == "node-a/files");
+  CHECK(first.tail->seq == 21);
+  CHECK(first.tail->saved_seq == 20);
+  REQUIRE(first.tail->files.size() == 1);
+  const auto& f = first.tail->files[0];
+  CHECK(f.dev == id.dev);
+  CHECK(f.ino == id.ino);
+  CHECK(f.fingerprint == id.fingerprint);
+  CHECK(f.fingerprint_len == id.fingerprint_len);
+  CHECK(f.offset == 14 + 4 * 7);  // the end of line 6
+  CHECK(f.line == 6);
+  CHECK(sink->batch(1).tail->seq == 22);
+  sink->commit(0);
+  sink->commit(1);
+  // The checkpoint file now covers batch 22.
+  REQUIRE(wait_until([&] {
+    std::uint64_t seq = 0;
+    try {
+      tail::load_checkpoints(o.checkpoint_path, &seq);
+    } catch (...) {
+    }
+    return seq == 22;
+  }));
+  append(d / "app.log", "line 11\n");
+  REQUIRE(wait_until([&] { return sink->record_count() == 9; }));
+  CHECK(sink->batch(2).tail->saved_seq == 22);  // rows up to 22 may go from the store
+  CHECK(stop_and_wait(server) == 1);
+}
+
+TEST_CASE("file tail server: resumes from the store's offsets when they are newer than the file",
+          "[tail]") {
+  scratch_dir d;
+  append(d / "app.log", ten_lines());
+  const auto id = identity_of_file(d / "app.log");
+  auto o = quick_options(d);
+  tail::checkpoint_map cps;
+  cps[tail::key_of(id)] = tail::checkpoint_entry{id, d / "app.log", 28, 4};  // after line 4
+  tail::save_checkpoints(o.checkpoint_path, cps, 5);
+  std::atomic<int> asked{0};
+  bool store_ok = true;
+  std::vector<model::stored_tail_offset> rows;
+  SECTION("the store committed lines 5-8 after the checkpoint file was written") {
+    rows.push_back(
+        {model::tail_file_offset{id.dev, id.ino, id.fingerprint, id.fingerprint_len, 28 + 4 * 7, 8},
+         7});
+  }
+  SECTION("the store's row is older than the checkpoint file") {
+    rows.push_back(
+        {model::tail_file_offset{id.dev, id.ino, id.fingerprint, id.fingerprint_len, 14, 2}, 3});
+  }
+  SECTION("the store cannot answer") {
+    store_ok = false;
+  }
+  o.load_stored = [&](std::function<void(tail::stored_offsets_answer)> done) {
+    ++asked;
+    // Answers from another thread, like the actor that asks the store.
+    std::thread([&, done] {
+      tail::stored_offsets_answer a;
+      a.ok = store_ok;
+      if (store_ok)
+        a.rows = rows;
+      else
+        a.error = "no store";
+      done(a);
+    }).detach();
+  };
+
+  metrics::registry reg;
+  net::receiver_counters counters(reg, "tail-test");
+  auto sink = std::make_shared<committing_sink>();
+  io_thread io;
+  auto server = std::make_shared<tail::file_tail_server>(io.io(), o, sink, counters, reg);
+  server->start();
+  const bool newer = store_ok && rows.front().seq == 7;
+  const std::size_t expected = newer ? 2 : 6;
+  REQUIRE(wait_until([&] { return sink->record_count() == expected; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(sink->record_count() == expected);
+  CHECK(asked == 1);
+  const auto first = sink->batch(0);
+  CHECK(first.records.front().data == (newer ? "line 9" : "line 5"));
+  if (newer)
+    CHECK(first.tail->seq == 8);
+  else if (store_ok)
+    CHECK(first.tail->seq == 6);
+  else
+    CHECK(first.tail->seq > 1'000'000'000'000'000ull / 1000);  // the clock's µs: above old rows
+  CHECK(first.tail->saved_seq == 5);
+  CHECK(stop_and_wait(server) == 1);
 }
