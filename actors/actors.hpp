@@ -66,7 +66,11 @@ using store_actor = sink_actor::extend<
     caf::reacts_to<graph_atom, std::vector<model::edge_observation>>,
     // a file tailer at start: its read positions committed with the events (after writing
     // what is buffered), as tail/stored_offsets.hpp encodes them
-    caf::replies_to<tail_atom, std::string>::with<std::string>>;
+    caf::replies_to<tail_atom, std::string>::with<std::string>,
+    // snapshots of entity and template actors this node owns, written as this node's
+    caf::reacts_to<handover_atom, std::vector<handover_item>>,
+    // the snapshots a node wrote last (a dead node's ids, for the survivors)
+    caf::replies_to<handover_atom, std::string>::with<std::vector<handover_item>>>;
 
 // Live/passive counts of the directory: templates live, passive; entities live, passive.
 using directory_counts = std::vector<std::uint64_t>;
@@ -81,12 +85,17 @@ using directory_actor = caf::typed_actor<
     // true once they are handed to the actors
     caf::replies_to<forward_atom, routed_batch>::with<bool>,
     // cluster actor: the live members (sorted ids), their cluster actors (null for this
-    // node) and this node's id; ids that now belong elsewhere are handed over
-    caf::reacts_to<placement_atom, std::vector<std::string>, std::vector<caf::actor>, std::string>,
+    // node), this node's id, and the members that died since the last placement (not those
+    // that left); ids that now belong elsewhere are handed over, and a dead member's ids that
+    // are now ours are restored from the shared store's snapshots
+    caf::reacts_to<placement_atom, std::vector<std::string>, std::vector<caf::actor>, std::string,
+                   std::vector<std::string>>,
     // from another node: the state of ids that now belong to this node
     caf::reacts_to<handover_atom, std::vector<handover_item>>,
     // timer: passivate actors idle longer than directory.idle_passivate
     caf::reacts_to<sweep_atom>,
+    // timer: write the snapshots of changed actors to the shared store (cluster.snapshot_interval)
+    caf::reacts_to<snapshot_atom>,
     // counts for the summary and tests: {templates live, passive, entities live, passive}
     caf::replies_to<stats_atom>::with<directory_counts>,
     // the state of one child ("entity" or "template", key): asked if live, read from its
@@ -101,13 +110,16 @@ using entity_actor = caf::typed_actor<
     // the observations of this entity in one batch
     caf::reacts_to<entity_message>,
     // reply with a state snapshot, then quit (the directory keeps the snapshot)
-    caf::replies_to<passivate_atom>::with<std::string>, caf::reacts_to<shutdown_atom>,
+    caf::replies_to<passivate_atom>::with<std::string>,
+    // reply with a state snapshot and go on (the directory writes it to a shared store)
+    caf::replies_to<snapshot_atom>::with<std::string>, caf::reacts_to<shutdown_atom>,
     caf::replies_to<inspect_atom>::with<std::string>>;
 
 // One per template (virtual, like entities).
 using template_actor = caf::typed_actor<
     caf::reacts_to<template_message>, caf::replies_to<passivate_atom>::with<std::string>,
-    caf::reacts_to<shutdown_atom>, caf::replies_to<inspect_atom>::with<std::string>>;
+    caf::replies_to<snapshot_atom>::with<std::string>, caf::reacts_to<shutdown_atom>,
+    caf::replies_to<inspect_atom>::with<std::string>>;
 
 // Collects alerts from every detector; logs them; in `analyze`, hands them to the printer.
 using alert_actor =

@@ -65,7 +65,10 @@ void publish_placement(self_ptr self) {
     auto it = st.peers.find(id);
     handles.push_back(it == st.peers.end() ? caf::actor{} : it->second.handle);
   }
-  self->send(dir, placement_atom::value, std::move(ids), std::move(handles), st.self_id);
+  // The members that died since the last placement sent: the directory restores their ids.
+  self->send(dir, placement_atom::value, std::move(ids), std::move(handles), st.self_id,
+             std::move(st.died));
+  st.died.clear();
   st.last_directory = caf::actor_cast<caf::actor>(dir);
   st.sent_version = st.placement_version;
 }
@@ -85,7 +88,9 @@ void members_changed(self_ptr self) {
   for (auto& [id, p] : st.peers) self->send(p.handle, members_atom::value, members);
 }
 
-void drop_peer(self_ptr self, const std::string& id, const std::string& why) {
+// `died`: lost without a word (kill -9, a crash, the network); a node that leaves says so
+// and hands its ids over itself.
+void drop_peer(self_ptr self, const std::string& id, const std::string& why, bool died = true) {
   auto& st = self->state;
   auto it = st.peers.find(id);
   if (it == st.peers.end()) return;
@@ -94,6 +99,7 @@ void drop_peer(self_ptr self, const std::string& id, const std::string& why) {
   st.peers.erase(it);
   if (st.members->lost(id, now_ms())) {
     st.peers_lost->add();
+    if (died) st.died.push_back(id);
     log::warn(st.actor_name, "lost node ", id, ": ", why, "; its ids move to the others");
     members_changed(self);
   }
@@ -355,7 +361,7 @@ caf::behavior cluster_actor_impl(self_ptr self, system::node_context* ctx, std::
       },
       [=](leave_atom, const std::string& id) {
         // A graceful stop: the node hands its ids over next, so placement must not count it.
-        drop_peer(self, id, "it is shutting down");
+        drop_peer(self, id, "it is shutting down", false);
       },
       [=](shutdown_atom) {
         // We stop before the directory (ordered shutdown, newest first): the peers learn of

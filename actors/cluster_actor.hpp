@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
@@ -52,6 +53,7 @@ struct cluster_state {
   caf::actor last_directory;  // the directory incarnation that has our placement
   std::uint64_t placement_version = 0;
   std::uint64_t sent_version = 0;
+  std::vector<std::string> died;  // members lost (not left) since the directory's last placement
   metrics::counter* connect_failures = nullptr;
   metrics::counter* peers_lost = nullptr;
   metrics::counter* joins = nullptr;

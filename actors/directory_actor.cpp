@@ -1,5 +1,6 @@
 #include "actors/directory_actor.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,10 @@ directory_options directory_options_from(const config::settings& cfg) {
   o.window.max_events = cfg.entities.window_max_events;
   o.correlation = correlation_settings_from(cfg);
   o.forward_timeout = std::chrono::milliseconds(cfg.cluster.forward_timeout_ms);
+  // Only a store every node reads is worth writing to: a SQLite file is one node's own, and
+  // the survivors of a node could never read its snapshots there.
+  if (cfg.storage.backend == "postgresql")
+    o.snapshot_interval = std::chrono::milliseconds(cfg.cluster.snapshot_interval_ms);
   return o;
 }
 
@@ -103,6 +108,99 @@ void send_to(self_ptr self, typename Table::slot& s, typename Table::message_typ
   self->send(s.handle, std::move(msg));
 }
 
+// ---- shared-store snapshots ----
+
+bool snapshots_on(self_ptr self) {
+  // Node mode (a placement came) on a shared store with writes enabled.
+  return self->state.opts.snapshot_interval.count() > 0 && !self->state.placement.empty();
+}
+
+template <class Slot>
+void mark_dirty(self_ptr self, bool is_entity, std::uint64_t key, Slot& s) {
+  if (s.dirty || !snapshots_on(self)) return;
+  s.dirty = true;
+  self->state.dirty.emplace_back(is_entity, key);
+}
+
+// Snapshots per message to the store actor (written in one transaction there).
+constexpr std::size_t snapshots_per_message = 512;
+
+void send_snapshots(self_ptr self) {
+  auto& st = self->state;
+  if (st.snapshots_out.empty()) return;
+  store_actor store;
+  if (st.ctx && st.ctx->registry) store = st.ctx->registry->lookup<store_actor>("store");
+  if (!store) {
+    log::warn("directory", "no store: ", st.snapshots_out.size(),
+              " actor snapshots not written (they are written again when they change)");
+    st.snapshots_out.clear();
+    return;
+  }
+  st.snapshots_written->add(st.snapshots_out.size());
+  self->send(store, handover_atom::value, std::move(st.snapshots_out));
+  st.snapshots_out.clear();
+}
+
+void queue_snapshot(self_ptr self, bool is_entity, std::uint64_t key, std::string snapshot) {
+  auto& st = self->state;
+  if (snapshot.empty()) return;
+  st.snapshots_out.push_back({is_entity, key, std::move(snapshot)});
+  if (st.snapshots_out.size() >= snapshots_per_message) send_snapshots(self);
+}
+
+bool owned_here(self_ptr self, std::uint64_t key);
+
+// One dirty id: a passive one's snapshot is at hand; a live actor is asked for its own (it
+// serialises on its own time, not the directory's). A passivating one is written by
+// on_passivated; one that now belongs elsewhere is written by its new owner.
+template <class Table>
+void snapshot_dirty(self_ptr self, Table& t, bool is_entity, std::uint64_t key) {
+  auto it = t.slots.find(key);
+  if (it == t.slots.end() || !it->second.dirty) return;
+  auto& s = it->second;
+  if (s.phase == child_phase::passivating) return;
+  s.dirty = false;
+  if (!owned_here(self, key)) return;
+  if (s.phase == child_phase::passive) {
+    queue_snapshot(self, is_entity, key, s.snapshot);
+    return;
+  }
+  if (s.phase != child_phase::live) return;
+  ++self->state.snapshot_requests;
+  auto done = [self] {
+    if (--self->state.snapshot_requests == 0) send_snapshots(self);
+  };
+  self->request(s.handle, self->state.opts.restore_timeout, snapshot_atom::value)
+      .then(
+          [self, is_entity, key, done](std::string& snap) {
+            queue_snapshot(self, is_entity, key, std::move(snap));
+            done();
+          },
+          [done](caf::error&) { done(); });
+}
+
+// Timer: the snapshots of every id changed since its last write go to the store.
+void write_snapshots(self_ptr self) {
+  auto& st = self->state;
+  auto dirty = std::move(st.dirty);
+  st.dirty.clear();
+  for (const auto& [is_entity, key] : dirty) {
+    if (is_entity)
+      snapshot_dirty(self, st.entities, true, key);
+    else
+      snapshot_dirty(self, st.templates, false, key);
+  }
+  if (st.snapshot_requests == 0) send_snapshots(self);
+}
+
+// Whether the first delivery of `key` must wait for a dead node's snapshots: it was that
+// node's id before it died, and the store has not answered yet.
+bool waits_for_restore(self_ptr self, std::uint64_t key) {
+  for (const auto& j : self->state.restores)
+    if (j.before.owner(key) == j.lost.front()) return true;
+  return false;
+}
+
 template <class Table>
 void deliver(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
              typename Table::message_type msg) {
@@ -111,13 +209,17 @@ void deliver(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
   bool revived = false;
   if (inserted) {
     ++t.known_ever;
-    // An id this node takes over without a hand-over (its owner died): the shared store's
-    // last snapshot, when there is one.
-    if (self->state.clustered && self->state.opts.shared_snapshot)
-      s.snapshot = self->state.opts.shared_snapshot(is_entity, key);
+    // An id of a node that died, whose snapshots the shared store is reading: it waits for
+    // them (one branch per new id, and only while a read is under way).
+    if (!self->state.restores.empty() && waits_for_restore(self, key)) {
+      s.phase = child_phase::restoring;
+      s.pending.push_back(std::move(msg));
+      self->state.restoring.emplace_back(is_entity, key);
+      return;
+    }
     revive(self, t, is_entity, key, s, msg);
     revived = true;
-  } else if (s.phase == child_phase::passivating) {
+  } else if (s.phase == child_phase::passivating || s.phase == child_phase::restoring) {
     s.pending.push_back(std::move(msg));
     return;
   } else if (s.phase == child_phase::passive) {
@@ -129,6 +231,7 @@ void deliver(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
     s.last_active = self->clock().now();
   }
   send_to<Table>(self, s, std::move(msg));
+  mark_dirty(self, is_entity, key, s);
   // During shutdown every live child has already been told to stop; one revived now must be too.
   if (revived && self->state.shutting_down) self->send(s.handle, shutdown_atom::value);
 }
@@ -220,6 +323,11 @@ void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key, s
     self->state.passivations->add();
   else
     self->state.failures->add();
+  if (ok && s.dirty && owned_here(self, key)) {
+    // Sent with the next batch of snapshots (the timer's, or a full one).
+    s.dirty = false;
+    queue_snapshot(self, is_entity, key, s.snapshot);
+  }
   if (!owned_here(self, key)) {
     // The id belongs to another node now: its state goes there first, then whatever arrived
     // for it meanwhile (the same link keeps that order).
@@ -245,6 +353,7 @@ void on_passivated(self_ptr self, Table& t, bool is_entity, std::uint64_t key, s
     s.pending.clear();
     revive(self, t, is_entity, key, s, pending.front());
     for (auto& m : pending) send_to<Table>(self, s, std::move(m));
+    mark_dirty(self, is_entity, key, s);
     if (self->state.shutting_down) self->send(s.handle, shutdown_atom::value);
   } else {
     make_passive(self, t, key, s);
@@ -375,8 +484,21 @@ void deliver_all_here(self_ptr self, routed_batch& b) {
   }
 }
 
+// A restoring id's state arrived (or will not): it starts with it, then takes what waited.
+template <class Table>
+void revive_waiting(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
+                    typename Table::slot& s) {
+  auto pending = std::move(s.pending);
+  s.pending.clear();
+  revive(self, t, is_entity, key, s, pending.front());
+  for (auto& m : pending) send_to<Table>(self, s, std::move(m));
+  mark_dirty(self, is_entity, key, s);
+  if (self->state.shutting_down) self->send(s.handle, shutdown_atom::value);
+}
+
 template <class Table>
 void take_over(self_ptr self, Table& t, handover_item& item) {
+  const bool is_entity = item.entity;
   auto [it, inserted] = t.slots.try_emplace(item.key);
   auto& s = it->second;
   if (inserted) {
@@ -384,14 +506,126 @@ void take_over(self_ptr self, Table& t, handover_item& item) {
     s.snapshot = std::move(item.snapshot);
     make_passive(self, t, item.key, s);
     self->state.taken_over->add();
+    // Written as ours: should this node die, its successors look for what it wrote.
+    mark_dirty(self, is_entity, item.key, s);
   } else if (s.phase == child_phase::passive) {
     s.snapshot = std::move(item.snapshot);
     self->state.taken_over->add();
+    mark_dirty(self, is_entity, item.key, s);
+  } else if (s.phase == child_phase::restoring) {
+    s.snapshot = std::move(item.snapshot);
+    self->state.taken_over->add();
+    revive_waiting(self, t, is_entity, item.key, s);
   } else {
     // Deliveries from another node's source reached us first and started a fresh actor; its
     // state and the old owner's cannot be merged, so the live one stays.
     self->state.handover_conflicts->add();
   }
+}
+
+// ---- a dead node's ids from the shared store ----
+
+// One snapshot the store had of the dead node: kept if the id was that node's and is ours now,
+// unless its state already came another way (a hand-over, or deliveries after the wait).
+template <class Table>
+bool restore_one(self_ptr self, Table& t, handover_item& item) {
+  const bool is_entity = item.entity;
+  auto [it, inserted] = t.slots.try_emplace(item.key);
+  auto& s = it->second;
+  if (inserted) {
+    ++t.known_ever;
+    s.snapshot = std::move(item.snapshot);
+    make_passive(self, t, item.key, s);
+    mark_dirty(self, is_entity, item.key, s);  // rewritten as ours
+    return true;
+  }
+  if (s.phase != child_phase::restoring) return false;
+  s.snapshot = std::move(item.snapshot);
+  revive_waiting(self, t, is_entity, item.key, s);
+  return true;
+}
+
+// Ids that waited and no longer have a read to wait for start fresh.
+void release_waiting(self_ptr self) {
+  auto& st = self->state;
+  std::vector<std::pair<bool, std::uint64_t>> still;
+  for (const auto& [is_entity, key] : st.restoring) {
+    auto release = [&](auto& t) {
+      auto it = t.slots.find(key);
+      if (it == t.slots.end() || it->second.phase != child_phase::restoring) return;
+      if (waits_for_restore(self, key)) {
+        still.emplace_back(is_entity, key);
+        return;
+      }
+      st.restored_fresh->add();
+      revive_waiting(self, t, is_entity, key, it->second);
+    };
+    if (is_entity)
+      release(st.entities);
+    else
+      release(st.templates);
+  }
+  st.restoring = std::move(still);
+}
+
+void finish_restore(self_ptr self, std::uint64_t id, std::vector<handover_item>* items) {
+  auto& st = self->state;
+  auto it = std::find_if(st.restores.begin(), st.restores.end(),
+                         [id](const auto& j) { return j.id == id; });
+  if (it == st.restores.end()) return;
+  auto job = std::move(*it);
+  st.restores.erase(it);
+  std::size_t kept = 0, seen = 0;
+  if (items) {
+    seen = items->size();
+    for (auto& item : *items) {
+      // Rows the dead node wrote for ids that were not its own any more are stale: the
+      // id's owner then has it (and hands it over if it must).
+      if (job.before.owner(item.key) != job.lost.front() || !owned_here(self, item.key)) continue;
+      if (item.entity ? restore_one(self, st.entities, item)
+                      : restore_one(self, st.templates, item))
+        ++kept;
+    }
+  }
+  st.restored->add(kept);
+  log::info("directory", "node ", job.lost.front(), " died: ", kept, " of its ", seen,
+            " stored actor snapshots restored here");
+  release_waiting(self);
+  enforce_live_bound(self);
+  update_gauges(self);
+}
+
+// Members that died: read what each wrote last (one query per dead node, on the store's
+// thread); their ids' first deliveries wait for it.
+void start_restores(self_ptr self, const cluster::rendezvous& before,
+                    const std::vector<std::string>& lost) {
+  auto& st = self->state;
+  if (st.opts.snapshot_interval.count() == 0 || st.shutting_down || before.empty()) return;
+  store_actor store;
+  if (st.ctx && st.ctx->registry) store = st.ctx->registry->lookup<store_actor>("store");
+  for (const auto& node : lost) {
+    const auto& was = before.members();
+    if (node == st.self_id || std::find(was.begin(), was.end(), node) == was.end()) continue;
+    if (!store) {
+      log::warn("directory", "no store: the ids of node ", node, " start fresh");
+      continue;
+    }
+    const auto id = ++st.next_restore;
+    st.restores.push_back({id, before, {node}});
+    self->request(store, st.opts.restore_timeout, handover_atom::value, node)
+        .then([self, id](std::vector<handover_item>& items) { finish_restore(self, id, &items); },
+              [self, id, node](caf::error& err) {
+                log::warn("directory", "the snapshots of node ", node,
+                          " could not be read: ", caf::to_string(err), "; its ids start fresh");
+                finish_restore(self, id, nullptr);
+              });
+  }
+}
+
+// Shutdown: nothing waits any more (a waiting id starts fresh, then goes as any other).
+void abandon_restores(self_ptr self) {
+  self->state.restores.clear();
+  release_waiting(self);
 }
 
 template <class Table>
@@ -426,6 +660,11 @@ caf::result<std::string> inspect_child(self_ptr self, Table& t, std::uint64_t ke
   auto it = t.slots.find(key);
   if (it == t.slots.end()) return std::string{};
   auto& s = it->second;
+  if (s.phase == child_phase::restoring) {
+    nlohmann::json j{{"actor", "restoring"}};
+    if (!self->state.self_id.empty()) j["node"] = self->state.self_id;
+    return j.dump();
+  }
   if (s.phase == child_phase::passive) {
     nlohmann::json j = nlohmann::json::parse(passive_json(self, t, s.snapshot), nullptr, false);
     if (j.is_discarded()) j = nlohmann::json::object();
@@ -492,6 +731,9 @@ directory_actor::behavior_type directory_actor_impl(
   st.live_entities = &m.get_gauge("directory_live_actors", {{"kind", "entity"}});
   st.known_templates = &m.get_gauge("directory_known", {{"kind", "template"}});
   st.known_entities = &m.get_gauge("directory_known", {{"kind", "entity"}});
+  st.snapshots_written = &m.get_counter("cluster_snapshots_written");
+  st.restored = &m.get_counter("cluster_ids_restored");
+  st.restored_fresh = &m.get_counter("cluster_ids_restored_fresh");
 
   // Children are monitored, not linked (actors/child_set.hpp): they end when we end.
   self->state.live = child_set::attach_to(self);
@@ -517,6 +759,8 @@ directory_actor::behavior_type directory_actor_impl(
   });
 
   self->delayed_send(self, opts.sweep_interval, sweep_atom::value);
+  if (opts.snapshot_interval.count() > 0)
+    self->delayed_send(self, opts.snapshot_interval, snapshot_atom::value);
 
   return {
       [=](routed_batch& b) {
@@ -538,8 +782,9 @@ directory_actor::behavior_type directory_actor_impl(
         return true;
       },
       [=](placement_atom, std::vector<std::string>& ids, std::vector<caf::actor>& handles,
-          const std::string& me) {
+          const std::string& me, std::vector<std::string>& lost) {
         auto& s = self->state;
+        const auto before = s.placement;
         std::map<std::string, caf::actor> by_id;
         for (std::size_t i = 0; i < ids.size() && i < handles.size(); ++i)
           by_id[ids[i]] = handles[i];
@@ -566,6 +811,7 @@ directory_actor::behavior_type directory_actor_impl(
           }
         }
         rebalance(self);
+        start_restores(self, before, lost);
       },
       [=](handover_atom, std::vector<handover_item>& items) {
         for (auto& item : items) {
@@ -583,6 +829,11 @@ directory_actor::behavior_type directory_actor_impl(
         rebalance(self);  // ids that reached us under an older view of the members
         update_gauges(self);
         self->delayed_send(self, self->state.opts.sweep_interval, sweep_atom::value);
+      },
+      [=](snapshot_atom) {
+        if (self->state.shutting_down) return;
+        write_snapshots(self);
+        self->delayed_send(self, self->state.opts.snapshot_interval, snapshot_atom::value);
       },
       [=](stats_atom) -> directory_counts {
         auto& s = self->state;
@@ -614,6 +865,7 @@ directory_actor::behavior_type directory_actor_impl(
       },
       [=](shutdown_atom) {
         auto& s = self->state;
+        abandon_restores(self);
         if (s.clustered && !s.shutting_down) {
           // Leaving the cluster: every id goes, with its state, to its owner among the
           // members that stay (the cluster actor has told them we are leaving).
@@ -663,7 +915,13 @@ directory_actor::behavior_type directory_actor_impl(
                           {"batches_received", s.received->value()},
                           {"ids_handed_over", s.handed_over->value()},
                           {"ids_taken_over", s.taken_over->value()},
-                          {"handover_conflicts", s.handover_conflicts->value()}};
+                          {"handover_conflicts", s.handover_conflicts->value()},
+                          {"snapshot_interval_ms", s.opts.snapshot_interval.count()},
+                          {"snapshots_written", s.snapshots_written->value()},
+                          {"ids_restored", s.restored->value()},
+                          {"ids_restored_fresh", s.restored_fresh->value()},
+                          {"restores_pending", s.restores.size()},
+                          {"ids_waiting", s.restoring.size()}};
         }
         add_mailbox(j, self);
         return j.dump();

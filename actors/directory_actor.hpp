@@ -3,9 +3,17 @@
 // virtual: spawned on first sight, passivated (snapshot kept, actor stopped) when idle or when
 // more than directory.max_live_actors are live, and revived on the next delivery. Children are
 // monitored: a crashed child is revived, fresh, on its next delivery.
+//
+// In a cluster on a shared store (storage.backend postgresql), each node writes the snapshots
+// of the ids it owns to the store (actor_snapshots): those of actors that changed, every
+// cluster.snapshot_interval, and on passivation; in batches, through the store actor. When a
+// member dies (not when it leaves: a leaving node hands its ids over), each survivor reads what
+// that node wrote last, in one query off its own thread, and keeps the snapshots of the ids it
+// owns now as passive slots; a first delivery for an id of the dead node that arrives before
+// the answer waits for it (its credit held), so an id never starts fresh while its state is on
+// the way. Events the dead node took after its last write are lost to its actors' state.
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <list>
 #include <map>
 #include <string>
@@ -33,15 +41,20 @@ struct directory_options {
   correlate::settings correlation;  // handed to every entity actor
   // In a cluster, how long a batch sent to its owning node may wait for the acknowledgement.
   std::chrono::milliseconds forward_timeout{10000};
-  // The hook for a shared store (storage.backend postgresql): the last snapshot of an id this
-  // node takes over without a hand-over (its owner died), or "" to start fresh. Unset: fresh.
-  std::function<std::string(bool is_entity, std::uint64_t key)> shared_snapshot;
+  // Shared store (storage.backend postgresql): how often snapshots of changed actors are
+  // written; 0 = never written, and a dead node's ids start fresh.
+  std::chrono::milliseconds snapshot_interval{0};
+  // How long the store may take to answer for a dead node's snapshots before its ids that
+  // wait start fresh.
+  std::chrono::milliseconds restore_timeout{30000};
 };
 
 directory_options directory_options_from(const config::settings& cfg);
 correlate::settings correlation_settings_from(const config::settings& cfg);
 
-enum class child_phase : std::uint8_t { live, passivating, passive };
+// restoring: a first delivery for an id of a dead node, waiting (pending) for the snapshots
+// the shared store has of that node's ids.
+enum class child_phase : std::uint8_t { live, passivating, passive, restoring };
 
 template <class Handle, class Message>
 struct child_table {
@@ -54,6 +67,7 @@ struct child_table {
     std::vector<Message> pending;  // deliveries that arrived while passivating
     caf::actor_clock::time_point last_active{};
     std::list<std::uint64_t>::iterator lru;  // in `live` or `passive`, by phase
+    bool dirty = false;  // changed since its snapshot was last written to the shared store
   };
   std::unordered_map<std::uint64_t, slot> slots;
   std::list<std::uint64_t> live;     // most recently used first
@@ -83,6 +97,25 @@ struct directory_state {
   // answers, and its credits must not stall the sources until the request times out).
   std::map<std::string, std::map<std::uint64_t, std::vector<ingest::credit_token>>> in_flight;
   std::uint64_t next_forward = 0;
+  // Shared-store snapshots: ids changed since their last write (is_entity, key; each once
+  // while dirty), snapshots waiting to go to the store actor in one message, and the children
+  // asked for theirs that have not answered yet.
+  std::vector<std::pair<bool, std::uint64_t>> dirty;
+  std::vector<handover_item> snapshots_out;
+  std::size_t snapshot_requests = 0;
+  // Dead members whose snapshots are being read: the members before the death (to tell which
+  // ids were theirs) and the dead ones. Ids waiting in phase `restoring` are listed beside.
+  struct restore_job {
+    std::uint64_t id = 0;
+    cluster::rendezvous before;
+    std::vector<std::string> lost;
+  };
+  std::vector<restore_job> restores;
+  std::uint64_t next_restore = 0;
+  std::vector<std::pair<bool, std::uint64_t>> restoring;
+  metrics::counter* snapshots_written = nullptr;
+  metrics::counter* restored = nullptr;
+  metrics::counter* restored_fresh = nullptr;
   metrics::counter* forwarded = nullptr;
   metrics::counter* forward_failures = nullptr;
   metrics::counter* received = nullptr;

@@ -170,6 +170,9 @@ entity_actor::behavior_type entity_actor_impl(self_ptr self, model::entity_ref r
         self->quit();
         return snap;
       },
+      [=](snapshot_atom) -> std::string {
+        return entity_actor_snapshot(*self->state.st, self->state.sigma);
+      },
       [=](shutdown_atom) { self->quit(); },
       [=](inspect_atom) -> std::string {
         auto j = nlohmann::ordered_json::parse(self->state.st->inspect_json(), nullptr, false);

@@ -8,6 +8,7 @@
 #include "actors/inspect_stats.hpp"
 #include "messages/inspect.hpp"
 #include "runtime/backend/open_store.hpp"
+#include "runtime/config/cluster_check.hpp"
 #include "runtime/store/store_error.hpp"
 #include "runtime/tail/stored_offsets.hpp"
 #include "runtime/util/clock.hpp"
@@ -37,6 +38,9 @@ void fold_now(self_ptr self) {
 constexpr std::size_t retention_step_events = 8192;
 constexpr auto retention_tick_budget = std::chrono::milliseconds(200);
 constexpr std::int64_t retention_log_interval_ns = 60'000'000'000;
+
+// Actor snapshots waiting for a flush that keeps failing: beyond this many, the oldest go.
+constexpr std::size_t max_pending_snapshots = 200'000;
 
 constexpr const char* retention_kinds[5] = {"events", "postings", "entities", "rejected", "alerts"};
 
@@ -82,7 +86,7 @@ bool sender_starved(const store_actor_state& s) {
 // Returns true when the buffer is empty afterwards.
 bool flush(self_ptr self) {
   auto& st = self->state;
-  if (st.buffer.empty() && st.pending_alerts.empty()) return true;
+  if (st.buffer.empty() && st.pending_alerts.empty() && st.pending_snapshots.empty()) return true;
   try {
     std::size_t events = 0, rejected = 0;
     for (const auto& b : st.buffer) {
@@ -94,7 +98,10 @@ bool flush(self_ptr self) {
       rejected += b.rejected.size();
     }
     st.db->add_alerts(st.pending_alerts);
+    st.db->save_actor_snapshots(st.node_id, st.pending_snapshots);
     st.db->commit();
+    st.snapshots_counter->add(st.pending_snapshots.size());
+    st.pending_snapshots.clear();
     st.alerts_written += st.pending_alerts.size();
     st.pending_alerts.clear();
     st.events_written += events;
@@ -135,6 +142,8 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
   st.ctx = ctx;
   st.events_counter = &ctx->metrics->get_counter("store_events_written");
   st.failures_counter = &ctx->metrics->get_counter("store_write_failures");
+  st.snapshots_counter = &ctx->metrics->get_counter("store_actor_snapshots_written");
+  st.node_id = config::cluster_node_id(*ctx->cfg);
   const auto& scfg = ctx->cfg->storage;
   st.db = backend::open_writer(scfg);
   st.retention.max_age_ns = scfg.retention_max_age_ms * 1'000'000;
@@ -206,6 +215,42 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
           log::error("store", "saving ", edges.size(), " entity graph edges failed: ", e.what());
         }
       },
+      [=](handover_atom, std::vector<handover_item>& items) {
+        // Written in the transaction of the next flush, with the events buffered before them
+        // (so a snapshot never runs ahead of the stored events, and costs no commit of its
+        // own); a failed write is retried with them.
+        auto& s = self->state;
+        for (auto& i : items)
+          s.pending_snapshots.push_back({i.entity, i.key, std::move(i.snapshot)});
+        if (s.pending_snapshots.size() > max_pending_snapshots) {
+          // The store has been failing for a while: the oldest go (the directory writes an id
+          // again when it changes), so a dead database does not grow this actor without bound.
+          const auto drop = s.pending_snapshots.size() - max_pending_snapshots / 2;
+          s.pending_snapshots.erase(
+              s.pending_snapshots.begin(),
+              s.pending_snapshots.begin() + static_cast<std::ptrdiff_t>(drop));
+          s.failures_counter->add();
+          log::error("store", drop, " actor snapshots dropped: the store has not taken them");
+        }
+        if (!s.timer_armed) {
+          s.timer_armed = true;
+          self->delayed_send(self, std::chrono::milliseconds(s.ctx->cfg->storage.flush_ms),
+                             flush_atom::value, s.generation);
+        }
+      },
+      [=](handover_atom, const std::string& node) -> std::vector<handover_item> {
+        auto& s = self->state;
+        std::vector<handover_item> out;
+        try {
+          auto rows = s.db->load_actor_snapshots(node);
+          out.reserve(rows.size());
+          for (auto& r : rows) out.push_back({r.entity, r.key, std::move(r.bytes)});
+        } catch (const std::exception& e) {
+          s.failures_counter->add();
+          log::error("store", "reading the actor snapshots of node ", node, " failed: ", e.what());
+        }
+        return out;
+      },
       [=](snapshot_atom, const std::string& name) -> std::string {
         try {
           return self->state.db->load_state(name);
@@ -265,6 +310,7 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
         j["events_written"] = s.events_written;
         j["rejected_written"] = s.rejected_written;
         j["alerts_written"] = s.alerts_written;
+        j["actor_snapshots_written"] = s.snapshots_counter->value();
         j["commits"] = s.commits;
         j["buffered_rows"] = s.buffered_rows;
         j["consecutive_failures"] = s.consecutive_failures;

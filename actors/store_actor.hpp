@@ -9,6 +9,7 @@
 // maintenance tick, so the single writer never competes with itself for the database lock.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "actors/actors.hpp"
@@ -28,7 +29,8 @@ struct store_actor_state {
   std::uint64_t events_written = 0;
   std::uint64_t rejected_written = 0;
   std::uint64_t alerts_written = 0;
-  std::vector<model::alert> pending_alerts;  // written with the next flush
+  std::vector<model::alert> pending_alerts;              // written with the next flush
+  std::vector<store::actor_snapshot> pending_snapshots;  // cluster: likewise
   std::uint64_t commits = 0;
   std::uint64_t events_at_last_sweep = 0;  // no write since the last tick: fold now
   store::retention_policy retention;
@@ -38,6 +40,8 @@ struct store_actor_state {
   metrics::counter* vacuum_counter = nullptr;
   metrics::counter* events_counter = nullptr;
   metrics::counter* failures_counter = nullptr;
+  metrics::counter* snapshots_counter = nullptr;  // actor snapshots written (cluster)
+  std::string node_id;                            // what actor snapshots are written as
   static inline const char* name = "store";
 };
 

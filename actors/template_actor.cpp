@@ -21,6 +21,7 @@ template_actor::behavior_type template_actor_impl(
         self->quit();
         return snap;
       },
+      [=](snapshot_atom) -> std::string { return self->state.st->snapshot(); },
       [=](shutdown_atom) { self->quit(); },
       [=](inspect_atom) -> std::string { return self->state.st->inspect_json(); },
   };

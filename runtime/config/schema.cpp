@@ -605,6 +605,10 @@ const std::array rows{
              "a configured seed unreachable this long makes the node unhealthy (status exits 1)"),
     duration("cluster.forward_timeout", SEERFLOW_FIELD(cluster.forward_timeout_ms), 100, hour_ms,
              "a batch sent to its owning node and not acknowledged by then is counted as lost"),
+    duration("cluster.snapshot_interval", SEERFLOW_FIELD(cluster.snapshot_interval_ms), 0, day_ms,
+             "with storage.backend postgresql: how often each node writes the snapshots of its "
+             "changed entity and template actors to the store (also on passivation), so the "
+             "survivors of a node that dies take its ids over with their state; 0 = never"),
     text("cluster.tls.certificate", SEERFLOW_FIELD(cluster.tls_certificate), nullptr, "path",
          "PEM certificate of this node, signed by the cluster CA (required in node mode)"),
     text("cluster.tls.key", SEERFLOW_FIELD(cluster.tls_key), nullptr, "path",

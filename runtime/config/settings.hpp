@@ -341,20 +341,21 @@ struct console_settings {
 // `seerflow --node`: this node in a cluster of Seerflow processes. Nodes talk over CAF's
 // middleman with OpenSSL and mutual TLS (every node presents a certificate signed by the CA).
 struct cluster_settings {
-  bool enabled = false;                     // also switched on by --node
-  std::string node_id;                      // empty: node_name
-  std::string listen = "127.0.0.1:7600";    // host:port the TLS listener binds
-  std::string advertise;                    // host:port other nodes dial; empty: listen
-  std::vector<std::string> seeds;           // host:port of nodes to join through
-  std::string tls_certificate;              // PEM, signed by tls_ca_file's CA
-  std::string tls_key;                      // PEM private key of the certificate
-  std::string tls_ca_file;                  // PEM CA that signs every node's certificate
-  std::int64_t heartbeat_ms = 1000;         // how often every peer is pinged
-  std::int64_t failure_timeout_ms = 5000;   // a peer silent this long is taken as gone
-  std::int64_t reconnect_min_ms = 500;      // first redial after a failure...
-  std::int64_t reconnect_max_ms = 10000;    // ...doubling up to this
-  std::int64_t seed_unhealthy_ms = 30000;   // a seed unreachable this long: status unhealthy
-  std::int64_t forward_timeout_ms = 10000;  // a batch sent to a peer not acknowledged by then
+  bool enabled = false;                       // also switched on by --node
+  std::string node_id;                        // empty: node_name
+  std::string listen = "127.0.0.1:7600";      // host:port the TLS listener binds
+  std::string advertise;                      // host:port other nodes dial; empty: listen
+  std::vector<std::string> seeds;             // host:port of nodes to join through
+  std::string tls_certificate;                // PEM, signed by tls_ca_file's CA
+  std::string tls_key;                        // PEM private key of the certificate
+  std::string tls_ca_file;                    // PEM CA that signs every node's certificate
+  std::int64_t heartbeat_ms = 1000;           // how often every peer is pinged
+  std::int64_t failure_timeout_ms = 5000;     // a peer silent this long is taken as gone
+  std::int64_t reconnect_min_ms = 500;        // first redial after a failure...
+  std::int64_t reconnect_max_ms = 10000;      // ...doubling up to this
+  std::int64_t seed_unhealthy_ms = 30000;     // a seed unreachable this long: status unhealthy
+  std::int64_t forward_timeout_ms = 10000;    // a batch sent to a peer not acknowledged by then
+  std::int64_t snapshot_interval_ms = 30000;  // changed actors' snapshots to a shared store
   bool operator==(const cluster_settings&) const = default;
 };
 

@@ -176,6 +176,12 @@ event_store::event_store(store_options options)
       "first_seen_ns = min(first_seen_ns, excluded.first_seen_ns), "
       "last_seen_ns = max(last_seen_ns, excluded.last_seen_ns), "
       "count = count + excluded.count");
+  save_snapshot_ = db_.prepare(
+      "INSERT INTO actor_snapshots(kind, key, node, saved_at_ns, bytes) VALUES(?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT(kind, key) DO UPDATE SET node = excluded.node, "
+      "saved_at_ns = excluded.saved_at_ns, bytes = excluded.bytes");
+  load_snapshots_ = db_.prepare(
+      "SELECT kind, key, bytes FROM actor_snapshots WHERE node = ?1 ORDER BY kind, key");
   upsert_template_ = db_.prepare(
       "INSERT INTO templates(template_id, source, template, first_seen_ns, last_seen_ns, "
       "event_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
@@ -831,6 +837,45 @@ std::vector<model::stored_tail_offset> event_store::load_tail_offsets(const std:
     throw;
   }
   q.reset();
+  return out;
+}
+
+void event_store::save_actor_snapshots(const std::string& node,
+                                       const std::vector<actor_snapshot>& snapshots) {
+  if (snapshots.empty()) return;
+  const bool own = !in_txn_;
+  if (own) begin();
+  try {
+    const auto now = util::wall_now_ns();
+    auto& s = save_snapshot_;
+    for (const auto* a : latest_per_id(snapshots)) {
+      s.bind_text(1, a->entity ? "entity" : "template", lifetime::borrowed);
+      s.bind_int64(2, static_cast<std::int64_t>(a->key));
+      s.bind_text(3, node, lifetime::borrowed);
+      s.bind_int64(4, now);
+      s.bind_blob(5, a->bytes, lifetime::borrowed);
+      s.run();
+    }
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+  if (own) commit();
+}
+
+std::vector<actor_snapshot> event_store::load_actor_snapshots(const std::string& node) {
+  std::vector<actor_snapshot> out;
+  auto& s = load_snapshots_;
+  s.bind_text(1, node, lifetime::borrowed);
+  try {
+    while (s.step())
+      out.push_back({s.column_text(0) == "entity", static_cast<std::uint64_t>(s.column_int64(1)),
+                     std::string(s.column_blob(2))});
+  } catch (...) {
+    s.reset();
+    throw;
+  }
+  s.reset();
   return out;
 }
 

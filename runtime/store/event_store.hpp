@@ -88,6 +88,9 @@ class event_store final : public event_writer {
   // Entity graph relations (count = occurrences since the last save of that edge): upserted
   // into graph_edges, in the open transaction if there is one, else in their own.
   void add_graph_edges(const std::vector<model::edge_observation>& edges) override;
+  void save_actor_snapshots(const std::string& node,
+                            const std::vector<actor_snapshot>& snapshots) override;
+  std::vector<actor_snapshot> load_actor_snapshots(const std::string& node) override;
   // The full-text index follows the commits on its own thread (text_indexer.hpp). This adds
   // up to max_rows committed events to it now, on the caller's thread (commits what is staged
   // first), and drops the parts whose events are all gone. Returns the events indexed; 0 when
@@ -159,6 +162,7 @@ class event_store final : public event_writer {
   statement merge_journal_, clear_journal_, save_state_, load_state_, upsert_graph_edge_;
   statement update_entity_, last_posting_, insert_posting_, extend_posting_, set_folded_;
   statement upsert_rule_, upsert_tail_offset_, prune_tail_offsets_, load_tail_offsets_;
+  statement save_snapshot_, load_snapshots_;
   std::optional<retention> retention_;  // prepared after the migrations
   bool entity_sweep_due_ = false;
   bool postings_pending_ = false;  // the last posting cleanup stopped at its bound  // events were

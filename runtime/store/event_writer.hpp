@@ -14,6 +14,7 @@
 #include "runtime/model/event.hpp"
 #include "runtime/model/raw_record.hpp"
 #include "runtime/model/tail_offsets.hpp"
+#include "runtime/store/actor_snapshot.hpp"
 #include "runtime/store/retention.hpp"
 
 namespace seerflow::store {
@@ -56,6 +57,14 @@ class event_writer {
   virtual void save_state(const std::string& name, std::string_view bytes) = 0;
   virtual std::string load_state(const std::string& name) = 0;
   virtual void add_graph_edges(const std::vector<model::edge_observation>& edges) = 0;
+
+  // Snapshots of entity and template actors, one row per (kind, key) tagged with the node that
+  // wrote it (the owner of the id then): the latest write of an id wins, in the open
+  // transaction if there is one, else in its own. load_actor_snapshots reads those a node wrote
+  // last (the survivors of a node that died take its ids over from them).
+  virtual void save_actor_snapshots(const std::string& node,
+                                    const std::vector<actor_snapshot>& snapshots) = 0;
+  virtual std::vector<actor_snapshot> load_actor_snapshots(const std::string& node) = 0;
 
   // One bounded step of retention in a transaction of its own (commits what is staged first).
   virtual retention_counts enforce_retention(const retention_policy& policy, std::int64_t now_ns,

@@ -296,7 +296,24 @@ CREATE TABLE tail_offsets(
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<migration, 8> all_migrations{{
+// Version 9: snapshots of entity and template actors, one row per id, written by the cluster
+// node that owns the id (periodically and on passivation), so that when a node dies the
+// survivors take its ids over with their state. A SQLite file is one node's own, so a cluster
+// on SQLite does not write them (actors/directory_actor.hpp); the table is here so that both
+// backends keep one schema version.
+constexpr std::string_view schema_v9 = R"sql(
+CREATE TABLE actor_snapshots(
+  kind        TEXT    NOT NULL,   -- entity or template
+  key         INTEGER NOT NULL,   -- entity key or template id
+  node        TEXT    NOT NULL,   -- cluster.node_id of the writer
+  saved_at_ns INTEGER NOT NULL,   -- wall clock
+  bytes       BLOB    NOT NULL,
+  PRIMARY KEY(kind, key)
+);
+CREATE INDEX actor_snapshots_node ON actor_snapshots(node);
+)sql";
+
+constexpr std::array<migration, 9> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
@@ -305,6 +322,7 @@ constexpr std::array<migration, 8> all_migrations{{
     {6, "entity graph edges", schema_v6},
     {7, "full-text index in a file of its own", schema_v7},
     {8, "file tail offsets committed with the events", schema_v8},
+    {9, "entity and template actor snapshots", schema_v9},
 }};
 
 constexpr std::string_view bootstrap_sql = R"sql(

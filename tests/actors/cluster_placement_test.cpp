@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <set>
 
 #include "actors/directory_actor.hpp"
@@ -95,10 +96,13 @@ struct fixture : test::test_system {
   caf::actor relay_b;
   relay_log log;
 
-  fixture() {
+  static actors::directory_options default_options() {
     actors::directory_options o;
     o.idle = std::chrono::minutes(5);
     o.sweep_interval = std::chrono::minutes(1);
+    return o;
+  }
+  explicit fixture(actors::directory_options o = default_options()) {
     a = sys->spawn(actors::directory_actor_impl, &ctx, o);
     b = sys->spawn(actors::directory_actor_impl, &ctx, o);
     relay_b = sys->spawn(relay, b, &log);
@@ -111,10 +115,11 @@ struct fixture : test::test_system {
     run();
   }
 
-  void place_a(std::vector<std::string> ids) {
+  void place_a(std::vector<std::string> ids, std::vector<std::string> died = {}) {
     std::vector<caf::actor> handles;
     for (const auto& id : ids) handles.push_back(id == "b" ? relay_b : caf::actor{});
-    caf::anon_send(a, placement_atom::value, std::move(ids), std::move(handles), std::string("a"));
+    caf::anon_send(a, placement_atom::value, std::move(ids), std::move(handles), std::string("a"),
+                   std::move(died));
   }
 
   template <class Result, class... Ts>
@@ -240,4 +245,139 @@ TEST_CASE_METHOD(fixture, "a batch forwarded by another node is delivered here")
   CHECK(ok);
   CHECK(counts(a)[2] == 5);
   CHECK(metrics.get_counter("cluster_batches_delivered").value() == 1);
+}
+
+// ---- a dead node's ids from the shared store (storage.backend postgresql) ----
+
+namespace {
+
+// Plays the store actor: records the snapshots each directory writes, and answers a read of a
+// node's snapshots only when the test says so (`answer`), or never.
+struct fake_store_log {
+  std::map<caf::actor_addr, std::map<std::uint64_t, std::string>> written;  // by writer
+  std::size_t write_messages = 0;
+  std::vector<std::string> reads;
+  caf::response_promise held;
+};
+
+caf::behavior fake_store(caf::event_based_actor* self, fake_store_log* log) {
+  return {
+      [=](handover_atom, std::vector<handover_item>& items) {
+        ++log->write_messages;
+        auto& w = log->written[caf::actor_cast<caf::actor_addr>(self->current_sender())];
+        for (auto& i : items) w[i.key] = std::move(i.snapshot);
+      },
+      [=](handover_atom, std::string& node) -> caf::result<std::vector<handover_item>> {
+        log->reads.push_back(node);
+        log->held = self->make_response_promise<std::vector<handover_item>>();
+        return log->held;
+      },
+      [=](sync_atom, std::vector<handover_item>& answer) { log->held.deliver(std::move(answer)); },
+  };
+}
+
+actors::directory_options snapshot_options() {
+  auto o = fixture::default_options();
+  o.snapshot_interval = std::chrono::seconds(1);
+  o.restore_timeout = std::chrono::seconds(5);
+  return o;
+}
+
+struct restore_fixture : fixture {
+  fake_store_log store_log;
+  caf::actor store;
+  restore_fixture() : fixture(snapshot_options()) {
+    store = sys->spawn(fake_store, &store_log);
+    registry->put({"store", "store", "", "local", 1}, store);
+    // b sees the same members (it never forwards anything here).
+    caf::anon_send(b, placement_atom::value, std::vector<std::string>{"a", "b"},
+                   std::vector<caf::actor>{caf::actor{}, caf::actor{}}, std::string("b"),
+                   std::vector<std::string>{});
+    place_a({"a", "b"});
+    run();
+  }
+  ~restore_fixture() {
+    caf::anon_send_exit(store, caf::exit_reason::kill);
+    run();
+  }
+  const std::map<std::uint64_t, std::string>& written_by(const actors::directory_actor& d) {
+    return store_log.written[d.address()];
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(
+    restore_fixture,
+    "owners write changed actors' snapshots, and a dead node's ids come back from them") {
+  const auto values = ips(60);
+  const auto on_b = owned_by("b", values);
+  caf::anon_send(a, batch_for(values, 1000));
+  run();
+  CHECK(store_log.write_messages == 0);  // nothing before the interval
+  advance(std::chrono::seconds(1));
+  run();
+  // Each directory wrote its own ids, in one message each.
+  CHECK(store_log.write_messages == 2);
+  std::set<std::uint64_t> by_b;
+  for (const auto& [k, bytes] : written_by(b)) by_b.insert(k);
+  CHECK(by_b == on_b);
+  CHECK(written_by(a).size() == values.size() - on_b.size());
+  // Unchanged actors are not written again.
+  advance(std::chrono::seconds(1));
+  run();
+  CHECK(store_log.write_messages == 2);
+
+  // b dies. Its ids are ours now; their first deliveries wait for the store's answer.
+  place_a({"a"}, {"b"});
+  run();
+  REQUIRE(store_log.reads == std::vector<std::string>{"b"});
+  caf::anon_send(a, batch_for(values, 2000));
+  run();
+  CHECK(counts(a)[2] == values.size() - on_b.size());  // only ours are live yet
+  std::string one_of_b;
+  for (const auto& v : values)
+    if (on_b.count(key_of(v))) one_of_b = v;
+  CHECK(entity_state(a, one_of_b)["actor"] == "restoring");
+
+  std::vector<handover_item> answer;
+  for (const auto& [k, bytes] : written_by(b)) answer.push_back({true, k, bytes});
+  caf::anon_send(store, sync_atom::value, std::move(answer));
+  run();
+  CHECK(counts(a)[2] == values.size());
+  // Every id has both batches: b's from its snapshot, then the delivery that waited.
+  for (const auto& v : values) CHECK(entity_state(a, v)["events"] == 2);
+  CHECK(metrics.get_counter("cluster_ids_restored").value() == on_b.size());
+  CHECK(metrics.get_counter("cluster_ids_restored_fresh").value() == 0);
+
+  // They are a's now: written as a's at the next interval (with a's own, which changed).
+  advance(std::chrono::seconds(1));
+  run();
+  CHECK(written_by(a).size() == values.size());
+}
+
+TEST_CASE_METHOD(restore_fixture, "a dead node's ids start fresh when the store does not answer") {
+  const auto values = ips(40);
+  const auto on_b = owned_by("b", values);
+  caf::anon_send(a, batch_for(values, 1000));
+  run();
+  place_a({"a"}, {"b"});
+  run();
+  caf::anon_send(a, batch_for(values, 2000));
+  run();
+  CHECK(counts(a)[2] == values.size() - on_b.size());
+  advance(std::chrono::seconds(5));  // the read times out
+  run();
+  CHECK(counts(a)[2] == values.size());
+  CHECK(metrics.get_counter("cluster_ids_restored_fresh").value() == on_b.size());
+  for (const auto& v : values)
+    CHECK(entity_state(a, v)["events"] == (on_b.count(key_of(v)) ? 1 : 2));
+}
+
+TEST_CASE_METHOD(restore_fixture, "a node that leaves is not read from the store") {
+  caf::anon_send(a, batch_for(ips(20), 1000));
+  run();
+  place_a({"a"});  // left: its hand-overs bring the state
+  run();
+  CHECK(store_log.reads.empty());
 }

@@ -59,7 +59,11 @@ make_self_signed() {
     -subj "/CN=$n" -keyout "$WORK/pki/$n.key" -out "$WORK/pki/$n.pem" 2>> "$WORK/pki/openssl.log"
 }
 
-# node_config NAME CLUSTER_PORT SEEDS_YAML [extra yaml...]: $WORK/NAME/node.yaml
+# node_config NAME CLUSTER_PORT SEEDS_YAML [extra yaml...]: $WORK/NAME/node.yaml. Lines in
+# NODE_STORAGE_YAML and NODE_CLUSTER_YAML (indented two spaces) go into its storage and cluster
+# sections.
+NODE_STORAGE_YAML=""
+NODE_CLUSTER_YAML=""
 node_config() {
   local n=$1 port=$2 seeds=$3; shift 3
   mkdir -p "$WORK/$n"
@@ -72,6 +76,7 @@ receivers:
 console: {bind: 127.0.0.1, port: 0, token: $TOKEN}
 storage:
   flush: 20ms
+$NODE_STORAGE_YAML
 directory:
   sweep_interval: 500ms
 cluster:
@@ -82,6 +87,7 @@ cluster:
   failure_timeout: 3s
   reconnect_min: 200ms
   reconnect_max: 2s
+$NODE_CLUSTER_YAML
   tls:
     certificate: $WORK/pki/$n.pem
     key: $WORK/pki/$n.key

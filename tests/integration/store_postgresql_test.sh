@@ -34,7 +34,7 @@ done
 expect_eq "events in PostgreSQL" "$got" "3"
 expect_eq "sshd row" "$(pg "select app, severity, message from events where message like 'Failed%'")" \
   "sshd|4|Failed password for root from 198.51.100.23 port 40022 ssh2"
-expect_eq "schema version" "$(pg "select max(version) from schema_migrations")" "8"
+expect_eq "schema version" "$(pg "select max(version) from schema_migrations")" "9"
 expect_eq "full-text index" \
   "$(pg "select count(*) from events where message_tsv @@ to_tsquery('simple', 'password & root')")" "1"
 ents=$(pg "select string_agg(n.type || ':' || n.value, ',' order by n.type, n.value) from events e

@@ -60,6 +60,24 @@ struct array_text {
   std::string done() { return s + '}'; }
 };
 
+// A bytea array element in hex input format (\x0a1b..., the backslash escaped by the array
+// literal): any bytes, and nothing in the payload to escape.
+void add_bytea(array_text& a, std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex = "\\x";
+  hex.reserve(2 + 2 * bytes.size());
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    hex += digits[b >> 4];
+    hex += digits[b & 0x0F];
+  }
+  a.add_text(hex);
+}
+
+// Snapshots per upsert statement: large enough that a batch costs few round trips, small
+// enough that one statement's parameters stay a few megabytes.
+constexpr std::size_t snapshots_per_statement = 500;
+
 std::string clean(std::string_view s) {
   std::string scratch;
   return std::string(clean_text(s, scratch));
@@ -126,6 +144,14 @@ pg_event_store::pg_event_store(pg_options options)
   c.prepare("load_tail_offsets",
             "SELECT dev, ino, fingerprint, fingerprint_len, byte_offset, line, seq "
             "FROM tail_offsets WHERE tailer = $1");
+  // In key order, as the entity upserts, so that nodes writing at once do not deadlock.
+  c.prepare("save_snapshots",
+            "INSERT INTO actor_snapshots(kind, key, node, saved_at_ns, bytes) "
+            "SELECT k, n, $1, $2, b FROM unnest($3::text[], $4::bigint[], $5::bytea[]) "
+            "AS t(k, n, b) ORDER BY k, n ON CONFLICT (kind, key) DO UPDATE SET "
+            "node = excluded.node, saved_at_ns = excluded.saved_at_ns, bytes = excluded.bytes");
+  c.prepare("load_snapshots",
+            "SELECT kind, key, bytes FROM actor_snapshots WHERE node = $1 ORDER BY kind, key");
   c.prepare("upsert_edge",
             "INSERT INTO graph_edges(from_key, edge_type, to_key, from_type, from_value, "
             "to_type, to_value, first_seen_ns, last_seen_ns, count) "
@@ -515,6 +541,51 @@ std::vector<model::stored_tail_offset> pg_event_store::load_tail_offsets(
 std::string pg_event_store::load_state(const std::string& name) {
   const auto r = conn_->run("load_state", params().text(clean(name)));
   return r.rows() > 0 ? r.bytes(0, 0) : std::string();
+}
+
+void pg_event_store::save_actor_snapshots(const std::string& node,
+                                          const std::vector<actor_snapshot>& snapshots) {
+  if (snapshots.empty()) return;
+  const bool own = !in_txn_;
+  try {
+    if (own) begin();
+    // Key order across the statements too (see save_snapshots).
+    auto latest = latest_per_id(snapshots);
+    std::sort(latest.begin(), latest.end(), [](const auto* a, const auto* b) {
+      if (a->entity != b->entity) return a->entity;  // 'entity' < 'template'
+      return static_cast<std::int64_t>(a->key) < static_cast<std::int64_t>(b->key);
+    });
+    const auto now = util::wall_now_ns();
+    for (std::size_t at = 0; at < latest.size(); at += snapshots_per_statement) {
+      array_text kinds, keys, bytes;
+      const auto end = std::min(latest.size(), at + snapshots_per_statement);
+      for (std::size_t i = at; i < end; ++i) {
+        kinds.add_text(latest[i]->entity ? "entity" : "template");
+        keys.add_int(static_cast<std::int64_t>(latest[i]->key));
+        add_bytea(bytes, latest[i]->bytes);
+      }
+      conn_->run("save_snapshots", params()
+                                       .text(clean(node))
+                                       .int64(now)
+                                       .text(kinds.done())
+                                       .text(keys.done())
+                                       .text(bytes.done()));
+    }
+  } catch (...) {
+    abort_transaction();
+    throw;
+  }
+  if (own) commit();
+}
+
+std::vector<actor_snapshot> pg_event_store::load_actor_snapshots(const std::string& node) {
+  const auto r = conn_->run("load_snapshots", params().text(clean(node)));
+  std::vector<actor_snapshot> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back(
+        {r.text(i, 0) == "entity", static_cast<std::uint64_t>(r.int64(i, 1)), r.bytes(i, 2)});
+  return out;
 }
 
 void pg_event_store::add_graph_edges(const std::vector<model::edge_observation>& edges) {

@@ -42,6 +42,10 @@ class pg_event_store final : public event_writer {
   void save_state(const std::string& name, std::string_view bytes) override;
   std::string load_state(const std::string& name) override;
   void add_graph_edges(const std::vector<model::edge_observation>& edges) override;
+  // One statement per 500 snapshots (arrays bound as parameters, in key order).
+  void save_actor_snapshots(const std::string& node,
+                            const std::vector<actor_snapshot>& snapshots) override;
+  std::vector<actor_snapshot> load_actor_snapshots(const std::string& node) override;
   // Age limits only (storage.retention.max_bytes is refused for PostgreSQL by the config).
   retention_counts enforce_retention(const retention_policy& policy, std::int64_t now_ns,
                                      std::size_t max_events) override;

@@ -218,7 +218,21 @@ CREATE TABLE tail_offsets(
 );
 )sql";
 
-constexpr std::array<migration, 8> all_migrations{{
+// Version 9: actor snapshots, as in SQLite (runtime/store/migrations.cpp); here the cluster
+// nodes read them (actors/directory_actor.hpp).
+constexpr std::string_view schema_v9 = R"sql(
+CREATE TABLE actor_snapshots(
+  kind        TEXT   NOT NULL,
+  key         BIGINT NOT NULL,
+  node        TEXT   NOT NULL,
+  saved_at_ns BIGINT NOT NULL,
+  bytes       BYTEA  NOT NULL,
+  PRIMARY KEY(kind, key)
+);
+CREATE INDEX actor_snapshots_node ON actor_snapshots(node);
+)sql";
+
+constexpr std::array<migration, 9> all_migrations{{
     {1, "events, entities, templates, rejected", schema_v1},
     {2, "alerts with ATT&CK tactics and techniques", schema_v2},
     {3, "full-text index of event messages", schema_v3},
@@ -227,6 +241,7 @@ constexpr std::array<migration, 8> all_migrations{{
     {6, "entity graph edges", schema_v6},
     {7, "full-text index in a file of its own (SQLite only)", schema_v7},
     {8, "file tail offsets committed with the events", schema_v8},
+    {9, "entity and template actor snapshots", schema_v9},
 }};
 
 constexpr const char* bootstrap_sql = R"sql(

@@ -539,6 +539,62 @@ void newer_suite(backend_case& b) {
 }
 BACKEND_TEST("a store from a newer seerflow is refused", newer_suite)
 
+// Cluster actor snapshots (actors/directory_actor.hpp): one row per (kind, key), the latest
+// write wins and takes the row to its writer; a node reads back exactly what it wrote last.
+void actor_snapshots_suite(backend_case& b) {
+  // Any bytes: NUL, invalid UTF-8, a backslash, quotes, braces and commas of array literals.
+  const std::string odd("\x00\xff\\\"{},\n\t x", 11);
+  const std::uint64_t big = 0xfedcba9876543210ULL;  // above INT64_MAX
+  {
+    auto w = backend::open_writer(b.settings);
+    CHECK(w->load_actor_snapshots("n1").empty());
+    w->save_actor_snapshots("n1", {{true, 7, "old"},
+                                   {false, 7, "template seven"},
+                                   {true, big, odd},
+                                   {true, 7, "new"},  // the later one in a batch wins
+                                   {true, 9, "nine"}});
+    // In the open transaction of staged events, committed with them.
+    w->add_events({make_event(t0, "x", {}, 1, "x")});
+    w->save_actor_snapshots("n2", {{true, 9, "nine from n2"}});
+    w->commit();
+    w->save_actor_snapshots("n1", {});
+  }
+  auto w = backend::open_writer(b.settings);
+  const auto n1 = w->load_actor_snapshots("n1");
+  REQUIRE(n1.size() == 3);
+  // Entities first, then templates; by key as stored (signed), so `big` comes first.
+  CHECK(n1[0].entity);
+  CHECK(n1[0].key == big);
+  CHECK(n1[0].bytes == odd);
+  CHECK(n1[1].entity);
+  CHECK(n1[1].key == 7);
+  CHECK(n1[1].bytes == "new");
+  CHECK_FALSE(n1[2].entity);
+  CHECK(n1[2].key == 7);
+  CHECK(n1[2].bytes == "template seven");
+  const auto n2 = w->load_actor_snapshots("n2");
+  REQUIRE(n2.size() == 1);
+  CHECK(n2[0].key == 9);
+  CHECK(n2[0].bytes == "nine from n2");
+  CHECK(w->load_actor_snapshots("n3").empty());
+
+  // Many in one call (PostgreSQL splits them over statements).
+  std::vector<store::actor_snapshot> many;
+  for (std::uint64_t k = 0; k < 1200; ++k)
+    many.push_back({k % 2 == 0, 1000 + k, std::string(k % 50, static_cast<char>(k))});
+  w->save_actor_snapshots("n3", many);
+  const auto n3 = w->load_actor_snapshots("n3");
+  REQUIRE(n3.size() == 1200);
+  std::size_t same = 0;
+  for (const auto& a : n3) {
+    const auto k = a.key - 1000;
+    same += a.entity == (k % 2 == 0) && a.bytes == std::string(k % 50, static_cast<char>(k));
+  }
+  CHECK(same == 1200);
+}
+BACKEND_TEST("actor snapshots: latest write per id wins, read back by the node that wrote it",
+             actor_snapshots_suite)
+
 TEST_CASE("postgresql: a bad URL or an unreachable server is a clear error") {
   config::storage_settings s;
   s.backend = "postgresql";

@@ -62,7 +62,8 @@ TEST_CASE("a fresh database is migrated to the newest version") {
       "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1");
   std::vector<std::string> names;
   while (objects.step()) names.emplace_back(objects.column_text(0));
-  CHECK(names == std::vector<std::string>{"index alert_deliveries_alert",
+  CHECK(names == std::vector<std::string>{"index actor_snapshots_node",
+                                          "index alert_deliveries_alert",
                                           "index alert_tactics_tactic",
                                           "index alert_techniques_technique",
                                           "index alert_verdicts_alert",
@@ -77,6 +78,7 @@ TEST_CASE("a fresh database is migrated to the newest version") {
                                           "index graph_edges_to_value",
                                           "index pending_deliveries_due",
                                           "index rejected_reason",
+                                          "table actor_snapshots",
                                           "table alert_deliveries",
                                           "table alert_tactics",
                                           "table alert_techniques",
