@@ -42,7 +42,8 @@ constexpr std::int64_t retention_log_interval_ns = 60'000'000'000;
 // Actor snapshots waiting for a flush that keeps failing: beyond this many, the oldest go.
 constexpr std::size_t max_pending_snapshots = 200'000;
 
-constexpr const char* retention_kinds[5] = {"events", "postings", "entities", "rejected", "alerts"};
+constexpr const char* retention_kinds[6] = {"events",   "postings", "actor_snapshots",
+                                            "entities", "rejected", "alerts"};
 
 void log_retention(self_ptr self, bool force) {
   auto& st = self->state;
@@ -63,8 +64,9 @@ bool retain(self_ptr self, std::size_t max_events) {
   if (!st.retention.enabled()) return false;
   try {
     const auto c = st.db->enforce_retention(st.retention, util::wall_now_ns(), max_events);
-    const std::uint64_t by_kind[5] = {c.events, c.postings, c.entities, c.rejected, c.alerts};
-    for (int i = 0; i < 5; ++i)
+    const std::uint64_t by_kind[6] = {c.events,   c.postings, c.snapshots,
+                                      c.entities, c.rejected, c.alerts};
+    for (int i = 0; i < 6; ++i)
       if (by_kind[i]) st.retention_counters[i]->add(by_kind[i]);
     if (c.pages_vacuumed) st.vacuum_counter->add(c.pages_vacuumed);
     st.retention_unlogged += c;
@@ -149,7 +151,7 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
   st.retention.max_age_ns = scfg.retention_max_age_ms * 1'000'000;
   st.retention.max_bytes = scfg.retention_max_bytes;
   st.retention.alerts_max_age_ns = scfg.retention_alerts_max_age_ms * 1'000'000;
-  for (int i = 0; i < 5; ++i)
+  for (int i = 0; i < 6; ++i)
     st.retention_counters[i] =
         &ctx->metrics->get_counter("store_retention_deleted", {{"kind", retention_kinds[i]}});
   st.vacuum_counter = &ctx->metrics->get_counter("store_retention_pages_vacuumed");
@@ -316,9 +318,13 @@ store_actor::behavior_type store_actor_impl(self_ptr self, system::node_context*
         j["consecutive_failures"] = s.consecutive_failures;
         j["unindexed_text"] = s.db->unindexed_text();
         const auto& d = s.db->totals().deleted;
-        j["retention_deleted"] = {{"events", d.events},     {"postings", d.postings},
-                                  {"entities", d.entities}, {"rejected", d.rejected},
-                                  {"alerts", d.alerts},     {"pages_vacuumed", d.pages_vacuumed}};
+        j["retention_deleted"] = {{"events", d.events},
+                                  {"postings", d.postings},
+                                  {"actor_snapshots", d.snapshots},
+                                  {"entities", d.entities},
+                                  {"rejected", d.rejected},
+                                  {"alerts", d.alerts},
+                                  {"pages_vacuumed", d.pages_vacuumed}};
         add_mailbox(j, self);
         return j.dump();
       },

@@ -36,7 +36,7 @@ struct store_actor_state {
   store::retention_policy retention;
   store::retention_counts retention_unlogged;    // deleted since the last retention log line
   std::int64_t retention_logged_ns = 0;          // monotonic time of that line
-  metrics::counter* retention_counters[5] = {};  // events, postings, entities, ...
+  metrics::counter* retention_counters[6] = {};  // events, postings, entities, ...
   metrics::counter* vacuum_counter = nullptr;
   metrics::counter* events_counter = nullptr;
   metrics::counter* failures_counter = nullptr;

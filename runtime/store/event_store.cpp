@@ -686,6 +686,7 @@ retention_counts event_store::enforce_retention(const retention_policy& policy, 
       const std::int64_t cutoff = now_ns - policy.max_age_ns;
       budget -= r.delete_events(cutoff, budget, c);
       rejected_before = cutoff;
+      if (r.delete_snapshots(cutoff, max_events, c) == max_events) c.more = true;
     }
     if (policy.max_bytes > 0 && budget > 0) {
       const std::int64_t used = r.used_bytes();

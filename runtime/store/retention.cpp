@@ -32,6 +32,11 @@ retention::retention(sqlite_db& db, std::string index_file)
       oldest_events_(
           db.prepare("SELECT id FROM events WHERE time_ns < ?1 ORDER BY time_ns, id LIMIT ?2")),
       delete_event_(db.prepare("DELETE FROM events WHERE id = ?1")),
+      // Not refreshed by any owner within the retention period: the actor has not changed for
+      // that long, and a state older than the events kept is not worth restoring.
+      old_snapshots_(db.prepare(
+          "DELETE FROM actor_snapshots WHERE rowid IN (SELECT rowid FROM actor_snapshots WHERE "
+          "saved_at_ns < ?1 ORDER BY saved_at_ns LIMIT ?2)")),
       stale_postings_(
           db.prepare("DELETE FROM entity_postings WHERE id IN (SELECT id FROM entity_postings "
                      "WHERE last_event_id < ?1 LIMIT ?2)")),
@@ -106,6 +111,16 @@ std::size_t retention::delete_events(std::int64_t before_ns, std::size_t max, re
   }
   c.events += ids_.size();
   return ids_.size();
+}
+
+std::size_t retention::delete_snapshots(std::int64_t before_ns, std::size_t max,
+                                        retention_counts& c) {
+  old_snapshots_.bind_int64(1, before_ns);
+  old_snapshots_.bind_int64(2, static_cast<std::int64_t>(max));
+  old_snapshots_.run();
+  const auto n = static_cast<std::size_t>(db_.changes());
+  c.snapshots += n;
+  return n;
 }
 
 std::size_t retention::delete_stale_postings(std::size_t max, retention_counts& c) {

@@ -23,13 +23,16 @@ struct retention_policy {
 };
 
 struct retention_counts {
-  std::uint64_t events = 0, postings = 0, entities = 0, rejected = 0, alerts = 0,
+  std::uint64_t events = 0, postings = 0, snapshots = 0, entities = 0, rejected = 0, alerts = 0,
                 pages_vacuumed = 0;
   bool more = false;  // a step stopped at its bound: there is more to delete now
-  std::uint64_t rows() const { return events + postings + entities + rejected + alerts; }
+  std::uint64_t rows() const {
+    return events + postings + snapshots + entities + rejected + alerts;
+  }
   retention_counts& operator+=(const retention_counts& o) {
     events += o.events;
     postings += o.postings;
+    snapshots += o.snapshots;
     entities += o.entities;
     rejected += o.rejected;
     alerts += o.alerts;
@@ -54,6 +57,8 @@ class retention {
   // Deletes up to max events with time_ns < before_ns (INT64_MAX: any), oldest first. Returns
   // the events deleted.
   std::size_t delete_events(std::int64_t before_ns, std::size_t max, retention_counts& c);
+  // Actor snapshots (cluster.snapshot_interval) last saved before `before_ns` (wall clock).
+  std::size_t delete_snapshots(std::int64_t before_ns, std::size_t max, retention_counts& c);
   // Posting rows whose events all have ids below the oldest stored event's.
   std::size_t delete_stale_postings(std::size_t max, retention_counts& c);
   // The oldest rejected records (in id order) that arrived before `before_ns`.
@@ -74,7 +79,7 @@ class retention {
   std::string index_file_;
   bool incremental_;
   statement page_count_, freelist_count_, oldest_event_, id_span_;
-  statement oldest_events_, delete_event_;
+  statement oldest_events_, delete_event_, old_snapshots_;
   statement stale_postings_, oldest_rejected_, old_alerts_;
   statement delete_alert_, delete_tactics_, delete_techniques_;
   statement entity_chunk_, delete_entity_, delete_entity_postings_;

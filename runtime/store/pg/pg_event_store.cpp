@@ -166,6 +166,11 @@ pg_event_store::pg_event_store(pg_options options)
             "ORDER BY time_ns, id LIMIT $2) RETURNING id), "
             "l AS (DELETE FROM event_entities WHERE event_id IN (SELECT id FROM d) RETURNING 1) "
             "SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM l)");
+  // Snapshots no owner refreshed within the retention period: the actor has not changed for
+  // that long, and a state older than the events kept is not worth restoring.
+  c.prepare("delete_snapshots",
+            "DELETE FROM actor_snapshots WHERE (kind, key) IN (SELECT kind, key FROM "
+            "actor_snapshots WHERE saved_at_ns < $1 ORDER BY saved_at_ns LIMIT $2)");
   c.prepare("delete_rejected",
             "DELETE FROM rejected WHERE id IN (SELECT id FROM rejected WHERE arrival_ns < $1 "
             "ORDER BY arrival_ns LIMIT $2)");
@@ -643,6 +648,9 @@ retention_counts pg_event_store::enforce_retention(const retention_policy& polic
       const auto r = conn_->run("delete_rejected", params().int64(cutoff).int64(limit));
       c.rejected = static_cast<std::uint64_t>(r.affected());
       if (c.rejected == max_events) c.more = true;
+      const auto s = conn_->run("delete_snapshots", params().int64(cutoff).int64(limit));
+      c.snapshots = static_cast<std::uint64_t>(s.affected());
+      if (c.snapshots == max_events) c.more = true;
       if (c.events > 0) entity_sweep_due_ = true;
     }
     if (policy.alerts_max_age_ns > 0) {

@@ -230,6 +230,7 @@ CREATE TABLE actor_snapshots(
   PRIMARY KEY(kind, key)
 );
 CREATE INDEX actor_snapshots_node ON actor_snapshots(node);
+CREATE INDEX actor_snapshots_saved ON actor_snapshots(saved_at_ns);
 )sql";
 
 constexpr std::array<migration, 9> all_migrations{{

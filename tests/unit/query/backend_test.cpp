@@ -5,8 +5,10 @@
 // the reason) only when the server binaries are not installed.
 #include <algorithm>
 #include <catch2/catch.hpp>
+
 #include <cstdlib>
 #include <iostream>
+#include "runtime/util/clock.hpp"
 
 #include "runtime/backend/open_store.hpp"
 #include "runtime/query/query_error.hpp"
@@ -14,6 +16,7 @@
 #include "runtime/store/migrations.hpp"
 #include "runtime/store/pg/pg_connection.hpp"
 #include "runtime/store/store_error.hpp"
+#include "runtime/util/clock.hpp"
 #include "tests/support/pg_server.hpp"
 #include "tests/unit/store/store_test_support.hpp"
 
@@ -591,6 +594,20 @@ void actor_snapshots_suite(backend_case& b) {
     same += a.entity == (k % 2 == 0) && a.bytes == std::string(k % 50, static_cast<char>(k));
   }
   CHECK(same == 1200);
+
+  // Retention by age takes the snapshots no owner refreshed within the period.
+  store::retention_policy p;
+  p.max_age_ns = 3600LL * 1'000'000'000;
+  const std::int64_t later = util::wall_now_ns() + 2 * p.max_age_ns;
+  std::uint64_t deleted = 0;
+  for (int i = 0; i < 100; ++i) {
+    const auto c = w->enforce_retention(p, later, 500);
+    deleted += c.snapshots;
+    if (!c.more) break;
+  }
+  CHECK(deleted == 1204);
+  CHECK(w->load_actor_snapshots("n1").empty());
+  CHECK(w->load_actor_snapshots("n3").empty());
 }
 BACKEND_TEST("actor snapshots: latest write per id wins, read back by the node that wrote it",
              actor_snapshots_suite)
