@@ -63,6 +63,7 @@ TEST_CASE("a fresh database is migrated to the newest version") {
   std::vector<std::string> names;
   while (objects.step()) names.emplace_back(objects.column_text(0));
   CHECK(names == std::vector<std::string>{"index actor_snapshots_node",
+                                          "index actor_snapshots_saved",
                                           "index alert_deliveries_alert",
                                           "index alert_tactics_tactic",
                                           "index alert_techniques_technique",
