@@ -330,10 +330,14 @@ run measure(const std::vector<fs::path>& dirs, bool (*keep)(const sr::logsource&
     for (std::size_t i = 0; i < events.size(); ++i) {
       if (!seen.insert(buckets[i]).second) continue;
       const auto& s = events[i].source;
+      std::size_t literals = 0, shorts = 0;
+      for (const auto& sc : buckets[i]->scanners) {
+        literals += sc.literals.size();
+        shorts += sc.literals.short_count();
+      }
       std::fprintf(stderr, "bucket %s/%s/%s: %zu rules, %zu always, %zu literals, %zu short\n",
                    s.product.c_str(), s.category.c_str(), s.service.c_str(),
-                   buckets[i]->rules.size(), buckets[i]->always.size(), buckets[i]->literals.size(),
-                   buckets[i]->literals.short_count());
+                   buckets[i]->rules.size(), buckets[i]->always.size(), literals, shorts);
       for (auto pos : buckets[i]->always)
         std::fprintf(stderr, "   always %s\n",
                      rs->rules()[buckets[i]->rules[pos]].info.file.c_str());

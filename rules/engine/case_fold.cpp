@@ -49,26 +49,80 @@ void fold_case_append(std::string_view in, std::string& out) {
   fold_case_into(in, out.data() + at);
 }
 
-void fold_case_into(std::string_view in, char* out) {
+// Reads 1..7 bytes as one little-endian word with at most two overlapping loads (no call to a
+// variable-length memcpy, no read past the end).
+inline std::uint64_t load_tail(const unsigned char* q, std::size_t r) {
+  if (r >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, q, 4);
+    std::memcpy(&b, q + r - 4, 4);
+    return a | (std::uint64_t{b} << (8 * (r - 4)));
+  }
+  if (r >= 2) {
+    std::uint16_t a, b;
+    std::memcpy(&a, q, 2);
+    std::memcpy(&b, q + r - 2, 2);
+    return a | (std::uint64_t{b} << (8 * (r - 2)));
+  }
+  return q[0];
+}
+
+inline void store_tail(char* out, std::uint64_t w, std::size_t r) {
+  if (r >= 4) {
+    const auto a = static_cast<std::uint32_t>(w);
+    const auto b = static_cast<std::uint32_t>(w >> (8 * (r - 4)));
+    std::memcpy(out, &a, 4);
+    std::memcpy(out + r - 4, &b, 4);
+  } else if (r >= 2) {
+    const auto a = static_cast<std::uint16_t>(w);
+    const auto b = static_cast<std::uint16_t>(w >> (8 * (r - 2)));
+    std::memcpy(out, &a, 2);
+    std::memcpy(out + r - 2, &b, 2);
+  } else {
+    out[0] = static_cast<char>(w);
+  }
+}
+
+// With a non-null `raw`, `in` is copied there in the same pass (the ASCII words once loaded).
+template <bool Copy>
+void fold_impl(std::string_view in, char* out, [[maybe_unused]] char* raw) {
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const std::size_t n = in.size();
   std::size_t i = 0;
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  // Add 0x20 to every byte in 'A'..'Z' of an ASCII word (zero bytes stay zero).
+  auto lower = [](std::uint64_t w) {
+    const std::uint64_t ge_a = (w + (0x80 - 'A') * ones) & highs;
+    const std::uint64_t gt_z = (w + (0x80 - 'Z' - 1) * ones) & highs;
+    return w | ((ge_a & ~gt_z) >> 2);
+  };
   while (i < n) {
-    // ASCII fast path, eight bytes at a time: add 0x20 to every byte in 'A'..'Z'.
+    // ASCII fast path, eight bytes at a time.
     if (i + 8 <= n) {
       std::uint64_t w;
       std::memcpy(&w, p + i, 8);
-      if ((w & 0x8080808080808080ULL) == 0) {
-        constexpr std::uint64_t ones = 0x0101010101010101ULL;
-        const std::uint64_t ge_a = (w + (0x80 - 'A') * ones) & 0x8080808080808080ULL;
-        const std::uint64_t gt_z = (w + (0x80 - 'Z' - 1) * ones) & 0x8080808080808080ULL;
-        w |= (ge_a & ~gt_z) >> 2;
+      if ((w & highs) == 0) {
+        if constexpr (Copy) std::memcpy(raw + i, &w, 8);
+        w = lower(w);
         std::memcpy(out + i, &w, 8);
         i += 8;
         continue;
       }
+    } else {
+      // A short tail (most field values are short) as one zero-padded word.
+      std::uint64_t w = load_tail(p + i, n - i);
+      if ((w & highs) == 0) {
+        if constexpr (Copy) store_tail(raw + i, w, n - i);
+        store_tail(out + i, lower(w), n - i);
+        return;
+      }
     }
     const unsigned char b = p[i];
+    if constexpr (Copy) {
+      // The slow paths below advance by one code point at most 3 bytes long.
+      const std::size_t k = n - i < 3 ? n - i : 3;
+      for (std::size_t j = 0; j < k; ++j) raw[i + j] = static_cast<char>(p[i + j]);
+    }
     if (b < 0x80) {
       out[i] = static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
       ++i;
@@ -101,6 +155,14 @@ void fold_case_into(std::string_view in, char* out) {
     out[i] = static_cast<char>(b);
     ++i;
   }
+}
+
+void fold_case_into(std::string_view in, char* out) {
+  fold_impl<false>(in, out, nullptr);
+}
+
+void fold_case_copy(std::string_view in, char* raw, char* out) {
+  fold_impl<true>(in, out, raw);
 }
 
 }  // namespace seerflow::rules

@@ -16,6 +16,8 @@ void fold_case_append(std::string_view in, std::string& out);
 // The folding never changes the byte length (every folded range maps within its UTF-8 length
 // class), so it can be written in place: `out` must have room for in.size() bytes.
 void fold_case_into(std::string_view in, char* out);
+// The same, also copying `in` to `raw` (in.size() bytes) in the same pass.
+void fold_case_copy(std::string_view in, char* raw, char* out);
 
 inline std::string fold_case(std::string_view in) {
   std::string out;

@@ -55,8 +55,7 @@ void field_view::add(std::uint32_t field, std::string_view name, std::string_vie
   used_ += need;
   char* out = buf_.data() + off;
   if (!name.empty()) std::memcpy(out, name.data(), name.size());
-  if (!text.empty()) std::memcpy(out + name.size(), text.data(), text.size());
-  fold_case_into(text, out + name.size() + text.size());
+  fold_case_copy(text, out + name.size(), out + name.size() + text.size());
   const auto idx = static_cast<std::uint32_t>(entries_.size());
   // Built in place: assembling the entry on the stack and copying it costs store-forwarding
   // stalls that showed up as most of the time of this function.

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "rules/engine/case_fold.hpp"
@@ -402,6 +404,10 @@ void literal_index::build(const std::vector<std::string>& literals) {
   std::size_t distinct = 0;
   for (std::size_t i = 0; i < anchors_.size(); ++i)
     if (i == 0 || anchors_[i].gram != anchors_[i - 1].gram) ++distinct;
+  int bloom_bits = 9;
+  while (bloom_bits < 18 && (std::size_t{1} << bloom_bits) < distinct * 32) ++bloom_bits;
+  bloom_shift_ = static_cast<std::uint32_t>(32 - bloom_bits);
+  bloom_.assign((std::size_t{1} << bloom_bits) / 64, 0);
   std::size_t cap = 16;
   while (cap < distinct * 2) cap <<= 1;
   slots_.assign(anchors_.empty() ? 0 : cap, slot{});
@@ -413,7 +419,7 @@ void literal_index::build(const std::vector<std::string>& literals) {
     std::uint32_t s = slot_of(g);
     while (slots_[s].end != 0) s = (s + 1) & mask_;
     slots_[s] = {g, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)};
-    const std::uint32_t h = (g * 0x9E3779B1u) >> (32 - bloom_bits);
+    const std::uint32_t h = (g * 0x9E3779B1u) >> bloom_shift_;
     bloom_[h >> 6] |= std::uint64_t{1} << (h & 63);
     i = j;
   }
@@ -424,6 +430,13 @@ void anchored_index::build(const std::vector<std::pair<literal_key, std::uint32_
   while (cap < keys.size() * 2) cap <<= 1;
   table_.assign(cap, entry{});
   mask_ = cap - 1;
+  auto set_filter = [&](std::uint64_t h) {
+    const std::uint64_t f = h >> (64 - filter_bits);
+    filter_[f >> 6] |= std::uint64_t{1} << (f & 63);
+  };
+  // Long starts and ends, by (field, anchor, anchored 8 bytes).
+  std::map<std::tuple<std::uint32_t, literal_key::anchor, std::uint64_t>, std::vector<long_literal>>
+      long_groups;
   for (const auto& [k, id] : keys) {
     if (k.field == no_field || k.where == literal_key::anchor::contains) continue;
     if (fields_.size() <= k.field) fields_.resize(k.field + 1);
@@ -431,11 +444,18 @@ void anchored_index::build(const std::vector<std::pair<literal_key, std::uint32_
     fi.any = true;
     const auto* p = reinterpret_cast<const unsigned char*>(k.text.data());
     const std::size_t n = k.text.size();
+    if (k.where != literal_key::anchor::exact && n >= long_len) {
+      std::uint64_t key8;
+      std::memcpy(&key8, k.where == literal_key::anchor::prefix ? p : p + n - long_len, long_len);
+      (k.where == literal_key::anchor::prefix ? fi.long_prefix : fi.long_suffix) = true;
+      long_groups[{k.field, k.where, key8}].push_back({id, k.text});
+      continue;
+    }
     std::uint64_t h = fnv_basis;
     switch (k.where) {
       case literal_key::anchor::exact:
         fi.exact = true;
-        h = fwd(p, n);
+        h = whole(p, n);
         break;
       case literal_key::anchor::prefix:
         fi.prefix_lens.push_back(static_cast<std::uint32_t>(n));
@@ -449,11 +469,24 @@ void anchored_index::build(const std::vector<std::pair<literal_key, std::uint32_
         break;
     }
     const auto kh = key_hash(h, k.where, k.field, n);
-    const std::uint64_t f = kh >> (64 - filter_bits);
-    filter_[f >> 6] |= std::uint64_t{1} << (f & 63);
+    set_filter(kh);
     std::size_t s = kh & mask_;
     while (table_[s].id != empty) s = (s + 1) & mask_;
     table_[s] = entry{kh, id, k.field, k.where, k.text};
+  }
+  std::size_t gcap = 16;
+  while (gcap < long_groups.size() * 2) gcap <<= 1;
+  groups_.assign(gcap, group{});
+  group_mask_ = gcap - 1;
+  for (auto& [key, lits] : long_groups) {
+    const auto& [field, where, key8] = key;
+    const auto h = group_hash(key8, where, field);
+    set_filter(h);
+    std::size_t s = h & group_mask_;
+    while (groups_[s].end != 0) s = (s + 1) & group_mask_;
+    groups_[s] = {key8, field, static_cast<std::uint32_t>(long_.size()), 0, where};
+    for (auto& l : lits) long_.push_back(std::move(l));
+    groups_[s].end = static_cast<std::uint32_t>(long_.size());
   }
   for (auto& fi : fields_) {
     for (auto* v : {&fi.prefix_lens, &fi.suffix_lens}) {

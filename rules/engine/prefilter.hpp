@@ -41,9 +41,16 @@ class literal_index {
           for (auto id : single_[p[i]]) hit(id);
     }
     if (!short_.empty() && n >= 2) {
-      for (std::size_t i = 0; i + 2 <= n; ++i) {
-        const std::uint32_t k = p[i] | (std::uint32_t{p[i + 1]} << 8);
-        if (!((short_bits_[k >> 6] >> (k & 63)) & 1)) continue;
+      // The bitmap pass runs in locals with no call inside, so its loads stay in registers
+      // (a hit's callback stores through references the compiler cannot see past).
+      const std::uint64_t* bits = short_bits_.data();
+      for (std::size_t i = 0;; ++i) {
+        std::uint32_t k = 0;
+        for (; i + 2 <= n; ++i) {
+          k = p[i] | (std::uint32_t{p[i + 1]} << 8);
+          if ((bits[k >> 6] >> (k & 63)) & 1) break;
+        }
+        if (i + 2 > n) break;
         std::uint32_t s = (k * 0x9E3779B1u) & short_mask_;
         while (short_slots_[s].key != k) s = (s + 1) & short_mask_;  // present: the bit said so
         for (std::uint32_t j = short_slots_[s].begin; j < short_slots_[s].end; ++j) {
@@ -53,11 +60,16 @@ class literal_index {
       }
     }
     if (n < 4 || slots_.empty()) return;
-    for (std::size_t i = 0; i + 4 <= n; ++i) {
-      std::uint32_t g;
-      std::memcpy(&g, p + i, 4);
-      const std::uint32_t h = (g * 0x9E3779B1u) >> (32 - bloom_bits);
-      if (!((bloom_[h >> 6] >> (h & 63)) & 1)) continue;
+    const std::uint64_t* bloom = bloom_.data();
+    const std::uint32_t shift = bloom_shift_;
+    for (std::size_t i = 0;; ++i) {
+      std::uint32_t g = 0;
+      for (; i + 4 <= n; ++i) {
+        std::memcpy(&g, p + i, 4);
+        const std::uint32_t h = (g * 0x9E3779B1u) >> shift;
+        if ((bloom[h >> 6] >> (h & 63)) & 1) break;
+      }
+      if (i + 4 > n) break;
       for (std::uint32_t s = slot_of(g);; s = (s + 1) & mask_) {
         const slot& sl = slots_[s];
         if (sl.end == 0) break;
@@ -111,12 +123,16 @@ class literal_index {
   std::vector<anchor> anchors_;
   std::vector<slot> slots_;
   std::uint32_t mask_ = 0;
-  static constexpr int bloom_bits = 18;  // 128 KiB: stays in L2, ~1% fill at 10k grams
-  std::vector<std::uint64_t> bloom_ = std::vector<std::uint64_t>((1u << bloom_bits) / 64, 0);
+  // Sized to the anchor grams (~3% fill, at most 32 KiB): a field's small index keeps its
+  // filter in L1 beside the large ones.
+  std::uint32_t bloom_shift_ = 32 - 9;
+  std::vector<std::uint64_t> bloom_ = std::vector<std::uint64_t>(8, 0);
 };
 
-// Literals anchored to one field: the whole value, its start or its end. Checked by hashing the
-// value's prefixes (and suffixes) at the few lengths that occur, one incremental pass per value.
+// Literals anchored to one field: the whole value, its start or its end. The whole value is one
+// hash probe. Starts and ends shorter than 8 bytes are checked by hashing the value's prefixes
+// (suffixes) at the few such lengths that occur; longer ones are grouped by their first (last)
+// 8 bytes, so one probe finds the few worth comparing whatever their lengths.
 class anchored_index {
  public:
   // `keys` must not be contains keys; ids are the caller's.
@@ -129,7 +145,7 @@ class anchored_index {
     const auto* p = reinterpret_cast<const unsigned char*>(v.data());
     const std::size_t n = v.size();
     if (fi.exact)
-      probe(key_hash(fwd(p, n), literal_key::anchor::exact, field, n), field,
+      probe(key_hash(whole(p, n), literal_key::anchor::exact, field, n), field,
             literal_key::anchor::exact, v, hit);
     if (!fi.prefix_lens.empty()) {
       std::uint64_t h = fnv_basis;
@@ -151,15 +167,50 @@ class anchored_index {
               literal_key::anchor::suffix, v.substr(n - len), hit);
       }
     }
+    if (n < long_len) return;
+    if (fi.long_prefix) {
+      std::uint64_t key;
+      std::memcpy(&key, p, long_len);
+      probe_long(key, field, literal_key::anchor::prefix, [&](const long_literal& l) {
+        if (l.text.size() <= n &&
+            std::memcmp(p + long_len, l.text.data() + long_len, l.text.size() - long_len) == 0)
+          hit(l.id);
+      });
+    }
+    if (fi.long_suffix) {
+      std::uint64_t key;
+      std::memcpy(&key, p + n - long_len, long_len);
+      probe_long(key, field, literal_key::anchor::suffix, [&](const long_literal& l) {
+        if (l.text.size() <= n &&
+            std::memcmp(p + n - l.text.size(), l.text.data(), l.text.size() - long_len) == 0)
+          hit(l.id);
+      });
+    }
   }
 
  private:
+  static constexpr std::size_t long_len = 8;
   static constexpr std::uint64_t fnv_basis = 0xcbf29ce484222325ULL;
   static constexpr std::uint64_t fnv_prime = 0x100000001b3ULL;
   static std::uint64_t fwd(const unsigned char* p, std::size_t n) {
     std::uint64_t h = fnv_basis;
     for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * fnv_prime;
     return h;
+  }
+  // Whole values are hashed a word at a time (no incremental use, unlike prefixes).
+  static std::uint64_t whole(const unsigned char* p, std::size_t n) {
+    std::uint64_t h = fnv_basis;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+      h ^= h >> 32;
+    }
+    std::uint64_t w = 0;
+    for (; i < n; ++i) w = (w << 8) | p[i];
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 32);
   }
   static std::uint64_t key_hash(std::uint64_t h, literal_key::anchor a, std::uint32_t field,
                                 std::size_t len) {
@@ -168,16 +219,41 @@ class anchored_index {
     h *= 0x9E3779B97F4A7C15ULL;
     return h ^ (h >> 29);
   }
+  // The group key of a long literal: its anchored 8 bytes, mixed with field and anchor (a
+  // length of 0 keeps it apart from the short keys).
+  static std::uint64_t group_hash(std::uint64_t key8, literal_key::anchor a, std::uint32_t field) {
+    return key_hash(key8 * 0xff51afd7ed558ccdULL, a, field, 0);
+  }
+  bool filtered(std::uint64_t h) const {
+    // Most probes miss: a bitmap small enough for L1 answers them without touching the table.
+    const std::uint64_t f = h >> (64 - filter_bits);
+    return !((filter_[f >> 6] >> (f & 63)) & 1);
+  }
   template <class F>
   void probe(std::uint64_t h, std::uint32_t field, literal_key::anchor a, std::string_view text,
              F&& hit) const {
-    // Most probes miss: a bitmap small enough for L1 answers them without touching the table.
-    const std::uint64_t f = h >> (64 - filter_bits);
-    if (!((filter_[f >> 6] >> (f & 63)) & 1)) return;
+    if (filtered(h)) return;
     for (std::size_t s = h & mask_;; s = (s + 1) & mask_) {
       const entry& e = table_[s];
       if (e.id == empty) return;
       if (e.hash == h && e.field == field && e.where == a && e.text == text) hit(e.id);
+    }
+  }
+  struct long_literal {
+    std::uint32_t id;
+    std::string text;
+  };
+  template <class F>
+  void probe_long(std::uint64_t key8, std::uint32_t field, literal_key::anchor a, F&& each) const {
+    const std::uint64_t h = group_hash(key8, a, field);
+    if (filtered(h)) return;
+    for (std::size_t s = h & group_mask_;; s = (s + 1) & group_mask_) {
+      const group& g = groups_[s];
+      if (g.end == 0) return;
+      if (g.key8 == key8 && g.field == field && g.where == a) {
+        for (std::uint32_t i = g.begin; i < g.end; ++i) each(long_[i]);
+        return;
+      }
     }
   }
 
@@ -189,15 +265,23 @@ class anchored_index {
     literal_key::anchor where = literal_key::anchor::exact;
     std::string text;
   };
+  struct group {
+    std::uint64_t key8 = 0;
+    std::uint32_t field = 0, begin = 0, end = 0;  // end == 0: empty slot
+    literal_key::anchor where = literal_key::anchor::prefix;
+  };
   struct field_info {
-    bool any = false, exact = false;
-    std::vector<std::uint32_t> prefix_lens, suffix_lens;  // ascending, distinct
+    bool any = false, exact = false, long_prefix = false, long_suffix = false;
+    std::vector<std::uint32_t> prefix_lens, suffix_lens;  // below long_len; ascending, distinct
   };
   static constexpr int filter_bits = 18;
   std::vector<std::uint64_t> filter_ = std::vector<std::uint64_t>((1u << filter_bits) / 64, 0);
   std::vector<field_info> fields_;
   std::vector<entry> table_;
   std::size_t mask_ = 0;
+  std::vector<group> groups_;
+  std::vector<long_literal> long_;  // grouped: each group's literals are contiguous
+  std::size_t group_mask_ = 0;
 };
 
 }  // namespace seerflow::rules

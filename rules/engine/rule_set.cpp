@@ -218,23 +218,35 @@ std::unique_ptr<rule_bucket> rule_set::make_bucket(std::vector<std::uint32_t> id
     }
   }
   b->literal_count = lit_ids.size();
-  std::vector<std::string> scan_texts;
+  // Contains literals grouped by field; keyword literals (no_field) join every group.
+  std::map<std::uint32_t, std::vector<std::pair<std::string, std::uint32_t>>> by_field;
+  std::vector<std::pair<std::string, std::uint32_t>> keywords;
   std::vector<std::pair<literal_key, std::uint32_t>> anchored;
   for (const auto& [k, id] : lit_ids) {
-    if (k.where == literal_key::anchor::contains) {
-      scan_texts.push_back(k.text);
-      b->contains_ids.push_back(id);
-      if (k.field == no_field) {
-        b->scan_all_fields = true;
-      } else {
-        if (b->scan_fields.size() <= k.field) b->scan_fields.resize(k.field + 1, false);
-        b->scan_fields[k.field] = true;
-      }
-    } else {
+    if (k.where != literal_key::anchor::contains) {
       anchored.emplace_back(k, id);
+    } else if (k.field == no_field) {
+      keywords.emplace_back(k.text, id);
+    } else {
+      by_field[k.field].emplace_back(k.text, id);
     }
   }
-  b->literals.build(scan_texts);
+  auto add_scanner = [&](std::vector<std::pair<std::string, std::uint32_t>> lits) {
+    lits.insert(lits.end(), keywords.begin(), keywords.end());
+    auto& sc = b->scanners.emplace_back();
+    std::vector<std::string> texts;
+    for (auto& [text, id] : lits) {
+      texts.push_back(std::move(text));
+      sc.ids.push_back(id);
+    }
+    sc.literals.build(texts);
+    return static_cast<std::uint32_t>(b->scanners.size() - 1);
+  };
+  for (auto& [field, lits] : by_field) {
+    if (b->scanner_of.size() <= field) b->scanner_of.resize(field + 1, no_field);
+    b->scanner_of[field] = add_scanner(std::move(lits));
+  }
+  if (!keywords.empty()) b->keyword_scanner = add_scanner({});
   b->anchored.build(anchored);
   return b;
 }
@@ -305,14 +317,17 @@ void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratc
       s.candidates.push_back(pos);
     }
   };
-  auto on_contains = [&](std::uint32_t local) { on_hit(b.contains_ids[local]); };
   for (const auto& e : ev.entries()) {
     const auto v = ev.folded(e);
     if (e.field != no_field && b.anchored.has_field(e.field) && e.kind != value_kind::null)
       b.anchored.check(e.field, v, on_hit);
-    if (b.scan_all_fields || (e.field < b.scan_fields.size() && b.scan_fields[e.field])) {
+    const std::uint32_t sc = e.field < b.scanner_of.size() && b.scanner_of[e.field] != no_field
+                                 ? b.scanner_of[e.field]
+                                 : b.keyword_scanner;
+    if (sc != no_field) {
       s.scanned_bytes += v.size();
-      b.literals.scan(v, on_contains);
+      const auto& ids = b.scanners[sc].ids;
+      b.scanners[sc].literals.scan(v, [&](std::uint32_t local) { on_hit(ids[local]); });
     }
   }
   // Secondary clauses only read the stamps the scan left behind.

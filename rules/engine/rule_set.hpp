@@ -30,19 +30,24 @@ namespace seerflow::rules {
 
 // The rules that apply to one event logsource, with their literal prefilter.
 struct rule_bucket {
-  std::vector<std::uint32_t> rules;         // indices into rule_set::rules()
-  std::vector<std::uint32_t> always;        // positions in `rules` with no literal prefilter
-  std::size_t literal_count = 0;            // literal ids: contains and anchored together
-  literal_index literals;                   // contains literals (index-local ids)
-  std::vector<std::uint32_t> contains_ids;  // index-local id -> literal id
+  std::vector<std::uint32_t> rules;   // indices into rule_set::rules()
+  std::vector<std::uint32_t> always;  // positions in `rules` with no literal prefilter
+  std::size_t literal_count = 0;      // literal ids: contains and anchored together
+  // Contains literals, one index per event field that rules search (holding that field's
+  // literals and the keywords'), so a field is scanned only for what could matter in it.
+  struct scanner {
+    literal_index literals;          // index-local ids
+    std::vector<std::uint32_t> ids;  // index-local id -> literal id
+  };
+  std::vector<scanner> scanners;
+  std::vector<std::uint32_t> scanner_of;  // field id -> position in `scanners`, or no_field
+  // Keyword literals alone, for the fields no rule names (no_field when there are none).
+  std::uint32_t keyword_scanner = no_field;
   anchored_index anchored;
   // literal id -> positions in `rules` whose primary (most selective) clause holds it.
   std::vector<std::vector<std::uint32_t>> literal_rules;
   // Per position: the other clauses, as literal ids; each needs one literal seen in the event.
   std::vector<std::vector<std::vector<std::uint32_t>>> secondary;
-  // Event fields worth scanning (by registry id), unless a keyword rule needs them all.
-  std::vector<bool> scan_fields;
-  bool scan_all_fields = false;
 };
 
 // One rule that matched an event: everything an alert needs (id, title, level, tags,

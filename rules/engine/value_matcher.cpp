@@ -116,7 +116,7 @@ bool keyword_matches(const value_test& t, const field_view& ev) {
   if (t.k == value_test::kind::pattern && !t.pattern.cased() &&
       t.pattern.kind() == string_pattern::shape::contains &&
       t.pattern.literal().find(field_view::keyword_separator) == std::string::npos)
-    return ev.keyword_text().find(t.pattern.literal()) != std::string_view::npos;
+    return t.pattern.contains(ev.keyword_text());
   for (const auto& e : ev.entries()) {
     if (e.kind == value_kind::null) continue;
     if (t.k != value_test::kind::number && e.kind != value_kind::string) continue;

@@ -49,11 +49,29 @@ class string_pattern {
         return lit_.size() <= 8 ||
                std::memcmp(v.data() + v.size() - lit_.size(), lit_.data(), lit_.size()) == 0;
       case shape::contains:
-        return v.find(lit_) != std::string_view::npos;
+        return contains(v);
       case shape::any:
         return true;
       case shape::glob:
         return glob_match(v);
+    }
+    return false;
+  }
+
+  // For contains shapes: whether the literal occurs in `v` (which must be folded unless the
+  // pattern is cased). Searches for the literal's least common byte, not its first one.
+  bool contains(std::string_view v) const {
+    const std::size_t n = lit_.size();
+    if (v.size() < n) return false;
+    if (n == 0) return true;
+    const char* first = v.data() + rare_;
+    const char* last = v.data() + (v.size() - n) + rare_;
+    while (first <= last) {
+      const auto* q = static_cast<const char*>(
+          std::memchr(first, lit_[rare_], static_cast<std::size_t>(last - first) + 1));
+      if (!q) return false;
+      if (std::memcmp(q - rare_, lit_.data(), n) == 0) return true;
+      first = q + 1;
     }
     return false;
   }
@@ -83,6 +101,7 @@ class string_pattern {
 
   std::uint64_t head8_ = 0, tail8_ = 0;
   std::size_t k8_ = 0;
+  std::size_t rare_ = 0;  // offset of the literal's least common byte in log text
 
   shape shape_ = shape::exact;
   bool cased_ = false;

@@ -31,3 +31,20 @@ TEST_CASE("non-ASCII letters fold, length is kept, invalid bytes pass through") 
         "b\xc3");
   CHECK(sr::fold_case("😀 Emoji") == "😀 emoji");
 }
+
+TEST_CASE("fold_case_copy copies the input and folds it like fold_case, at every length") {
+  // Mixed ASCII and multi-byte text, cut at every length, so that the word path, the short
+  // tails and the code-point path all run with the copy.
+  std::mt19937 rng(2);
+  const std::string pieces[] = {"A", "z", "Ö", "ΑΔ", "Ё", "Ｂ", "\xff", "\xc3", "😀", "-", "Q"};
+  for (int it = 0; it < 20000; ++it) {
+    std::string s;
+    const auto k = rng() % 24;
+    for (std::uint32_t j = 0; j < k; ++j) s += pieces[rng() % std::size(pieces)];
+    s.resize(rng() % (s.size() + 1));
+    std::string raw(s.size() + 2, '#'), folded(s.size() + 2, '#');
+    sr::fold_case_copy(s, raw.data() + 1, folded.data() + 1);
+    REQUIRE(raw == "#" + s + "#");
+    REQUIRE(folded == "#" + sr::fold_case(s) + "#");
+  }
+}

@@ -96,3 +96,67 @@ TEST_CASE("prefiltered evaluation equals plain evaluation on the corpus") {
   CHECK(matches > 1000);
   CHECK(mismatches == 0);
 }
+
+TEST_CASE("prefiltered evaluation equals plain evaluation when values sit in other fields") {
+  // Each field has its own literal scanner and anchored literals are grouped by their first or
+  // last 8 bytes: events mixing the values of several rules, some moved to another field and
+  // some embedded in longer text, check that no match depends on where the scan looked.
+  const fs::path root = fs::path(SEERFLOW_SHARED_DATA) / "sigma-rules";
+  if (!fs::exists(root)) std::exit(77);
+  sr::rule_set rs;
+  for (const auto& d : fs::directory_iterator(root)) {
+    const auto n = d.path().filename().string();
+    if (d.is_directory() && n != "deprecated" && n != "unsupported") rs.add_directory(d.path());
+  }
+  rs.finalize();
+  sr::field_view ev(rs.fields());
+  sr::match_scratch scratch;
+  std::vector<std::uint32_t> hits;
+  std::uint64_t x = 12345;
+  auto rnd = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  const auto& rules = rs.rules();
+  std::size_t matches = 0, mismatches = 0;
+  for (int it = 0; it < 3000; ++it) {
+    const auto& base = rules[rnd() % rules.size()];
+    const auto& b = rs.bucket(base.info.source);
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (int k = 0; k < 3; ++k) {
+      const auto& r = k == 0 ? base : rules[b.rules[rnd() % b.rules.size()]];
+      sr::field_view one(rs.fields());
+      add_examples(r.det, rs.fields(), one);
+      for (const auto& e : one.entries())
+        fields.emplace_back(std::string(one.name(e)), std::string(one.raw(e)));
+    }
+    ev.clear();
+    for (const auto& [name, value] : fields) {
+      switch (rnd() % 4) {
+        case 0:  // in another field of the event
+          ev.add(fields[rnd() % fields.size()].first, value);
+          break;
+        case 1:  // inside longer text
+          ev.add(name, "x " + value + " y");
+          break;
+        default:
+          ev.add(name, value);
+      }
+    }
+    hits.clear();
+    rs.evaluate(b, ev, scratch, hits);
+    std::vector<std::uint32_t> plain;
+    for (auto idx : b.rules)
+      if (sr::rule_matches(rules[idx], ev)) plain.push_back(idx);
+    matches += plain.size();
+    if (plain != hits) {
+      ++mismatches;
+      std::cout << "prefilter disagrees on an event mixing values of " << base.info.file << "\n";
+    }
+  }
+  std::cout << matches << " matches, " << mismatches << " mismatches\n";
+  CHECK(matches > 300);
+  CHECK(mismatches == 0);
+}
