@@ -25,7 +25,7 @@ namespace seerflow::store {
 
 struct text_indexer_options {
   text_index_options index;
-  std::size_t chunk_rows = 8192;         // events per indexing transaction
+  std::size_t chunk_rows = 65536;        // events per indexing transaction
   std::int64_t max_lag = 2'000'000;      // past this lag, index at normal priority
   bool idle_priority = true;             // below max_lag, run at SCHED_IDLE
   bool background = false;               // true: a thread follows the commits (the agent's store);
