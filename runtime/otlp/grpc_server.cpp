@@ -14,6 +14,7 @@
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "runtime/otlp/export_response.hpp"
+#include "runtime/otlp/gzip.hpp"
 #include "runtime/otlp/patient_submit.hpp"
 #include "runtime/otlp/protobuf_decoder.hpp"
 #include "runtime/util/clock.hpp"
@@ -32,8 +33,12 @@ std::string read_file(const std::string& path, const char* what) {
   return ss.str();
 }
 
-// gRPC's own limit, as a multiple of max_request_bytes (see start()).
-constexpr std::size_t hard_limit_factor = 4;
+// A gzip member starts with these two bytes; an ExportLogsServiceRequest never does (0x1f
+// would be field 3 with wire type 7, which does not exist), so the two cannot be confused.
+bool gzipped(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+         static_cast<unsigned char>(bytes[1]) == 0x8b;
+}
 
 }  // namespace
 
@@ -88,6 +93,27 @@ struct grpc_server::impl : raw_logs_service {
         bytes = {reinterpret_cast<const char*>(whole.begin()), whole.size()};
       else
         d.fail("bad_protobuf", "the request message could not be read");
+    }
+    // gRPC leaves compressed messages to us (start() turns its inflation off): inflated here
+    // under max_request_bytes, so a small "zip bomb" is refused and counted like any oversized
+    // request instead of being inflated by gRPC without a bound.
+    std::string inflated;
+    if (d.ok && gzipped(bytes)) {
+      switch (gunzip(bytes, opts.max_request_bytes, inflated)) {
+        case gunzip_status::ok:
+          bytes = inflated;
+          break;
+        case gunzip_status::too_large:
+          d.fail("oversized", "gzip request inflates beyond max_request_bytes " +
+                                  std::to_string(opts.max_request_bytes));
+          counters.count_decoded(d);
+          reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                       d.error_reason + ": " + d.error_detail));
+          return reactor;
+        case gunzip_status::bad:
+          d.fail("bad_gzip", "the compressed request message could not be inflated");
+          break;
+      }
     }
     if (d.ok)
       d = decode_protobuf(bytes, opts.limits, util::wall_now_ns(), "otlp-grpc:" + ctx->peer());
@@ -161,14 +187,17 @@ std::uint16_t grpc_server::start() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, creds, &bound);
   builder.RegisterService(impl_.get());
-  // gRPC refuses a message over its own limit before any code of ours runs, uncounted. Its
-  // limit therefore sits above max_request_bytes, and Export refuses and counts what lies
-  // between. It protects no memory: gRPC 1.51 receives (and inflates, for grpc-encoding gzip)
-  // the whole message before it checks the size (measured: a 300 MiB Export against a 4 MiB
-  // limit raised the peak RSS by 330 MiB). What it still bounds is the compressed size of a
-  // message it inflates, hence "moderately": hard_limit_factor times max_request_bytes.
-  builder.SetMaxReceiveMessageSize(static_cast<int>(std::min<std::size_t>(
-      o.max_request_bytes * hard_limit_factor, std::numeric_limits<int>::max())));
+  // gRPC refuses a message over its own limit before any code of ours runs, uncounted, and that
+  // limit protects no memory: gRPC 1.51 receives the whole message before it checks the size
+  // (measured: a 300 MiB Export against a 4 MiB limit raised the peak RSS by 330 MiB). So it
+  // is lifted, and Export refuses and counts every request over max_request_bytes. The one thing
+  // gRPC's limit did bound, how far it inflates a compressed message, is ours instead: its
+  // per-message inflation is off and Export inflates gzip itself, under max_request_bytes.
+  builder.SetMaxReceiveMessageSize(-1);
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION, 0);
+  // OTLP/gRPC compresses with gzip or not at all; a deflate message would reach Export as
+  // bytes it does not inflate, so gRPC refuses that encoding (UNIMPLEMENTED) instead.
+  builder.SetCompressionAlgorithmSupportStatus(GRPC_COMPRESS_DEFLATE, false);
   // Without this a second server could bind the same port (gRPC sets SO_REUSEPORT).
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   impl_->server = builder.BuildAndStart();

@@ -8,9 +8,9 @@
 // that are not an ExportLogsServiceRequest (counted as rejected "bad_protobuf": the method is
 // registered raw so that gRPC does not refuse them uncounted), RESOURCE_EXHAUSTED when
 // the pipeline had no room within `patience` (OTLP exporters keep and retry the data),
-// UNAVAILABLE while stopping, and RESOURCE_EXHAUSTED for a message over max_request_bytes
-// (counted as rejected "oversized", like OTLP/HTTP's; gRPC itself refuses, uncounted, only
-// messages over 4 times max_request_bytes).
+// UNAVAILABLE while stopping, and RESOURCE_EXHAUSTED for a message over max_request_bytes, or a
+// gzip-compressed one that inflates beyond it (counted as rejected "oversized", like
+// OTLP/HTTP's). gRPC's own size limit and inflation are off: Export sees every request.
 #include <chrono>
 #include <cstdint>
 #include <functional>

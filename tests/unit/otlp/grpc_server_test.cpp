@@ -58,9 +58,10 @@ struct fixture {
 };
 
 grpc::Status call(collector::LogsService::Stub& stub, const export_request_pb& req,
-                  export_response_pb& resp) {
+                  export_response_pb& resp, bool gzip = false) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  if (gzip) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
   return stub.Export(&ctx, req, &resp);
 }
 
@@ -137,20 +138,52 @@ TEST_CASE("messages over max_request_bytes: RESOURCE_EXHAUSTED, counted as rejec
   CHECK(c.common.records_rejected().value("oversized") == 1);
 }
 
-TEST_CASE("far over max_request_bytes gRPC refuses the message itself", "[otlp][grpc][hostile]") {
-  // Beyond 4 times the limit gRPC answers before any code of ours runs: the same status, but
-  // not counted (what gRPC's own limit still bounds is the compressed size it inflates).
+TEST_CASE("far over max_request_bytes: refused and counted too (gRPC's own limit is off)",
+          "[otlp][grpc][hostile]") {
   const auto big = sample_request(200);
   otlp::grpc_server_options o;
-  o.max_request_bytes = big.ByteSizeLong() / 5;
+  o.max_request_bytes = big.ByteSizeLong() / 20;
   fixture f(o);
   auto stub = f.stub();
   export_response_pb resp;
   const auto st = call(*stub, big, resp);
   CHECK(st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(st.error_message().rfind("oversized: request of ", 0) == 0);
   CHECK(f.events() == 0);
   otlp::otlp_counters c(f.reg, "otlp-grpc");
-  CHECK(c.common.records_rejected().value("oversized") == 0);
+  CHECK(c.common.records_rejected().value("oversized") == 1);
+}
+
+TEST_CASE("gzip-compressed Export: inflated by us, records taken", "[otlp][grpc]") {
+  fixture f({});
+  auto stub = f.stub();
+  export_response_pb resp;
+  REQUIRE(call(*stub, sample_request(7), resp, true).ok());
+  CHECK(f.events() == 7);
+  otlp::otlp_counters c(f.reg, "otlp-grpc");
+  CHECK(c.common.records_received.value() == 7);
+}
+
+TEST_CASE("a gzip message that inflates beyond max_request_bytes is refused and counted",
+          "[otlp][grpc][hostile]") {
+  // Repetitive records compress well: small on the wire, several times the limit inflated.
+  auto req = sample_request(400);
+  const auto inflated = req.ByteSizeLong();
+  otlp::grpc_server_options o;
+  o.max_request_bytes = inflated / 3;
+  fixture f(o);
+  auto stub = f.stub();
+  export_response_pb resp;
+  const auto st = call(*stub, req, resp, true);
+  CHECK(st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(st.error_message() == "oversized: gzip request inflates beyond max_request_bytes " +
+                                  std::to_string(o.max_request_bytes));
+  CHECK(f.events() == 0);
+  otlp::otlp_counters c(f.reg, "otlp-grpc");
+  CHECK(c.common.records_rejected().value("oversized") == 1);
+  // The server goes on: a small compressed request is taken.
+  REQUIRE(call(*stub, sample_request(2), resp, true).ok());
+  CHECK(f.events() == 2);
 }
 
 TEST_CASE("TLS from certificate and key files", "[otlp][grpc][tls]") {
