@@ -496,26 +496,37 @@ void revive_waiting(self_ptr self, Table& t, bool is_entity, std::uint64_t key,
   if (self->state.shutting_down) self->send(s.handle, shutdown_atom::value);
 }
 
+// A snapshot that came from elsewhere (a hand-over, or the shared store after a death) for an id
+// this node now owns, put in place when the slot is new or its deliveries wait for it: a new
+// slot becomes passive (revived on its next delivery) and is written as ours at the next
+// interval, should this node die too; a waiting one is revived with it. Returns false for a
+// slot in any other phase, which the callers treat differently.
 template <class Table>
-void take_over(self_ptr self, Table& t, handover_item& item) {
-  const bool is_entity = item.entity;
-  auto [it, inserted] = t.slots.try_emplace(item.key);
-  auto& s = it->second;
+bool install_snapshot(self_ptr self, Table& t, handover_item& item, typename Table::slot& s,
+                      bool inserted) {
   if (inserted) {
     ++t.known_ever;
     s.snapshot = std::move(item.snapshot);
     make_passive(self, t, item.key, s);
+    mark_dirty(self, item.entity, item.key, s);
+    return true;
+  }
+  if (s.phase != child_phase::restoring) return false;
+  s.snapshot = std::move(item.snapshot);
+  revive_waiting(self, t, item.entity, item.key, s);
+  return true;
+}
+
+template <class Table>
+void take_over(self_ptr self, Table& t, handover_item& item) {
+  auto [it, inserted] = t.slots.try_emplace(item.key);
+  auto& s = it->second;
+  if (install_snapshot(self, t, item, s, inserted)) {
     self->state.taken_over->add();
-    // Written as ours: should this node die, its successors look for what it wrote.
-    mark_dirty(self, is_entity, item.key, s);
   } else if (s.phase == child_phase::passive) {
     s.snapshot = std::move(item.snapshot);
     self->state.taken_over->add();
-    mark_dirty(self, is_entity, item.key, s);
-  } else if (s.phase == child_phase::restoring) {
-    s.snapshot = std::move(item.snapshot);
-    self->state.taken_over->add();
-    revive_waiting(self, t, is_entity, item.key, s);
+    mark_dirty(self, item.entity, item.key, s);
   } else {
     // Deliveries from another node's source reached us first and started a fresh actor; its
     // state and the old owner's cannot be merged, so the live one stays.
@@ -529,20 +540,8 @@ void take_over(self_ptr self, Table& t, handover_item& item) {
 // unless its state already came another way (a hand-over, or deliveries after the wait).
 template <class Table>
 bool restore_one(self_ptr self, Table& t, handover_item& item) {
-  const bool is_entity = item.entity;
   auto [it, inserted] = t.slots.try_emplace(item.key);
-  auto& s = it->second;
-  if (inserted) {
-    ++t.known_ever;
-    s.snapshot = std::move(item.snapshot);
-    make_passive(self, t, item.key, s);
-    mark_dirty(self, is_entity, item.key, s);  // rewritten as ours
-    return true;
-  }
-  if (s.phase != child_phase::restoring) return false;
-  s.snapshot = std::move(item.snapshot);
-  revive_waiting(self, t, is_entity, item.key, s);
-  return true;
+  return install_snapshot(self, t, item, it->second, inserted);
 }
 
 // Ids that waited and no longer have a read to wait for start fresh.
