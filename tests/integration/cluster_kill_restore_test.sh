@@ -18,22 +18,10 @@ cluster_pg_cleanup() {
 }
 trap cluster_pg_cleanup EXIT
 
-make_ca
-for n in n1 n2 n3; do make_node_cert $n; done
-read -r P1 P2 P3 <<< "$(free_ports 3)"
-SEEDS="[127.0.0.1:$P1]"
 NODE_STORAGE_YAML="  backend: postgresql
   postgresql: {url: \"postgresql://seer@127.0.0.1:$PG_PORT/seerflow\"}"
 NODE_CLUSTER_YAML="  snapshot_interval: 500ms"
-node_config n1 "$P1" "$SEEDS"
-node_config n2 "$P2" "$SEEDS"
-node_config n3 "$P3" "$SEEDS"
-start_node n1
-start_node n2
-start_node n3
-
-live() { json_get "$1" /api/cluster "','.join(j['live'])"; }
-for n in n1 n2 n3; do wait_for "$n sees every member" "n1,n2,n3" live $n; done
+start_three_nodes
 
 TCP1=$(node_port n1 syslog/tcp)
 # send_burst FROM TO: one sshd line per user/address pair, over TCP with `logger`.

@@ -152,3 +152,23 @@ stop_node() {
   unset "NODE_PID[$n]"
   [[ $rc -eq 0 ]] || cluster_fail "$n exited with $rc after SIGTERM"
 }
+
+# start_three_nodes: certificates, three node configs seeded by n1 (NODE_STORAGE_YAML and
+# NODE_CLUSTER_YAML apply when set), the three processes, and a wait until each sees every member.
+# Sets P1 P2 P3 (cluster ports) and SEEDS.
+start_three_nodes() {
+  make_ca
+  local n
+  for n in n1 n2 n3; do make_node_cert $n; done
+  read -r P1 P2 P3 <<< "$(free_ports 3)"
+  SEEDS="[127.0.0.1:$P1]"
+  node_config n1 "$P1" "$SEEDS"
+  node_config n2 "$P2" "$SEEDS"
+  node_config n3 "$P3" "$SEEDS"
+  start_node n1
+  start_node n2
+  start_node n3
+  for n in n1 n2 n3; do wait_for "$n sees every member" "n1,n2,n3" live $n; done
+}
+
+live() { json_get "$1" /api/cluster "','.join(j['live'])"; }

@@ -9,19 +9,7 @@ source "$(dirname "$0")/cluster_lib.sh"
 
 STORY="$(cd "$(dirname "$0")/../golden/attack_story" && pwd)/auth.log"
 
-make_ca
-for n in n1 n2 n3; do make_node_cert $n; done
-read -r P1 P2 P3 <<< "$(free_ports 3)"
-SEEDS="[127.0.0.1:$P1]"
-node_config n1 "$P1" "$SEEDS"
-node_config n2 "$P2" "$SEEDS"
-node_config n3 "$P3" "$SEEDS"
-start_node n1
-start_node n2
-start_node n3
-
-live() { json_get "$1" /api/cluster "','.join(j['live'])"; }
-for n in n1 n2 n3; do wait_for "$n sees every member" "n1,n2,n3" live $n; done
+start_three_nodes
 
 # `seerflow status` lists the members and is healthy.
 CONSOLE1="http://127.0.0.1:$(node_port n1 console/http)"
