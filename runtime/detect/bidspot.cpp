@@ -7,11 +7,13 @@ namespace seerflow::detect {
 
 namespace {
 constexpr std::uint8_t snapshot_tag = 0x44;  // 'D'
-constexpr std::uint8_t snapshot_version = 3;
+constexpr std::uint8_t snapshot_version = 4;
 // Excesses needed before the GPD's shape is fitted rather than assumed 0 (exponential).
 constexpr std::size_t min_gpd_peaks = 32;
 // The largest GPD shape the fit may keep.
 constexpr double max_xi = 0.5;
+// The longest run of exceedances taken as one cluster (see run_step).
+constexpr std::uint32_t max_run = 64;
 
 dspot_settings sanitised(dspot_settings s) {
   s.n_init = std::clamp<std::uint32_t>(s.n_init, 10, 1u << 22);
@@ -112,6 +114,20 @@ void bidspot::add_peak(tail& t, double excess) {
     t.z = quantile(t.t, t.fit, s_.q, n_, t.n_peaks);
 }
 
+void bidspot::run_step(tail& t, double excess) {
+  if (excess >= 0) {
+    // Strictly positive so that an open run is never mistaken for none.
+    t.run_max = std::max(t.run_max, std::max(excess, 1e-12));
+    // A run is cut after max_run values: a lasting shift above t (which the drift, learning
+    // only values under t, does not follow) must still reach the fit, one peak per max_run
+    // values, or its threshold would never rise and every later value would alarm.
+    if (++t.run_length < max_run) return;
+  }
+  if (t.run_max > 0) add_peak(t, t.run_max);
+  t.run_max = 0;
+  t.run_length = 0;
+}
+
 void bidspot::calibrate() {
   std::vector<double> sorted = init_;
   std::sort(sorted.begin(), sorted.end());
@@ -175,16 +191,26 @@ bidspot::result bidspot::update(double x) {
     // An alarm does not move the drift, but it does count in its tail. The paper drops it; that
     // censors the largest excesses, the refit lightens the tail, the threshold sinks and censors
     // more, and with a bounded peak set the feedback runs away (measured: 13x q on i.i.d. data).
-    // Its excess is kept, capped at twice the alarm threshold's own excess, so that one huge
-    // anomaly cannot fatten the tail by much.
+    // Kept as observed, one anomaly fattens the tail; kept capped at a multiple of the threshold,
+    // a burst of them (a volume spike is hundreds of alarms in a row) ratchets it up, each alarm
+    // lifting the cap of the next (measured: thresholds from 7 to 43 after one spike, above
+    // every later anomaly). So the excess enters as what the current fit expects of a value
+    // beyond the threshold: its conditional mean, z + (sigma + xi (z - t)) / (1 - xi). That
+    // keeps the fit where it is, counts the exceedance, and lets no single value, however
+    // extreme, move the tail. It joins the run of exceedances under way like any other value.
     ++alarms_;
     tail& t = r.dir == direction::upper ? up_ : low_;
+    const double over = t.z - t.t;
+    const double xi = std::min(t.fit.xi, max_xi);
+    const double expected = over + (t.fit.sigma + xi * over) / (1.0 - xi);
     const double excess = (r.dir == direction::upper ? v : -v) - t.t;
-    add_peak(t, std::min(excess, 2.0 * (t.z - t.t)));
+    run_step(t, std::min(excess, expected));
+    // The other tail's run (if any) has ended: this value is on the far side.
+    run_step(r.dir == direction::upper ? low_ : up_, -1);
     return r;
   }
-  if (v > up_.t) add_peak(up_, v - up_.t);
-  if (!upper_only_ && -v > low_.t) add_peak(low_, -v - low_.t);
+  run_step(up_, v > up_.t ? v - up_.t : -1);
+  if (!upper_only_) run_step(low_, -v > low_.t ? -v - low_.t : -1);
   // The drift learns the level, not the tails: a value beyond an initial threshold is a peak,
   // for its tail's fit, and stays out of the moving average. With peaks in it, a burst of high
   // values just under the alarm line lifted the level until the lower threshold rose above the
@@ -207,6 +233,8 @@ void bidspot::snapshot_tail(util::byte_writer& w, const tail& t) {
   w.varint(t.n_peaks);
   w.varint(t.since_fit);
   w.varint(t.fit_at);
+  w.f64(t.run_max);
+  w.varint(t.run_length);
 }
 
 bool bidspot::restore_tail(util::byte_reader& r, tail& t) const {
@@ -228,6 +256,10 @@ bool bidspot::restore_tail(util::byte_reader& r, tail& t) const {
   t.n_peaks = r.varint();
   const std::uint64_t since = r.varint();
   t.fit_at = r.varint();
+  t.run_max = r.f64();
+  const std::uint64_t run_length = r.varint();
+  if (!(t.run_max >= 0) || !std::isfinite(t.run_max) || run_length >= max_run) return false;
+  t.run_length = static_cast<std::uint32_t>(run_length);
   if (!r.ok() || (head != 0 && head >= n) || since > t.n_peaks || t.n_peaks < n) return false;
   t.head = static_cast<std::uint32_t>(head);
   t.since_fit = static_cast<std::uint32_t>(since);

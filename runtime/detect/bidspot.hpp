@@ -53,11 +53,21 @@ class bidspot {
     std::uint64_t n_peaks = 0;  // excesses ever seen (N_t)
     std::uint32_t since_fit = 0;
     std::uint64_t fit_at = 0;  // n at the last fit
+    // The largest excess of the run of exceedances under way (0: none). Consecutive values over
+    // t are one cluster and enter the peaks as its maximum when the run ends (runs
+    // declustering): a stream's scores are not independent, and a burst whose score climbs a
+    // little with every event (a bucket's count growing through a volume spike) otherwise fed
+    // the fit hundreds of peaks in a row and pushed the threshold up just ahead of the scores.
+    double run_max = 0;
+    std::uint32_t run_length = 0;
   };
   enum class phase : std::uint8_t { drift_fill, calibrating, running };
 
   void calibrate();
   void add_peak(tail& t, double excess);
+  // The run of exceedances of t: extends it with this excess, or (excess < 0: the value was
+  // under t) closes it into one peak.
+  void run_step(tail& t, double excess);
   void refit(tail& t);
   void push_drift(double x);
   static void snapshot_tail(util::byte_writer& w, const tail& t);

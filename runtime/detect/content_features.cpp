@@ -15,6 +15,15 @@ constexpr std::uint8_t snapshot_version = 2;
 // exp2(-1 / novelty_half_life), the per-event decay of the rate of first sightings.
 const double fresh_decay = std::exp2(-1.0 / content_features::novelty_half_life);
 
+// A never-seen template's count is the stream's recent rate of first sightings plus this: the
+// smoothing of a seen template (1/2) would put the first new message after a quiet stretch only
+// 1.6 bits above a template seen once, and a stream's recurring rare templates (an error that
+// comes back every few hundred lines) then set thresholds no new message could cross. 1/64 gives
+// it 6 bits more than a template seen once.
+constexpr double fresh_floor = 1.0 / 64;
+// Novelty in units of a seen-nothing template's surprisal; a new template reaches ~1.5.
+constexpr double max_novelty = 2.0;
+
 float unit_of(std::uint64_t h) {
   return static_cast<float>(h >> 40) * (1.0f / 16777216.0f);
 }
@@ -49,9 +58,9 @@ std::array<float, content_features::dims> content_features::encode(const event_f
   // A new template weighs as much as the stream's recent first sightings; scaled by the
   // surprisal of a new template in a stream that writes none, so that a new template after a
   // quiet stretch is 1 from the first events on, and a template seen once is close below it.
-  const double count = fresh ? fresh_ : before;
-  novelty_ = std::clamp(std::log2((total + 1.0) / (count + 0.5)) / std::log2((total + 1.0) / 0.5),
-                        0.0, 1.0);
+  const double count = fresh ? fresh_ + fresh_floor : before + 0.5;
+  novelty_ = std::clamp(std::log2((total + 1.0) / count) / std::log2((total + 1.0) / 0.5), 0.0,
+                        max_novelty);
   if (fresh) fresh_ += 1.0;
   std::array<float, dims> x;
   const std::uint64_t h = util::mix64(e.template_id ^ 0x243F6A8885A308D3ULL);

@@ -8,14 +8,15 @@
 //   3     entity count, capped at 16;   4  severity number (OpenTelemetry 1-24);
 //   5     parameter count, capped at 32; 6  message length, log2(1 + bytes) / 16, capped.
 // Beside the vector, the template's novelty: its surprisal under the same decayed counts,
-// log2((total + 1) / (count + 1/2)), over the surprisal of a never-seen template in a stream
-// that writes no new ones, log2((total + 1) / (1/2)), in [0, 1]. The trees split each dimension
-// only a few times, so among dozens of known templates a new one lands in a cell that already has
-// mass; the novelty says it directly. A never-seen template's count is the stream's recent rate
-// of new templates (first sightings, halving every novelty_half_life events): the first new
-// template after a quiet stretch scores 1, the tenth of a burst of them (a reboot, a new release,
-// a day rolling over) about 0.6, since by then a new template is what this stream writes
-// (Good-Turing's reading of unseen mass: as large as what was recently seen for the first time).
+// log2((total + 1) / (count + 1/2)), in units of log2((total + 1) / (1/2)) (so a template seen
+// once is near 1), capped at 2. The trees split each dimension only a few times, so among dozens
+// of known templates a new one lands in a cell that already has mass; the novelty says it
+// directly. A never-seen template's count is the stream's recent rate of new templates (first
+// sightings, halving every novelty_half_life events) plus 1/64: the first new template after a
+// quiet stretch scores about 1.45, six bits above a template seen once, the tenth of a burst of
+// them (a reboot, a new release, a day rolling over) under 0.75, since by then a new template is
+// what this stream writes (Good-Turing's reading of unseen mass: as large as what was recently
+// seen for the first time).
 #include <array>
 #include <cstdint>
 #include <unordered_map>

@@ -87,8 +87,11 @@ ensemble_result ensemble::fuse(const partial_scores& p) {
   // the two cancel.
   const auto ru = up_.update(mag[0]);
   const auto rd = down_.update(mag[1]);
-  const bool alarm_up = ru.alarm && ru.dir == direction::upper;
-  const bool alarm_down = rd.alarm && rd.dir == direction::upper;
+  // A tail's alarm counts only with a magnitude past min_alarm_z too (see below): the lower
+  // tail's threshold can sit near zero, and its alarm on a 0.3 must not outvote the upper
+  // tail's verdict on a new template scoring 11.
+  const bool alarm_up = ru.alarm && ru.dir == direction::upper && mag[0] > s_.min_alarm_z;
+  const bool alarm_down = rd.alarm && rd.dir == direction::upper && mag[1] > s_.min_alarm_z;
   // The direction reported: the one that alarmed (the further past its threshold if both), else
   // the larger magnitude.
   int win = mag[1] > mag[0] ? 1 : 0;

@@ -200,8 +200,16 @@ inline double volume_model::instant_step(std::int64_t t) {
   // A late event belongs to an instant already judged: it neither joins the current one (a
   // source whose clock jumped ahead once would otherwise pile every later line into it) nor
   // starts a new one.
-  if (i < instant_) return judge_silence_ ? -record_scale * gap : 0.0;
-  if (i > instant_) {
+  // Late by more than a bucket, though, the series' clock went back (logs of several hosts or
+  // days replayed one after the other): waiting for time to catch up would leave the series
+  // unjudged for as long as the jump (weeks, measured on Loghub's Zookeeper log), so its instants
+  // start over from here.
+  if (i < instant_ - instants_per_bucket) {
+    last_t_ = t;
+  } else if (i < instant_) {
+    return judge_silence_ ? -record_scale * gap : 0.0;
+  }
+  if (i != instant_) {
     bursts_.observe(fast_log2(static_cast<double>(instant_count_)));
     instant_ = i;
     instant_count_ = 0;
