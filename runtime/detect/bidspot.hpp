@@ -3,7 +3,9 @@
 // risk q, set by extreme value theory instead of by hand. Values are taken relative to a moving
 // average of the last d normal values (the drift term, so a slow trend is followed, not flagged);
 // the excesses over an initial quantile are fitted with a GPD on each side, so both a spike and
-// a drop (a silence) are alarms.
+// a drop (a silence) are alarms. A stream's scores come in runs (a burst is hundreds of high
+// scores in a row), so excesses are declustered: each run over the initial quantile gives the
+// fit one peak, its maximum, and the threshold's rate N_t / n counts runs.
 #include <cstdint>
 #include <vector>
 
