@@ -42,12 +42,18 @@ holt_winters::result holt_winters::update(double y) {
     return r;
   }
   const double raw_err = y - r.forecast;
-  r.z = raw_err / error_sd();
+  // Counts scatter at least as a Poisson variable does: a bucket forecast at f events misses
+  // by sqrt(f) as a matter of course. Without that floor, a stream quiet for hours (its error
+  // variance decayed to the floor of 1) read a daily cron job starting four minutes late (an
+  // empty bucket where the season says 17) as z -17, every day (measured on Loghub's Linux log),
+  // and its lower threshold, learnt from those, then hid a real silence.
+  const double sd = std::sqrt(std::max(err_var_, std::max(s_.min_variance, r.forecast)));
+  r.z = raw_err / sd;
   // Robust learning (after Gelper, Fried & Croux 2010): once warm, the model learns from the
   // error clipped to +-clip sd, so one spike or one silent bucket neither drags the level nor
   // inflates the error scale that the next anomaly is measured in. A lasting change is still
   // learned, at up to clip sd per bucket (and CUSUM reports it).
-  const double clip = s_.robust_clip * error_sd();
+  const double clip = s_.robust_clip * sd;
   const double err = r.warm && clip > 0 ? std::clamp(raw_err, -clip, clip) : raw_err;
   const double raw_y = y;
   y = r.forecast + err;
