@@ -214,6 +214,9 @@ void rule_fields::add_sshd(std::string_view m) {
   }
   if (!user.empty()) add("user", user);
   if (!ip.empty()) add("src_ip", ip);
+  // PAM's remote host as logged, an address or a resolved name (src_ip holds only addresses):
+  // the only name of the peer in pam_unix's "authentication failure; ... rhost=NAME" lines.
+  if (const auto rhost = word_after(m, "rhost="); !rhost.empty()) add("rhost", rhost);
   if (!port.empty()) add("src_port", port);
   if (!method.empty()) add("auth_method", method);
   if (!outcome.empty()) add("outcome", outcome);

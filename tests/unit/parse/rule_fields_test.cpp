@@ -87,6 +87,20 @@ TEST_CASE("sshd: user, address, port, method and outcome") {
                           "pam_unix(sshd:auth): authentication failure; logname= uid=0 "
                           "euid=0 tty=ssh ruser= rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om"));
   CHECK(get(f, "src_ip") == "<absent>");
+  // ... but it is the peer's name, kept as logged for rules that group by it.
+  CHECK(get(f, "rhost") == "5.36.59.76.dynamic-dsl-ip.omantel.net.om");
+  // The legacy format: program "sshd(pam_unix)", no "Failed password" line beside it.
+  f.fill(kept = syslog_event("sshd(pam_unix)",
+                             "authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= "
+                             "rhost=150.183.249.110  user=root"));
+  CHECK(get(f, "rhost") == "150.183.249.110");
+  CHECK(get(f, "src_ip") == "150.183.249.110");
+  CHECK(get(f, "user") == "root");
+  // An empty rhost names nobody.
+  f.fill(kept = syslog_event("sshd(pam_unix)",
+                             "authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= "
+                             "rhost=  user=root"));
+  CHECK(get(f, "rhost") == "<absent>");
 
   f.fill(kept = syslog_event("sshd",
                              "Received disconnect from 103.99.0.122 port 51950:11: Bye Bye "
