@@ -70,6 +70,10 @@ class bidspot {
   // The run of exceedances of t: extends it with this excess, or (excess < 0: the value was
   // under t) closes it into one peak.
   void run_step(tail& t, double excess);
+  // One-sided with a drift term: a run longer than max_run values feeds the drift rather than
+  // being cut into several peaks (a lower tail would otherwise alarm while the level comes
+  // back down, and without a drift nothing else follows a lasting shift).
+  bool follows_runs() const { return upper_only_ && s_.depth > 0; }
   void refit(tail& t);
   void push_drift(double x);
   static void snapshot_tail(util::byte_writer& w, const tail& t);

@@ -226,7 +226,10 @@ TEST_CASE("a burst of alarms does not ratchet the threshold up") {
   const double before = d.upper_threshold();
   int alarms = 0;
   for (int i = 0; i < 600; ++i) alarms += d.update(before + 20 + e(rng)).alarm;
-  CHECK(alarms == 600);
+  // One-sided with a drift term, the burst alarms until it has lasted a run of 64 and the
+  // drift (50 values) has caught up with it: a burst is one episode, then its level.
+  CHECK(alarms >= 64);
+  CHECK(alarms < 200);
   for (int i = 0; i < 500; ++i) d.update(e(rng));
   INFO("threshold before the burst " << before << ", after " << d.upper_threshold());
   CHECK(d.upper_threshold() < 1.3 * before);
