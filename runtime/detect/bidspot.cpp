@@ -118,14 +118,14 @@ void bidspot::run_step(tail& t, double excess) {
   if (excess >= 0) {
     // Strictly positive so that an open run is never mistaken for none.
     t.run_max = std::max(t.run_max, std::max(excess, 1e-12));
-    // A run is cut after max_run values: a lasting shift above t (which the drift, learning
-    // only values under t, does not follow) must still reach the fit, one peak per max_run
-    // values, or its threshold would never rise and every later value would alarm.
-    ++t.run_length;
-    // One-sided with a drift term, a long run is not cut: it feeds the drift instead (see
-    // update), which follows a lasting shift as DSPOT means it to, and a burst of hundreds of
-    // alarms stays one cluster rather than a dozen that lift the threshold over the next
-    // anomaly (measured on Loghub's HealthApp log: 12.6 to 22 after one spike).
+    // A lasting shift above t is one endless run, and the drift (learning only values under t)
+    // does not follow it, so past max_run values something must give, or every later value
+    // would alarm. One-sided with a drift term, the run's further values feed the drift (see
+    // update): the level follows the shift as DSPOT means it to, and a burst of hundreds of
+    // alarms stays one cluster (cut into a peak per 64 values instead, one spike lifted the
+    // threshold of Loghub's HealthApp log from 12.6 to 22, over the next anomaly). Otherwise
+    // the run is cut into one peak per max_run values, and the threshold rises to the shift.
+    if (t.run_length < max_run || (follows_runs() && t.run_length < 0xffffffffu)) ++t.run_length;
     if (follows_runs() || t.run_length < max_run) return;
   }
   if (t.run_max > 0) add_peak(t, t.run_max);
