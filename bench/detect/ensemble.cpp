@@ -195,9 +195,28 @@ int main(int argc, char** argv) {
   // The fusion alone, over partial scores recorded from one pass of the channels.
   std::vector<sd::partial_scores> recorded;
   recorded.reserve(n);
+  // Also a checksum of every partial and fused score's bits (FNV-1a), outside the timings: a
+  // speed-up must leave it unchanged.
+  std::uint64_t checksum = 0xcbf29ce484222325ULL;
   {
+    auto mix = [&](double v) {
+      std::uint64_t b;
+      std::memcpy(&b, &v, sizeof b);
+      for (int i = 0; i < 8; ++i)
+        checksum = (checksum ^ ((b >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+    };
     pipeline p(s);
-    for (const auto& e : input) recorded.push_back(p.partials(e));
+    for (const auto& e : input) {
+      recorded.push_back(p.partials(e));
+      for (const auto& c : recorded.back()) {
+        mix(c.value);
+        mix(2.0 * c.warm + c.present);
+      }
+      const auto r = p.fused.fuse(recorded.back());
+      mix(r.score);
+      mix(r.threshold);
+      mix(r.anomaly);
+    }
   }
   const double fusion = best_ns_per_event(runs, n, [&] {
     sd::ensemble en(s.ensemble);
@@ -225,6 +244,7 @@ int main(int argc, char** argv) {
                    {"hst_height", s.content.height},
                    {"hst_window", s.content.window},
                    {"season_buckets", s.volume.season_buckets}};
+  j["scores_checksum"] = checksum;
   j["sink"] = sink % 1000;
   std::printf("%s\n", j.dump(2).c_str());
 }
