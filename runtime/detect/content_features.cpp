@@ -38,6 +38,12 @@ content_features::content_features(const hst_settings& s)
   // A template seen at every event settles at a count of half_life / ln 2.
   rarity_scale_ = 1.0 / std::log2(1.0 + half_life_ / std::log(2.0));
   decay_ = std::exp2(-1.0 / half_life_);
+  decay_table_.resize(1024);
+  for (std::size_t g = 0; g < decay_table_.size(); ++g)
+    decay_table_[g] = std::exp2(-static_cast<double>(g) / half_life_);
+  length_table_.resize(1024);
+  for (std::size_t n = 0; n < length_table_.size(); ++n)
+    length_table_[n] = std::log2(1.0f + static_cast<float>(n)) / 16.0f;
 }
 
 std::array<float, content_features::dims> content_features::encode(const event_features& e) {
@@ -45,22 +51,34 @@ std::array<float, content_features::dims> content_features::encode(const event_f
   auto [it, fresh] = counts_.try_emplace(e.template_id, recent{0.0, clock_});
   auto& rc = it->second;
   // Decay lazily, to the present, only when the template shows up.
-  if (!fresh && rc.at != clock_)
-    rc.count *= std::exp2(-static_cast<double>(clock_ - rc.at) / half_life_);
+  if (!fresh && rc.at != clock_) rc.count *= decay_over(clock_ - rc.at);
   const double before = rc.count;
   rc.count += 1.0;
   rc.at = clock_;
   // The decayed total of all counts is a function of the clock alone: (1 - d^n) / (1 - d).
-  const double total =
-      (1.0 - std::exp2(-static_cast<double>(clock_ - 1) / half_life_)) / (1.0 - decay_);
+  double total, log2_scale;
+  if (total_settled_) {
+    total = settled_total_;
+    log2_scale = settled_log2_scale_;
+  } else {
+    const double fade = std::exp2(-static_cast<double>(clock_ - 1) / half_life_);
+    total = (1.0 - fade) / (1.0 - decay_);
+    log2_scale = std::log2((total + 1.0) / 0.5);
+    // fade only falls as the clock grows (by 2^(-1 / half_life) per event, far more than
+    // exp2's error), so below 2^-55 1 - fade is exactly 1 from here on.
+    if (fade < 0x1p-55) {
+      total_settled_ = true;
+      settled_total_ = total;
+      settled_log2_scale_ = log2_scale;
+    }
+  }
   // The recent rate of first sightings (one decay step per event).
   fresh_ *= fresh_decay;
   // A new template weighs as much as the stream's recent first sightings; scaled by the
   // surprisal of a new template in a stream that writes none, so that a new template after a
   // quiet stretch is 1 from the first events on, and a template seen once is close below it.
   const double count = fresh ? fresh_ + fresh_floor : before + 0.5;
-  novelty_ = std::clamp(std::log2((total + 1.0) / count) / std::log2((total + 1.0) / 0.5), 0.0,
-                        max_novelty);
+  novelty_ = std::clamp(std::log2((total + 1.0) / count) / log2_scale, 0.0, max_novelty);
   if (fresh) fresh_ += 1.0;
   std::array<float, dims> x;
   const std::uint64_t h = util::mix64(e.template_id ^ 0x243F6A8885A308D3ULL);
@@ -70,7 +88,9 @@ std::array<float, content_features::dims> content_features::encode(const event_f
   x[3] = capped(e.entity_count, 16);
   x[4] = capped(e.severity, 24);
   x[5] = capped(e.param_count, 32);
-  x[6] = std::min(1.0f, std::log2(1.0f + static_cast<float>(e.message_length)) / 16.0f);
+  x[6] = std::min(1.0f, e.message_length < length_table_.size()
+                            ? length_table_[e.message_length]
+                            : std::log2(1.0f + static_cast<float>(e.message_length)) / 16.0f);
   if (counts_.size() > max_templates_) prune();
   return x;
 }
@@ -90,8 +110,7 @@ void content_features::prune() {
   std::vector<std::pair<double, std::uint64_t>> by_count;
   by_count.reserve(counts_.size());
   for (const auto& [id, rc] : counts_)
-    by_count.emplace_back(rc.count * std::exp2(-static_cast<double>(clock_ - rc.at) / half_life_),
-                          id);
+    by_count.emplace_back(rc.count * decay_over(clock_ - rc.at), id);
   // Ties broken by id so the result does not depend on the hash map's order.
   std::sort(by_count.begin(), by_count.end());
   const std::size_t drop = counts_.size() - max_templates_ * 3 / 4;
@@ -131,6 +150,7 @@ bool content_features::restore(util::byte_reader& r) {
       return false;
   }
   clock_ = clock;
+  total_settled_ = false;  // the clock may have gone back
   fresh_ = fresh;
   counts_ = std::move(counts);
   return true;

@@ -18,8 +18,10 @@
 // what this stream writes (Good-Turing's reading of unseen mass: as large as what was recently
 // seen for the first time).
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 #include "runtime/detect/settings.hpp"
 #include "runtime/util/byte_codec.hpp"
@@ -59,6 +61,12 @@ class content_features {
     std::uint64_t at;  // event number of the last update
   };
   void prune();
+  // 2^(-gap / half_life), from a table for the short gaps of frequent templates (the same
+  // expression, so the same bits).
+  double decay_over(std::uint64_t gap) const {
+    return gap < decay_table_.size() ? decay_table_[gap]
+                                     : std::exp2(-static_cast<double>(gap) / half_life_);
+  }
 
   std::uint32_t half_life_, max_templates_;
   double rarity_scale_;
@@ -67,6 +75,13 @@ class content_features {
   double fresh_ = 0;  // decayed count of first sightings (new templates)
   std::uint64_t clock_ = 0;
   std::unordered_map<std::uint64_t, recent> counts_;
+  std::vector<double> decay_table_;
+  // log2(1 + bytes) / 16 for the usual message lengths (computed as in encode).
+  std::vector<float> length_table_;
+  // Once 2^(-(clock - 1) / half_life) is below 2^-55, 1 minus it rounds to 1: the decayed total
+  // and the surprisal of a seen-nothing template stop changing and are computed once.
+  bool total_settled_ = false;
+  double settled_total_ = 0, settled_log2_scale_ = 0;
 };
 
 }  // namespace seerflow::detect

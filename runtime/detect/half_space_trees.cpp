@@ -1,10 +1,12 @@
 #include "runtime/detect/half_space_trees.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <random>
+#include <utility>
 
 namespace seerflow::detect {
 
@@ -34,8 +36,8 @@ half_space_trees::half_space_trees(const hst_settings& settings, std::size_t dim
   size_limit_ = static_cast<std::uint16_t>(
       std::clamp(std::floor(s_.size_limit_fraction * s_.window), 1.0, 65535.0));
   blocks_.assign(static_cast<std::size_t>(blocks_per_tree_) * s_.trees, block{});
-  spread_.assign(s_.trees * dims_ * 256, 0);
-  zero_row_.assign(s_.trees, 0);
+  spread_.assign(s_.trees * dims_ * 256 + 3, 0);  // + 3: see score_and_update
+  zero_row_.assign(s_.trees + 3, 0);
   // The paper's work space: for each dimension a random s in [0,1] and the range
   // s +- 2 max(s, 1 - s), so that splits land in different places in every tree.
   std::mt19937_64 rng(s_.seed);
@@ -103,21 +105,18 @@ void half_space_trees::next_window() {
       if (b.epoch != static_cast<std::uint16_t>(window_index_)) roll(b);
 }
 
-// Scores and counts every tree's path. The number of blocks per path is a template parameter
-// so that the loops over blocks and levels unroll; levels past the leaf (when height + 1 is not
-// a multiple of four) are skipped.
-template <std::uint32_t Chain, bool Provisional>
+// Scores and counts every tree's path. The height is a template parameter so that the loops
+// over blocks and levels unroll and every shift and offset becomes a constant.
+template <std::uint32_t Height, bool Provisional>
 float half_space_trees::walk(const std::uint32_t* paths) {
+  constexpr std::uint32_t chain = (Height + block_levels) / block_levels;
   const auto e = static_cast<std::uint16_t>(window_index_);
-  const std::uint32_t height = s_.height;
-  const bool full = height + 1 == Chain * block_levels;
   // In the first window the points counted so far stand in for the reference, with the size
   // limit scaled to how much of the window they are.
   const std::uint16_t limit =
       Provisional ? static_cast<std::uint16_t>(std::max<std::uint64_t>(
                         1, static_cast<std::uint64_t>(size_limit_) * in_window_ / s_.window))
                   : size_limit_;
-  const auto mass = [](const node* n) { return Provisional ? n->lat : n->ref; };
   // A provisional reference holds in_window of the window's points: a node's mass is scaled up
   // to a whole window (log2), so scores keep one scale across the first window and the later
   // ones. An empty node stays empty.
@@ -125,68 +124,74 @@ float half_space_trees::walk(const std::uint32_t* paths) {
       Provisional && in_window_ > 0
           ? std::log2(static_cast<float>(s_.window) / static_cast<float>(in_window_))
           : 0.0f;
+  // Locals, not members: the compiler then keeps them in registers across the out-of-line roll.
   const std::size_t trees = s_.trees;
+  block* const blocks = blocks_.data();
+  const std::size_t per_tree = blocks_per_tree_;
+  const float* const log2_mass = log2_mass_.data();
+  // Block levels hold 1, 16, 256, ... blocks: level b starts at (16^b - 1) / 15.
+  constexpr auto level_start = [](std::uint32_t b) {
+    return ((1u << (block_levels * b)) - 1) / 15;
+  };
   // A prefetch of every block the paths touch first, so that the cache misses of all trees
   // overlap instead of queueing one behind the other.
   for (std::size_t t = 0; t < trees; ++t) {
-    const block* tree = &blocks_[t * blocks_per_tree_];
+    const block* tree = blocks + t * per_tree;
 #pragma GCC unroll 8
-    for (std::uint32_t b = 1; b < Chain; ++b)
-      __builtin_prefetch(
-          tree + ((1u << (block_levels * b)) - 1) / 15 + (paths[t] >> (height - b * block_levels)),
-          1);
+    for (std::uint32_t b = 1; b < chain; ++b)
+      __builtin_prefetch(tree + level_start(b) + (paths[t] >> (Height - b * block_levels)), 1);
   }
   float sum = 0;
-  for (std::size_t t = 0; t < trees; ++t) {
+  block* tree = blocks;
+  for (std::size_t t = 0; t < trees; ++t, tree += per_tree) {
     // Left-aligned, so that the decision taken at depth k is bit 31 - k.
-    const std::uint32_t aligned = paths[t] << (32 - height);
-    block* tree = &blocks_[t * blocks_per_tree_];
+    const std::uint32_t aligned = paths[t] << (32 - Height);
     // Reference mass never grows down a path (a child counts a subset of its parent's points),
     // so the nodes heavy enough to descend from are exactly the first `heavy` ones, and the
     // terminal node is at depth min(heavy, height).
     std::uint32_t heavy = 0;
-    block* path_blocks[Chain];
-    std::uint32_t nibs[Chain];
-    // Unrolled: every shift and offset below becomes a constant.
+    block* path_blocks[chain];
+    std::uint32_t nibs[chain];
 #pragma GCC unroll 8
-    for (std::uint32_t b = 0; b < Chain; ++b) {
+    for (std::uint32_t b = 0; b < chain; ++b) {
       const std::uint32_t top = b * block_levels;  // depth of the block's root
       // Blocks at this level are numbered by the first `top` decisions of the path.
       const std::uint32_t pos = b ? aligned >> (32 - top) : 0;
-      // Block levels hold 1, 16, 256, ... blocks: level b starts at (16^b - 1) / 15.
-      block& blk = tree[((1u << (block_levels * b)) - 1) / 15 + pos];
-      if (blk.epoch != e) roll(blk);
+      block& blk = tree[level_start(b) + pos];
+      if (blk.epoch != e) [[unlikely]]
+        roll(blk);
       // The next three decisions pick the nodes below the block's root (heap order inside).
       const std::uint32_t nib = (aligned << top) >> 29;
-      node* const n0 = &blk.n[0];
-      node* const n1 = &blk.n[1 + (nib >> 2)];
-      node* const n2 = &blk.n[3 + (nib >> 1)];
-      node* const n3 = &blk.n[7 + nib];
+      node* const n[4] = {&blk.n[0], &blk.n[1 + (nib >> 2)], &blk.n[3 + (nib >> 1)],
+                          &blk.n[7 + nib]};
       path_blocks[b] = &blk;
       nibs[b] = nib;
-      if (full || b + 1 < Chain) {
-        heavy +=
-            (mass(n0) >= limit) + (mass(n1) >= limit) + (mass(n2) >= limit) + (mass(n3) >= limit);
-        ++n0->lat, ++n1->lat, ++n2->lat, ++n3->lat;
-      } else {
-        node* const n[4] = {n0, n1, n2, n3};
-        for (std::uint32_t j = 0; j < block_levels && top + j <= height; ++j) {
-          heavy += mass(n[j]) >= limit;
-          ++n[j]->lat;
-        }
+#pragma GCC unroll 4
+      for (std::uint32_t j = 0; j < block_levels; ++j) {
+        if (top + j > Height) break;
+        heavy += (Provisional ? n[j]->lat : n[j]->ref) >= limit;
+        ++n[j]->lat;
       }
     }
     // The terminal node: the first with too little reference mass, or the leaf. Its score is
     // log2(mass * 2^depth), the paper's r * 2^k on a log scale.
-    const std::uint32_t k = std::min(heavy, height);
+    const std::uint32_t k = std::min(heavy, Height);
     const std::uint32_t j = k % block_levels;
     const std::uint32_t local = (1u << j) - 1 + (nibs[k / block_levels] >> (3 - j));
     // (A provisional reference has just counted this point too.)
     const std::uint16_t ref = Provisional ? path_blocks[k / block_levels]->n[local].lat - 1
                                           : path_blocks[k / block_levels]->n[local].ref;
-    sum += ref ? log2_mass_[ref] + static_cast<float>(k) + 1.0f + scale_up : 0.0f;
+    sum += ref ? log2_mass[ref] + static_cast<float>(k) + 1.0f + scale_up : 0.0f;
   }
   return sum;
+}
+
+// walk<height, provisional> for every height from 1, indexed by (height - 1) * 2 + provisional.
+template <std::size_t... I>
+constexpr std::array<half_space_trees::walk_fn, sizeof...(I)> half_space_trees::walk_table(
+    std::index_sequence<I...>) {
+  return {(I % 2 ? &half_space_trees::walk<I / 2 + 1, true>
+                 : &half_space_trees::walk<I / 2 + 1, false>)...};
 }
 
 double half_space_trees::score_and_update(std::span<const float> x) {
@@ -200,49 +205,28 @@ double half_space_trees::score_and_update(std::span<const std::uint8_t> x) {
   std::copy_n(x.begin(), std::min(x.size(), dims_), q);
   const std::size_t trees = s_.trees;
   // First every path: one lookup per dimension.
-  std::uint32_t paths[max_trees];
+  std::uint32_t paths[max_trees + 3];
   // One row per (dimension, value) holds every tree's bits: a fixed eight rows (unused
   // dimensions read a row of zeros), so the loop below unrolls and vectorises.
   const std::uint32_t* rows[max_dims];
   for (std::size_t d = 0; d < max_dims; ++d)
     rows[d] = d < dims_ ? &spread_[(d * 256 + q[d]) * trees] : zero_row_.data();
-  for (std::size_t t = 0; t < trees; ++t)
-    paths[t] = rows[0][t] | rows[1][t] | rows[2][t] | rows[3][t] | rows[4][t] | rows[5][t] |
-               rows[6][t] | rows[7][t];
-  const bool provisional = window_index_ < 2;
-  float log_mass_sum = 0;
-  switch (chain_ * 2 + provisional) {
-    case 2:
-      log_mass_sum = walk<1, false>(paths);
-      break;
-    case 3:
-      log_mass_sum = walk<1, true>(paths);
-      break;
-    case 4:
-      log_mass_sum = walk<2, false>(paths);
-      break;
-    case 5:
-      log_mass_sum = walk<2, true>(paths);
-      break;
-    case 6:
-      log_mass_sum = walk<3, false>(paths);
-      break;
-    case 7:
-      log_mass_sum = walk<3, true>(paths);
-      break;
-    case 8:
-      log_mass_sum = walk<4, false>(paths);
-      break;
-    case 9:
-      log_mass_sum = walk<4, true>(paths);
-      break;
-    case 10:
-      log_mass_sum = walk<5, false>(paths);
-      break;
-    default:
-      log_mass_sum = walk<5, true>(paths);
-      break;
+  // Four trees at a time (the rows are padded so that the last group may read past the last
+  // tree); -O2 does not vectorise a loop of unknown trip count by itself.
+  using lanes = std::uint32_t __attribute__((vector_size(16)));
+  const auto load = [](const std::uint32_t* p) {
+    lanes v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  for (std::size_t t = 0; t < trees; t += 4) {
+    const lanes v = load(rows[0] + t) | load(rows[1] + t) | load(rows[2] + t) | load(rows[3] + t) |
+                    load(rows[4] + t) | load(rows[5] + t) | load(rows[6] + t) | load(rows[7] + t);
+    std::memcpy(paths + t, &v, sizeof v);
   }
+  static constexpr auto walks = walk_table(std::make_index_sequence<max_height * 2>{});
+  const bool provisional = window_index_ < 2;
+  const float log_mass_sum = (this->*walks[(s_.height - 1) * 2 + provisional])(paths);
   return finish(log_mass_sum);
 }
 

@@ -9,8 +9,10 @@
 // touching memory; and nodes are stored in blocks of four levels, one 64-byte cache line each,
 // so a path of 16 levels touches 4 lines per tree.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "runtime/detect/settings.hpp"
@@ -70,8 +72,11 @@ class half_space_trees {
 
   void roll(block& b) const;
   void next_window();
-  template <std::uint32_t Chain, bool Provisional>
+  template <std::uint32_t Height, bool Provisional>
   float walk(const std::uint32_t* paths);
+  using walk_fn = float (half_space_trees::*)(const std::uint32_t*);
+  template <std::size_t... I>
+  static constexpr std::array<walk_fn, sizeof...(I)> walk_table(std::index_sequence<I...>);
   double finish(float log_mass_sum);
 
   hst_settings s_;
