@@ -8,8 +8,8 @@
 // list splice costs cache misses on the neighbouring nodes; the queue is compacted when it holds
 // four times the capacity.
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <unordered_map>
 #include <vector>
 
@@ -43,9 +43,8 @@ class lru_slots {
       ids_.push_back(id);
       stamps_.push_back(0);
     } else {
-      while (uses_.front().stamp != stamps_[uses_.front().slot]) uses_.pop_front();
-      p.slot = uses_.front().slot;
-      uses_.pop_front();
+      while (uses_[head_].stamp != stamps_[uses_[head_].slot]) ++head_;
+      p.slot = uses_[head_++].slot;
       p.evicted = true;
       p.evicted_id = ids_[p.slot];
       index_.erase(p.evicted_id);
@@ -83,11 +82,17 @@ class lru_slots {
   void stamp(std::uint32_t slot) {
     stamps_[slot] = ++clock_;
     uses_.push_back(item{clock_, slot});
-    if (uses_.size() > 4 * capacity_ + 16) {
+    if (uses_.size() - head_ > 4 * capacity_ + 16) {
       // Only the current item of every slot stays, oldest first.
-      std::deque<item> live;
+      std::vector<item> live;
+      live.reserve(4 * capacity_ + 17);
       for (const auto s : order()) live.push_back(item{stamps_[s], s});
       uses_ = std::move(live);
+      head_ = 0;
+    } else if (head_ > 4 * capacity_ + 16) {
+      // The items already taken off the front go once they outnumber the bound on the rest.
+      uses_.erase(uses_.begin(), uses_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
     }
   }
 
@@ -95,7 +100,10 @@ class lru_slots {
   std::vector<std::uint64_t> ids_;     // per slot
   std::vector<std::uint64_t> stamps_;  // per slot: clock of its last use
   std::unordered_map<std::uint64_t, std::uint32_t> index_;
-  std::deque<item> uses_;
+  // A queue: items before head_ are taken (a vector with a moving front, not a deque, which
+  // allocated and freed a chunk every 32 uses).
+  std::vector<item> uses_;
+  std::size_t head_ = 0;
   std::uint64_t clock_ = 0;
 };
 
