@@ -291,6 +291,7 @@ struct run {
   std::size_t rules = 0, rejected = 0, files = 0, buckets = 0;
   double load_ms = 0, events_per_s = 0, wall_events_per_s = 0, matches_per_event = 0;
   double candidates_per_event = 0;
+  std::uint64_t match_checksum = 0;  // FNV-1a over (event, matched rule) pairs
 };
 
 run measure(const std::vector<fs::path>& dirs, bool (*keep)(const sr::logsource&),
@@ -356,6 +357,7 @@ run measure(const std::vector<fs::path>& dirs, bool (*keep)(const sr::logsource&
     matches += hits.size();
   }
   const double cpu = cpu_seconds() - c0, wall = wall_seconds() - w0;
+  const std::uint64_t evaluated = scratch.evaluated;
   if (std::getenv("BENCH_RULES_VERBOSE")) {
     // Fixed cost: filling the view and an evaluation against an empty bucket.
     const auto& none = rs->bucket({"no-such-product", "no-such-category", "x"});
@@ -403,10 +405,30 @@ run measure(const std::vector<fs::path>& dirs, bool (*keep)(const sr::logsource&
     for (std::size_t i = 0; i < top.size() && i < 25; ++i)
       std::fprintf(stderr, "evaluated %zu x %s\n", top[i].first, top[i].second.c_str());
   }
+  // Which rules matched which event, outside the timed loop: a speed-up must leave it unchanged.
+  {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    auto mix = [&h](std::uint64_t v) {
+      for (int b = 0; b < 8; ++b) h = (h ^ ((v >> (8 * b)) & 0xff)) * 0x100000001b3ULL;
+    };
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      ev.clear();
+      for (std::size_t k = 0; k < events[i].fields.size(); ++k)
+        ev.add(ids[i][k], events[i].fields[k].name, events[i].fields[k].value,
+               events[i].fields[k].kind);
+      hits.clear();
+      rs->evaluate(*buckets[i], ev, scratch, hits);
+      for (auto idx : hits) {
+        mix(i);
+        mix(idx);
+      }
+    }
+    r.match_checksum = h;
+  }
   r.events_per_s = double(n_events) / cpu;
   r.wall_events_per_s = double(n_events) / wall;
   r.matches_per_event = double(matches) / double(n_events);
-  r.candidates_per_event = double(scratch.evaluated) / double(n_events);
+  r.candidates_per_event = double(evaluated) / double(n_events);
   if (std::getenv("BENCH_RULES_VERBOSE")) {
     std::fprintf(stderr, "per event: %.1f literal hits, %.1f rule refs, %.1f bytes scanned\n",
                  double(scratch.literal_hits) / double(n_events),
@@ -424,7 +446,8 @@ nlohmann::json to_json(const run& r) {
           {"events_per_s", r.events_per_s},
           {"wall_events_per_s", r.wall_events_per_s},
           {"matches_per_event", r.matches_per_event},
-          {"rules_evaluated_per_event", r.candidates_per_event}};
+          {"rules_evaluated_per_event", r.candidates_per_event},
+          {"match_checksum", r.match_checksum}};
 }
 
 bool linux_or_web(const sr::logsource& s) {
