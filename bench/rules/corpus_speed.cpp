@@ -492,13 +492,17 @@ int main(int argc, char** argv) {
   }
   const bool only_subset = std::getenv("BENCH_RULES_SUBSET_ONLY") != nullptr;
   const run whole = only_subset ? run{} : measure(dirs, nullptr, mix, n_events);
-  const run sub = linux_web.empty() ? run{} : measure(dirs, &linux_or_web, linux_web, n_events);
+  // BENCH_RULES_WHOLE_ONLY: the whole-corpus run alone (for instruction counts under callgrind).
+  const bool only_whole = std::getenv("BENCH_RULES_WHOLE_ONLY") != nullptr;
+  const run sub =
+      linux_web.empty() || only_whole ? run{} : measure(dirs, &linux_or_web, linux_web, n_events);
   // The most expensive kind on its own: Windows process creation against ~1,400 rules.
   std::vector<event> windows;
   for (const auto& e : mix)
     if (e.source.product == "windows") windows.push_back(e);
-  const run win =
-      windows.empty() || only_subset ? run{} : measure(dirs, nullptr, windows, n_events / 2);
+  const run win = windows.empty() || only_subset || only_whole
+                      ? run{}
+                      : measure(dirs, nullptr, windows, n_events / 2);
   double load1 = 0;
   if (FILE* f = std::fopen("/proc/loadavg", "r")) {
     if (std::fscanf(f, "%lf", &load1) != 1) load1 = 0;
