@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "rules/engine/case_fold.hpp"
 #include "runtime/util/hash.hpp"
 
 namespace seerflow::rules {
@@ -46,57 +45,35 @@ void field_view::clear() {
   }
 }
 
-void field_view::add(std::uint32_t field, std::string_view name, std::string_view text,
-                     value_kind kind) {
-  // One growth of the buffer for name, raw text and folded text.
-  const std::size_t off = used_;
-  const std::size_t need = name.size() + 2 * text.size();
-  if (off + need > buf_.size()) buf_.resize(std::max(buf_.size() * 2, off + need + 1024));
-  used_ += need;
-  char* out = buf_.data() + off;
-  if (!name.empty()) std::memcpy(out, name.data(), name.size());
-  fold_case_copy(text, out + name.size(), out + name.size() + text.size());
-  const auto idx = static_cast<std::uint32_t>(entries_.size());
-  // Built in place: assembling the entry on the stack and copying it costs store-forwarding
-  // stalls that showed up as most of the time of this function.
-  entry& e = entries_.emplace_back();
-  e.field = field;
-  e.next = no_field;
-  e.kind = kind;
-  e.name_off = static_cast<std::uint32_t>(off);
-  e.name_len = static_cast<std::uint32_t>(name.size());
-  e.raw_off = static_cast<std::uint32_t>(off + name.size());
-  e.raw_len = static_cast<std::uint32_t>(text.size());
-  e.fold_off = e.raw_off + e.raw_len;
-  e.fold_len = e.raw_len;
-  if (field == no_field) return;
-  if (slot_gen_.size() <= field) {
-    const std::size_t n = std::max<std::size_t>(registry_->size(), field + 1);
-    slot_gen_.resize(n, 0);
-    slot_first_.resize(n, 0);
-    slot_last_.resize(n, 0);
-  }
-  if (slot_gen_[field] != gen_) {
-    slot_gen_[field] = gen_;
-    slot_first_[field] = idx;
-  } else {
-    entries_[slot_last_[field]].next = idx;
-  }
-  slot_last_[field] = idx;
+void field_view::grow(std::size_t need) {
+  buf_.resize(std::max(buf_.size() * 2, used_ + need + 1024));
+}
+
+void field_view::grow_slots(std::uint32_t field) {
+  const std::size_t n = std::max<std::size_t>(registry_->size(), field + 1);
+  slot_gen_.resize(n, 0);
+  slot_first_.resize(n, 0);
+  slot_last_.resize(n, 0);
 }
 
 std::string_view field_view::keyword_text() const {
   if (!keyword_text_ready_) {
-    keyword_text_.clear();
+    // Sized once (at most every value plus a separator each), then filled by plain copies.
+    const std::size_t cap = used_ + entries_.size() + 1;
+    if (keyword_text_.size() < cap) keyword_text_.resize(std::max(cap, keyword_text_.size() * 2));
+    char* out = keyword_text_.data();
+    std::size_t n = 0;
     for (const auto& e : entries_) {
       if (e.kind != value_kind::string) continue;
-      keyword_text_.push_back(keyword_separator);
-      keyword_text_.append(folded(e));
+      out[n++] = keyword_separator;
+      std::memcpy(out + n, buf_.data() + e.fold_off, e.fold_len);
+      n += e.fold_len;
     }
-    keyword_text_.push_back(keyword_separator);
+    out[n++] = keyword_separator;
+    keyword_text_len_ = n;
     keyword_text_ready_ = true;
   }
-  return keyword_text_;
+  return {keyword_text_.data(), keyword_text_len_};
 }
 
 void field_view::add_number(std::string_view name, double value) {

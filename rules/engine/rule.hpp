@@ -59,6 +59,9 @@ struct detection_item {
   bool keyword = false;
   bool all = false;
   bool negate = false;
+  // Set by the loader when no test is `exists` or `null`: every test then needs a value of the
+  // field, so an event without the field fails each group without looking at the tests.
+  bool value_only = false;
   std::vector<std::vector<value_test>> groups;
 };
 

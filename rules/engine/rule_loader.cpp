@@ -178,6 +178,10 @@ detection_item make_item(const std::string& key, const std::vector<rule_value>& 
   detection_item item;
   std::string err;
   if (!compile_item(key, vals, ctx, item, err)) throw load_error{"'" + key + "': " + err};
+  item.value_only = true;
+  for (const auto& g : item.groups)
+    for (const auto& t : g)
+      if (t.k == value_test::kind::exists || t.k == value_test::kind::null) item.value_only = false;
   return item;
 }
 

@@ -321,9 +321,12 @@ void rule_set::evaluate(const rule_bucket& b, const field_view& ev, match_scratc
     const auto v = ev.folded(e);
     if (e.field != no_field && b.anchored.has_field(e.field) && e.kind != value_kind::null)
       b.anchored.check(e.field, v, on_hit);
+    // Keyword literals only match string values (keyword_matches skips the others), so a
+    // number or boolean in a field no rule names has nothing to be scanned for.
     const std::uint32_t sc = e.field < b.scanner_of.size() && b.scanner_of[e.field] != no_field
                                  ? b.scanner_of[e.field]
-                                 : b.keyword_scanner;
+                             : e.kind == value_kind::string ? b.keyword_scanner
+                                                            : no_field;
     if (sc != no_field) {
       s.scanned_bytes += v.size();
       const auto& ids = b.scanners[sc].ids;

@@ -104,6 +104,11 @@ bool test_matches(const value_test& t, const field_view& ev, const field_view::e
       if (e->kind == value_kind::null) return true;
     return false;
   }
+  if (t.k == value_test::kind::pattern) {  // most tests: no dispatch through leaf_match
+    for (auto* e = first; e; e = ev.next(*e))
+      if (e->kind != value_kind::null && t.pattern.match(ev.raw(*e), ev.folded(*e))) return true;
+    return false;
+  }
   for (auto* e = first; e; e = ev.next(*e)) {
     if (e->kind == value_kind::null) continue;
     if (leaf_match(t, ev, *e)) return true;
@@ -180,6 +185,11 @@ bool compare(double lhs, compare_op op, double rhs) {
 
 bool item_matches(const detection_item& item, const field_view& ev) {
   const field_view::entry* first = item.keyword ? nullptr : ev.first(item.field);
+  if (!first && item.value_only && !item.keyword) {
+    // Every group fails: `all` holds only over no groups, any-of never.
+    const bool r = item.all && item.groups.empty();
+    return item.negate ? !r : r;
+  }
   auto group_hit = [&](const std::vector<value_test>& g) {
     for (const auto& t : g) {
       if (item.keyword ? keyword_matches(t, ev) : test_matches(t, ev, first)) return true;

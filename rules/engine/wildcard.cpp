@@ -160,6 +160,10 @@ std::string string_pattern::required_suffix() const {
   return cased_ ? fold_case(toks_.back().text) : toks_.back().text;
 }
 
+bool string_pattern::contains_call(std::string_view v) const {
+  return contains(v);
+}
+
 bool string_pattern::glob_match(std::string_view v) const {
   // Iterative wildcard match: on a mismatch, retry from the last `*` one code point further.
   std::size_t ti = 0, si = 0;
