@@ -49,40 +49,6 @@ void fold_case_append(std::string_view in, std::string& out) {
   fold_case_into(in, out.data() + at);
 }
 
-// Reads 1..7 bytes as one little-endian word with at most two overlapping loads (no call to a
-// variable-length memcpy, no read past the end).
-inline std::uint64_t load_tail(const unsigned char* q, std::size_t r) {
-  if (r >= 4) {
-    std::uint32_t a, b;
-    std::memcpy(&a, q, 4);
-    std::memcpy(&b, q + r - 4, 4);
-    return a | (std::uint64_t{b} << (8 * (r - 4)));
-  }
-  if (r >= 2) {
-    std::uint16_t a, b;
-    std::memcpy(&a, q, 2);
-    std::memcpy(&b, q + r - 2, 2);
-    return a | (std::uint64_t{b} << (8 * (r - 2)));
-  }
-  return q[0];
-}
-
-inline void store_tail(char* out, std::uint64_t w, std::size_t r) {
-  if (r >= 4) {
-    const auto a = static_cast<std::uint32_t>(w);
-    const auto b = static_cast<std::uint32_t>(w >> (8 * (r - 4)));
-    std::memcpy(out, &a, 4);
-    std::memcpy(out + r - 4, &b, 4);
-  } else if (r >= 2) {
-    const auto a = static_cast<std::uint16_t>(w);
-    const auto b = static_cast<std::uint16_t>(w >> (8 * (r - 2)));
-    std::memcpy(out, &a, 2);
-    std::memcpy(out + r - 2, &b, 2);
-  } else {
-    out[0] = static_cast<char>(w);
-  }
-}
-
 // With a non-null `raw`, `in` is copied there in the same pass (the ASCII words once loaded).
 template <bool Copy>
 void fold_impl(std::string_view in, char* out, [[maybe_unused]] char* raw) {
@@ -110,10 +76,10 @@ void fold_impl(std::string_view in, char* out, [[maybe_unused]] char* raw) {
       }
     } else {
       // A short tail (most field values are short) as one zero-padded word.
-      std::uint64_t w = load_tail(p + i, n - i);
+      std::uint64_t w = detail::load_tail(p + i, n - i);
       if ((w & highs) == 0) {
-        if constexpr (Copy) store_tail(raw + i, w, n - i);
-        store_tail(out + i, lower(w), n - i);
+        if constexpr (Copy) detail::store_tail(raw + i, w, n - i);
+        detail::store_tail(out + i, lower(w), n - i);
         return;
       }
     }

@@ -21,6 +21,44 @@ void fold_case_into(std::string_view in, char* out);
 // The same, also copying `in` to `raw` (in.size() bytes) in the same pass.
 void fold_case_copy(std::string_view in, char* raw, char* out);
 
+namespace detail {
+
+// Reads 1..7 bytes as one little-endian word with at most two overlapping loads (no call to a
+// variable-length memcpy, no read past the end).
+inline std::uint64_t load_tail(const unsigned char* q, std::size_t r) {
+  if (r >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, q, 4);
+    std::memcpy(&b, q + r - 4, 4);
+    return a | (std::uint64_t{b} << (8 * (r - 4)));
+  }
+  if (r >= 2) {
+    std::uint16_t a, b;
+    std::memcpy(&a, q, 2);
+    std::memcpy(&b, q + r - 2, 2);
+    return a | (std::uint64_t{b} << (8 * (r - 2)));
+  }
+  return q[0];
+}
+
+inline void store_tail(char* out, std::uint64_t w, std::size_t r) {
+  if (r >= 4) {
+    const auto a = static_cast<std::uint32_t>(w);
+    const auto b = static_cast<std::uint32_t>(w >> (8 * (r - 4)));
+    std::memcpy(out, &a, 4);
+    std::memcpy(out + r - 4, &b, 4);
+  } else if (r >= 2) {
+    const auto a = static_cast<std::uint16_t>(w);
+    const auto b = static_cast<std::uint16_t>(w >> (8 * (r - 2)));
+    std::memcpy(out, &a, 2);
+    std::memcpy(out + r - 2, &b, 2);
+  } else {
+    out[0] = static_cast<char>(w);
+  }
+}
+
+}  // namespace detail
+
 // fold_case_copy with its ASCII path inline (a call per field value showed in profiles): whole
 // ASCII words, then the tail as one word; from the first word holding a non-ASCII byte on (a
 // code point boundary, since every byte before it is ASCII) the out-of-line version takes over.
@@ -46,38 +84,10 @@ void fold_case_copy(std::string_view in, char* raw, char* out);
   const std::size_t r = n - i;
   if (r == 0) return;
   // 1..7 bytes as one word from two overlapping loads, stored back the same way.
-  std::uint64_t w;
-  if (r >= 4) {
-    std::uint32_t a, b;
-    std::memcpy(&a, p + i, 4);
-    std::memcpy(&b, p + i + r - 4, 4);
-    w = a | (std::uint64_t{b} << (8 * (r - 4)));
-  } else if (r >= 2) {
-    std::uint16_t a, b;
-    std::memcpy(&a, p + i, 2);
-    std::memcpy(&b, p + i + r - 2, 2);
-    w = a | (std::uint64_t{b} << (8 * (r - 2)));
-  } else {
-    w = p[i];
-  }
+  const std::uint64_t w = detail::load_tail(p + i, r);
   if (w & highs) return fold_case_copy(in.substr(i), raw + i, out + i);
-  auto store = [r](char* dst, std::uint64_t v) {
-    if (r >= 4) {
-      const auto a = static_cast<std::uint32_t>(v);
-      const auto b = static_cast<std::uint32_t>(v >> (8 * (r - 4)));
-      std::memcpy(dst, &a, 4);
-      std::memcpy(dst + r - 4, &b, 4);
-    } else if (r >= 2) {
-      const auto a = static_cast<std::uint16_t>(v);
-      const auto b = static_cast<std::uint16_t>(v >> (8 * (r - 2)));
-      std::memcpy(dst, &a, 2);
-      std::memcpy(dst + r - 2, &b, 2);
-    } else {
-      dst[0] = static_cast<char>(v);
-    }
-  };
-  store(raw + i, w);
-  store(out + i, lower(w));
+  detail::store_tail(raw + i, w, r);
+  detail::store_tail(out + i, lower(w), r);
 }
 
 inline std::string fold_case(std::string_view in) {
