@@ -214,6 +214,16 @@ TEST_CASE("an upper-only SPOT never alarms low, and a flat start keeps its level
   CHECK_FALSE(two.restore(r));
 }
 
+namespace {
+// 5,000 Exp(1) values: calibrated, with an initial threshold near 3.9 and an alarm line near
+// 6.9 at q = 1e-3.
+void warm_exponential(bidspot& d, std::mt19937_64& rng) {
+  std::exponential_distribution<double> e(1.0);
+  for (int i = 0; i < 5000; ++i) d.update(e(rng));
+  REQUIRE(d.calibrated());
+}
+}  // namespace
+
 TEST_CASE("a burst of alarms does not ratchet the threshold up") {
   // Regression: each alarm of a burst entered the fit capped at twice the threshold's excess,
   // so the threshold rose with every alarm and the next anomaly stayed under it (measured on
@@ -221,8 +231,7 @@ TEST_CASE("a burst of alarms does not ratchet the threshold up") {
   bidspot d(spot(1e-3, 50), true);
   std::mt19937_64 rng(13);
   std::exponential_distribution<double> e(1.0);
-  for (int i = 0; i < 5000; ++i) d.update(e(rng));
-  REQUIRE(d.calibrated());
+  warm_exponential(d, rng);
   const double before = d.upper_threshold();
   int alarms = 0;
   for (int i = 0; i < 600; ++i) alarms += d.update(before + 20 + e(rng)).alarm;
@@ -243,9 +252,7 @@ TEST_CASE("a burst climbing a little at every value reaches the alarm line") {
   // Plain SPOT (no drift term: with one, a slow climb is a drift and followed on purpose).
   bidspot d(spot(1e-3, 0), true);
   std::mt19937_64 rng(17);
-  std::exponential_distribution<double> e(1.0);
-  for (int i = 0; i < 5000; ++i) d.update(e(rng));
-  REQUIRE(d.calibrated());
+  warm_exponential(d, rng);
   const double before = d.upper_threshold();
   // From the initial threshold (~3.9) up by 0.05 a value: past the alarm line (~6.9) within
   // about 60 values, unless the line keeps moving up ahead of them.
