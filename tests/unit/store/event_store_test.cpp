@@ -499,6 +499,83 @@ TEST_CASE("a failing fold keeps its links for the next one") {
   CHECK(ints(db, "SELECT count(*) FROM event_entities") == std::vector<std::int64_t>{3});
 }
 
+TEST_CASE("failed folds and rolled-back inserts leave waiting links' counts and times exact") {
+  temp_dir dir;
+  const auto path = dir.file("fail-fold-commit.db");
+  event_store st(manual_fold(path));
+  st.add_events({make_event(100, "a", {ip_a}), make_event(200, "b", {ip_a, ip_b})});
+  st.commit();
+  {
+    sqlite_db side(path);
+    side.exec(
+        "CREATE TABLE fail_flag(x); INSERT INTO fail_flag VALUES(1);"
+        "CREATE TRIGGER fail_postings BEFORE INSERT ON entity_postings "
+        "WHEN (SELECT count(*) FROM fail_flag) > 0 BEGIN SELECT RAISE(ABORT, 'no room'); END");
+  }
+  // Staged in the transaction whose fold fails: an earlier and a later time for ip_a, and an
+  // entity nothing committed names. None of it may reach the counts or the first/last times.
+  st.add_events({make_event(10, "early", {ip_a, user_c}), make_event(900, "late", {ip_a})});
+  CHECK(st.unfolded_links() == 6);
+  CHECK_THROWS_AS(st.fold(), store_error);  // commits the staged events, then fails to fold
+  CHECK(st.unfolded_links() == 6);          // the commit went through; the fold did not
+  CHECK_THROWS_AS(st.fold(), store_error);
+  {
+    sqlite_db side(path);
+    side.exec("DELETE FROM fail_flag");
+  }
+  {
+    sqlite_db side(path);
+    side.exec(
+        "CREATE TRIGGER fail_c BEFORE INSERT ON events WHEN NEW.message = 'boom' "
+        "BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
+  }
+  // A failed insert rolls back the events staged before it ("c" too), and their links.
+  st.add_events({make_event(300, "c", {ip_b})});
+  CHECK_THROWS(st.add_events({make_event(5, "boom", {ip_b})}));
+  CHECK(st.unfolded_links() == 6);  // the rolled-back events' links went, the committed stay
+  st.add_events({make_event(400, "d", {ip_b})});
+  st.fold();
+  CHECK(st.unfolded_links() == 0);
+  auto db = open_reader(path);
+  CHECK(texts(db,
+              "SELECT value || ' ' || event_count || ' ' || first_seen_ns || ' ' || "
+              "last_seen_ns FROM entities ORDER BY value") ==
+        std::vector<std::string>{"10.0.0.1 4 10 900", "10.0.0.2 2 200 400", "alice 1 10 10"});
+  CHECK(ints(db, "SELECT count(*) FROM event_entities") == std::vector<std::int64_t>{7});
+}
+
+TEST_CASE("a commit whose fold fails rolls back its own links only") {
+  temp_dir dir;
+  const auto path = dir.file("fail-fold-in-commit.db");
+  store_options o = manual_fold(path);
+  o.fold_links = 6;  // the second commit reaches it and folds in its own transaction
+  event_store st(o);
+  st.add_events({make_event(100, "a", {ip_a}), make_event(200, "b", {ip_a, ip_b})});
+  st.commit();
+  {
+    sqlite_db side(path);
+    side.exec(
+        "CREATE TABLE fail_flag(x); INSERT INTO fail_flag VALUES(1);"
+        "CREATE TRIGGER fail_postings BEFORE INSERT ON entity_postings "
+        "WHEN (SELECT count(*) FROM fail_flag) > 0 BEGIN SELECT RAISE(ABORT, 'no room'); END");
+  }
+  st.add_events({make_event(10, "early", {ip_a, user_c}), make_event(900, "late", {ip_a})});
+  CHECK(st.fold_due());
+  CHECK_THROWS_AS(st.commit(), store_error);  // the fold fails: the whole transaction goes
+  CHECK(st.unfolded_links() == 3);
+  {
+    sqlite_db side(path);
+    side.exec("DELETE FROM fail_flag");
+  }
+  st.fold();
+  auto db = open_reader(path);
+  CHECK(texts(db, "SELECT message FROM events ORDER BY id") == std::vector<std::string>{"a", "b"});
+  CHECK(texts(db,
+              "SELECT value || ' ' || event_count || ' ' || first_seen_ns || ' ' || "
+              "last_seen_ns FROM entities ORDER BY value") ==
+        std::vector<std::string>{"10.0.0.1 2 100 200", "10.0.0.2 1 200 200"});
+}
+
 TEST_CASE("readers are never blocked by the writer") {
   temp_dir dir;
   const auto path = dir.file("readers.db");
