@@ -512,8 +512,8 @@ TEST_CASE("failed folds and rolled-back inserts leave waiting links' counts and 
         "CREATE TRIGGER fail_postings BEFORE INSERT ON entity_postings "
         "WHEN (SELECT count(*) FROM fail_flag) > 0 BEGIN SELECT RAISE(ABORT, 'no room'); END");
   }
-  // Staged in the transaction whose fold fails: an earlier and a later time for ip_a, and an
-  // entity nothing committed names. None of it may reach the counts or the first/last times.
+  // An earlier and a later time for ip_a and a new entity: fold() commits them, then its fold
+  // fails, twice. They must count once the fold succeeds, and the failed folds count nothing.
   st.add_events({make_event(10, "early", {ip_a, user_c}), make_event(900, "late", {ip_a})});
   CHECK(st.unfolded_links() == 6);
   CHECK_THROWS_AS(st.fold(), store_error);  // commits the staged events, then fails to fold
@@ -521,11 +521,8 @@ TEST_CASE("failed folds and rolled-back inserts leave waiting links' counts and 
   CHECK_THROWS_AS(st.fold(), store_error);
   {
     sqlite_db side(path);
-    side.exec("DELETE FROM fail_flag");
-  }
-  {
-    sqlite_db side(path);
     side.exec(
+        "DELETE FROM fail_flag;"
         "CREATE TRIGGER fail_c BEFORE INSERT ON events WHEN NEW.message = 'boom' "
         "BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
   }
