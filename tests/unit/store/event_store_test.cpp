@@ -47,6 +47,21 @@ store_options manual_fold(std::string path) {
   return o;
 }
 
+// Fault injection through the schema, from a second connection: while the flag is set, every
+// posting insert (the fold's writes) aborts.
+void fail_posting_writes(const std::string& path) {
+  sqlite_db side(path);
+  side.exec(
+      "CREATE TABLE fail_flag(x); INSERT INTO fail_flag VALUES(1);"
+      "CREATE TRIGGER fail_postings BEFORE INSERT ON entity_postings "
+      "WHEN (SELECT count(*) FROM fail_flag) > 0 BEGIN SELECT RAISE(ABORT, 'no room'); END");
+}
+
+void allow_posting_writes(const std::string& path) {
+  sqlite_db side(path);
+  side.exec("DELETE FROM fail_flag");
+}
+
 const auto ip_a = make_entity(model::entity_type::ip, "10.0.0.1", 1);
 const auto ip_b = make_entity(model::entity_type::ip, "10.0.0.2", 2);
 const auto user_c = make_entity(model::entity_type::user, "alice", 3);
@@ -478,19 +493,10 @@ TEST_CASE("a failing fold keeps its links for the next one") {
   event_store st(manual_fold(path));
   st.add_events({make_event(1, "a", {ip_a, ip_b}), make_event(2, "b", {ip_a})});
   st.commit();
-  {
-    sqlite_db side(path);
-    side.exec(
-        "CREATE TABLE fail_flag(x); INSERT INTO fail_flag VALUES(1);"
-        "CREATE TRIGGER fail_postings BEFORE INSERT ON entity_postings "
-        "WHEN (SELECT count(*) FROM fail_flag) > 0 BEGIN SELECT RAISE(ABORT, 'no room'); END");
-  }
+  fail_posting_writes(path);
   CHECK_THROWS_AS(st.fold(), store_error);
   CHECK(st.unfolded_links() == 3);
-  {
-    sqlite_db side(path);
-    side.exec("DELETE FROM fail_flag");
-  }
+  allow_posting_writes(path);
   st.fold();
   CHECK(st.unfolded_links() == 0);
   auto db = open_reader(path);
@@ -505,13 +511,7 @@ TEST_CASE("failed folds and rolled-back inserts leave waiting links' counts and 
   event_store st(manual_fold(path));
   st.add_events({make_event(100, "a", {ip_a}), make_event(200, "b", {ip_a, ip_b})});
   st.commit();
-  {
-    sqlite_db side(path);
-    side.exec(
-        "CREATE TABLE fail_flag(x); INSERT INTO fail_flag VALUES(1);"
-        "CREATE TRIGGER fail_postings BEFORE INSERT ON entity_postings "
-        "WHEN (SELECT count(*) FROM fail_flag) > 0 BEGIN SELECT RAISE(ABORT, 'no room'); END");
-  }
+  fail_posting_writes(path);
   // An earlier and a later time for ip_a and a new entity: fold() commits them, then its fold
   // fails, twice. They must count once the fold succeeds, and the failed folds count nothing.
   st.add_events({make_event(10, "early", {ip_a, user_c}), make_event(900, "late", {ip_a})});
@@ -519,10 +519,10 @@ TEST_CASE("failed folds and rolled-back inserts leave waiting links' counts and 
   CHECK_THROWS_AS(st.fold(), store_error);  // commits the staged events, then fails to fold
   CHECK(st.unfolded_links() == 6);          // the commit went through; the fold did not
   CHECK_THROWS_AS(st.fold(), store_error);
+  allow_posting_writes(path);
   {
     sqlite_db side(path);
     side.exec(
-        "DELETE FROM fail_flag;"
         "CREATE TRIGGER fail_c BEFORE INSERT ON events WHEN NEW.message = 'boom' "
         "BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
   }
@@ -549,21 +549,12 @@ TEST_CASE("a commit whose fold fails rolls back its own links only") {
   event_store st(o);
   st.add_events({make_event(100, "a", {ip_a}), make_event(200, "b", {ip_a, ip_b})});
   st.commit();
-  {
-    sqlite_db side(path);
-    side.exec(
-        "CREATE TABLE fail_flag(x); INSERT INTO fail_flag VALUES(1);"
-        "CREATE TRIGGER fail_postings BEFORE INSERT ON entity_postings "
-        "WHEN (SELECT count(*) FROM fail_flag) > 0 BEGIN SELECT RAISE(ABORT, 'no room'); END");
-  }
+  fail_posting_writes(path);
   st.add_events({make_event(10, "early", {ip_a, user_c}), make_event(900, "late", {ip_a})});
   CHECK(st.fold_due());
   CHECK_THROWS_AS(st.commit(), store_error);  // the fold fails: the whole transaction goes
   CHECK(st.unfolded_links() == 3);
-  {
-    sqlite_db side(path);
-    side.exec("DELETE FROM fail_flag");
-  }
+  allow_posting_writes(path);
   st.fold();
   auto db = open_reader(path);
   CHECK(texts(db, "SELECT message FROM events ORDER BY id") == std::vector<std::string>{"a", "b"});
