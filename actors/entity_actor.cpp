@@ -42,8 +42,11 @@ bool type_correlated(const entity_actor_options& opts, model::entity_type t) {
 }
 
 // The Sigma correlation matches routed to this entity; a correlation that fires is an alert,
-// and a finding about each correlated entity it names: this one's is applied here, the others
-// travel through the directory with this message's credit (so `analyze` waits for them).
+// and a finding about each correlated entity it names: this one's goes to s.findings, the
+// others travel through the directory with this message's credit (so `analyze` waits for
+// them). Every correlated entity of a matching event gets this entity's verdict on the batch,
+// empty when nothing fired: its actor holds the batch's findings until the verdict is in (the
+// source announced it, see attach_correlations in source_actor.cpp).
 void run_sigma_correlations(self_ptr self, const messages::entity_message& m,
                             const entity_actor_options& opts) {
   auto& s = self->state;
@@ -53,9 +56,25 @@ void run_sigma_correlations(self_ptr self, const messages::entity_message& m,
   for (const auto& o : d.correlations)
     if (!s.sigma.observe(rules, d.source, o, s.raised) && opts.stale_correlations)
       opts.stale_correlations->add(1);
-  if (s.raised.size() == first) return;
   const auto self_key = model::entity_key(s.st->ref().id);
   routed_batch others;
+  auto delivery_for = [&](const model::entity_ref& e) -> model::entity_delivery& {
+    const auto key = model::entity_key(e.id);
+    auto it = std::find_if(others.entities.begin(), others.entities.end(),
+                           [&](const auto& x) { return model::entity_key(x.entity.id) == key; });
+    if (it != others.entities.end()) return *it;
+    model::entity_delivery od;
+    od.entity = e;
+    od.source = d.source;
+    od.batch = d.batch;
+    others.entities.push_back(std::move(od));
+    return others.entities.back();
+  };
+  // The verdicts owed, found as the source found them: correlated entities of matching events.
+  for (const auto& o : d.correlations)
+    for (const auto& e : o.entities)
+      if (type_correlated(opts, e.type) && model::entity_key(e.id) != self_key)
+        delivery_for(e).verdict_of = self_key;
   for (auto i = first; i < s.raised.size(); ++i) {
     const auto& a = s.raised[i];
     const auto f = correlate::finding_of(a);
@@ -66,16 +85,7 @@ void run_sigma_correlations(self_ptr self, const messages::entity_message& m,
       if (!type_correlated(opts, e.type) || std::find(seen.begin(), seen.end(), key) != seen.end())
         continue;
       seen.push_back(key);
-      auto it = std::find_if(others.entities.begin(), others.entities.end(),
-                             [&](const auto& x) { return model::entity_key(x.entity.id) == key; });
-      if (it == others.entities.end()) {
-        model::entity_delivery od;
-        od.entity = e;
-        od.source = d.source;
-        others.entities.push_back(std::move(od));
-        it = std::prev(others.entities.end());
-      }
-      it->findings.push_back(f);
+      delivery_for(e).findings.push_back(f);
     }
   }
   if (others.entities.empty()) return;
@@ -89,6 +99,27 @@ void run_sigma_correlations(self_ptr self, const messages::entity_message& m,
   }
   others.credit = m.credit;
   self->send(dir, std::move(others));
+}
+
+void apply_findings(self_ptr self, const entity_actor_options& opts, const std::string& source,
+                    const std::vector<model::finding>& findings) {
+  const auto late = self->state.st->correlate(source, findings, self->state.raised);
+  if (late && opts.late_findings) opts.late_findings->add(late);
+}
+
+// Applies the held blocks whose verdicts are all in (or overdue), oldest first.
+void release_held(self_ptr self, const entity_actor_options& opts, bool all) {
+  auto& held = self->state.held;
+  const auto overdue = held.overdue();
+  auto apply = [&](const std::string& source, const std::vector<model::finding>& f) {
+    apply_findings(self, opts, source, f);
+  };
+  if (all)
+    held.release_all(apply);
+  else
+    held.release(apply);
+  if (held.overdue() > overdue && opts.overdue_verdicts)
+    opts.overdue_verdicts->add(held.overdue() - overdue);
 }
 
 }  // namespace
@@ -151,21 +182,32 @@ entity_actor::behavior_type entity_actor_impl(self_ptr self, model::entity_ref r
         if (opts.late_observations && st.late_count() > late_before)
           opts.late_observations->add(st.late_count() - late_before);
         s.findings.clear();
-        if (!m.delivery.correlations.empty()) run_sigma_correlations(self, m, opts);
-        if (!m.delivery.findings.empty() || !s.findings.empty()) {
-          std::size_t late = 0;
-          if (s.findings.empty()) {
-            late = st.correlate(m.delivery.source, m.delivery.findings, s.raised);
-          } else {
-            s.findings.insert(s.findings.begin(), m.delivery.findings.begin(),
-                              m.delivery.findings.end());
-            late = st.correlate(m.delivery.source, s.findings, s.raised);
+        const auto& d = m.delivery;
+        if (!d.correlations.empty()) run_sigma_correlations(self, m, opts);
+        if (d.verdict_of != 0) {
+          // Another entity's verdict on a batch: into the block that waits for it, else (late,
+          // or never announced) applied now, after what is ready.
+          if (!s.held.add_verdict(d.source, d.batch, d.verdict_of, d.findings)) {
+            release_held(self, opts, false);
+            if (!d.findings.empty()) apply_findings(self, opts, d.source, d.findings);
           }
-          if (late && opts.late_findings) opts.late_findings->add(late);
+        } else if (!d.awaiting.empty() || !s.held.empty()) {
+          s.held.add_own(d.source, d.batch, d.awaiting, d.findings, s.findings);
+        } else if (s.findings.empty()) {
+          if (!d.findings.empty()) apply_findings(self, opts, d.source, d.findings);
+        } else {
+          auto all = d.findings;
+          correlate::held_findings::merge_verdict(all, s.findings);
+          apply_findings(self, opts, d.source, all);
         }
+        release_held(self, opts, false);
         raise(self, opts);
       },
       [=](passivate_atom) -> std::string {
+        // Held findings are applied before the state is saved: a verdict that comes after this
+        // counts as late.
+        release_held(self, opts, true);
+        raise(self, opts);
         auto snap = entity_actor_snapshot(*self->state.st, self->state.sigma);
         self->quit();
         return snap;
@@ -173,7 +215,11 @@ entity_actor::behavior_type entity_actor_impl(self_ptr self, model::entity_ref r
       [=](snapshot_atom) -> std::string {
         return entity_actor_snapshot(*self->state.st, self->state.sigma);
       },
-      [=](shutdown_atom) { self->quit(); },
+      [=](shutdown_atom) {
+        release_held(self, opts, true);
+        raise(self, opts);
+        self->quit();
+      },
       [=](inspect_atom) -> std::string {
         auto j = nlohmann::ordered_json::parse(self->state.st->inspect_json(), nullptr, false);
         if (j.is_discarded() || !j.is_object()) return self->state.st->inspect_json();

@@ -9,6 +9,7 @@
 
 #include "actors/actors.hpp"
 #include "rules/match/entity_correlations.hpp"
+#include "runtime/correlate/held_findings.hpp"
 #include "runtime/correlate/settings.hpp"
 #include "runtime/metrics/registry.hpp"
 #include "runtime/state/entity_state.hpp"
@@ -26,6 +27,8 @@ struct entity_actor_options {
   metrics::counter* lost_alerts = nullptr;        // raised while no alert actor was running
   // Routed correlation matches whose rule is gone or changed since they were routed.
   metrics::counter* stale_correlations = nullptr;
+  // Held findings applied without a correlation verdict they waited for (its node died).
+  metrics::counter* overdue_verdicts = nullptr;
 };
 
 struct entity_actor_state {
@@ -33,7 +36,9 @@ struct entity_actor_state {
   rules::entity_correlations sigma;      // windows of Sigma correlations grouped by this entity
   bool correlated = false;               // risk and kill chain run for this entity's type
   std::vector<model::alert> raised;      // reused per message
-  std::vector<model::finding> findings;  // reused: the batch's findings plus our own
+  std::vector<model::finding> findings;  // reused: our own correlations' findings about us
+  // This batch's findings, held while correlation verdicts they wait for are on their way.
+  correlate::held_findings held;
   static inline const char* name = "entity";
 };
 

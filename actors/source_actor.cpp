@@ -2,6 +2,7 @@
 
 #include "actors/sigma_rules.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -252,23 +253,41 @@ static void match_rules(self_ptr self) {
 }
 
 // Correlation matches grouped by an entity join that entity's delivery of this batch (one is
-// made when the batch has none for it), in input order.
-static void attach_correlations(self_ptr self) {
+// made when the batch has none for it), in input order. The other correlated entities of each
+// matching event will get that entity's verdict on the batch (its findings about them, or
+// none): their deliveries say so, and their actors hold this batch's findings until it is in,
+// so that a user's risk counts the brute force its address's actor found in the order the
+// events happened (runtime/correlate/held_findings.hpp).
+static void attach_correlations(self_ptr self, std::uint64_t batch) {
   auto& s = self->state;
   if (s.routed_correlations.empty()) return;
   std::unordered_map<std::uint64_t, std::size_t> index;
   for (std::size_t i = 0; i < s.out.entities.size(); ++i)
     index.emplace(model::entity_key(s.out.entities[i].entity.id), i);
-  for (auto& rc : s.routed_correlations) {
-    auto [it, inserted] = index.try_emplace(model::entity_key(rc.entity.id), s.out.entities.size());
+  auto delivery_of = [&](const model::entity_ref& e) -> model::entity_delivery& {
+    auto [it, inserted] = index.try_emplace(model::entity_key(e.id), s.out.entities.size());
     if (inserted) {
       model::entity_delivery d;
-      d.entity = rc.entity;
+      d.entity = e;
       d.source = s.source_name;
       s.out.entities.push_back(std::move(d));
     }
-    s.out.entities[it->second].correlations.push_back(std::move(rc.observation));
+    return s.out.entities[it->second];
+  };
+  for (auto& rc : s.routed_correlations) {
+    const auto group = model::entity_key(rc.entity.id);
+    if (s.correlate) {
+      for (const auto& e : rc.observation.entities) {
+        const auto t = static_cast<std::size_t>(e.type);
+        if (t >= s.correlated_types.size() || !s.correlated_types[t]) continue;
+        if (model::entity_key(e.id) == group) continue;
+        auto& aw = delivery_of(e).awaiting;
+        if (std::find(aw.begin(), aw.end(), group) == aw.end()) aw.push_back(group);
+      }
+    }
+    delivery_of(rc.entity).correlations.push_back(std::move(rc.observation));
   }
+  for (auto& d : s.out.entities) d.batch = batch;
   s.routed_correlations.clear();
 }
 
@@ -385,7 +404,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         auto& s = self->state;
         s.pipeline->process(batch, s.out);
         match_rules(self);
-        attach_correlations(self);
+        attach_correlations(self, seq);
         score_events(self);
         attach_findings(self);
         send_alerts(self);

@@ -202,7 +202,7 @@ struct sigma_settings {
   // actor's matcher; findings reach every entity in event order) or "entity" (that entity's
   // actor, so matches from every source and node meet; findings about the entity's peers are
   // forwarded after their own batch findings, so within one batch they count as late).
-  std::string correlation_windows = "source";
+  std::string correlation_windows = "entity";
 
   bool operator==(const sigma_settings&) const = default;
 };

@@ -38,6 +38,15 @@ struct entity_delivery {
   std::vector<finding> findings;
   // Correlation matches whose group is this entity, in input order.
   std::vector<correlation_observation> correlations;
+  // The source's number of the batch (its ingest sequence number).
+  std::uint64_t batch = 0;
+  // Keys of the entities (each the group of correlation matches on an event naming this one)
+  // whose verdict on this batch comes before this delivery's findings are applied
+  // (runtime/correlate/held_findings.hpp).
+  std::vector<std::uint64_t> awaiting;
+  // Nonzero: this delivery is the verdict of that entity on `batch`: the findings about this
+  // entity of the correlations it evaluated, possibly none.
+  std::uint64_t verdict_of = 0;
 };
 
 }  // namespace seerflow::model

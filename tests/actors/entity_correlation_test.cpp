@@ -320,3 +320,95 @@ TEST_CASE_METHOD(fixture,
   CHECK(live["correlation"]["tactics"].size() == 1);
   CHECK(live["sigma_correlations"].empty());
 }
+
+namespace {
+
+model::entity_ref user(const std::string& v = "root") {
+  model::entity_ref r;
+  r.type = model::entity_type::user;
+  r.value = v;
+  r.id = parse::uuid5(parse::entity_namespace(r.type), v);
+  return r;
+}
+
+// One batch of source "auth" (number 7): three failures from the address, by root (events 1-3),
+// routed to the address's actor; root's own delivery carries a critical Sigma finding of event
+// 5 and, as the source announces, waits for the address's verdict on the batch.
+messages::routed_batch brute_batch(const rules::rule_set& rs, bool with_own_finding) {
+  messages::routed_batch b;
+  model::entity_delivery addr;
+  addr.entity = address();
+  addr.source = "auth";
+  addr.batch = 7;
+  for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+    auto m = routed_failure(rs, t0 + std::int64_t(seq) * sec, seq);
+    m.delivery.correlations[0].entities = {address(), user()};
+    addr.correlations.push_back(m.delivery.correlations[0]);
+  }
+  model::entity_delivery root;
+  root.entity = user();
+  root.source = "auth";
+  root.batch = 7;
+  root.awaiting = {model::entity_key(address().id)};
+  if (with_own_finding) {
+    auto f = finding("late-hit", t0 + 5 * sec, "critical");
+    f.event_seqs = {5};
+    root.findings = {f};
+  }
+  b.entities = {std::move(addr), std::move(root)};
+  return b;
+}
+
+actors::directory_actor spawn_directory(fixture& fx) {
+  actors::directory_options o;
+  o.correlation = actors::correlation_settings_from(fx.settings);
+  auto dir = fx.sys->spawn(actors::directory_actor_impl, &fx.ctx, o);
+  fx.to_stop.push_back(caf::actor_cast<caf::actor>(dir));
+  // Verdicts travel through the directory the entity actors find in the registry.
+  fx.registry->put({"directory", "directory", "", "local", 1}, caf::actor_cast<caf::actor>(dir));
+  fx.run();
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(fixture,
+                 "a peer's findings wait for the correlation verdict of their batch, then apply "
+                 "in event order") {
+  const auto rs = brute_rules();
+  rules_installed installed(rs);
+  auto dir = spawn_directory(*this);
+  caf::anon_send(dir, brute_batch(*rs, true));
+  run();
+  // The brute force (event 3, 25 points) reaches root before its own critical hit (event 5, 40
+  // points), though root's delivery came first: the risk crosses 50 at event 5, not earlier.
+  REQUIRE(raised("correlation").size() == 1);
+  const auto risk = raised("risk");
+  REQUIRE(risk.size() == 1);
+  CHECK(risk[0].entities.at(0).value == "root");
+  CHECK(risk[0].time_ns == t0 + 5 * sec);
+  const auto details = nlohmann::json::parse(risk[0].details_json);
+  REQUIRE(details["contributors"].size() == 2);
+  CHECK(details["contributors"][0]["kind"] == "correlation");
+  CHECK(details["contributors"][1]["alert"] == "late-hit");
+  CHECK(metrics.get_counter("sigma_correlation_verdicts_overdue").value() == 0);
+  const auto root = nlohmann::json::parse(ask<std::string>(
+      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+  CHECK(root["correlation"]["findings"] == 2);
+}
+
+TEST_CASE_METHOD(fixture, "an empty verdict releases the findings that waited for it") {
+  const auto rs = brute_rules();
+  rules_installed installed(rs);
+  auto dir = spawn_directory(*this);
+  // Two failures only: the correlation does not fire, the address still answers.
+  auto b = brute_batch(*rs, true);
+  b.entities[0].correlations.pop_back();
+  caf::anon_send(dir, std::move(b));
+  run();
+  CHECK(raised("correlation").empty());
+  const auto root = nlohmann::json::parse(ask<std::string>(
+      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+  CHECK(root["correlation"]["findings"] == 1);
+  CHECK(metrics.get_counter("sigma_correlation_verdicts_overdue").value() == 0);
+}

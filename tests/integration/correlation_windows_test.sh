@@ -2,8 +2,8 @@
 # Where a Sigma correlation grouped by an entity keeps its window. Six failed SSH passwords from
 # one address arrive through syslog (logger over UDP) and six through a tailed file: two source
 # actors. With sigma.correlation_windows: entity the address's actor owns the window, so the
-# twelve failures meet and the brute force (ten within five minutes) fires once; with the default
-# (source) each source counts its own six and nothing fires.
+# twelve failures meet and the brute force (ten within five minutes) fires once (the default);
+# with source each source counts its own six and nothing fires.
 source "$(dirname "$0")/lib.sh"
 
 LOGS="$WORK/logs"
