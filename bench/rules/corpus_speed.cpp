@@ -344,16 +344,45 @@ run measure(const std::vector<fs::path>& dirs, bool (*keep)(const sr::logsource&
                      rs->rules()[buckets[i]->rules[pos]].info.file.c_str());
     }
   }
+  // The timed loop reads the events from one contiguous copy, in order, as a pipeline reads the
+  // record its parser has just written. Read from 2,048 events whose fields and strings are
+  // scattered over the heap, a third of the time was cache misses on the bench's own data.
+  struct flat_field {
+    std::uint32_t id;
+    sr::value_kind kind;
+    std::string_view name, value;
+  };
+  std::vector<flat_field> flat;
+  std::vector<std::size_t> flat_begin;
+  std::string arena;
+  {
+    std::size_t bytes = 0;
+    for (const auto& e : events)
+      for (const auto& f : e.fields) bytes += f.name.size() + f.value.size();
+    arena.reserve(bytes);  // never reallocated below: the views stay valid
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      flat_begin.push_back(flat.size());
+      for (std::size_t k = 0; k < events[i].fields.size(); ++k) {
+        const auto& f = events[i].fields[k];
+        const std::size_t at = arena.size();
+        arena += f.name;
+        arena += f.value;
+        const std::string_view all(arena.data() + at, f.name.size() + f.value.size());
+        flat.push_back(
+            {ids[i][k], f.kind, all.substr(0, f.name.size()), all.substr(f.name.size())});
+      }
+    }
+    flat_begin.push_back(flat.size());
+  }
   std::size_t matches = 0;
   const double c0 = cpu_seconds(), w0 = wall_seconds();
   for (std::size_t i = 0; i < n_events; ++i) {
-    const auto& e = events[i % events.size()];
-    const auto& fid = ids[i % events.size()];
+    const std::size_t j = i % events.size();
     ev.clear();
-    for (std::size_t k = 0; k < e.fields.size(); ++k)
-      ev.add(fid[k], e.fields[k].name, e.fields[k].value, e.fields[k].kind);
+    for (std::size_t k = flat_begin[j]; k < flat_begin[j + 1]; ++k)
+      ev.add(flat[k].id, flat[k].name, flat[k].value, flat[k].kind);
     hits.clear();
-    rs->evaluate(*buckets[i % events.size()], ev, scratch, hits);
+    rs->evaluate(*buckets[j], ev, scratch, hits);
     matches += hits.size();
   }
   const double cpu = cpu_seconds() - c0, wall = wall_seconds() - w0;
