@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,10 +17,16 @@
 
 namespace seerflow::rules {
 
+// How many rules of a set name each literal (count_literals adds one rule's).
+using literal_census = std::map<literal_key, std::uint32_t>;
+void count_literals(const detection& det, literal_census& census);
+
 // Prefilter clauses of a detection (see detection_rule::clauses), at most `max_clauses`, the
-// most selective kept.
+// most selective kept. With a census of the rule set, a literal many rules share counts as less
+// selective than its length alone says.
 std::vector<std::vector<literal_key>> prefilter_clauses(const detection& det,
-                                                        std::size_t max_clauses = 8);
+                                                        std::size_t max_clauses = 8,
+                                                        const literal_census* census = nullptr);
 
 // The longest literal (folded, >= 4 bytes) every match of `re` must contain, or empty.
 std::string regex_required_literal(std::string_view re);

@@ -157,7 +157,9 @@ void rule_set::finalize() {
         corr_by_corr_[fin[ci].ref_correlation[pos]].emplace_back(ci, pos);
     }
   }
-  for (auto& r : rules) r.clauses = prefilter_clauses(r.det);
+  literal_census census;
+  for (const auto& r : rules) count_literals(r.det, census);
+  for (auto& r : rules) r.clauses = prefilter_clauses(r.det, 8, &census);
   std::vector<std::uint32_t> all(rules.size());
   for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
   all_ = make_bucket(std::move(all));

@@ -161,3 +161,47 @@ TEST_CASE("prefiltered evaluation equals plain evaluation when values sit in oth
   CHECK(matches > 300);
   CHECK(mismatches == 0);
 }
+
+TEST_CASE("a literal many rules share makes a poor clause: the rule's own literal is chosen") {
+  // Four auditd-like rules, each three selections of `type: EXECVE`, a program and its
+  // arguments (SigmaHQ's lnx_auditd_data_compressed has this shape). The disjunction has too
+  // many combinations to keep, so each side keeps its most selective clause: by length alone
+  // `execve`; shared by every rule (and so by most events) it is not, and an EXECVE of another
+  // program makes none of them a candidate.
+  sr::rule_set rs;
+  std::string yaml;
+  const char* programs[4][3] = {{"zip", "gzip", "tar"},
+                                {"curl", "wget", "fetch"},
+                                {"nc", "ncat", "socat"},
+                                {"shred", "wipe", "srm"}};
+  for (int i = 0; i < 4; ++i) {
+    if (i) yaml += "---\n";
+    yaml += "title: r" + std::to_string(i) + "\nid: 40000000-0000-4000-8000-00000000000" +
+            std::to_string(i) + "\nlogsource: {product: linux, service: auditd}\ndetection:\n";
+    yaml += std::string("  sel1: {type: EXECVE, a0: ") + programs[i][0] + "}\n";
+    yaml += std::string("  sel2: {type: EXECVE, a0: ") + programs[i][1] + ", a1: '-k'}\n";
+    yaml += std::string("  sel3: {type: EXECVE, a0: ") + programs[i][2] + ", a1|contains: '-c'}\n";
+    yaml += "  condition: 1 of sel*\n";
+  }
+  rs.add_yaml(yaml, "execve.yml");
+  rs.finalize();
+  REQUIRE(rs.rules().size() == 4);
+  const auto& b = rs.bucket({"linux", "", "auditd"});
+  sr::field_view ev(rs.fields());
+  sr::match_scratch scratch;
+  std::vector<std::uint32_t> hits;
+  ev.add("type", "EXECVE");
+  ev.add("a0", "ls");
+  ev.add("a1", "-la");
+  rs.evaluate(b, ev, scratch, hits);
+  CHECK(hits.empty());
+  CHECK(scratch.evaluated == 0);
+  ev.clear();
+  ev.add("type", "EXECVE");
+  ev.add("a0", "tar");
+  ev.add("a1", "-czf");
+  rs.evaluate(b, ev, scratch, hits);
+  REQUIRE(hits.size() == 1);
+  CHECK(rs.rules()[hits[0]].info.title == "r0");
+  CHECK(scratch.evaluated == 1);
+}
