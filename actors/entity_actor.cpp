@@ -44,9 +44,8 @@ bool type_correlated(const entity_actor_options& opts, model::entity_type t) {
 // The Sigma correlation matches routed to this entity; a correlation that fires is an alert,
 // and a finding about each correlated entity it names: this one's goes to s.findings, the
 // others travel through the directory with this message's credit (so `analyze` waits for
-// them). Every correlated entity of a matching event gets this entity's verdict on the batch,
-// empty when nothing fired: its actor holds the batch's findings until the verdict is in (the
-// source announced it, see attach_correlations in source_actor.cpp).
+// them). Every entity the source named in `verdict_to` gets this entity's verdict on the batch,
+// empty when nothing fired: its actor holds the batch's findings until the verdict is in.
 void run_sigma_correlations(self_ptr self, const messages::entity_message& m,
                             const entity_actor_options& opts) {
   auto& s = self->state;
@@ -70,10 +69,11 @@ void run_sigma_correlations(self_ptr self, const messages::entity_message& m,
     others.entities.push_back(std::move(od));
     return others.entities.back();
   };
-  // The verdicts owed, found as the source found them: correlated entities of matching events.
+  // The verdicts owed (announce_verdicts in source_actor.cpp), each with the findings it has.
   for (const auto& o : d.correlations)
     for (const auto& e : o.entities)
-      if (type_correlated(opts, e.type) && model::entity_key(e.id) != self_key)
+      if (std::find(d.verdict_to.begin(), d.verdict_to.end(), model::entity_key(e.id)) !=
+          d.verdict_to.end())
         delivery_for(e).verdict_of = self_key;
   for (auto i = first; i < s.raised.size(); ++i) {
     const auto& a = s.raised[i];

@@ -254,41 +254,63 @@ static void match_rules(self_ptr self) {
 
 // Correlation matches grouped by an entity join that entity's delivery of this batch (one is
 // made when the batch has none for it), in input order. The other correlated entities of each
-// matching event will get that entity's verdict on the batch (its findings about them, or
-// none): their deliveries say so, and their actors hold this batch's findings until it is in,
-// so that a user's risk counts the brute force its address's actor found in the order the
-// events happened (runtime/correlate/held_findings.hpp).
+// matching event are noted: announce_verdicts decides, once the batch's findings are attached,
+// which of them wait for the group's verdict.
 static void attach_correlations(self_ptr self, std::uint64_t batch) {
   auto& s = self->state;
+  s.verdict_pairs.clear();
   if (s.routed_correlations.empty()) return;
   std::unordered_map<std::uint64_t, std::size_t> index;
   for (std::size_t i = 0; i < s.out.entities.size(); ++i)
     index.emplace(model::entity_key(s.out.entities[i].entity.id), i);
-  auto delivery_of = [&](const model::entity_ref& e) -> model::entity_delivery& {
-    auto [it, inserted] = index.try_emplace(model::entity_key(e.id), s.out.entities.size());
+  for (auto& rc : s.routed_correlations) {
+    const auto group = model::entity_key(rc.entity.id);
+    auto [it, inserted] = index.try_emplace(group, s.out.entities.size());
     if (inserted) {
       model::entity_delivery d;
-      d.entity = e;
+      d.entity = rc.entity;
       d.source = s.source_name;
       s.out.entities.push_back(std::move(d));
     }
-    return s.out.entities[it->second];
-  };
-  for (auto& rc : s.routed_correlations) {
-    const auto group = model::entity_key(rc.entity.id);
-    if (s.correlate) {
+    if (s.correlate)
       for (const auto& e : rc.observation.entities) {
         const auto t = static_cast<std::size_t>(e.type);
-        if (t >= s.correlated_types.size() || !s.correlated_types[t]) continue;
-        if (model::entity_key(e.id) == group) continue;
-        auto& aw = delivery_of(e).awaiting;
-        if (std::find(aw.begin(), aw.end(), group) == aw.end()) aw.push_back(group);
+        if (t < s.correlated_types.size() && s.correlated_types[t] &&
+            model::entity_key(e.id) != group)
+          s.verdict_pairs.emplace_back(group, model::entity_key(e.id));
       }
-    }
-    delivery_of(rc.entity).correlations.push_back(std::move(rc.observation));
+    s.out.entities[it->second].correlations.push_back(std::move(rc.observation));
   }
   for (auto& d : s.out.entities) d.batch = batch;
   s.routed_correlations.clear();
+}
+
+// An entity named by an event whose correlation match went to another entity's actor (the user
+// and host of an SSH failure routed to the address) may get a finding from that actor's window,
+// after its own delivery of the batch. If that delivery has findings of its own, it waits for
+// the verdict (runtime/correlate/held_findings.hpp), and the group's delivery says to send one,
+// empty when nothing fired; so a user's risk counts the brute force of event 3 before its own
+// hit of event 5. A delivery without findings has nothing to wait for, and most have none: no
+// verdict is asked of anyone then.
+static void announce_verdicts(self_ptr self) {
+  auto& s = self->state;
+  if (s.verdict_pairs.empty()) return;
+  std::unordered_map<std::uint64_t, std::size_t> index;
+  for (std::size_t i = 0; i < s.out.entities.size(); ++i)
+    index.emplace(model::entity_key(s.out.entities[i].entity.id), i);
+  for (const auto& [group, peer] : s.verdict_pairs) {
+    auto p = index.find(peer);
+    auto g = index.find(group);
+    if (p == index.end() || g == index.end()) continue;
+    auto& waiting = s.out.entities[p->second];
+    if (waiting.findings.empty()) continue;
+    if (std::find(waiting.awaiting.begin(), waiting.awaiting.end(), group) !=
+        waiting.awaiting.end())
+      continue;
+    waiting.awaiting.push_back(group);
+    s.out.entities[g->second].verdict_to.push_back(peer);
+  }
+  s.verdict_pairs.clear();
 }
 
 // The ensemble on the batch's events, in input order (event time as the log says).
@@ -407,6 +429,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         attach_correlations(self, seq);
         score_events(self);
         attach_findings(self);
+        announce_verdicts(self);
         send_alerts(self);
         send_relations(self);
         ++s.batches;

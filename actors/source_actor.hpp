@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/actors.hpp"
@@ -30,6 +31,8 @@ struct source_actor_state {
   std::unique_ptr<rules::sigma_matcher> sigma;
   // Correlation matches of this batch whose group is an entity: they travel to its actor.
   std::vector<rules::routed_correlation> routed_correlations;
+  // (group entity, other entity of a matching event) of this batch: see announce_verdicts.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> verdict_pairs;
   std::vector<model::alert> alerts;
   // The detection ensemble over this source's stream (null when detect.enabled is false).
   std::unique_ptr<detect::stream_scorer> scorer;

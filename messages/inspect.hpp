@@ -75,7 +75,7 @@ typename Inspector::result_type inspect(Inspector& f, correlation_observation& x
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_delivery& x) {
   return f(caf::meta::type_name("seerflow.entity_delivery"), x.entity, x.source, x.observations,
-           x.findings, x.correlations, x.batch, x.awaiting, x.verdict_of);
+           x.findings, x.correlations, x.batch, x.awaiting, x.verdict_to, x.verdict_of);
 }
 
 template <class Inspector>

@@ -42,8 +42,12 @@ struct entity_delivery {
   std::uint64_t batch = 0;
   // Keys of the entities (each the group of correlation matches on an event naming this one)
   // whose verdict on this batch comes before this delivery's findings are applied
-  // (runtime/correlate/held_findings.hpp).
+  // (runtime/correlate/held_findings.hpp). Only a delivery with findings waits: one without
+  // has nothing a verdict could come after.
   std::vector<std::uint64_t> awaiting;
+  // The other way round, on the delivery of a group entity: the entities that wait for its
+  // verdict on this batch (it sends each one, empty when nothing fired).
+  std::vector<std::uint64_t> verdict_to;
   // Nonzero: this delivery is the verdict of that entity on `batch`: the findings about this
   // entity of the correlations it evaluated, possibly none.
   std::uint64_t verdict_of = 0;

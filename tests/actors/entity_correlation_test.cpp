@@ -333,7 +333,7 @@ model::entity_ref user(const std::string& v = "root") {
 
 // One batch of source "auth" (number 7): three failures from the address, by root (events 1-3),
 // routed to the address's actor; root's own delivery carries a critical Sigma finding of event
-// 5 and, as the source announces, waits for the address's verdict on the batch.
+// 5 and, as the source announces on both deliveries, waits for the address's verdict.
 messages::routed_batch brute_batch(const rules::rule_set& rs, bool with_own_finding) {
   messages::routed_batch b;
   model::entity_delivery addr;
@@ -350,6 +350,7 @@ messages::routed_batch brute_batch(const rules::rule_set& rs, bool with_own_find
   root.source = "auth";
   root.batch = 7;
   root.awaiting = {model::entity_key(address().id)};
+  addr.verdict_to = {model::entity_key(user().id)};
   if (with_own_finding) {
     auto f = finding("late-hit", t0 + 5 * sec, "critical");
     f.event_seqs = {5};
