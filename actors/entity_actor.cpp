@@ -183,6 +183,9 @@ entity_actor::behavior_type entity_actor_impl(self_ptr self, model::entity_ref r
           opts.late_observations->add(st.late_count() - late_before);
         s.findings.clear();
         const auto& d = m.delivery;
+        // Only the source's own deliveries carry observations; findings from other entities'
+        // correlations and verdicts do not, and say nothing of which batches came.
+        if (!d.observations.empty()) s.held.saw(d.source, d.batch);
         if (!d.correlations.empty()) run_sigma_correlations(self, m, opts);
         if (d.verdict_of != 0) {
           // Another entity's verdict on a batch: into the block that waits for it, else (late,
@@ -227,6 +230,11 @@ entity_actor::behavior_type entity_actor_impl(self_ptr self, model::entity_ref r
         for (const auto& [corr, group, n] : self->state.sigma.describe(20))
           windows.push_back({{"correlation", corr}, {"group", group}, {"matches", n}});
         j["sigma_correlations"] = std::move(windows);
+        // Findings waiting for correlation verdicts (runtime/correlate/held_findings.hpp).
+        const auto& held = self->state.held;
+        j["held_findings"] = {{"blocks", held.blocks()},
+                              {"early_verdicts", held.early()},
+                              {"overdue", held.overdue()}};
         return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       },
   };

@@ -46,7 +46,23 @@ void held_findings::add_own(const std::string& source, std::uint64_t batch,
   b.awaiting.erase(std::unique(b.awaiting.begin(), b.awaiting.end()), b.awaiting.end());
   b.findings = std::move(findings);
   merge_verdict(b.findings, own_verdict);
+  // Verdicts that overtook this delivery, in the order they came.
+  for (auto it = early_.begin(); it != early_.end();) {
+    auto w = std::find(b.awaiting.begin(), b.awaiting.end(), it->from);
+    if (it->batch != batch || it->source != source || w == b.awaiting.end()) {
+      ++it;
+      continue;
+    }
+    b.awaiting.erase(w);
+    merge_verdict(b.findings, it->findings);
+    it = early_.erase(it);
+  }
   blocks_.push_back(std::move(b));
+}
+
+void held_findings::saw(const std::string& source, std::uint64_t batch) {
+  auto [it, fresh] = last_seen_.try_emplace(source, batch);
+  if (!fresh) it->second = std::max(it->second, batch);
 }
 
 bool held_findings::add_verdict(const std::string& source, std::uint64_t batch, std::uint64_t from,
@@ -59,7 +75,9 @@ bool held_findings::add_verdict(const std::string& source, std::uint64_t batch, 
     merge_verdict(b.findings, findings);
     return true;
   }
-  return false;
+  if (!claimable(source, batch)) return false;
+  early_.push_back({source, batch, from, findings});
+  return true;
 }
 
 }  // namespace seerflow::correlate

@@ -413,3 +413,41 @@ TEST_CASE_METHOD(fixture, "an empty verdict releases the findings that waited fo
   CHECK(root["correlation"]["findings"] == 1);
   CHECK(metrics.get_counter("sigma_correlation_verdicts_overdue").value() == 0);
 }
+
+TEST_CASE_METHOD(fixture,
+                 "a verdict that overtakes the peer's delivery (as across cluster nodes) waits "
+                 "for it") {
+  const auto rs = brute_rules();
+  rules_installed installed(rs);
+  auto dir = spawn_directory(*this);
+  // The address's delivery first, alone: its verdict reaches root before root's own delivery,
+  // as when the two travel through different nodes.
+  auto b = brute_batch(*rs, true);
+  messages::routed_batch first, second;
+  first.entities.push_back(std::move(b.entities[0]));
+  second.entities.push_back(std::move(b.entities[1]));
+  caf::anon_send(dir, std::move(first));
+  run();
+  REQUIRE(raised("correlation").size() == 1);
+  CHECK(raised("risk").empty());
+  auto root = nlohmann::json::parse(ask<std::string>(
+      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+  CHECK(root["held_findings"]["early_verdicts"] == 1);
+  CHECK(root["correlation"]["findings"] == 0);
+  caf::anon_send(dir, std::move(second));
+  run();
+  // The same as in order: the brute force (25) before the critical hit (40), one risk alert at
+  // event 5, nothing applied without its verdict.
+  const auto risk = raised("risk");
+  REQUIRE(risk.size() == 1);
+  CHECK(risk[0].time_ns == t0 + 5 * sec);
+  const auto details = nlohmann::json::parse(risk[0].details_json);
+  REQUIRE(details["contributors"].size() == 2);
+  CHECK(details["contributors"][0]["kind"] == "correlation");
+  CHECK(details["contributors"][1]["alert"] == "late-hit");
+  CHECK(metrics.get_counter("sigma_correlation_verdicts_overdue").value() == 0);
+  root = nlohmann::json::parse(ask<std::string>(
+      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+  CHECK(root["held_findings"]["early_verdicts"] == 0);
+  CHECK(root["held_findings"]["blocks"] == 0);
+}

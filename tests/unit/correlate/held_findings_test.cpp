@@ -75,9 +75,11 @@ TEST_CASE("findings wait for every verdict announced, then apply in arrival orde
 
 TEST_CASE("a verdict nobody waits for is the caller's to apply") {
   held_findings h;
-  CHECK_FALSE(h.add_verdict("auth", 7, 11, {make("c", "correlation", {1})}));
+  h.saw("auth", 7);
+  CHECK_FALSE(h.add_verdict("auth", 7, 11, {make("c", "correlation", {1})}));  // late
   h.add_own("auth", 7, {11}, {}, {});
-  CHECK_FALSE(h.add_verdict("auth", 8, 11, {}));   // another batch
+  CHECK_FALSE(h.add_verdict("auth", 6, 11, {}));  // an earlier batch
+  h.saw("other", 9);
   CHECK_FALSE(h.add_verdict("other", 7, 11, {}));  // another source
   CHECK_FALSE(h.add_verdict("auth", 7, 12, {}));   // another entity
   CHECK(h.add_verdict("auth", 7, 11, {}));
@@ -97,10 +99,13 @@ TEST_CASE("the entity's own correlation findings join its block in event order")
 TEST_CASE("a lost verdict holds findings for at most max_blocks blocks") {
   held_findings h(2);
   applied_log log;
+  h.saw("auth", 1);
   h.add_own("auth", 1, {99}, {make("x", "sigma", {1})}, {});
+  h.saw("auth", 2);
   h.add_own("auth", 2, {}, {make("y", "sigma", {1})}, {});
   h.release(log.fn());
   CHECK(log.blocks.empty());
+  h.saw("auth", 3);
   h.add_own("auth", 3, {}, {make("z", "sigma", {1})}, {});
   h.release(log.fn());
   // Three blocks held, two allowed: the first goes without its verdict, and the rest follow.
@@ -129,4 +134,54 @@ TEST_CASE("duplicate announcements of one entity count once") {
   CHECK(h.add_verdict("auth", 1, 5, {}));
   h.release(log.fn());
   CHECK(log.blocks.size() == 1);
+}
+
+TEST_CASE("a verdict that overtakes its delivery waits for it and joins its block") {
+  // The cluster case: the peer's delivery of batch 7 comes after the group's verdict on it.
+  held_findings h;
+  applied_log log;
+  h.saw("auth", 6);
+  CHECK(h.add_verdict("auth", 7, 11, {make("c3", "correlation", {3})}));
+  CHECK(h.early() == 1);
+  h.release(log.fn());
+  CHECK(log.blocks.empty());
+  h.saw("auth", 7);
+  h.add_own("auth", 7, {11, 12}, {make("s5", "sigma", {5})}, {});
+  CHECK(h.early() == 0);
+  h.release(log.fn());
+  CHECK(log.blocks.empty());  // 12 is still out
+  CHECK(h.add_verdict("auth", 7, 12, {}));
+  h.release(log.fn());
+  REQUIRE(log.blocks.size() == 1);
+  CHECK(log.blocks[0].second == strings{"c3", "s5"});
+  CHECK(h.empty());
+  CHECK(h.overdue() == 0);
+}
+
+TEST_CASE("an early verdict no delivery claims is applied late, not kept") {
+  held_findings h(2);
+  applied_log log;
+  // Before any delivery of the source: early. The delivery of batch 4 does not wait for it (the
+  // actor was revived after its own delivery of batch 3 had come), so it is applied then.
+  CHECK(h.add_verdict("auth", 3, 11, {make("c", "correlation", {1})}));
+  CHECK(h.add_verdict("auth", 3, 12, {}));
+  h.saw("auth", 4);
+  h.add_own("auth", 4, {}, {make("s", "sigma", {9})}, {});
+  h.release(log.fn());
+  REQUIRE(log.blocks.size() == 2);
+  CHECK(log.blocks[0].second == strings{"c"});  // the empty verdict applies nothing
+  CHECK(log.blocks[1].second == strings{"s"});
+  CHECK(h.empty());
+  // Past the bound the oldest goes first, whatever may still claim it.
+  for (std::uint64_t b = 10; b < 13; ++b)
+    CHECK(h.add_verdict("auth", b, 11, {make("v" + std::to_string(b), "correlation", {b})}));
+  h.release(log.fn());
+  REQUIRE(log.blocks.size() == 3);
+  CHECK(log.blocks[2].second == strings{"v10"});
+  CHECK(h.early() == 2);
+  // Another source's batches are its own business.
+  CHECK(h.add_verdict("web", 1, 11, {}));
+  h.release_all(log.fn());
+  CHECK(log.blocks.size() == 5);
+  CHECK(h.empty());
 }
