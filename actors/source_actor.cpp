@@ -326,6 +326,7 @@ static void score_events(self_ptr self) {
     se.severity = detect::otel_severity_from_syslog(ev.severity);
     se.param_count = static_cast<std::uint32_t>(ev.params.size());
     se.message_length = static_cast<std::uint32_t>(ev.message.size());
+    se.message = ev.message;
     se.entity_keys = s.entity_keys.data();
     se.entity_count = static_cast<std::uint32_t>(s.entity_keys.size());
     const auto r = s.scorer->score(se);

@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     se.severity = detect::otel_severity_from_syslog(ev.severity);
     se.param_count = static_cast<std::uint32_t>(ev.params.size());
     se.message_length = static_cast<std::uint32_t>(ev.message.size());
+    se.message = ev.message;
     se.entity_keys = keys.data();
     se.entity_count = static_cast<std::uint32_t>(keys.size());
     const auto p = sc.channels(se);

@@ -67,6 +67,7 @@ partial_scores stream_scorer::channels(const stream_event& e) {
   f.severity = e.severity;
   f.param_count = e.param_count;
   f.message_length = e.message_length;
+  f.message = e.message;
   source_.observe(f).into(p);
 
   const auto tv = templates_.observe(e.template_id, e.time_ns);

@@ -29,6 +29,8 @@ struct stream_event {
   std::uint32_t severity = 0;  // OpenTelemetry severity number, 0 = unspecified
   std::uint32_t param_count = 0;
   std::uint32_t message_length = 0;
+  // The message itself, read only when its template is new (lexical novelty, content_features).
+  std::string_view message;
   const std::uint64_t* entity_keys = nullptr;
   std::uint32_t entity_count = 0;
 };

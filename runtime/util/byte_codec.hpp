@@ -27,6 +27,12 @@ class byte_writer {
     std::memcpy(b, &v, 8);
     out_.append(b, 8);
   }
+  // Fixed width, for hashes (a varint would take 9-10 bytes).
+  void u64(std::uint64_t v) {
+    char b[8];
+    std::memcpy(b, &v, 8);
+    out_.append(b, 8);
+  }
   void str(std::string_view s) {
     varint(s.size());
     out_.append(s);
@@ -66,6 +72,13 @@ class byte_reader {
   }
   double f64() {
     double v = 0;
+    if (!need(8)) return 0;
+    std::memcpy(&v, in_.data() + pos_, 8);
+    pos_ += 8;
+    return v;
+  }
+  std::uint64_t u64() {
+    std::uint64_t v = 0;
     if (!need(8)) return 0;
     std::memcpy(&v, in_.data() + pos_, 8);
     pos_ += 8;

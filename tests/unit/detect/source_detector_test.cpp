@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "runtime/detect/source_detector.hpp"
 #include "tests/unit/detect/hostile_bytes.hpp"
@@ -193,4 +196,117 @@ TEST_CASE("new templates in a burst weigh less than a lone one") {
   f.encode(e);
   g.encode(e);
   CHECK(f.novelty() == g.novelty());
+}
+
+namespace {
+// A stream of 20 templates, each first written with its own sshd-like message.
+detect::content_features trained(const detect::hst_settings& hs) {
+  detect::content_features f(hs);
+  const char* phrases[] = {
+      "Accepted password for admin from port",    "Failed password for invalid user from port",
+      "Connection closed by authenticating user", "pam_unix session opened for user by",
+      "Received disconnect from preauth",         "Invalid user from port"};
+  std::vector<std::string> messages;
+  event_features e;
+  for (int i = 0; i < 3000; ++i) {
+    e.template_id = 1 + i % 20;
+    const std::string m = std::string(phrases[i % 20 % 6]) + " 10.0.0." + std::to_string(i % 20);
+    e.message = m;
+    f.encode(e);
+  }
+  return f;
+}
+}  // namespace
+
+TEST_CASE("a new template in the source's own words weighs less than one in words it never wrote") {
+  detect::hst_settings hs;
+  auto known = trained(hs);
+  auto strange = known;
+  const std::size_t words = known.vocabulary();
+  CHECK(words >= 15);
+  CHECK(words <= 25);
+  event_features e;
+  e.template_id = 500;
+  const std::string variation = "Failed password for admin from port 22";
+  e.message = variation;
+  known.encode(e);
+  CHECK(known.lexical_novelty() == 0.0);
+  const std::string news = "kernel BUG at mm/slub.c:3865! invalid opcode: 0000 [#1] SMP PTI";
+  e.message = news;
+  strange.encode(e);
+  // kernel, bug, slub, opcode, smp, pti new; invalid known ("Invalid user"); mm, at too short.
+  CHECK(strange.lexical_novelty() == Approx(6.0 / 7.0));
+  CHECK(strange.novelty() > 2.5 * known.novelty());
+  CHECK(strange.novelty() > 1.5);
+  CHECK(known.novelty() < 0.5);
+  CHECK(strange.vocabulary() == words + 6);
+  // Only first sightings are read: a known template's message teaches nothing.
+  e.template_id = 3;
+  const std::string other = "completely different wording here";
+  e.message = other;
+  known.encode(e);
+  CHECK(known.lexical_novelty() == -1.0);
+  CHECK(known.vocabulary() == words);
+  // A message without words leaves the novelty as it is.
+  e.template_id = 501;
+  const std::string digits = "12 34 5.6.7.8 0x1f ab";
+  e.message = digits;
+  known.encode(e);
+  CHECK(known.lexical_novelty() == -1.0);
+}
+
+TEST_CASE("the vocabulary survives a snapshot and stays bounded on hostile messages") {
+  detect::hst_settings hs;
+  auto f = trained(hs);
+  util::byte_writer w;
+  f.snapshot(w);
+  detect::content_features g(hs);
+  util::byte_reader r(w.buffer());
+  REQUIRE(g.restore(r));
+  CHECK(g.vocabulary() == f.vocabulary());
+  event_features e;
+  e.template_id = 777;
+  const std::string m = "Accepted publickey for deploy";
+  e.message = m;
+  f.encode(e);
+  g.encode(e);
+  CHECK(f.novelty() == g.novelty());
+  CHECK(f.lexical_novelty() == g.lexical_novelty());
+  // Binary, huge, and ever-new words: never more than max_vocabulary words.
+  std::string binary;
+  for (int i = 0; i < 4096; ++i) binary.push_back(static_cast<char>(i * 37));
+  const std::string hostile[] = {std::string(),
+                                 std::string(3, '\0'),
+                                 binary,
+                                 std::string(1 << 20, 'a'),
+                                 "\xC3\xA9t\xC3\xA9 \xE2\x80\x8B\xFF\xFE",
+                                 binary.substr(0, 7)};
+  for (const auto& bytes : hostile) {
+    e.template_id += 1;
+    e.message = bytes;
+    f.encode(e);
+    CHECK(std::isfinite(f.novelty()));
+    CHECK(f.lexical_novelty() <= 1.0);
+  }
+  std::string flood;
+  for (std::uint32_t i = 0; i < 70000; ++i) {
+    std::uint32_t n = i;
+    std::string word = "w";
+    for (int k = 0; k < 4; ++k, n /= 26) word += static_cast<char>('a' + n % 26);
+    flood += word + ' ';
+  }
+  e.template_id += 1;
+  e.message = flood;
+  f.encode(e);
+  CHECK(f.vocabulary() == detect::content_features::max_vocabulary);
+  CHECK(f.lexical_novelty() == 1.0);
+  // A damaged vocabulary is refused: a duplicate word.
+  util::byte_writer w2;
+  g.snapshot(w2);
+  std::string bytes = w2.take();
+  REQUIRE(bytes.size() > 16);
+  std::memcpy(bytes.data() + bytes.size() - 8, bytes.data() + bytes.size() - 16, 8);
+  detect::content_features h(hs);
+  util::byte_reader r2(bytes);
+  CHECK_FALSE(h.restore(r2));
 }
