@@ -222,7 +222,7 @@ struct detect_settings {
   int markov_max_states = 64;
   std::size_t max_sequence_entities = 4096;
   int dspot_calibration = 200;
-  double dspot_risk = 1.5e-3;
+  double dspot_risk = 1.2e-3;
   int dspot_depth = 50;
   double dspot_initial_quantile = 0.98;
   double w_content = 0.30, w_volume = 0.25, w_sequence = 0.25, w_change = 0.20,

@@ -43,6 +43,7 @@ detect::stream_event to_stream(const model::event& ev, std::vector<std::uint64_t
   se.severity = detect::otel_severity_from_syslog(ev.severity);
   se.param_count = static_cast<std::uint32_t>(ev.params.size());
   se.message_length = static_cast<std::uint32_t>(ev.message.size());
+  se.message = ev.message;  // as the source actor passes it: first sightings read their words
   se.entity_keys = keys.data();
   se.entity_count = static_cast<std::uint32_t>(keys.size());
   return se;
