@@ -71,6 +71,7 @@ entity_actor spawn_child(self_ptr self, std::uint64_t, const entity_message& fir
   o.late_observations = st.late_observations;
   o.lost_alerts = st.lost_alerts;
   o.stale_correlations = st.stale_correlations;
+  o.late_correlations = st.late_correlations;
   o.overdue_verdicts = st.overdue_verdicts;
   return self->spawn(entity_actor_impl, first.delivery.entity, std::move(o), std::move(snapshot));
 }
@@ -727,6 +728,7 @@ directory_actor::behavior_type directory_actor_impl(
   st.late_observations = &m.get_counter("late_events", {{"stage", "entity_window"}});
   st.lost_alerts = &m.get_counter("correlation_alerts_lost");
   st.stale_correlations = &m.get_counter("sigma_correlation_matches_stale");
+  st.late_correlations = &m.get_counter("late_events", {{"stage", "sigma_correlation"}});
   st.overdue_verdicts = &m.get_counter("sigma_correlation_verdicts_overdue");
   st.live_templates = &m.get_gauge("directory_live_actors", {{"kind", "template"}});
   st.live_entities = &m.get_gauge("directory_live_actors", {{"kind", "entity"}});

@@ -130,6 +130,7 @@ struct directory_state {
   metrics::counter* late_observations = nullptr;
   metrics::counter* lost_alerts = nullptr;
   metrics::counter* stale_correlations = nullptr;
+  metrics::counter* late_correlations = nullptr;
   metrics::counter* overdue_verdicts = nullptr;
   metrics::gauge* live_templates = nullptr;
   metrics::gauge* live_entities = nullptr;

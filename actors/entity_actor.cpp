@@ -52,9 +52,14 @@ void run_sigma_correlations(self_ptr self, const messages::entity_message& m,
   const auto& d = m.delivery;
   const auto rules = current_sigma_rules();
   const auto first = s.raised.size();
+  const auto late_before = s.sigma.late_matches();
   for (const auto& o : d.correlations)
     if (!s.sigma.observe(rules, d.source, o, s.raised) && opts.stale_correlations)
       opts.stale_correlations->add(1);
+  // (The engine is new after a rule change: then only what it counted since.)
+  const auto late_after = s.sigma.late_matches();
+  if (opts.late_correlations && late_after > late_before)
+    opts.late_correlations->add(late_after - late_before);
   const auto self_key = model::entity_key(s.st->ref().id);
   routed_batch others;
   auto delivery_for = [&](const model::entity_ref& e) -> model::entity_delivery& {

@@ -27,6 +27,7 @@ struct entity_actor_options {
   metrics::counter* lost_alerts = nullptr;        // raised while no alert actor was running
   // Routed correlation matches whose rule is gone or changed since they were routed.
   metrics::counter* stale_correlations = nullptr;
+  metrics::counter* late_correlations = nullptr;  // matches later than their window
   // Held findings applied without a correlation verdict they waited for (its node died).
   metrics::counter* overdue_verdicts = nullptr;
 };

@@ -249,7 +249,10 @@ static void match_rules(self_ptr self) {
   auto* routed = s.directory.empty() || s.ctx->cfg->sigma.correlation_windows != "entity"
                      ? nullptr
                      : &s.routed_correlations;
+  const auto late_before = s.sigma->late_correlation_matches();
   for (const auto& ev : s.out.events) s.sigma->match(ev, s.alerts, routed);
+  if (s.late_correlations)
+    s.late_correlations->add(s.sigma->late_correlation_matches() - late_before);
 }
 
 // Correlation matches grouped by an entity join that entity's delivery of this batch (one is
@@ -378,6 +381,9 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
   st.source_name = args.source_name;
   st.sinks = std::move(args.sinks);
   st.directory = std::move(args.directory);
+  if (ctx->metrics)
+    st.late_correlations =
+        &ctx->metrics->get_counter("late_events", {{"stage", "sigma_correlation"}});
   const bool replay = ctx->mode == system::run_mode::analyze;
   st.pipeline = std::make_unique<parse::source_pipeline>(
       pipeline_options_from(*ctx->cfg, st.source_name, replay, ctx->analyze.year), ctx->metrics);

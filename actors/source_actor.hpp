@@ -14,6 +14,7 @@
 #include "runtime/correlate/attach_findings.hpp"
 #include "runtime/detect/stream_scorer.hpp"
 #include "runtime/graph/edge_inference.hpp"
+#include "runtime/metrics/registry.hpp"
 #include "runtime/parse/source_pipeline.hpp"
 #include "runtime/system/node_context.hpp"
 
@@ -29,6 +30,7 @@ struct source_actor_state {
   parse::pipeline_output out;
   // Sigma on this source's events; rebuilt when the node installs a new rule set.
   std::unique_ptr<rules::sigma_matcher> sigma;
+  metrics::counter* late_correlations = nullptr;  // late_events{stage="sigma_correlation"}
   // Correlation matches of this batch whose group is an entity: they travel to its actor.
   std::vector<rules::routed_correlation> routed_correlations;
   // (group entity, other entity of a matching event) of this batch: see announce_verdicts.

@@ -67,21 +67,60 @@ void correlation_state::reset_counts() {
   values_.clear();
 }
 
+void correlation_state::clear() {
+  window_.clear();
+  reset_counts();
+  behind_min_ = INT64_MAX;
+}
+
+void correlation_state::place(std::int64_t newest) {
+  newest_ = newest;
+  behind_min_ = INT64_MAX;
+  for (const auto& x : window_)
+    if (x.behind) behind_min_ = std::min(behind_min_, x.t);
+}
+
 void correlation_state::expire(const correlation_rule& c, std::int64_t now_ns) {
-  while (!window_.empty() && window_.front().t <= now_ns - c.timespan_ns) {
+  const std::int64_t edge = now_ns - c.timespan_ns;
+  while (!window_.empty() && window_.front().t <= edge) {
     count_out(window_.front());
     window_.pop_front();
   }
+  if (behind_min_ > edge) return;
+  // A match that came out of order has left the window from behind the front: one pass takes
+  // out every such match (each pass removes at least one, so passes are as rare as they are).
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < window_.size(); ++i) {
+    if (window_[i].t <= edge) {
+      count_out(window_[i]);
+      continue;
+    }
+    if (kept != i) window_[kept] = std::move(window_[i]);
+    ++kept;
+  }
+  window_.resize(kept);
+  place(newest_);
 }
 
 bool correlation_state::observe(const correlation_rule& c, std::uint32_t rule_pos,
                                 std::int64_t t_ns, const std::string* value,
                                 correlation_result& out) {
-  item it{t_ns, rule_pos, value != nullptr, value ? *value : std::string()};
+  if (!window_.empty()) {
+    const std::int64_t behind = newest_ - t_ns;
+    if (behind >= std::max(epoch_jump_ns, 2 * c.timespan_ns)) {
+      clear();  // the clock went back: a new run of the log
+    } else if (behind >= c.timespan_ns) {
+      out.late = true;  // outside every window that holds the newest match
+      return false;
+    }
+  }
+  item it{t_ns, rule_pos, value != nullptr, value ? *value : std::string(),
+          !window_.empty() && t_ns < newest_};
   count_in(it);
   // Kept in arrival order: with several connections or nodes, matches arrive a little out of
   // event-time order, and keeping a long window sorted would move thousands of items per match.
-  // Expiry from the front is then off by at most that disorder.
+  // The ones that came behind a newer match are marked, and expire() finds them.
+  if (it.behind) behind_min_ = std::min(behind_min_, t_ns);
   newest_ = window_.empty() ? t_ns : std::max(newest_, t_ns);
   window_.push_back(std::move(it));
   const std::int64_t now = newest_;
@@ -89,9 +128,12 @@ bool correlation_state::observe(const correlation_rule& c, std::uint32_t rule_po
   // Memory per group stays bounded under a flood: the oldest matches go first, so a count
   // condition above max_window_items can never hold (none of the bundled or SigmaHQ rules
   // asks for more than a few hundred).
-  while (window_.size() > max_window_items) {
-    count_out(window_.front());
-    window_.pop_front();
+  if (window_.size() > max_window_items) {
+    while (window_.size() > max_window_items) {
+      count_out(window_.front());
+      window_.pop_front();
+    }
+    place(newest_);
   }
   if (window_.empty()) return false;
   double measured = 0;
@@ -129,8 +171,7 @@ bool correlation_state::observe(const correlation_rule& c, std::uint32_t rule_po
   out.first_ns = first;
   out.last_ns = now;
   out.measured = measured;
-  window_.clear();
-  reset_counts();
+  clear();
   return true;
 }
 
@@ -167,11 +208,14 @@ bool correlation_state::restore(std::string_view b) {
   if (!b.empty()) return false;
   window_ = std::move(w);
   reset_counts();
-  newest_ = 0;
-  for (const auto& x : window_) {
+  // Which matches came behind a newer one follows from the order they are kept in.
+  std::int64_t newest = INT64_MIN;
+  for (auto& x : window_) {
     count_in(x);
-    newest_ = std::max(newest_, x.t);
+    x.behind = x.t < newest;
+    newest = std::max(newest, x.t);
   }
+  place(window_.empty() ? 0 : newest);
   return true;
 }
 
@@ -258,6 +302,8 @@ void correlation_engine::feed(std::uint32_t ci, std::uint32_t pos, std::vector<s
     r.info = &c.info;
     r.group_values = std::move(values);
     out.push_back(std::move(r));
+  } else if (r.late) {
+    ++late_matches_;
   }
 }
 
@@ -298,6 +344,8 @@ void correlation_engine::propagate(std::size_t from, std::vector<correlation_res
         r.info = &c.info;
         r.group_values = std::move(values);
         out.push_back(std::move(r));
+      } else if (r.late) {
+        ++late_matches_;
       }
     }
   }

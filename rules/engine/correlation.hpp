@@ -3,6 +3,7 @@
 // temporal_ordered) over EVENT time. correlation_state is the per-(correlation, group) state:
 // small, copyable and serialisable, so an entity actor can own the states of its group keys.
 // correlation_engine is the single-owner convenience that routes matches to states by key.
+#include <climits>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -25,11 +26,20 @@ struct correlation_result {
   std::vector<std::string> group_values;   // in group-by order
   std::int64_t first_ns = 0, last_ns = 0;  // event-time span of the events that fired it
   double measured = 0;                     // count, distinct values or rules seen
+  // Set (and nothing fired) when the match was older than the group's window: it can share no
+  // timespan with the newest match (see correlation_state).
+  bool late = false;
 };
 
 // Window semantics: a match at time t is evaluated over the group's matches with timestamps in
 // (t - timespan, t]. When the condition holds the state fires once and clears, so a burst gives
 // one alert. Conditions are checked on arrival (so `lt`/`lte` fire on the first small count).
+// Matches may arrive out of event-time order (several connections, hosts whose clocks differ):
+// the window is the matches within a timespan of the newest one, wherever they sit in arrival
+// order. A match older than that window is dropped and reported late (a host hours behind the
+// others cannot make one window of matches hours apart); one more than epoch_jump behind means
+// the clock went back (logs of several days or hosts replayed in turn), and the window starts
+// over from it.
 class correlation_state {
  public:
   // `rule_pos` is the position of the matched rule in the correlation's `rules` list; `value`
@@ -40,6 +50,9 @@ class correlation_state {
   void expire(const correlation_rule& c, std::int64_t now_ns);
   bool empty() const { return window_.empty(); }
   std::size_t size() const { return window_.size(); }
+  // Behind the newest match by at least this much (or twice the timespan, if longer), a match
+  // starts the window over.
+  static constexpr std::int64_t epoch_jump_ns = 12LL * 3600 * 1'000'000'000;
 
   std::string snapshot() const;
   bool restore(std::string_view bytes);  // false (state unchanged) on malformed input
@@ -50,13 +63,19 @@ class correlation_state {
     std::uint32_t rule;
     bool has_value;
     std::string value;
+    bool behind = false;  // arrived after a newer match: may expire behind the window's front
   };
   void count_in(const item& x);
   void count_out(const item& x);
   void reset_counts();
+  void clear();
+  void place(std::int64_t newest);  // newest_ and behind_min_ recomputed over window_
 
   std::deque<item> window_;  // in arrival order (nearly event-time order)
   std::int64_t newest_ = 0;  // latest event time in the window
+  // Earliest time among the `behind` items: only when it falls out of the window is a pass over
+  // the window needed (in-order streams expire from the front, O(1) amortised).
+  std::int64_t behind_min_ = INT64_MAX;
   // Kept in step with window_, so that a match costs O(1) amortised, not a pass over a window
   // that a flood (one user, thousands of sudo lines) can make very long.
   std::vector<std::uint32_t> per_rule_;  // matches per rule position
@@ -95,6 +114,8 @@ class correlation_engine {
   void expire(std::int64_t now_ns);
   std::size_t groups() const { return groups_.size(); }
   bool empty() const { return groups_.empty(); }
+  // Matches dropped for coming later than their group's window (correlation_state).
+  std::uint64_t late_matches() const { return late_matches_; }
   const rule_set& rules() const { return *rs_; }
 
   // Takes over the open windows of `old` (built on an earlier rule set, still alive) whose
@@ -122,6 +143,7 @@ class correlation_engine {
     }
   };
   std::unordered_map<std::pair<std::uint32_t, std::string>, correlation_state, group_hash> groups_;
+  std::uint64_t late_matches_ = 0;
 };
 
 }  // namespace seerflow::rules

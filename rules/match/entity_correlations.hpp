@@ -28,6 +28,8 @@ class entity_correlations {
 
   bool empty() const { return (!engine_ || engine_->empty()) && pending_.empty(); }
   std::size_t groups() const { return engine_ ? engine_->groups() : 0; }
+  // Matches dropped for coming later than their window (correlation_state), by this engine.
+  std::uint64_t late_matches() const { return engine_ ? engine_->late_matches() : 0; }
   std::string snapshot() const;
   // Before any rule set is installed the bytes are kept and applied when one is.
   bool restore(const std::shared_ptr<const rule_set>& rules, std::string_view bytes);

@@ -48,6 +48,8 @@ class sigma_matcher {
   // the correlation is unchanged; returns how many groups it kept.
   std::size_t adopt(sigma_matcher&& old);
   std::size_t correlation_groups() const { return correlations_.groups(); }
+  // Correlation matches dropped for coming later than their group's window.
+  std::uint64_t late_correlation_matches() const { return correlations_.late_matches(); }
 
   // Rules (indices into rules().rules()) matched by the last event, and correlations fired.
   const std::vector<std::uint32_t>& last_hits() const { return hits_; }

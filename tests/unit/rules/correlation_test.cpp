@@ -135,3 +135,91 @@ TEST_CASE("timespan units") {
   CHECK(sr::parse_timespan("m") == 0);
   CHECK(sr::parse_timespan("-5m") == 0);
 }
+
+namespace {
+std::string failure(const std::string& ip, const std::string& user) {
+  return R"({"msg": "Failed password for )" + user + R"(", "ip": ")" + ip + R"(", "user": ")" +
+         user + R"("})";
+}
+const std::string spray =
+    "title: spray\nid: s-2\ncorrelation:\n  type: value_count\n  rules: [failed]\n"
+    "  group-by: [ip]\n  timespan: 10m\n  condition: {field: user, gte: 5}\n";
+constexpr std::int64_t minute = 60 * sec;
+constexpr std::int64_t hour = 60 * minute;
+}  // namespace
+
+TEST_CASE("matches hours apart never share a window, whatever order they arrive in") {
+  // A log replayed twice over (or two days of it, one after the other): the clock goes back
+  // 17 hours. Three users before the jump and three after are six distinct users of one address,
+  // but never within ten minutes.
+  harness h(spray);
+  const std::int64_t t0 = 17 * hour;
+  CHECK(h.feed(failure("1.1.1.1", "u1"), t0) == 0);
+  CHECK(h.feed(failure("1.1.1.1", "u2"), t0 + minute) == 0);
+  CHECK(h.feed(failure("1.1.1.1", "u3"), t0 + 2 * minute) == 0);
+  CHECK(h.feed(failure("1.1.1.1", "u4"), 0) == 0);  // the clock went back: a new window
+  CHECK(h.feed(failure("1.1.1.1", "u5"), minute) == 0);
+  CHECK(h.feed(failure("1.1.1.1", "u6"), 2 * minute) == 0);
+  CHECK(h.engine->late_matches() == 0);
+  // Two more within the new window: five distinct users in three minutes.
+  CHECK(h.feed(failure("1.1.1.1", "u7"), 3 * minute) == 0);
+  CHECK(h.feed(failure("1.1.1.1", "u8"), 3 * minute) == 1);
+  REQUIRE(h.fired.size() == 1);
+  CHECK(h.fired[0].first_ns == 0);
+  CHECK(h.fired[0].last_ns == 3 * minute);
+}
+
+TEST_CASE("a match later than its group's window is dropped and counted, not windowed") {
+  // Two hosts see the same address; one's clock is two hours behind (a time zone, say).
+  harness h(spray);
+  const std::int64_t t0 = 10 * hour;
+  CHECK(h.feed(failure("1.1.1.1", "u1"), t0) == 0);
+  CHECK(h.feed(failure("1.1.1.1", "u2"), t0 - 2 * hour) == 0);  // late: dropped
+  CHECK(h.feed(failure("1.1.1.1", "u3"), t0 + minute) == 0);
+  CHECK(h.feed(failure("1.1.1.1", "u4"), t0 - 2 * hour + minute) == 0);
+  CHECK(h.feed(failure("1.1.1.1", "u5"), t0 + 2 * minute) == 0);
+  CHECK(h.engine->late_matches() == 2);
+  CHECK(h.feed(failure("1.1.1.1", "u6"), t0 + 3 * minute) == 0);  // u1, u3, u5, u6: four
+  CHECK(h.feed(failure("1.1.1.1", "u7"), t0 + 4 * minute) == 1);
+  REQUIRE(h.fired.size() == 1);
+  CHECK(h.fired[0].first_ns == t0);
+  CHECK(h.fired[0].measured == 5);
+}
+
+TEST_CASE("a match that came out of order leaves the window on time, behind its front") {
+  harness h(
+      "title: brute\nid: b-2\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
+      "  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3}\n");
+  const std::int64_t t0 = 10 * hour;
+  CHECK(h.feed(fail_a, t0) == 0);
+  CHECK(h.feed(fail_a, t0 - 5 * minute) == 0);  // late, still within ten minutes of t0
+  // At t0 + 6 min the match of t0 - 5 min is out (the one of t0 is in): two, not three.
+  CHECK(h.feed(fail_a, t0 + 6 * minute) == 0);
+  CHECK(h.feed(fail_a, t0 + 7 * minute) == 1);
+  REQUIRE(h.fired.size() == 1);
+  CHECK(h.fired[0].first_ns == t0);
+  CHECK(h.engine->late_matches() == 0);
+  // In order, a match within the timespan of the newest still counts.
+  harness in(
+      "title: brute\nid: b-2\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
+      "  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3}\n");
+  CHECK(in.feed(fail_a, t0) == 0);
+  CHECK(in.feed(fail_a, t0 - 9 * minute) == 0);
+  CHECK(in.feed(fail_a, t0 - minute) == 1);
+}
+
+TEST_CASE("a restored window knows which matches came out of order") {
+  harness h(
+      "title: brute\nid: b-2\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
+      "  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3}\n");
+  const std::int64_t t0 = 10 * hour;
+  CHECK(h.feed(fail_a, t0) == 0);
+  CHECK(h.feed(fail_a, t0 - 5 * minute) == 0);
+  const auto snap = h.engine->snapshot();
+  sr::correlation_engine restored(h.rs);
+  REQUIRE(restored.restore(snap));
+  h.engine = std::make_unique<sr::correlation_engine>(h.rs);
+  REQUIRE(h.engine->restore(snap));
+  CHECK(h.feed(fail_a, t0 + 6 * minute) == 0);  // the t0 - 5 min match expired
+  CHECK(h.feed(fail_a, t0 + 7 * minute) == 1);
+}
