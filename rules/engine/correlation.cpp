@@ -128,12 +128,11 @@ bool correlation_state::observe(const correlation_rule& c, std::uint32_t rule_po
   // Memory per group stays bounded under a flood: the oldest matches go first, so a count
   // condition above max_window_items can never hold (none of the bundled or SigmaHQ rules
   // asks for more than a few hundred).
-  if (window_.size() > max_window_items) {
-    while (window_.size() > max_window_items) {
-      count_out(window_.front());
-      window_.pop_front();
-    }
-    place(newest_);
+  // (behind_min_ may now be below every match left: a lower bound is enough, the next pass in
+  // expire() puts it right.)
+  while (window_.size() > max_window_items) {
+    count_out(window_.front());
+    window_.pop_front();
   }
   if (window_.empty()) return false;
   double measured = 0;

@@ -73,8 +73,9 @@ class correlation_state {
 
   std::deque<item> window_;  // in arrival order (nearly event-time order)
   std::int64_t newest_ = 0;  // latest event time in the window
-  // Earliest time among the `behind` items: only when it falls out of the window is a pass over
-  // the window needed (in-order streams expire from the front, O(1) amortised).
+  // At most the earliest time among the `behind` items (a lower bound: exact after each pass):
+  // only when it falls out of the window is a pass over the window needed (in-order streams
+  // expire from the front, O(1) amortised).
   std::int64_t behind_min_ = INT64_MAX;
   // Kept in step with window_, so that a match costs O(1) amortised, not a pass over a window
   // that a flood (one user, thousands of sudo lines) can make very long.

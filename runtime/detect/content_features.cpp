@@ -25,9 +25,10 @@ constexpr double fresh_floor = 1.0 / 64;
 constexpr double max_novelty = 3.0;
 // The weight of a first sighting whose words are all known; one of only new words weighs 1.5.
 // Chosen on bench/eval_detect.py (seeds 7, 11, 13, 17): against 1/2 it keeps volume spikes and
-// rare bursts where they were while finding as many new messages. Only boosting (a floor of 1)
-// raised the thresholds for everything else (volume spikes 99 -> 85 of 128). Weighing new
-// templates down lowers the thresholds they used to raise; the risk q was lowered with it
+// rare bursts where they were while finding as many new messages. Only boosting (1 for known
+// words, 2 for new ones) raised the thresholds for everything else (volume spikes 99 -> 85 of
+// 128, sequences 14 -> 1). Weighing a template of known words (a pruned one coming back too)
+// down lowers the thresholds such templates used to raise; the risk q was lowered with it
 // (detect/settings.hpp).
 constexpr double lexical_floor = 0.25;
 // Shorter runs of letters are mostly pieces of identifiers and hex numbers.

@@ -371,6 +371,21 @@ actors::directory_actor spawn_directory(fixture& fx) {
   return dir;
 }
 
+// The order brute_batch must come out in: the brute force (event 3, 25 points) reaches root
+// before root's own critical hit (event 5, 40 points), so the risk crosses 50 at event 5, with
+// both as contributors in event order, and nothing was applied without its verdict.
+void check_brute_then_hit(fixture& fx) {
+  const auto risk = fx.raised("risk");
+  REQUIRE(risk.size() == 1);
+  CHECK(risk[0].entities.at(0).value == "root");
+  CHECK(risk[0].time_ns == t0 + 5 * sec);
+  const auto details = nlohmann::json::parse(risk[0].details_json);
+  REQUIRE(details["contributors"].size() == 2);
+  CHECK(details["contributors"][0]["kind"] == "correlation");
+  CHECK(details["contributors"][1]["alert"] == "late-hit");
+  CHECK(fx.metrics.get_counter("sigma_correlation_verdicts_overdue").value() == 0);
+}
+
 }  // namespace
 
 TEST_CASE_METHOD(fixture,
@@ -381,18 +396,9 @@ TEST_CASE_METHOD(fixture,
   auto dir = spawn_directory(*this);
   caf::anon_send(dir, brute_batch(*rs, true));
   run();
-  // The brute force (event 3, 25 points) reaches root before its own critical hit (event 5, 40
-  // points), though root's delivery came first: the risk crosses 50 at event 5, not earlier.
+  // Root's delivery came before the address's verdict, and waited for it.
   REQUIRE(raised("correlation").size() == 1);
-  const auto risk = raised("risk");
-  REQUIRE(risk.size() == 1);
-  CHECK(risk[0].entities.at(0).value == "root");
-  CHECK(risk[0].time_ns == t0 + 5 * sec);
-  const auto details = nlohmann::json::parse(risk[0].details_json);
-  REQUIRE(details["contributors"].size() == 2);
-  CHECK(details["contributors"][0]["kind"] == "correlation");
-  CHECK(details["contributors"][1]["alert"] == "late-hit");
-  CHECK(metrics.get_counter("sigma_correlation_verdicts_overdue").value() == 0);
+  check_brute_then_hit(*this);
   const auto root = nlohmann::json::parse(ask<std::string>(
       dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
   CHECK(root["correlation"]["findings"] == 2);
@@ -436,16 +442,8 @@ TEST_CASE_METHOD(fixture,
   CHECK(root["correlation"]["findings"] == 0);
   caf::anon_send(dir, std::move(second));
   run();
-  // The same as in order: the brute force (25) before the critical hit (40), one risk alert at
-  // event 5, nothing applied without its verdict.
-  const auto risk = raised("risk");
-  REQUIRE(risk.size() == 1);
-  CHECK(risk[0].time_ns == t0 + 5 * sec);
-  const auto details = nlohmann::json::parse(risk[0].details_json);
-  REQUIRE(details["contributors"].size() == 2);
-  CHECK(details["contributors"][0]["kind"] == "correlation");
-  CHECK(details["contributors"][1]["alert"] == "late-hit");
-  CHECK(metrics.get_counter("sigma_correlation_verdicts_overdue").value() == 0);
+  // The same as in order.
+  check_brute_then_hit(*this);
   root = nlohmann::json::parse(ask<std::string>(
       dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
   CHECK(root["held_findings"]["early_verdicts"] == 0);

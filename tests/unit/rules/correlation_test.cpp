@@ -144,6 +144,9 @@ std::string failure(const std::string& ip, const std::string& user) {
 const std::string spray =
     "title: spray\nid: s-2\ncorrelation:\n  type: value_count\n  rules: [failed]\n"
     "  group-by: [ip]\n  timespan: 10m\n  condition: {field: user, gte: 5}\n";
+const std::string brute10m =
+    "title: brute\nid: b-2\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
+    "  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3}\n";
 constexpr std::int64_t minute = 60 * sec;
 constexpr std::int64_t hour = 60 * minute;
 }  // namespace
@@ -187,9 +190,7 @@ TEST_CASE("a match later than its group's window is dropped and counted, not win
 }
 
 TEST_CASE("a match that came out of order leaves the window on time, behind its front") {
-  harness h(
-      "title: brute\nid: b-2\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
-      "  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3}\n");
+  harness h(brute10m);
   const std::int64_t t0 = 10 * hour;
   CHECK(h.feed(fail_a, t0) == 0);
   CHECK(h.feed(fail_a, t0 - 5 * minute) == 0);  // late, still within ten minutes of t0
@@ -200,24 +201,18 @@ TEST_CASE("a match that came out of order leaves the window on time, behind its 
   CHECK(h.fired[0].first_ns == t0);
   CHECK(h.engine->late_matches() == 0);
   // In order, a match within the timespan of the newest still counts.
-  harness in(
-      "title: brute\nid: b-2\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
-      "  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3}\n");
+  harness in(brute10m);
   CHECK(in.feed(fail_a, t0) == 0);
   CHECK(in.feed(fail_a, t0 - 9 * minute) == 0);
   CHECK(in.feed(fail_a, t0 - minute) == 1);
 }
 
 TEST_CASE("a restored window knows which matches came out of order") {
-  harness h(
-      "title: brute\nid: b-2\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
-      "  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3}\n");
+  harness h(brute10m);
   const std::int64_t t0 = 10 * hour;
   CHECK(h.feed(fail_a, t0) == 0);
   CHECK(h.feed(fail_a, t0 - 5 * minute) == 0);
   const auto snap = h.engine->snapshot();
-  sr::correlation_engine restored(h.rs);
-  REQUIRE(restored.restore(snap));
   h.engine = std::make_unique<sr::correlation_engine>(h.rs);
   REQUIRE(h.engine->restore(snap));
   CHECK(h.feed(fail_a, t0 + 6 * minute) == 0);  // the t0 - 5 min match expired
