@@ -381,6 +381,12 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
   st.source_name = args.source_name;
   st.sinks = std::move(args.sinks);
   st.directory = std::move(args.directory);
+  if (ctx->cfg->cluster.enabled) {
+    const auto& id =
+        ctx->cfg->cluster.node_id.empty() ? ctx->cfg->node_name : ctx->cfg->cluster.node_id;
+    // 24 bits of the node's id, never 0 (the standalone tag).
+    st.node_tag = util::fnv1a64(id) % 0xFFFFFF + 1;
+  }
   if (ctx->metrics)
     st.late_correlations =
         &ctx->metrics->get_counter("late_events", {{"stage", "sigma_correlation"}});
@@ -433,7 +439,7 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
         auto& s = self->state;
         s.pipeline->process(batch, s.out);
         match_rules(self);
-        attach_correlations(self, seq);
+        attach_correlations(self, model::batch_number(s.node_tag, seq));
         score_events(self);
         attach_findings(self);
         announce_verdicts(self);

@@ -55,6 +55,7 @@ struct source_actor_state {
   bool retry_scheduled = false;
   std::uint64_t snapshots = 0;
   std::uint64_t batches = 0;
+  std::uint64_t node_tag = 0;  // in every batch number (model::batch_number); 0 standalone
   std::uint64_t records = 0;
   static inline const char* name = "source";
 };

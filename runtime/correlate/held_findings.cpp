@@ -61,7 +61,7 @@ void held_findings::add_own(const std::string& source, std::uint64_t batch,
 }
 
 void held_findings::saw(const std::string& source, std::uint64_t batch) {
-  auto [it, fresh] = last_seen_.try_emplace(source, batch);
+  auto [it, fresh] = last_seen_.try_emplace({source, model::batch_node_tag(batch)}, batch);
   if (!fresh) it->second = std::max(it->second, batch);
 }
 

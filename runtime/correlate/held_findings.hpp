@@ -21,14 +21,17 @@
 // first. A verdict on a batch newer than the last delivery this entity has seen from the source
 // is therefore kept (an early verdict) and joins its block when the delivery comes; one that
 // no delivery claims (a newer delivery came without it, or more than `max_blocks` are kept) is
-// applied as a late one.
+// applied as a late one. "Newer" is per source and node: a source of one name runs on every
+// node, each numbering its own batches (model::batch_node_tag).
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "runtime/model/deliveries.hpp"
 #include "runtime/model/finding.hpp"
 
 namespace seerflow::correlate {
@@ -105,7 +108,7 @@ class held_findings {
   };
   // Whether a verdict on `batch` of `source` can still be claimed by a delivery to come.
   bool claimable(const std::string& source, std::uint64_t batch) const {
-    auto it = last_seen_.find(source);
+    auto it = last_seen_.find({source, model::batch_node_tag(batch)});
     return it == last_seen_.end() || batch > it->second;
   }
   // Early verdicts no delivery will claim (or past the bound, the oldest), applied late.
@@ -126,7 +129,8 @@ class held_findings {
   std::size_t max_blocks_;
   std::deque<block> blocks_;
   std::deque<verdict> early_;
-  std::unordered_map<std::string, std::uint64_t> last_seen_;
+  // Newest batch seen per (source, node tag); a handful of entries.
+  std::map<std::pair<std::string, std::uint64_t>, std::uint64_t> last_seen_;
   std::uint64_t overdue_ = 0;
 };
 

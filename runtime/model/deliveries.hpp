@@ -29,6 +29,14 @@ struct entity_observation {
   std::uint64_t template_id = 0;
 };
 
+inline constexpr unsigned batch_seq_bits = 40;
+inline constexpr std::uint64_t batch_number(std::uint64_t node_tag, std::uint64_t seq) {
+  return (node_tag << batch_seq_bits) | (seq & ((std::uint64_t{1} << batch_seq_bits) - 1));
+}
+inline constexpr std::uint64_t batch_node_tag(std::uint64_t batch) {
+  return batch >> batch_seq_bits;
+}
+
 struct entity_delivery {
   entity_ref entity;
   std::string source;
@@ -38,7 +46,9 @@ struct entity_delivery {
   std::vector<finding> findings;
   // Correlation matches whose group is this entity, in input order.
   std::vector<correlation_observation> correlations;
-  // The source's number of the batch (its ingest sequence number).
+  // The source's number of the batch: its ingest sequence number in the low batch_seq_bits, and
+  // in the bits above them a tag of the node it was ingested on (0 outside a cluster), since a
+  // source of one name runs on every node and each counts its own batches.
   std::uint64_t batch = 0;
   // Keys of the entities (each the group of correlation matches on an event naming this one)
   // whose verdict on this batch comes before this delivery's findings are applied

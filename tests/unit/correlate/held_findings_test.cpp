@@ -2,6 +2,7 @@
 // merged in the order the source would have raised them, and are applied block by block in
 // arrival order; a verdict that never comes holds nothing forever.
 #include "runtime/correlate/held_findings.hpp"
+#include "runtime/model/deliveries.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -184,4 +185,26 @@ TEST_CASE("an early verdict no delivery claims is applied late, not kept") {
   h.release_all(log.fn());
   CHECK(log.blocks.size() == 5);
   CHECK(h.empty());
+}
+
+TEST_CASE("one source name on two nodes: each node's batches are early or late on their own") {
+  // A cluster's "syslog" source runs on every node, each counting its own batches; node 2 is far
+  // ahead. A verdict on node 1's batch 5 that overtakes its delivery is still early.
+  using seerflow::model::batch_number;
+  held_findings h;
+  applied_log log;
+  h.saw("syslog", batch_number(2, 900));
+  h.saw("syslog", batch_number(1, 4));
+  CHECK(h.add_verdict("syslog", batch_number(1, 5), 11, {make("c", "correlation", {1})}));
+  CHECK(h.early() == 1);
+  h.release(log.fn());
+  CHECK(log.blocks.empty());
+  h.saw("syslog", batch_number(1, 5));
+  h.add_own("syslog", batch_number(1, 5), {11}, {make("s", "sigma", {2})}, {});
+  h.release(log.fn());
+  REQUIRE(log.blocks.size() == 1);
+  CHECK(log.blocks[0].second == strings{"c", "s"});
+  CHECK(h.overdue() == 0);
+  // Node 2's batch 5 is long past: its verdict is late.
+  CHECK_FALSE(h.add_verdict("syslog", batch_number(2, 5), 11, {}));
 }
