@@ -9,6 +9,7 @@
 #include "actors/exception_handler.hpp"
 #include "actors/inspect_stats.hpp"
 #include "messages/inspect.hpp"
+#include "runtime/config/cluster_check.hpp"
 #include "runtime/parse/timestamp.hpp"
 #include "runtime/util/hash.hpp"
 #include "runtime/util/log.hpp"
@@ -381,12 +382,9 @@ source_actor::behavior_type source_actor_impl(self_ptr self, system::node_contex
   st.source_name = args.source_name;
   st.sinks = std::move(args.sinks);
   st.directory = std::move(args.directory);
-  if (ctx->cfg->cluster.enabled) {
-    const auto& id =
-        ctx->cfg->cluster.node_id.empty() ? ctx->cfg->node_name : ctx->cfg->cluster.node_id;
-    // 24 bits of the node's id, never 0 (the standalone tag).
-    st.node_tag = util::fnv1a64(id) % 0xFFFFFF + 1;
-  }
+  // 24 bits of the node's id, never 0 (the standalone tag).
+  if (ctx->cfg->cluster.enabled)
+    st.node_tag = util::fnv1a64(config::cluster_node_id(*ctx->cfg)) % 0xFFFFFF + 1;
   if (ctx->metrics)
     st.late_correlations =
         &ctx->metrics->get_counter("late_events", {{"stage", "sigma_correlation"}});

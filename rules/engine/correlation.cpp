@@ -73,8 +73,7 @@ void correlation_state::clear() {
   behind_min_ = INT64_MAX;
 }
 
-void correlation_state::place(std::int64_t newest) {
-  newest_ = newest;
+void correlation_state::recount_behind() {
   behind_min_ = INT64_MAX;
   for (const auto& x : window_)
     if (x.behind) behind_min_ = std::min(behind_min_, x.t);
@@ -99,7 +98,7 @@ void correlation_state::expire(const correlation_rule& c, std::int64_t now_ns) {
     ++kept;
   }
   window_.resize(kept);
-  place(newest_);
+  recount_behind();
 }
 
 bool correlation_state::observe(const correlation_rule& c, std::uint32_t rule_pos,
@@ -214,7 +213,8 @@ bool correlation_state::restore(std::string_view b) {
     x.behind = x.t < newest;
     newest = std::max(newest, x.t);
   }
-  place(window_.empty() ? 0 : newest);
+  newest_ = window_.empty() ? 0 : newest;
+  recount_behind();
   return true;
 }
 
@@ -294,9 +294,8 @@ void correlation_engine::feed(std::uint32_t ci, std::uint32_t pos, std::vector<s
     key += v;
     key += '\x1f';
   }
-  auto& st = groups_[{ci, std::move(key)}];
   correlation_result r;
-  if (st.observe(c, pos, t_ns, value, r)) {
+  if (groups_[{ci, std::move(key)}].observe(c, pos, t_ns, value, r)) {
     r.correlation = ci;
     r.info = &c.info;
     r.group_values = std::move(values);
@@ -331,21 +330,9 @@ void correlation_engine::propagate(std::size_t from, std::vector<correlation_res
           if (fired.group_by[k] == field) v = out[i].group_values[k];
         values.push_back(std::move(v));
       }
-      std::string key;
-      for (const auto& v : values) {
-        key += v;
-        key += '\x1f';
-      }
-      auto& st = groups_[{ci, std::move(key)}];
-      correlation_result r;
-      if (st.observe(c, pos, out[i].last_ns, nullptr, r)) {
-        r.correlation = ci;
-        r.info = &c.info;
-        r.group_values = std::move(values);
-        out.push_back(std::move(r));
-      } else if (r.late) {
-        ++late_matches_;
-      }
+      // out grows in feed(): the time is copied first.
+      const std::int64_t t_ns = out[i].last_ns;
+      feed(ci, pos, std::move(values), nullptr, t_ns, out);
     }
   }
 }

@@ -69,7 +69,7 @@ class correlation_state {
   void count_out(const item& x);
   void reset_counts();
   void clear();
-  void place(std::int64_t newest);  // newest_ and behind_min_ recomputed over window_
+  void recount_behind();  // behind_min_, exactly, from window_
 
   std::deque<item> window_;  // in arrival order (nearly event-time order)
   std::int64_t newest_ = 0;  // latest event time in the window
@@ -134,6 +134,7 @@ class correlation_engine {
   const rule_set* rs_;
   // Feeds a fired correlation to the correlations that reference it (chaining).
   void propagate(std::size_t from, std::vector<correlation_result>& out);
+  // The match into its group's state: a firing is appended to out, a late match counted.
   void feed(std::uint32_t ci, std::uint32_t pos, std::vector<std::string> values,
             const std::string* value, std::int64_t t_ns, std::vector<correlation_result>& out);
 
