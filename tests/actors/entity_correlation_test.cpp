@@ -371,6 +371,12 @@ actors::directory_actor spawn_directory(fixture& fx) {
   return dir;
 }
 
+// Root's entity actor as the directory's inspect shows it.
+nlohmann::json root_view(fixture& fx, const actors::directory_actor& dir) {
+  return nlohmann::json::parse(fx.ask<std::string>(
+      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+}
+
 // The order brute_batch must come out in: the brute force (event 3, 25 points) reaches root
 // before root's own critical hit (event 5, 40 points), so the risk crosses 50 at event 5, with
 // both as contributors in event order, and nothing was applied without its verdict.
@@ -399,8 +405,7 @@ TEST_CASE_METHOD(fixture,
   // Root's delivery came before the address's verdict, and waited for it.
   REQUIRE(raised("correlation").size() == 1);
   check_brute_then_hit(*this);
-  const auto root = nlohmann::json::parse(ask<std::string>(
-      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+  const auto root = root_view(*this, dir);
   CHECK(root["correlation"]["findings"] == 2);
 }
 
@@ -414,8 +419,7 @@ TEST_CASE_METHOD(fixture, "an empty verdict releases the findings that waited fo
   caf::anon_send(dir, std::move(b));
   run();
   CHECK(raised("correlation").empty());
-  const auto root = nlohmann::json::parse(ask<std::string>(
-      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+  const auto root = root_view(*this, dir);
   CHECK(root["correlation"]["findings"] == 1);
   CHECK(metrics.get_counter("sigma_correlation_verdicts_overdue").value() == 0);
 }
@@ -436,16 +440,14 @@ TEST_CASE_METHOD(fixture,
   run();
   REQUIRE(raised("correlation").size() == 1);
   CHECK(raised("risk").empty());
-  auto root = nlohmann::json::parse(ask<std::string>(
-      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+  auto root = root_view(*this, dir);
   CHECK(root["held_findings"]["early_verdicts"] == 1);
   CHECK(root["correlation"]["findings"] == 0);
   caf::anon_send(dir, std::move(second));
   run();
   // The same as in order.
   check_brute_then_hit(*this);
-  root = nlohmann::json::parse(ask<std::string>(
-      dir, messages::inspect_atom::value, std::string("entity"), model::entity_key(user().id)));
+  root = root_view(*this, dir);
   CHECK(root["held_findings"]["early_verdicts"] == 0);
   CHECK(root["held_findings"]["blocks"] == 0);
 }
